@@ -1,0 +1,1058 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * toy_buddy.c - the toy's binary buddy page allocator.
+ *
+ * At load the module takes its region from the real page allocator in
+ * blocks of the largest order it hands out (MAX_ORDER - 1, 4 MiB), and
+ * numbers the pages of those blocks 0 .. N-1: the toy's pfns. Block b holds
+ * toy pfns b * 1024 .. b * 1024 + 1023, in the order of its real pages, so
+ * a toy pfn is turned into a real page by one array look-up and an offset.
+ * The real blocks need not be adjacent in physical memory; since the toy's
+ * largest order is also 10, no toy block spans two of them, and every
+ * block the toy hands out is physically contiguous.
+ *
+ * The region is split into two zones: Normal from toy pfn 0, and HighMem,
+ * the top highmem_mb of the region. Both are made of whole 4 MiB blocks, so
+ * a buddy is always in the same zone as its page.
+ *
+ * Each zone keeps a free list per order, as struct zone does. Allocation
+ * takes the first block of the smallest order that fits and splits it,
+ * putting the upper halves back on the lower lists (expand() in
+ * mm/page_alloc.c). Freeing merges the block with its buddy for as long as
+ * the buddy is free and of the same order (__free_one_page()).
+ *
+ * The toy keeps its own descriptors (struct toy_page): the head of a free
+ * block carries TOY_PG_BUDDY and its order, the head of an allocated block
+ * TOY_PG_HEAD and its order; other pages carry neither. That is enough to
+ * tell, on free, a block head from a page inside a block and a free block
+ * from an allocated one, so misuse is caught before it corrupts a list.
+ *
+ * Locking: one spinlock per zone, taken irq-safe, guards the zone's free
+ * lists and counters and the buddy state of its pages. No path holds two
+ * zone locks at once. Callers above (slab, highmem) take their own locks
+ * first: cache lock -> zone lock, kmap lock -> zone lock.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <kunit/visibility.h>
+
+#include "toy_alloc.h"
+
+struct toy_node toy_node0;
+
+const char *const toy_zone_stat_names[] = {
+	[TOY_ZS_ALLOC]		= "allocs",
+	[TOY_ZS_FREE]		= "frees",
+	[TOY_ZS_SPLIT]		= "splits",
+	[TOY_ZS_MERGE]		= "merges",
+	[TOY_ZS_FAIL]		= "failures",
+	[TOY_ZS_FALLBACK]	= "highmem_fallbacks",
+};
+static_assert(ARRAY_SIZE(toy_zone_stat_names) == TOY_NR_ZONE_STATS);
+
+const char *const toy_misuse_names[] = {
+	[TOY_MISUSE_ORDER]	= "bad_order",
+	[TOY_MISUSE_DOUBLE_FREE] = "double_free",
+	[TOY_MISUSE_TAIL]	= "tail_page_free",
+	[TOY_MISUSE_WRONG_ORDER] = "wrong_order_free",
+	[TOY_MISUSE_FOREIGN]	= "foreign_page",
+};
+static_assert(ARRAY_SIZE(toy_misuse_names) == TOY_NR_MISUSE);
+
+static const char *const toy_zone_names[TOY_NR_ZONES] = {
+	[TOY_ZONE_NORMAL]	= "Normal",
+	[TOY_ZONE_HIGHMEM]	= "HighMem",
+};
+
+/* ==== Page state helpers ==== */
+
+static inline bool toy_page_test(const struct toy_page *page,
+				 enum toy_page_flags bit)
+{
+	return test_bit(bit, &page->flags);
+}
+
+/*
+ * Report a misuse of the API. The first of each class prints a report with
+ * a stack trace, like WARN_ONCE() but without tainting the kernel: the
+ * caller did something wrong, the toy did not. Every one is counted.
+ */
+static void report_misuse(struct toy_node *node, enum toy_misuse what,
+			  unsigned long pfn, unsigned int order)
+{
+	atomic_long_inc(&node->misuse[what]);
+	if (test_and_set_bit(what, &node->misuse_reported))
+		return;
+	pr_err("node %d: %s: pfn %lu order %u; free lists left untouched\n",
+	       node->nid, toy_misuse_names[what], pfn, order);
+	dump_stack();
+}
+
+/* Put a free block of @order at @page on its free list. */
+static void add_to_free_list(struct toy_zone *zone, struct toy_page *page,
+			     unsigned int order)
+	__must_hold(&zone->lock)
+{
+	lockdep_assert_held(&zone->lock);
+	page->order = order;
+	__set_bit(TOY_PG_BUDDY, &page->flags);
+	list_add(&page->lru, &zone->free_area[order].free_list);
+	zone->free_area[order].nr_free++;
+}
+
+static void del_from_free_list(struct toy_zone *zone, struct toy_page *page,
+			       unsigned int order)
+	__must_hold(&zone->lock)
+{
+	lockdep_assert_held(&zone->lock);
+	list_del(&page->lru);
+	__clear_bit(TOY_PG_BUDDY, &page->flags);
+	zone->free_area[order].nr_free--;
+}
+
+/* ==== Allocation ==== */
+
+/*
+ * Split a block of order @high at @page down to @low: each round keeps the
+ * lower half and frees the upper one, so the caller gets the block at the
+ * lowest pfn, as expand() in mm/page_alloc.c does.
+ */
+static void expand(struct toy_zone *zone, struct toy_page *page,
+		   unsigned int low, unsigned int high)
+	__must_hold(&zone->lock)
+{
+	while (high > low) {
+		high--;
+		add_to_free_list(zone, page + (1UL << high), high);
+		zone->stat[TOY_ZS_SPLIT]++;
+	}
+}
+
+static struct toy_page *rmqueue(struct toy_zone *zone, unsigned int order)
+	__must_hold(&zone->lock)
+{
+	unsigned int o;
+
+	lockdep_assert_held(&zone->lock);
+	for (o = order; o < TOY_MAX_ORDER; o++) {
+		struct toy_free_area *area = &zone->free_area[o];
+		struct toy_page *page;
+
+		page = list_first_entry_or_null(&area->free_list,
+						struct toy_page, lru);
+		if (!page)
+			continue;
+		del_from_free_list(zone, page, o);
+		expand(zone, page, order, o);
+		page->order = order;
+		__set_bit(TOY_PG_HEAD, &page->flags);
+		zone->free_pages -= 1UL << order;
+		zone->stat[TOY_ZS_ALLOC]++;
+		return page;
+	}
+	zone->stat[TOY_ZS_FAIL]++;
+	return NULL;
+}
+
+/* @fallback: HighMem was asked for and had nothing; count it if we serve. */
+static struct toy_page *zone_alloc(struct toy_zone *zone, unsigned int order,
+				   bool fallback)
+{
+	struct toy_page *page;
+	unsigned long flags;
+
+	if (!zone->nr_pages)
+		return NULL;
+	spin_lock_irqsave(&zone->lock, flags);
+	page = rmqueue(zone, order);
+	if (page && fallback)
+		zone->stat[TOY_ZS_FALLBACK]++;
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return page;
+}
+
+static void clear_block(struct toy_node *node, struct toy_page *page,
+			unsigned int order)
+{
+	struct page *real = toy_node_real_page(node, page);
+	unsigned long i;
+
+	for (i = 0; i < (1UL << order); i++)
+		clear_highpage(real + i);
+}
+
+/**
+ * toy_node_alloc() - allocate a block of pages from a node
+ * @node: the node.
+ * @gfp: %TOY_GFP_KERNEL (Normal zone only) or %TOY_GFP_HIGHUSER (HighMem
+ *	first, then Normal), optionally with %__TOY_GFP_ZERO, %__TOY_GFP_NOWARN.
+ * @order: log2 of the number of pages, 0 .. %TOY_MAX_ORDER - 1.
+ *
+ * Context: Any context; takes and releases a zone lock.
+ * Return: the head page of the block, or NULL if no block is free or
+ * @order is out of range.
+ */
+struct toy_page *toy_node_alloc(struct toy_node *node, toy_gfp_t gfp,
+				unsigned int order)
+{
+	struct toy_zone *highmem = &node->zones[TOY_ZONE_HIGHMEM];
+	struct toy_page *page = NULL;
+
+	if (order >= TOY_MAX_ORDER) {
+		report_misuse(node, TOY_MISUSE_ORDER, 0, order);
+		return NULL;
+	}
+	if (gfp & __TOY_GFP_HIGHMEM)
+		page = zone_alloc(highmem, order, false);
+	if (!page)
+		page = zone_alloc(&node->zones[TOY_ZONE_NORMAL], order,
+				  (gfp & __TOY_GFP_HIGHMEM) && highmem->nr_pages);
+	if (!page) {
+		if (!(gfp & __TOY_GFP_NOWARN))
+			pr_warn_ratelimited("node %d: page allocation failure: order:%u, mode:%#x\n",
+					    node->nid, order,
+					    (__force unsigned int)gfp);
+		return NULL;
+	}
+	if (gfp & __TOY_GFP_ZERO)
+		clear_block(node, page, order);
+	return page;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_node_alloc);
+
+/* ==== Freeing ==== */
+
+/*
+ * Find the block that contains the page at @pfn, which is not a block head:
+ * the head of an enclosing block of order o sits at pfn rounded down to a
+ * multiple of 2^o. Return its order in @order and the head, or NULL.
+ */
+static struct toy_page *enclosing_block(struct toy_node *node,
+					unsigned long pfn, unsigned int *order)
+{
+	unsigned int o;
+
+	for (o = 1; o < TOY_MAX_ORDER; o++) {
+		struct toy_page *head = &node->pages[pfn & ~((1UL << o) - 1)];
+
+		if ((toy_page_test(head, TOY_PG_HEAD) ||
+		     toy_page_test(head, TOY_PG_BUDDY)) && head->order >= o) {
+			*order = head->order;
+			return head;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Classify a free that cannot be right, before anything is touched. Called
+ * with the zone lock held, so the flags it reads are stable.
+ */
+static bool free_is_misuse(struct toy_node *node, struct toy_page *page,
+			   unsigned int order)
+	__must_hold(&toy_page_zone(node, page)->lock)
+{
+	unsigned long pfn = toy_node_pfn(node, page);
+	struct toy_page *head;
+	unsigned int head_order;
+
+	if (toy_page_test(page, TOY_PG_HEAD)) {
+		if (page->order == order)
+			return false;
+		report_misuse(node, TOY_MISUSE_WRONG_ORDER, pfn, order);
+		return true;
+	}
+	if (toy_page_test(page, TOY_PG_BUDDY)) {
+		report_misuse(node, TOY_MISUSE_DOUBLE_FREE, pfn, order);
+		return true;
+	}
+	head = enclosing_block(node, pfn, &head_order);
+	if (head && toy_page_test(head, TOY_PG_HEAD))
+		report_misuse(node, TOY_MISUSE_TAIL, pfn, order);
+	else
+		report_misuse(node, TOY_MISUSE_DOUBLE_FREE, pfn, order);
+	return true;
+}
+
+/*
+ * Merge the block of @order at @pfn with its buddies and put the result on
+ * a free list (__free_one_page() in mm/page_alloc.c).
+ *
+ * Blocks of order o start at multiples of 2^o, so a block and its buddy
+ * differ only in bit o of their pfn: the pair of order o+1 that holds both
+ * starts at the pfn with bit o clear, and the other half has it set.
+ * Flipping that bit gives the buddy:
+ *
+ *	buddy_pfn    = pfn ^ (1 << o)
+ *	combined_pfn = pfn & ~(1 << o)	(== buddy_pfn & pfn)
+ *
+ * The buddy can be merged only if it is itself a free block of order o;
+ * a free block of another order at that pfn, or an allocated one, stops
+ * the merge. Zones are made of whole blocks of the largest order, so the
+ * buddy of a page of a zone is always in that zone.
+ */
+static void merge_and_free(struct toy_node *node, struct toy_zone *zone,
+			   unsigned long pfn, unsigned int order)
+	__must_hold(&zone->lock)
+{
+	lockdep_assert_held(&zone->lock);
+	while (order < TOY_MAX_ORDER - 1) {
+		unsigned long buddy_pfn = pfn ^ (1UL << order);
+		struct toy_page *buddy = &node->pages[buddy_pfn];
+
+		if (!toy_page_test(buddy, TOY_PG_BUDDY) || buddy->order != order)
+			break;
+		del_from_free_list(zone, buddy, order);
+		zone->stat[TOY_ZS_MERGE]++;
+		pfn &= buddy_pfn;
+		order++;
+	}
+	add_to_free_list(zone, &node->pages[pfn], order);
+}
+
+/**
+ * toy_node_free() - free a block of pages to a node
+ * @node: the node the block came from.
+ * @page: the head page of the block, as returned by toy_node_alloc().
+ * @order: the order it was allocated with.
+ *
+ * A block already free, a page inside a block, a wrong order or an order
+ * out of range is reported once per kind, counted in the node's misuse
+ * counters, and ignored: the free lists stay as they were.
+ *
+ * Context: Any context; takes and releases a zone lock.
+ */
+void toy_node_free(struct toy_node *node, struct toy_page *page,
+		   unsigned int order)
+{
+	struct toy_zone *zone;
+	unsigned long flags;
+	unsigned long pfn;
+
+	if (!page)
+		return;
+	if (page < node->pages || page >= node->pages + node->nr_pages) {
+		report_misuse(node, TOY_MISUSE_FOREIGN, 0, order);
+		return;
+	}
+	pfn = toy_node_pfn(node, page);
+	if (order >= TOY_MAX_ORDER) {
+		report_misuse(node, TOY_MISUSE_ORDER, pfn, order);
+		return;
+	}
+	zone = toy_page_zone(node, page);
+	spin_lock_irqsave(&zone->lock, flags);
+	if (!free_is_misuse(node, page, order)) {
+		__clear_bit(TOY_PG_HEAD, &page->flags);
+		zone->free_pages += 1UL << order;
+		zone->stat[TOY_ZS_FREE]++;
+		merge_and_free(node, zone, pfn, order);
+	}
+	spin_unlock_irqrestore(&zone->lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_node_free);
+
+/* ==== Addresses ==== */
+
+/**
+ * toy_node_real_page() - the real page behind a toy page
+ * @node: the node.
+ * @page: a page of @node.
+ *
+ * Return: the real struct page that holds the toy page's data.
+ */
+struct page *toy_node_real_page(struct toy_node *node,
+				const struct toy_page *page)
+{
+	unsigned long pfn = toy_node_pfn(node, page);
+
+	return node->blocks[pfn >> TOY_BLOCK_ORDER] + (pfn & (TOY_BLOCK_PAGES - 1));
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_node_real_page);
+
+/**
+ * toy_node_virt_to_page() - the toy page holding a kernel address
+ * @node: the node.
+ * @addr: a direct-mapped kernel address.
+ *
+ * Return: the toy page whose data holds @addr, or NULL if @addr is not in
+ * the node's region.
+ */
+struct toy_page *toy_node_virt_to_page(struct toy_node *node, const void *addr)
+{
+	unsigned long real_pfn, block;
+	void *entry;
+
+	if (!virt_addr_valid(addr))
+		return NULL;
+	real_pfn = page_to_pfn(virt_to_page(addr));
+	entry = xa_load(&node->block_index, real_pfn >> TOY_BLOCK_ORDER);
+	if (!entry)
+		return NULL;
+	block = xa_to_value(entry) - 1;
+	return &node->pages[(block << TOY_BLOCK_ORDER) +
+			    (real_pfn & (TOY_BLOCK_PAGES - 1))];
+}
+
+/**
+ * toy_node_block_head() - the head of the allocated block holding a page
+ * @node: the node.
+ * @page: any page of an allocated block.
+ *
+ * Context: The caller owns the block, so its head cannot change under it.
+ * Return: the head page, or NULL if @page is not in an allocated block.
+ */
+struct toy_page *toy_node_block_head(struct toy_node *node,
+				     struct toy_page *page)
+{
+	unsigned int order;
+	struct toy_page *head;
+
+	if (toy_page_test(page, TOY_PG_HEAD))
+		return page;
+	head = enclosing_block(node, toy_node_pfn(node, page), &order);
+	return head && toy_page_test(head, TOY_PG_HEAD) ? head : NULL;
+}
+
+/* ==== The node: taking the region and giving it back ==== */
+
+static void free_blocks(struct toy_node *node)
+{
+	unsigned int i;
+
+	for (i = 0; i < node->nr_blocks; i++)
+		__free_pages(node->blocks[i], TOY_BLOCK_ORDER);
+	node->nr_blocks = 0;
+}
+
+static int take_blocks(struct toy_node *node, unsigned int nr)
+{
+	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY;
+	int err;
+
+	for (node->nr_blocks = 0; node->nr_blocks < nr; node->nr_blocks++) {
+		struct page *block = alloc_pages(gfp, TOY_BLOCK_ORDER);
+
+		if (!block) {
+			pr_err("node %d: the kernel gave only %u of %u blocks of %lu MiB\n",
+			       node->nid, node->nr_blocks, nr, TOY_BLOCK_MB);
+			return -ENOMEM;
+		}
+		node->blocks[node->nr_blocks] = block;
+		err = xa_err(xa_store(&node->block_index,
+				      page_to_pfn(block) >> TOY_BLOCK_ORDER,
+				      xa_mk_value(node->nr_blocks + 1),
+				      GFP_KERNEL));
+		if (err) {
+			__free_pages(block, TOY_BLOCK_ORDER);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void init_zone(struct toy_node *node, enum toy_zone_type type,
+		      unsigned long start_pfn, unsigned long nr_pages)
+{
+	struct toy_zone *zone = &node->zones[type];
+	unsigned long pfn;
+	unsigned int o;
+
+	spin_lock_init(&zone->lock);
+	zone->name = toy_zone_names[type];
+	zone->start_pfn = start_pfn;
+	zone->nr_pages = nr_pages;
+	zone->free_pages = nr_pages;
+	for (o = 0; o < TOY_MAX_ORDER; o++)
+		INIT_LIST_HEAD(&zone->free_area[o].free_list);
+	for (pfn = start_pfn; pfn < start_pfn + nr_pages; pfn++)
+		node->pages[pfn].zone = type;
+
+	spin_lock_irq(&zone->lock);
+	for (pfn = start_pfn; pfn < start_pfn + nr_pages; pfn += TOY_BLOCK_PAGES)
+		add_to_free_list(zone, &node->pages[pfn], TOY_BLOCK_ORDER);
+	spin_unlock_irq(&zone->lock);
+}
+
+static int check_sizes(int nid, unsigned long mem_mb, unsigned long highmem_mb)
+{
+	if (!mem_mb || mem_mb % TOY_BLOCK_MB || highmem_mb % TOY_BLOCK_MB) {
+		pr_err("node %d: mem_mb=%lu highmem_mb=%lu: sizes must be non-zero multiples of %lu\n",
+		       nid, mem_mb, highmem_mb, TOY_BLOCK_MB);
+		return -EINVAL;
+	}
+	if (highmem_mb >= mem_mb) {
+		pr_err("node %d: highmem_mb=%lu must be below mem_mb=%lu: the Normal zone cannot be empty\n",
+		       nid, highmem_mb, mem_mb);
+		return -EINVAL;
+	}
+	if (mem_mb > (totalram_pages() >> (20 - PAGE_SHIFT))) {
+		pr_err("node %d: mem_mb=%lu is more than the kernel's %lu MiB of RAM\n",
+		       nid, mem_mb, totalram_pages() >> (20 - PAGE_SHIFT));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * toy_node_init() - take a region from the kernel and make a node of it
+ * @node: the node to set up.
+ * @nid: its id, as printed in buddyinfo.
+ * @mem_mb: size of the region in MiB, a multiple of 4.
+ * @highmem_mb: how much of it forms the HighMem zone, a multiple of 4
+ *	below @mem_mb; 0 for none.
+ *
+ * Context: Process context, may sleep.
+ * Return: 0, -EINVAL for bad sizes, or -ENOMEM if the kernel cannot give
+ * the region; a line in the log says why.
+ */
+int toy_node_init(struct toy_node *node, int nid, unsigned long mem_mb,
+		  unsigned long highmem_mb)
+{
+	unsigned long normal_pages;
+	int err;
+
+	memset(node, 0, sizeof(*node));
+	node->nid = nid;
+	err = check_sizes(nid, mem_mb, highmem_mb);
+	if (err)
+		return err;
+
+	node->nr_pages = mem_mb << (20 - PAGE_SHIFT);
+	xa_init(&node->block_index);
+	node->blocks = kcalloc(node->nr_pages >> TOY_BLOCK_ORDER,
+			       sizeof(*node->blocks), GFP_KERNEL);
+	node->pages = vzalloc(array_size(node->nr_pages, sizeof(*node->pages)));
+	if (!node->blocks || !node->pages) {
+		err = -ENOMEM;
+		goto err_free_meta;
+	}
+	err = take_blocks(node, node->nr_pages >> TOY_BLOCK_ORDER);
+	if (err)
+		goto err_free_blocks;
+
+	normal_pages = (mem_mb - highmem_mb) << (20 - PAGE_SHIFT);
+	init_zone(node, TOY_ZONE_NORMAL, 0, normal_pages);
+	init_zone(node, TOY_ZONE_HIGHMEM, normal_pages,
+		  node->nr_pages - normal_pages);
+	return 0;
+
+err_free_blocks:
+	free_blocks(node);
+err_free_meta:
+	xa_destroy(&node->block_index);
+	vfree(node->pages);
+	kfree(node->blocks);
+	node->pages = NULL;
+	node->blocks = NULL;
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_node_init);
+
+/**
+ * toy_node_allocated_pages() - pages of a node not on a free list
+ * @node: the node.
+ *
+ * Return: the number of pages allocated from @node right now.
+ */
+unsigned long toy_node_allocated_pages(struct toy_node *node)
+{
+	unsigned long free = 0;
+	int z;
+
+	for (z = 0; z < TOY_NR_ZONES; z++)
+		free += READ_ONCE(node->zones[z].free_pages);
+	return node->nr_pages - free;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_node_allocated_pages);
+
+/**
+ * toy_node_destroy() - give a node's region back to the kernel
+ * @node: the node; nothing may use it any more.
+ *
+ * Pages still allocated are reported, then freed with the rest: the real
+ * kernel gets every page back whatever the toy's users left behind.
+ *
+ * Context: Process context.
+ */
+void toy_node_destroy(struct toy_node *node)
+{
+	unsigned long live = toy_node_allocated_pages(node);
+
+	if (!node->pages)
+		return;
+	if (live)
+		pr_warn("node %d: %lu pages still allocated at teardown; returning the whole region anyway\n",
+			node->nid, live);
+	free_blocks(node);
+	xa_destroy(&node->block_index);
+	vfree(node->pages);
+	kfree(node->blocks);
+	node->pages = NULL;
+	node->blocks = NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_node_destroy);
+
+/* ==== The public API, on the module's node ==== */
+
+/**
+ * toy_alloc_pages() - allocate 2^@order contiguous pages from the toy
+ * @gfp: %TOY_GFP_KERNEL for the Normal zone, %TOY_GFP_HIGHUSER for HighMem
+ *	with Normal as fallback; %__TOY_GFP_ZERO, %__TOY_GFP_NOWARN may be or-ed.
+ * @order: 0 .. %TOY_MAX_ORDER - 1.
+ *
+ * Context: Any context.
+ * Return: the head page of the block, or NULL.
+ */
+struct toy_page *toy_alloc_pages(toy_gfp_t gfp, unsigned int order)
+{
+	return toy_node_alloc(&toy_node0, gfp, order);
+}
+EXPORT_SYMBOL_GPL(toy_alloc_pages);
+
+/**
+ * toy_free_pages() - free pages from toy_alloc_pages()
+ * @page: the head page; NULL is ignored.
+ * @order: the order it was allocated with.
+ *
+ * Context: Any context.
+ */
+void toy_free_pages(struct toy_page *page, unsigned int order)
+{
+	toy_node_free(&toy_node0, page, order);
+}
+EXPORT_SYMBOL_GPL(toy_free_pages);
+
+/**
+ * toy_page_to_pfn() - the toy pfn of a page
+ * @page: a page of the toy.
+ *
+ * Return: its pfn, 0 .. region pages - 1.
+ */
+unsigned long toy_page_to_pfn(const struct toy_page *page)
+{
+	return toy_node_pfn(&toy_node0, page);
+}
+EXPORT_SYMBOL_GPL(toy_page_to_pfn);
+
+/**
+ * toy_pfn_to_page() - the page of a toy pfn
+ * @pfn: a toy pfn.
+ *
+ * Return: the page, or NULL if @pfn is outside the region.
+ */
+struct toy_page *toy_pfn_to_page(unsigned long pfn)
+{
+	if (pfn >= toy_node0.nr_pages)
+		return NULL;
+	return &toy_node0.pages[pfn];
+}
+EXPORT_SYMBOL_GPL(toy_pfn_to_page);
+
+/**
+ * toy_page_address() - the kernel address of a toy page
+ * @page: a page of the toy.
+ *
+ * A Normal page is directly mapped and always has an address. A HighMem
+ * page has none, as on 32-bit x86, until it is mapped.
+ *
+ * Return: the address of the page's data, or NULL for a HighMem page.
+ */
+void *toy_page_address(const struct toy_page *page)
+{
+	if (toy_page_is_highmem(page))
+		return NULL;
+	return page_address(toy_node_real_page(&toy_node0, page));
+}
+EXPORT_SYMBOL_GPL(toy_page_address);
+
+/* ==== Fragmentation indices (mm/vmstat.c) ==== */
+
+/**
+ * toy_zone_snapshot() - copy the free block counts of a zone
+ * @zone: the zone.
+ * @nr_free: gets nr_free of each order, read under the zone lock.
+ */
+void toy_zone_snapshot(struct toy_zone *zone,
+		       unsigned long nr_free[TOY_MAX_ORDER])
+{
+	unsigned long flags;
+	unsigned int o;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	for (o = 0; o < TOY_MAX_ORDER; o++)
+		nr_free[o] = zone->free_area[o].nr_free;
+	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+/**
+ * toy_fill_contig_info() - fill_contig_page_info() of mm/vmstat.c
+ * @nr_free: free blocks per order.
+ * @order: the requested order.
+ * @info: gets free pages, free blocks and blocks of at least @order.
+ */
+void toy_fill_contig_info(const unsigned long nr_free[TOY_MAX_ORDER],
+			  unsigned int order, struct toy_contig_info *info)
+{
+	unsigned int o;
+
+	info->free_pages = 0;
+	info->free_blocks_total = 0;
+	info->free_blocks_suitable = 0;
+	for (o = 0; o < TOY_MAX_ORDER; o++) {
+		info->free_blocks_total += nr_free[o];
+		info->free_pages += nr_free[o] << o;
+		if (o >= order)
+			info->free_blocks_suitable += nr_free[o] << (o - order);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_fill_contig_info);
+
+/**
+ * toy_unusable_index() - unusable_free_index() of mm/vmstat.c
+ * @order: the requested order.
+ * @info: the zone's free block counts for @order.
+ *
+ * Return: the share of free memory, in thousandths, that lies in blocks
+ * too small for @order: 0 none, 1000 all (or no free memory).
+ */
+int toy_unusable_index(unsigned int order, const struct toy_contig_info *info)
+{
+	if (!info->free_pages)
+		return 1000;
+	return div_u64((info->free_pages -
+			(info->free_blocks_suitable << order)) * 1000ULL,
+		       info->free_pages);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_unusable_index);
+
+/**
+ * toy_extfrag_index() - __fragmentation_index() of mm/vmstat.c
+ * @order: the requested order.
+ * @info: the zone's free block counts for @order.
+ *
+ * Return: -1000 if an @order block is free; otherwise, in thousandths,
+ * towards 0 when a failure would be for lack of memory, towards 1000 when
+ * it would be for fragmentation.
+ */
+int toy_extfrag_index(unsigned int order, const struct toy_contig_info *info)
+{
+	unsigned long requested = 1UL << order;
+
+	if (!info->free_blocks_total)
+		return 0;
+	if (info->free_blocks_suitable)
+		return -1000;
+	return 1000 - div_u64(1000 + div_u64(info->free_pages * 1000ULL,
+					     requested),
+			      info->free_blocks_total);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_extfrag_index);
+
+/* ==== debugfs: buddyinfo, extfrag, meminfo, pagemap, stats ==== */
+
+static bool zone_populated(const struct toy_zone *zone)
+{
+	return zone->nr_pages != 0;
+}
+
+/* /proc/buddyinfo: frag_show_print() in mm/vmstat.c */
+static int buddyinfo_show(struct seq_file *m, void *v)
+{
+	unsigned long nr_free[TOY_MAX_ORDER];
+	int z, o;
+
+	for (z = 0; z < TOY_NR_ZONES; z++) {
+		struct toy_zone *zone = &toy_node0.zones[z];
+
+		if (!zone_populated(zone))
+			continue;
+		toy_zone_snapshot(zone, nr_free);
+		seq_printf(m, "Node %d, zone %8s ", toy_node0.nid, zone->name);
+		for (o = 0; o < TOY_MAX_ORDER; o++)
+			seq_printf(m, "%6lu ", nr_free[o]);
+		seq_putc(m, '\n');
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(buddyinfo);
+
+/* unusable_show_print() and extfrag_show_print() in mm/vmstat.c */
+static void index_show(struct seq_file *m, bool extfrag)
+{
+	unsigned long nr_free[TOY_MAX_ORDER];
+	struct toy_contig_info info;
+	int z, index;
+	unsigned int o;
+
+	for (z = 0; z < TOY_NR_ZONES; z++) {
+		struct toy_zone *zone = &toy_node0.zones[z];
+
+		if (!zone_populated(zone))
+			continue;
+		toy_zone_snapshot(zone, nr_free);
+		seq_printf(m, "Node %d, zone %8s ", toy_node0.nid, zone->name);
+		for (o = 0; o < TOY_MAX_ORDER; o++) {
+			toy_fill_contig_info(nr_free, o, &info);
+			if (extfrag) {
+				index = toy_extfrag_index(o, &info);
+				seq_printf(m, "%2d.%03d ", index / 1000, index % 1000);
+			} else {
+				index = toy_unusable_index(o, &info);
+				seq_printf(m, "%d.%03d ", index / 1000, index % 1000);
+			}
+		}
+		seq_putc(m, '\n');
+	}
+}
+
+static int unusable_index_show(struct seq_file *m, void *v)
+{
+	index_show(m, false);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(unusable_index);
+
+static int extfrag_index_show(struct seq_file *m, void *v)
+{
+	index_show(m, true);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(extfrag_index);
+
+/* /proc/meminfo's format: show_val_kb() in fs/proc/meminfo.c */
+static void show_val_kb(struct seq_file *m, const char *name,
+			unsigned long pages)
+{
+	seq_printf(m, "%-16s%8lu kB\n", name, pages << (PAGE_SHIFT - 10));
+}
+
+static int meminfo_show(struct seq_file *m, void *v)
+{
+	struct toy_zone *low = &toy_node0.zones[TOY_ZONE_NORMAL];
+	struct toy_zone *high = &toy_node0.zones[TOY_ZONE_HIGHMEM];
+	unsigned long low_free = READ_ONCE(low->free_pages);
+	unsigned long high_free = READ_ONCE(high->free_pages);
+
+	show_val_kb(m, "MemTotal:", toy_node0.nr_pages);
+	show_val_kb(m, "MemFree:", low_free + high_free);
+	show_val_kb(m, "HighTotal:", high->nr_pages);
+	show_val_kb(m, "HighFree:", high_free);
+	show_val_kb(m, "LowTotal:", low->nr_pages);
+	show_val_kb(m, "LowFree:", low_free);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(meminfo);
+
+#define PAGEMAP_COLS	64
+#define PAGEMAP_CELLS	4096	/* at most this many characters */
+
+/* What pagemap prints for a page, from the least to the most telling. */
+static char page_char(const struct toy_page *page, bool head)
+{
+	if (!head)
+		return 'a';
+	if (toy_page_test(page, TOY_PG_SLAB))
+		return 'S';
+	if (toy_page_test(page, TOY_PG_LARGE))
+		return 'L';
+	return 'A';
+}
+
+/*
+ * Walk a zone block by block: every page belongs to exactly one free or
+ * allocated block whose head carries its order, so the walk visits each
+ * page once. A page that heads no block here is a bug, shown as '?'.
+ */
+static void zone_map(struct toy_node *node, struct toy_zone *zone, char *map)
+{
+	unsigned long pfn = zone->start_pfn, end = pfn + zone->nr_pages;
+	unsigned long flags, n;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	while (pfn < end) {
+		struct toy_page *page = &node->pages[pfn];
+
+		if (toy_page_test(page, TOY_PG_BUDDY)) {
+			n = 1UL << page->order;
+			memset(map + pfn, '.', n);
+		} else if (toy_page_test(page, TOY_PG_HEAD)) {
+			n = 1UL << page->order;
+			memset(map + pfn, 'a', n);
+			map[pfn] = page_char(page, true);
+		} else {
+			n = 1;
+			map[pfn] = '?';
+		}
+		pfn += n;
+	}
+	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+/* The most telling character of a group of pages: ? S L A a . in turn. */
+static char group_char(const char *map, unsigned long n)
+{
+	static const char rank[] = "?SLAa.";
+	const char *r;
+
+	for (r = rank; *r; r++)
+		if (memchr(map, *r, n))
+			return *r;
+	return ' ';
+}
+
+/* Rows of PAGEMAP_COLS characters, each starting with its first pfn. */
+static void pagemap_zone(struct seq_file *m, struct toy_zone *zone,
+			 const char *map, unsigned long per)
+{
+	unsigned long pfn, end = zone->start_pfn + zone->nr_pages;
+	unsigned long row = PAGEMAP_COLS * per;
+
+	seq_printf(m, "# zone %s: pfns %lu-%lu\n", zone->name, zone->start_pfn,
+		   end - 1);
+	for (pfn = zone->start_pfn; pfn < end; pfn += per) {
+		if ((pfn - zone->start_pfn) % row == 0)
+			seq_printf(m, "%7lu ", pfn);
+		seq_putc(m, group_char(map + pfn, per));
+		if ((pfn + per - zone->start_pfn) % row == 0 || pfn + per >= end)
+			seq_putc(m, '\n');
+	}
+}
+
+static int pagemap_show(struct seq_file *m, void *v)
+{
+	struct toy_node *node = &toy_node0;
+	unsigned long per = 1;
+	char *map;
+	int z;
+
+	/* Zones are whole 4 MiB blocks, so @per divides their bounds. */
+	while (node->nr_pages / per > PAGEMAP_CELLS && per < TOY_BLOCK_PAGES)
+		per <<= 1;
+	map = vmalloc(node->nr_pages);
+	if (!map)
+		return -ENOMEM;
+	seq_printf(m, "# toy pfns 0-%lu, one character per %lu page%s\n",
+		   node->nr_pages - 1, per, per > 1 ? "s" : "");
+	seq_puts(m, "# . free  A allocated block head  a rest of an allocated block\n");
+	seq_puts(m, "# S slab  L large kmalloc  (a group shows its most telling page)\n");
+	for (z = 0; z < TOY_NR_ZONES; z++) {
+		struct toy_zone *zone = &node->zones[z];
+
+		if (!zone_populated(zone))
+			continue;
+		zone_map(node, zone, map);
+		pagemap_zone(m, zone, map, per);
+	}
+	vfree(map);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pagemap);
+
+/* /proc/vmstat's format: one "name value" per line. */
+static int stats_show(struct seq_file *m, void *v)
+{
+	unsigned long stat[TOY_NR_ZONE_STATS], flags;
+	int z, i;
+
+	for (z = 0; z < TOY_NR_ZONES; z++) {
+		struct toy_zone *zone = &toy_node0.zones[z];
+
+		spin_lock_irqsave(&zone->lock, flags);
+		memcpy(stat, zone->stat, sizeof(stat));
+		spin_unlock_irqrestore(&zone->lock, flags);
+		for (i = 0; i < TOY_NR_ZONE_STATS; i++)
+			seq_printf(m, "%s_%s %lu\n", z ? "highmem" : "normal",
+				   toy_zone_stat_names[i], stat[i]);
+	}
+	for (i = 0; i < TOY_NR_MISUSE; i++)
+		seq_printf(m, "misuse_%s %ld\n", toy_misuse_names[i],
+			   atomic_long_read(&toy_node0.misuse[i]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+/**
+ * toy_buddy_debugfs_init() - create the buddy's files
+ * @root: the module's debugfs directory.
+ */
+void toy_buddy_debugfs_init(struct dentry *root)
+{
+	struct dentry *extfrag = debugfs_create_dir("extfrag", root);
+
+	debugfs_create_file("buddyinfo", 0400, root, NULL, &buddyinfo_fops);
+	debugfs_create_file("meminfo", 0400, root, NULL, &meminfo_fops);
+	debugfs_create_file("pagemap", 0400, root, NULL, &pagemap_fops);
+	debugfs_create_file("stats", 0400, root, NULL, &stats_fops);
+	debugfs_create_file("unusable_index", 0400, extfrag, NULL,
+			    &unusable_index_fops);
+	debugfs_create_file("extfrag_index", 0400, extfrag, NULL,
+			    &extfrag_index_fops);
+}
+
+/* ==== ctl verbs: alloc, free ==== */
+
+static int ctl_alloc(int argc, char **argv)
+{
+	toy_gfp_t gfp = TOY_GFP_KERNEL | __TOY_GFP_NOWARN;
+	struct toy_handle *h;
+	struct toy_page *page;
+	unsigned int order;
+	int err;
+
+	err = toy_ctl_parse_uint("alloc", "ORDER", argv[1], TOY_MAX_ORDER - 1,
+				 &order);
+	if (err)
+		return err;
+	if (argc > 2) {
+		if (!strcmp(argv[2], "highmem")) {
+			gfp |= TOY_GFP_HIGHUSER;
+		} else if (strcmp(argv[2], "normal")) {
+			pr_info("alloc: zone '%s' is neither normal nor highmem\n",
+				argv[2]);
+			return -EINVAL;
+		}
+	}
+	h = toy_handle_new(TOY_H_PAGES);
+	if (!h)
+		return -ENOMEM;
+	page = toy_alloc_pages(gfp, order);
+	if (!page) {
+		toy_handle_delete(h);
+		pr_info("alloc: no free block of order %u\n", order);
+		return -ENOMEM;
+	}
+	h->page = page;
+	h->order = order;
+	pr_info("alloc: order %u -> handle %d, pfn %lu, zone %s\n", order,
+		h->id, toy_page_to_pfn(page), toy_page_zone(&toy_node0, page)->name);
+	return 0;
+}
+
+static int ctl_free(int argc, char **argv)
+{
+	struct toy_handle *h = toy_ctl_handle("free", argv[1], TOY_H_PAGES);
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	pr_info("free: handle %d, pfn %lu, order %u\n", h->id,
+		toy_page_to_pfn(h->page), h->order);
+	toy_free_pages(h->page, h->order);
+	toy_handle_delete(h);
+	return 0;
+}
+
+const struct toy_ctl_verb toy_buddy_ctl_verbs[] = {
+	{ "alloc", "ORDER [normal|highmem]", 1, 2, ctl_alloc },
+	{ "free", "HANDLE", 1, 1, ctl_free },
+	{ }
+};

@@ -6,6 +6,7 @@
 #ifndef _TOY_ALLOC_H
 #define _TOY_ALLOC_H
 
+#include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -20,7 +21,7 @@
  * blocks and is always physically contiguous.
  */
 #define TOY_BLOCK_ORDER		(TOY_MAX_ORDER - 1)
-#define TOY_BLOCK_PAGES		(1UL << TOY_BLOCK_ORDER)
+#define TOY_BLOCK_PAGES		BIT(TOY_BLOCK_ORDER)
 #define TOY_BLOCK_MB		(TOY_BLOCK_PAGES >> (20 - PAGE_SHIFT))
 
 /* Bits in toy_page::flags. Changed only under the zone lock. */
@@ -101,7 +102,7 @@ extern const char *const toy_zone_stat_names[TOY_NR_ZONE_STATS];
  * @stat: event counters.
  */
 struct toy_zone {
-	spinlock_t lock;
+	spinlock_t lock;		/* see above */
 	const char *name;
 	unsigned long start_pfn;
 	unsigned long nr_pages;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * toy_buddy.c - the toy's binary buddy page allocator.
+ * The toy's binary buddy page allocator.
  *
  * At load the module takes its region from the real page allocator in
  * blocks of the largest order it hands out (MAX_ORDER - 1, 4 MiB), and
@@ -48,6 +48,7 @@
 #include "toy_alloc.h"
 
 struct toy_node toy_node0;
+EXPORT_SYMBOL_IF_KUNIT(toy_node0);
 
 const char *const toy_zone_stat_names[] = {
 	[TOY_ZS_ALLOC]		= "allocs",
@@ -57,6 +58,7 @@ const char *const toy_zone_stat_names[] = {
 	[TOY_ZS_FAIL]		= "failures",
 	[TOY_ZS_FALLBACK]	= "highmem_fallbacks",
 };
+
 static_assert(ARRAY_SIZE(toy_zone_stat_names) == TOY_NR_ZONE_STATS);
 
 const char *const toy_misuse_names[] = {
@@ -66,6 +68,8 @@ const char *const toy_misuse_names[] = {
 	[TOY_MISUSE_WRONG_ORDER] = "wrong_order_free",
 	[TOY_MISUSE_FOREIGN]	= "foreign_page",
 };
+EXPORT_SYMBOL_IF_KUNIT(toy_misuse_names);
+
 static_assert(ARRAY_SIZE(toy_misuse_names) == TOY_NR_MISUSE);
 
 static const char *const toy_zone_names[TOY_NR_ZONES] = {
@@ -254,33 +258,25 @@ static struct toy_page *enclosing_block(struct toy_node *node,
 }
 
 /*
- * Classify a free that cannot be right, before anything is touched. Called
- * with the zone lock held, so the flags it reads are stable.
+ * Classify a free that cannot be right, before anything is touched: the
+ * misuse found, or TOY_NR_MISUSE for a good free. Called with the zone lock
+ * held, so the flags it reads are stable.
  */
-static bool free_is_misuse(struct toy_node *node, struct toy_page *page,
-			   unsigned int order)
+static enum toy_misuse check_free(struct toy_node *node, struct toy_page *page,
+				  unsigned int order)
 	__must_hold(&toy_page_zone(node, page)->lock)
 {
-	unsigned long pfn = toy_node_pfn(node, page);
 	struct toy_page *head;
 	unsigned int head_order;
 
-	if (toy_page_test(page, TOY_PG_HEAD)) {
-		if (page->order == order)
-			return false;
-		report_misuse(node, TOY_MISUSE_WRONG_ORDER, pfn, order);
-		return true;
-	}
-	if (toy_page_test(page, TOY_PG_BUDDY)) {
-		report_misuse(node, TOY_MISUSE_DOUBLE_FREE, pfn, order);
-		return true;
-	}
-	head = enclosing_block(node, pfn, &head_order);
+	if (toy_page_test(page, TOY_PG_HEAD))
+		return page->order == order ? TOY_NR_MISUSE : TOY_MISUSE_WRONG_ORDER;
+	if (toy_page_test(page, TOY_PG_BUDDY))
+		return TOY_MISUSE_DOUBLE_FREE;
+	head = enclosing_block(node, toy_node_pfn(node, page), &head_order);
 	if (head && toy_page_test(head, TOY_PG_HEAD))
-		report_misuse(node, TOY_MISUSE_TAIL, pfn, order);
-	else
-		report_misuse(node, TOY_MISUSE_DOUBLE_FREE, pfn, order);
-	return true;
+		return TOY_MISUSE_TAIL;
+	return TOY_MISUSE_DOUBLE_FREE;
 }
 
 /*
@@ -335,6 +331,7 @@ void toy_node_free(struct toy_node *node, struct toy_page *page,
 		   unsigned int order)
 {
 	struct toy_zone *zone;
+	enum toy_misuse bad;
 	unsigned long flags;
 	unsigned long pfn;
 
@@ -351,13 +348,16 @@ void toy_node_free(struct toy_node *node, struct toy_page *page,
 	}
 	zone = toy_page_zone(node, page);
 	spin_lock_irqsave(&zone->lock, flags);
-	if (!free_is_misuse(node, page, order)) {
+	bad = check_free(node, page, order);
+	if (bad == TOY_NR_MISUSE) {
 		__clear_bit(TOY_PG_HEAD, &page->flags);
 		zone->free_pages += 1UL << order;
 		zone->stat[TOY_ZS_FREE]++;
 		merge_and_free(node, zone, pfn, order);
 	}
 	spin_unlock_irqrestore(&zone->lock, flags);
+	if (bad != TOY_NR_MISUSE)
+		report_misuse(node, bad, pfn, order);
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_node_free);
 
@@ -402,6 +402,7 @@ struct toy_page *toy_node_virt_to_page(struct toy_node *node, const void *addr)
 	return &node->pages[(block << TOY_BLOCK_ORDER) +
 			    (real_pfn & (TOY_BLOCK_PAGES - 1))];
 }
+EXPORT_SYMBOL_IF_KUNIT(toy_node_virt_to_page);
 
 /**
  * toy_node_block_head() - the head of the allocated block holding a page
@@ -422,6 +423,7 @@ struct toy_page *toy_node_block_head(struct toy_node *node,
 	head = enclosing_block(node, toy_node_pfn(node, page), &order);
 	return head && toy_page_test(head, TOY_PG_HEAD) ? head : NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(toy_node_block_head);
 
 /* ==== The node: taking the region and giving it back ==== */
 
@@ -693,6 +695,7 @@ void toy_zone_snapshot(struct toy_zone *zone,
 		nr_free[o] = zone->free_area[o].nr_free;
 	spin_unlock_irqrestore(&zone->lock, flags);
 }
+EXPORT_SYMBOL_IF_KUNIT(toy_zone_snapshot);
 
 /**
  * toy_fill_contig_info() - fill_contig_page_info() of mm/vmstat.c

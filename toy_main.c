@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * toy_main.c - module glue: parameters, load and unload, the debugfs
- * directory, and the ctl file through which a shell user calls the API.
+ * Module glue: parameters, load and unload, the debugfs directory, and
+ * the ctl file through which a shell user calls the API.
  *
  * ctl takes one command per write: a verb and up to TOY_CTL_MAX_ARGS
  * arguments separated by blanks, with or without a trailing newline. Each
@@ -53,6 +53,7 @@ static const char *const handle_kind_names[] = {
 	[TOY_H_CACHE_OBJ]	= "cache_obj",
 	[TOY_H_VMALLOC]		= "vmalloc",
 };
+
 static_assert(ARRAY_SIZE(handle_kind_names) == TOY_NR_HANDLE_KINDS);
 
 /**

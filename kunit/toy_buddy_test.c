@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the toy's buddy allocator.
+ *
+ * Each case gets a fresh node of its own (node 1: 8 MiB, one 4 MiB block
+ * per zone), so counts and free lists start from a known state and the
+ * module's own node is not disturbed.
+ */
+
+#include <kunit/test.h>
+#include <linux/bitmap.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+
+#include "toy_alloc.h"
+
+#define TEST_MEM_MB	8
+#define TEST_HIGH_MB	4
+#define ZONE_PAGES	(TOY_BLOCK_PAGES)	/* one block per zone */
+
+struct free_snapshot {
+	unsigned long nr_free[TOY_NR_ZONES][TOY_MAX_ORDER];
+};
+
+static struct toy_node *test_node(struct kunit *test)
+{
+	return test->priv;
+}
+
+static void snapshot(struct toy_node *node, struct free_snapshot *s)
+{
+	int z;
+
+	for (z = 0; z < TOY_NR_ZONES; z++)
+		toy_zone_snapshot(&node->zones[z], s->nr_free[z]);
+}
+
+static void expect_snapshot_eq(struct kunit *test, struct toy_node *node,
+			       const struct free_snapshot *before)
+{
+	struct free_snapshot now;
+
+	snapshot(node, &now);
+	KUNIT_EXPECT_EQ(test, memcmp(before, &now, sizeof(now)), 0);
+}
+
+static unsigned long zone_stat(struct toy_node *node, enum toy_zone_type z,
+			       enum toy_zone_stat s)
+{
+	return node->zones[z].stat[s];
+}
+
+static long misuse(struct toy_node *node, enum toy_misuse what)
+{
+	return atomic_long_read(&node->misuse[what]);
+}
+
+static const unsigned int orders[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+
+static void order_desc(const unsigned int *order, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "order %u", *order);
+}
+
+KUNIT_ARRAY_PARAM(orders, orders, order_desc);
+
+/* An allocation is aligned to its size, from the asked zone, and comes back. */
+static void toy_buddy_round_trip(struct kunit *test)
+{
+	const unsigned int order = *(const unsigned int *)test->param_value;
+	struct toy_node *node = test_node(test);
+	struct toy_zone *normal = &node->zones[TOY_ZONE_NORMAL];
+	struct free_snapshot start;
+	struct toy_page *page;
+
+	snapshot(node, &start);
+	page = toy_node_alloc(node, TOY_GFP_KERNEL, order);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, toy_node_pfn(node, page) % (1UL << order), 0);
+	KUNIT_EXPECT_EQ(test, page->zone, TOY_ZONE_NORMAL);
+	KUNIT_EXPECT_EQ(test, normal->free_pages, ZONE_PAGES - (1UL << order));
+	KUNIT_EXPECT_EQ(test, toy_node_allocated_pages(node), 1UL << order);
+
+	toy_node_free(node, page, order);
+	KUNIT_EXPECT_EQ(test, normal->free_pages, ZONE_PAGES);
+	expect_snapshot_eq(test, node, &start);
+}
+
+/*
+ * From one free order-10 block, an order-o allocation splits 10 - o times
+ * and leaves one free block of each order o .. 9; the free merges as often.
+ */
+static void toy_buddy_splits(struct kunit *test)
+{
+	const unsigned int order = *(const unsigned int *)test->param_value;
+	struct toy_node *node = test_node(test);
+	struct toy_zone *normal = &node->zones[TOY_ZONE_NORMAL];
+	struct toy_page *page;
+	unsigned int o;
+
+	page = toy_node_alloc(node, TOY_GFP_KERNEL, order);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, zone_stat(node, TOY_ZONE_NORMAL, TOY_ZS_SPLIT),
+			(unsigned long)(TOY_MAX_ORDER - 1 - order));
+	for (o = 0; o < TOY_MAX_ORDER; o++)
+		KUNIT_EXPECT_EQ_MSG(test, normal->free_area[o].nr_free,
+				    (unsigned long)(o >= order && o < TOY_MAX_ORDER - 1),
+				    "order %u", o);
+
+	toy_node_free(node, page, order);
+	KUNIT_EXPECT_EQ(test, zone_stat(node, TOY_ZONE_NORMAL, TOY_ZS_MERGE),
+			(unsigned long)(TOY_MAX_ORDER - 1 - order));
+	KUNIT_EXPECT_EQ(test, normal->free_area[TOY_MAX_ORDER - 1].nr_free, 1UL);
+}
+
+/* Taking every page of a zone one by one, then giving them back, coalesces. */
+static void toy_buddy_exhaust_and_recover(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	struct toy_page **pages;
+	struct free_snapshot start;
+	unsigned long i, n = 0;
+
+	pages = kunit_kcalloc(test, ZONE_PAGES + 1, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	snapshot(node, &start);
+
+	while (n <= ZONE_PAGES &&
+	       (pages[n] = toy_node_alloc(node, TOY_GFP_KERNEL | __TOY_GFP_NOWARN, 0)))
+		n++;
+	KUNIT_EXPECT_EQ(test, n, ZONE_PAGES);
+	KUNIT_EXPECT_EQ(test, node->zones[TOY_ZONE_NORMAL].free_pages, 0UL);
+	KUNIT_EXPECT_EQ(test, zone_stat(node, TOY_ZONE_NORMAL, TOY_ZS_FAIL), 1UL);
+	KUNIT_EXPECT_NULL(test, toy_node_alloc(node, TOY_GFP_KERNEL | __TOY_GFP_NOWARN, 0));
+
+	/* One page back makes one allocation possible again. */
+	toy_node_free(node, pages[n / 2], 0);
+	pages[n / 2] = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+	KUNIT_EXPECT_NOT_NULL(test, pages[n / 2]);
+
+	for (i = 0; i < n; i++)
+		toy_node_free(node, pages[i], 0);
+	expect_snapshot_eq(test, node, &start);
+}
+
+/* HIGHUSER takes HighMem first and falls back to Normal when it is gone. */
+static void toy_buddy_highmem_fallback(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	struct toy_page *page;
+	unsigned long i;
+
+	for (i = 0; i < ZONE_PAGES; i++) {
+		page = toy_node_alloc(node, TOY_GFP_HIGHUSER, 0);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		KUNIT_ASSERT_TRUE(test, toy_page_is_highmem(page));
+	}
+	page = toy_node_alloc(node, TOY_GFP_HIGHUSER, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, page->zone, TOY_ZONE_NORMAL);
+	KUNIT_EXPECT_EQ(test, zone_stat(node, TOY_ZONE_NORMAL, TOY_ZS_FALLBACK), 1UL);
+}
+
+/* KERNEL never gets a HighMem page, even with HighMem all free. */
+static void toy_buddy_kernel_never_highmem(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	struct toy_page *page;
+
+	page = toy_node_alloc(node, TOY_GFP_KERNEL, TOY_MAX_ORDER - 1);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, page->zone, TOY_ZONE_NORMAL);
+	KUNIT_EXPECT_NULL(test, toy_node_alloc(node, TOY_GFP_KERNEL | __TOY_GFP_NOWARN, 0));
+	KUNIT_EXPECT_EQ(test, node->zones[TOY_ZONE_HIGHMEM].free_pages, ZONE_PAGES);
+}
+
+/* __TOY_GFP_ZERO clears a block that held data. */
+static void toy_buddy_zero(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	struct toy_page *page;
+	u8 *data;
+
+	page = toy_node_alloc(node, TOY_GFP_KERNEL, 1);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	data = page_address(toy_node_real_page(node, page));
+	memset(data, 0xaa, 2 * PAGE_SIZE);
+	toy_node_free(node, page, 1);
+
+	/* The free lists are LIFO: the same block comes back. */
+	KUNIT_ASSERT_PTR_EQ(test, toy_node_alloc(node, TOY_GFP_KERNEL | __TOY_GFP_ZERO, 1),
+			    page);
+	KUNIT_EXPECT_NULL(test, memchr_inv(data, 0, 2 * PAGE_SIZE));
+	toy_node_free(node, page, 1);
+}
+
+/* A page's address leads back to the page; other memory leads nowhere. */
+static void toy_buddy_virt_to_page(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	struct toy_page *page;
+	u8 *data, *other;
+
+	page = toy_node_alloc(node, TOY_GFP_KERNEL, 2);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	data = page_address(toy_node_real_page(node, page));
+	KUNIT_EXPECT_PTR_EQ(test, toy_node_virt_to_page(node, data), page);
+	KUNIT_EXPECT_PTR_EQ(test, toy_node_virt_to_page(node, data + 3 * PAGE_SIZE + 5),
+			    page + 3);
+	KUNIT_EXPECT_PTR_EQ(test, toy_node_block_head(node, page + 3), page);
+
+	other = kunit_kmalloc(test, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	KUNIT_EXPECT_NULL(test, toy_node_virt_to_page(node, other));
+	toy_node_free(node, page, 2);
+	KUNIT_EXPECT_NULL(test, toy_node_block_head(node, page + 3));
+}
+
+struct live_block {
+	struct toy_page *page;
+	unsigned int order;
+};
+
+#define RANDOM_OPS	10000
+#define RANDOM_LIVE	128
+
+static void claim_pages(struct kunit *test, struct toy_node *node,
+			unsigned long *used, struct live_block *b)
+{
+	unsigned long pfn = toy_node_pfn(node, b->page), n = 1UL << b->order;
+
+	KUNIT_ASSERT_EQ(test, pfn % n, 0);
+	KUNIT_ASSERT_EQ_MSG(test, find_next_bit(used, pfn + n, pfn), pfn + n,
+			    "block at pfn %lu order %u overlaps a live block",
+			    pfn, b->order);
+	bitmap_set(used, pfn, n);
+}
+
+/* A seeded random mix never hands out a page twice and ends coalesced. */
+static void toy_buddy_random_no_overlap(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	struct live_block *live;
+	struct free_snapshot start;
+	struct rnd_state rnd;
+	unsigned long *used;
+	int i, nr_live = 0;
+
+	live = kunit_kcalloc(test, RANDOM_LIVE, sizeof(*live), GFP_KERNEL);
+	used = kunit_kcalloc(test, BITS_TO_LONGS(node->nr_pages),
+			     sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, live);
+	KUNIT_ASSERT_NOT_NULL(test, used);
+	snapshot(node, &start);
+	prandom_seed_state(&rnd, 3);
+
+	for (i = 0; i < RANDOM_OPS; i++) {
+		u32 r = prandom_u32_state(&rnd);
+		struct live_block *b;
+
+		if (nr_live < RANDOM_LIVE && (r & 1 || !nr_live)) {
+			b = &live[nr_live];
+			b->order = (r >> 1) % 7;
+			b->page = toy_node_alloc(node, ((r >> 8) & 1 ? TOY_GFP_HIGHUSER :
+						 TOY_GFP_KERNEL) | __TOY_GFP_NOWARN,
+						 b->order);
+			if (!b->page)
+				continue;
+			claim_pages(test, node, used, b);
+			nr_live++;
+		} else {
+			b = &live[(r >> 1) % nr_live];
+			bitmap_clear(used, toy_node_pfn(node, b->page), 1UL << b->order);
+			toy_node_free(node, b->page, b->order);
+			*b = live[--nr_live];
+		}
+		KUNIT_ASSERT_EQ(test, toy_node_allocated_pages(node),
+				(unsigned long)bitmap_weight(used, node->nr_pages));
+	}
+	while (nr_live--)
+		toy_node_free(node, live[nr_live].page, live[nr_live].order);
+	expect_snapshot_eq(test, node, &start);
+	for (i = 0; i < TOY_NR_MISUSE; i++)
+		KUNIT_EXPECT_EQ(test, misuse(node, i), 0);
+}
+
+/* Fragmentation indices of mm/vmstat.c, worked out by hand. */
+struct index_case {
+	const char *name;
+	unsigned long nr_free[TOY_MAX_ORDER];
+	unsigned int order;
+	int unusable;
+	int extfrag;
+};
+
+static const struct index_case index_cases[] = {
+	/* No free memory: all of it unusable, no fragmentation. */
+	{ "empty", { 0 }, 3, 1000, 0 },
+	/* Four single pages: fine for order 0 ... */
+	{ "4x0 @0", { 4 }, 0, 0, -1000 },
+	/* ... useless for order 1: 1000 - (1000 + 4000 / 2) / 4 = 250. */
+	{ "4x0 @1", { 4 }, 1, 1000, 250 },
+	/* Two order-2 blocks: order 1 fits in both halves of each. */
+	{ "2x2 @1", { 0, 0, 2 }, 1, 0, -1000 },
+	/* ... order 3 does not: 1000 - (1000 + 8000 / 8) / 2 = 0. */
+	{ "2x2 @3", { 0, 0, 2 }, 3, 1000, 0 },
+	/* 2 + 2 + 8 = 12 pages; order 2 uses the 8: (12 - 8) * 1000 / 12. */
+	{ "mixed @2", { 2, 1, 0, 1 }, 2, 333, -1000 },
+	/* Order 4: 1000 - (1000 + 12000 / 16) / 4 = 1000 - 437. */
+	{ "mixed @4", { 2, 1, 0, 1 }, 4, 1000, 563 },
+};
+
+static void index_desc(const struct index_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->name);
+}
+
+KUNIT_ARRAY_PARAM(index_cases, index_cases, index_desc);
+
+static void toy_buddy_index_table(struct kunit *test)
+{
+	const struct index_case *c = test->param_value;
+	struct toy_contig_info info;
+
+	toy_fill_contig_info(c->nr_free, c->order, &info);
+	KUNIT_EXPECT_EQ(test, toy_unusable_index(c->order, &info), c->unusable);
+	KUNIT_EXPECT_EQ(test, toy_extfrag_index(c->order, &info), c->extfrag);
+}
+
+/*
+ * A layout made by real allocations: after one order-0 allocation the
+ * Normal zone holds one free block of each order 0 .. 9, 1023 pages.
+ */
+static void toy_buddy_index_live_layout(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	unsigned long nr_free[TOY_MAX_ORDER];
+	struct toy_contig_info info;
+
+	KUNIT_ASSERT_NOT_NULL(test, toy_node_alloc(node, TOY_GFP_KERNEL, 0));
+	toy_zone_snapshot(&node->zones[TOY_ZONE_NORMAL], nr_free);
+
+	/* Order 5: 31 blocks of 32 pages usable, 31 of 1023 pages not. */
+	toy_fill_contig_info(nr_free, 5, &info);
+	KUNIT_EXPECT_EQ(test, info.free_pages, 1023UL);
+	KUNIT_EXPECT_EQ(test, toy_unusable_index(5, &info), 31000 / 1023);
+	KUNIT_EXPECT_EQ(test, toy_extfrag_index(5, &info), -1000);
+
+	/* Order 10: none fits; 1000 - (1000 + 1023000 / 1024) / 10 = 801. */
+	toy_fill_contig_info(nr_free, 10, &info);
+	KUNIT_EXPECT_EQ(test, toy_unusable_index(10, &info), 1000);
+	KUNIT_EXPECT_EQ(test, toy_extfrag_index(10, &info), 801);
+}
+
+/* Every misuse is counted in its own class and leaves the lists alone. */
+static void expect_only_misuse(struct kunit *test, struct toy_node *node,
+			       enum toy_misuse what, long count)
+{
+	int i;
+
+	for (i = 0; i < TOY_NR_MISUSE; i++)
+		KUNIT_EXPECT_EQ_MSG(test, misuse(node, i), i == what ? count : 0,
+				    "misuse %s", toy_misuse_names[i]);
+}
+
+static void toy_buddy_misuse_order(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	struct free_snapshot start;
+	struct toy_page *page;
+
+	snapshot(node, &start);
+	KUNIT_EXPECT_NULL(test, toy_node_alloc(node, TOY_GFP_KERNEL, TOY_MAX_ORDER));
+	page = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	toy_node_free(node, page, TOY_MAX_ORDER);
+	expect_only_misuse(test, node, TOY_MISUSE_ORDER, 2);
+	toy_node_free(node, page, 0);
+	expect_snapshot_eq(test, node, &start);
+}
+
+static void toy_buddy_misuse_double_free(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	struct free_snapshot freed;
+	struct toy_page *page;
+
+	page = toy_node_alloc(node, TOY_GFP_KERNEL, 2);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	toy_node_free(node, page, 2);
+	snapshot(node, &freed);
+	toy_node_free(node, page, 2);		/* the head, free already */
+	toy_node_free(node, page + 1, 0);	/* inside a free block */
+	expect_only_misuse(test, node, TOY_MISUSE_DOUBLE_FREE, 2);
+	expect_snapshot_eq(test, node, &freed);
+}
+
+static void toy_buddy_misuse_tail(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	struct free_snapshot held;
+	struct toy_page *page;
+
+	page = toy_node_alloc(node, TOY_GFP_KERNEL, 3);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	snapshot(node, &held);
+	toy_node_free(node, page + 1, 0);
+	toy_node_free(node, page + 4, 2);
+	expect_only_misuse(test, node, TOY_MISUSE_TAIL, 2);
+	expect_snapshot_eq(test, node, &held);
+	toy_node_free(node, page, 3);
+	KUNIT_EXPECT_EQ(test, toy_node_allocated_pages(node), 0UL);
+}
+
+static void toy_buddy_misuse_wrong_order(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	struct free_snapshot held;
+	struct toy_page *page;
+
+	page = toy_node_alloc(node, TOY_GFP_KERNEL, 2);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	snapshot(node, &held);
+	toy_node_free(node, page, 3);
+	toy_node_free(node, page, 0);
+	expect_only_misuse(test, node, TOY_MISUSE_WRONG_ORDER, 2);
+	expect_snapshot_eq(test, node, &held);
+	toy_node_free(node, page, 2);
+	KUNIT_EXPECT_EQ(test, toy_node_allocated_pages(node), 0UL);
+}
+
+static void toy_buddy_misuse_foreign(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	struct toy_page *bogus = kunit_kzalloc(test, sizeof(*bogus), GFP_KERNEL);
+	struct free_snapshot start;
+
+	KUNIT_ASSERT_NOT_NULL(test, bogus);
+	snapshot(node, &start);
+	toy_node_free(node, bogus, 0);
+	expect_only_misuse(test, node, TOY_MISUSE_FOREIGN, 1);
+	expect_snapshot_eq(test, node, &start);
+}
+
+/* The public API works on the module's node 0. */
+static void toy_buddy_public_api(struct kunit *test)
+{
+	struct toy_page *low, *high;
+
+	low = toy_alloc_pages(TOY_GFP_KERNEL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, low);
+	high = toy_alloc_pages(TOY_GFP_HIGHUSER, 0);
+	KUNIT_ASSERT_NOT_NULL(test, high);
+
+	KUNIT_EXPECT_PTR_EQ(test, toy_pfn_to_page(toy_page_to_pfn(low)), low);
+	KUNIT_EXPECT_PTR_EQ(test, toy_page_address(low),
+			    page_address(toy_node_real_page(&toy_node0, low)));
+	if (toy_node0.zones[TOY_ZONE_HIGHMEM].nr_pages) {
+		KUNIT_EXPECT_TRUE(test, toy_page_is_highmem(high));
+		KUNIT_EXPECT_NULL(test, toy_page_address(high));
+	}
+	KUNIT_EXPECT_NULL(test, toy_pfn_to_page(toy_node0.nr_pages));
+
+	toy_free_pages(high, 0);
+	toy_free_pages(low, 0);
+}
+
+/* Bad sizes are refused before anything is taken from the kernel. */
+static void toy_buddy_bad_sizes(struct kunit *test)
+{
+	struct toy_node *node = kunit_kzalloc(test, sizeof(*node), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, node);
+	KUNIT_EXPECT_EQ(test, toy_node_init(node, 2, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, toy_node_init(node, 2, 6, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, toy_node_init(node, 2, 8, 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, toy_node_init(node, 2, 8, 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, toy_node_init(node, 2, 1UL << 30, 0), -ENOMEM);
+	KUNIT_EXPECT_NULL(test, node->pages);
+}
+
+static int toy_buddy_test_init(struct kunit *test)
+{
+	struct toy_node *node = kunit_kzalloc(test, sizeof(*node), GFP_KERNEL);
+
+	if (!node)
+		return -ENOMEM;
+	test->priv = node;
+	return toy_node_init(node, 1, TEST_MEM_MB, TEST_HIGH_MB);
+}
+
+static void toy_buddy_test_exit(struct kunit *test)
+{
+	toy_node_destroy(test->priv);
+}
+
+static struct kunit_case toy_buddy_test_cases[] = {
+	KUNIT_CASE_PARAM(toy_buddy_round_trip, orders_gen_params),
+	KUNIT_CASE_PARAM(toy_buddy_splits, orders_gen_params),
+	KUNIT_CASE(toy_buddy_exhaust_and_recover),
+	KUNIT_CASE(toy_buddy_highmem_fallback),
+	KUNIT_CASE(toy_buddy_kernel_never_highmem),
+	KUNIT_CASE(toy_buddy_zero),
+	KUNIT_CASE(toy_buddy_virt_to_page),
+	KUNIT_CASE(toy_buddy_random_no_overlap),
+	KUNIT_CASE_PARAM(toy_buddy_index_table, index_cases_gen_params),
+	KUNIT_CASE(toy_buddy_index_live_layout),
+	KUNIT_CASE(toy_buddy_misuse_order),
+	KUNIT_CASE(toy_buddy_misuse_double_free),
+	KUNIT_CASE(toy_buddy_misuse_tail),
+	KUNIT_CASE(toy_buddy_misuse_wrong_order),
+	KUNIT_CASE(toy_buddy_misuse_foreign),
+	KUNIT_CASE(toy_buddy_public_api),
+	KUNIT_CASE(toy_buddy_bad_sizes),
+	{}
+};
+
+static struct kunit_suite toy_buddy_test_suite = {
+	.name = "toy_buddy",
+	.init = toy_buddy_test_init,
+	.exit = toy_buddy_test_exit,
+	.test_cases = toy_buddy_test_cases,
+};
+
+kunit_test_suite(toy_buddy_test_suite);
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_LICENSE("GPL");

@@ -165,6 +165,7 @@ struct toy_page *toy_node_virt_to_page(struct toy_node *node,
 struct toy_page *toy_node_block_head(struct toy_node *node,
 				     struct toy_page *page);
 unsigned long toy_node_allocated_pages(struct toy_node *node);
+unsigned long toy_node_validate(struct toy_node *node);
 
 static inline unsigned long toy_node_pfn(const struct toy_node *node,
 					 const struct toy_page *page)

@@ -604,6 +604,128 @@ void toy_node_destroy(struct toy_node *node)
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_node_destroy);
 
+/* ==== Validation ==== */
+
+/* Report one inconsistency; the caller counts it. */
+#define validate_err(node, zone, fmt, ...)				\
+	pr_err("validate: node %d zone %s: " fmt "\n", (node)->nid,	\
+	       (zone)->name, ##__VA_ARGS__)
+
+/*
+ * Walk the zone block by block, as pagemap does: each step must land on
+ * the head of a free or an allocated block, aligned to its order, whose
+ * other pages carry neither flag. Count the free blocks per order.
+ */
+static unsigned long validate_blocks(struct toy_node *node,
+				     struct toy_zone *zone,
+				     unsigned long counted[TOY_MAX_ORDER],
+				     unsigned long *free_pages)
+	__must_hold(&zone->lock)
+{
+	unsigned long pfn = zone->start_pfn, end = pfn + zone->nr_pages;
+	unsigned long errors = 0, i;
+
+	while (pfn < end) {
+		struct toy_page *page = &node->pages[pfn];
+		bool free = toy_page_test(page, TOY_PG_BUDDY);
+		unsigned long n;
+
+		if (free == toy_page_test(page, TOY_PG_HEAD) ||
+		    page->order >= TOY_MAX_ORDER ||
+		    pfn % (1UL << page->order) ||
+		    pfn + (1UL << page->order) > end) {
+			validate_err(node, zone, "pfn %lu heads no valid block", pfn);
+			errors++;
+			pfn++;
+			continue;
+		}
+		n = 1UL << page->order;
+		for (i = 1; i < n; i++)
+			if (toy_page_test(page + i, TOY_PG_BUDDY) ||
+			    toy_page_test(page + i, TOY_PG_HEAD)) {
+				validate_err(node, zone, "pfn %lu inside the block at pfn %lu is marked as a head",
+					     pfn + i, pfn);
+				errors++;
+			}
+		if (free) {
+			counted[page->order]++;
+			*free_pages += n;
+		}
+		pfn += n;
+	}
+	return errors;
+}
+
+/* Every page on a free list is a free head of the list's order. */
+static unsigned long validate_lists(struct toy_node *node,
+				    struct toy_zone *zone,
+				    const unsigned long counted[TOY_MAX_ORDER])
+	__must_hold(&zone->lock)
+{
+	unsigned long errors = 0, on_list;
+	struct toy_page *page;
+	unsigned int o;
+
+	for (o = 0; o < TOY_MAX_ORDER; o++) {
+		on_list = 0;
+		list_for_each_entry(page, &zone->free_area[o].free_list, lru) {
+			unsigned long pfn = toy_node_pfn(node, page);
+
+			on_list++;
+			if (!toy_page_test(page, TOY_PG_BUDDY) ||
+			    page->order != o || page->zone != zone - node->zones) {
+				validate_err(node, zone, "pfn %lu on free list %u is not a free block of that order",
+					     pfn, o);
+				errors++;
+			}
+		}
+		if (on_list != zone->free_area[o].nr_free ||
+		    on_list != counted[o]) {
+			validate_err(node, zone, "order %u: %lu on the list, nr_free %lu, %lu free blocks found",
+				     o, on_list, zone->free_area[o].nr_free,
+				     counted[o]);
+			errors++;
+		}
+	}
+	return errors;
+}
+
+/**
+ * toy_node_validate() - check a node's free lists against its pages
+ * @node: the node.
+ *
+ * Checks that the zone's pages are partitioned into aligned free and
+ * allocated blocks, that the free lists hold exactly the free blocks with
+ * their orders, and that the free counts agree. Each inconsistency is
+ * printed once.
+ *
+ * Context: Process context; takes each zone lock in turn.
+ * Return: the number of inconsistencies found.
+ */
+unsigned long toy_node_validate(struct toy_node *node)
+{
+	unsigned long errors = 0;
+	int z;
+
+	for (z = 0; z < TOY_NR_ZONES; z++) {
+		struct toy_zone *zone = &node->zones[z];
+		unsigned long counted[TOY_MAX_ORDER] = { };
+		unsigned long free_pages = 0;
+
+		spin_lock_irq(&zone->lock);
+		errors += validate_blocks(node, zone, counted, &free_pages);
+		errors += validate_lists(node, zone, counted);
+		if (free_pages != zone->free_pages) {
+			validate_err(node, zone, "%lu pages in free blocks, free_pages says %lu",
+				     free_pages, zone->free_pages);
+			errors++;
+		}
+		spin_unlock_irq(&zone->lock);
+	}
+	return errors;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_node_validate);
+
 /* ==== The public API, on the module's node ==== */
 
 /**

@@ -444,6 +444,31 @@ static void toy_buddy_misuse_foreign(struct kunit *test)
 	expect_snapshot_eq(test, node, &start);
 }
 
+/* validate finds a corrupted page flag and a corrupted count, once each. */
+static void toy_buddy_validate_finds_corruption(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	struct toy_zone *normal = &node->zones[TOY_ZONE_NORMAL];
+	struct toy_page *page;
+
+	page = toy_node_alloc(node, TOY_GFP_KERNEL, 2);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 0UL);
+
+	__set_bit(TOY_PG_BUDDY, &page[1].flags);
+	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 1UL);
+	__clear_bit(TOY_PG_BUDDY, &page[1].flags);
+
+	normal->free_area[3].nr_free++;
+	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 1UL);
+	normal->free_area[3].nr_free--;
+
+	normal->free_pages--;
+	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 1UL);
+	normal->free_pages++;
+	toy_node_free(node, page, 2);
+}
+
 /* The public API works on the module's node 0. */
 static void toy_buddy_public_api(struct kunit *test)
 {
@@ -491,8 +516,10 @@ static int toy_buddy_test_init(struct kunit *test)
 	return toy_node_init(node, 1, TEST_MEM_MB, TEST_HIGH_MB);
 }
 
+/* Every case leaves its node consistent, whatever it did to it. */
 static void toy_buddy_test_exit(struct kunit *test)
 {
+	KUNIT_EXPECT_EQ(test, toy_node_validate(test->priv), 0UL);
 	toy_node_destroy(test->priv);
 }
 
@@ -512,6 +539,7 @@ static struct kunit_case toy_buddy_test_cases[] = {
 	KUNIT_CASE(toy_buddy_misuse_tail),
 	KUNIT_CASE(toy_buddy_misuse_wrong_order),
 	KUNIT_CASE(toy_buddy_misuse_foreign),
+	KUNIT_CASE(toy_buddy_validate_finds_corruption),
 	KUNIT_CASE(toy_buddy_public_api),
 	KUNIT_CASE(toy_buddy_bad_sizes),
 	{}

@@ -215,21 +215,24 @@ struct toy_page *toy_node_alloc(struct toy_node *node, toy_gfp_t gfp,
 		report_misuse(node, TOY_MISUSE_ORDER, 0, order);
 		return NULL;
 	}
+	if (toy_should_fail(&toy_fail_page_alloc, PAGE_SIZE << order))
+		goto fail;
 	if (gfp & __TOY_GFP_HIGHMEM)
 		page = zone_alloc(highmem, order, false);
 	if (!page)
 		page = zone_alloc(&node->zones[TOY_ZONE_NORMAL], order,
 				  (gfp & __TOY_GFP_HIGHMEM) && highmem->nr_pages);
-	if (!page) {
-		if (!(gfp & __TOY_GFP_NOWARN))
-			pr_warn_ratelimited("node %d: page allocation failure: order:%u, mode:%#x\n",
-					    node->nid, order,
-					    (__force unsigned int)gfp);
-		return NULL;
-	}
+	if (!page)
+		goto fail;
 	if (gfp & __TOY_GFP_ZERO)
 		clear_block(node, page, order);
 	return page;
+
+fail:
+	if (!(gfp & __TOY_GFP_NOWARN))
+		pr_warn_ratelimited("node %d: page allocation failure: order:%u, mode:%#x\n",
+				    node->nid, order, (__force unsigned int)gfp);
+	return NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_node_alloc);
 
@@ -442,7 +445,10 @@ static int take_blocks(struct toy_node *node, unsigned int nr)
 	int err;
 
 	for (node->nr_blocks = 0; node->nr_blocks < nr; node->nr_blocks++) {
-		struct page *block = alloc_pages(gfp, TOY_BLOCK_ORDER);
+		struct page *block = NULL;
+
+		if (!toy_should_fail(&toy_fail_page_alloc, PAGE_SIZE << TOY_BLOCK_ORDER))
+			block = alloc_pages(gfp, TOY_BLOCK_ORDER);
 
 		if (!block) {
 			pr_err("node %d: the kernel gave only %u of %u blocks of %lu MiB\n",

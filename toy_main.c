@@ -323,7 +323,9 @@ static ssize_t ctl_write(struct file *file, const char __user *ubuf,
 		err = -EINVAL;
 	} else {
 		mutex_lock(&ctl_mutex);
+		toy_fault_begin_command();
 		err = run_line(buf);
+		toy_fault_end();
 		mutex_unlock(&ctl_mutex);
 	}
 	kfree(buf);
@@ -346,7 +348,9 @@ static int __init toy_alloc_init(void)
 {
 	int err;
 
+	toy_fault_begin_init();
 	err = toy_node_init(&toy_node0, 0, mem_mb, highmem_mb);
+	toy_fault_end();
 	if (err)
 		return err;
 
@@ -355,6 +359,7 @@ static int __init toy_alloc_init(void)
 	debugfs_create_file("handles", 0400, toy_debugfs_root, NULL,
 			    &handles_fops);
 	toy_buddy_debugfs_init(toy_debugfs_root);
+	toy_fault_debugfs_init(toy_debugfs_root);
 
 	pr_info("%u MiB region: Normal %u MiB, HighMem %u MiB\n", mem_mb,
 		mem_mb - highmem_mb, highmem_mb);

@@ -469,6 +469,42 @@ static void toy_buddy_validate_finds_corruption(struct kunit *test)
 	toy_node_free(node, page, 2);
 }
 
+/* fail_nth fails exactly the Nth allocation; times limits probability. */
+static void toy_buddy_fault_injection(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	struct toy_fault_attr *attr = &toy_fail_page_alloc;
+	const toy_gfp_t gfp = TOY_GFP_KERNEL | __TOY_GFP_NOWARN;
+	struct toy_page *p[4];
+
+	toy_fault_begin(2);
+	p[0] = toy_node_alloc(node, gfp, 0);
+	p[1] = toy_node_alloc(node, gfp, 0);
+	p[2] = toy_node_alloc(node, gfp, 0);
+	toy_fault_end();
+	KUNIT_EXPECT_NOT_NULL(test, p[0]);
+	KUNIT_EXPECT_NULL(test, p[1]);
+	KUNIT_EXPECT_NOT_NULL(test, p[2]);
+	toy_node_free(node, p[0], 0);
+	toy_node_free(node, p[2], 0);
+
+	/* probability 100, times 2: two failures, then none. */
+	attr->verbose = 0;
+	atomic_set(&attr->times, 2);
+	WRITE_ONCE(attr->probability, 100);
+	p[0] = toy_node_alloc(node, gfp, 0);
+	p[1] = toy_node_alloc(node, gfp, 0);
+	p[2] = toy_node_alloc(node, gfp, 0);
+	WRITE_ONCE(attr->probability, 0);
+	atomic_set(&attr->times, 1);
+	attr->verbose = 2;
+	KUNIT_EXPECT_NULL(test, p[0]);
+	KUNIT_EXPECT_NULL(test, p[1]);
+	KUNIT_EXPECT_NOT_NULL(test, p[2]);
+	toy_node_free(node, p[2], 0);
+	KUNIT_EXPECT_EQ(test, toy_node_allocated_pages(node), 0UL);
+}
+
 /* The public API works on the module's node 0. */
 static void toy_buddy_public_api(struct kunit *test)
 {
@@ -540,6 +576,7 @@ static struct kunit_case toy_buddy_test_cases[] = {
 	KUNIT_CASE(toy_buddy_misuse_wrong_order),
 	KUNIT_CASE(toy_buddy_misuse_foreign),
 	KUNIT_CASE(toy_buddy_validate_finds_corruption),
+	KUNIT_CASE(toy_buddy_fault_injection),
 	KUNIT_CASE(toy_buddy_public_api),
 	KUNIT_CASE(toy_buddy_bad_sizes),
 	{}

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_LINE	(3 * 4096)
 #define MAX_IDS		256
 #define MAX_ERRNO	256
@@ -38,7 +39,8 @@ static const char *const verbs[] = {
 	"cache_destroy", "validate", "poke", "kmap", "kunmap", "kmap_local",
 	"kunmap_local", "page_address", "vmalloc", "vfree", "write", "read",
 };
-#define NR_VERBS (sizeof(verbs) / sizeof(verbs[0]))
+
+#define NR_VERBS ARRAY_SIZE(verbs)
 
 static const char *const edge_numbers[] = {
 	"0", "1", "2", "3", "4", "7", "8", "9", "10", "11", "12", "16", "95",
@@ -47,14 +49,16 @@ static const char *const edge_numbers[] = {
 	"4294967296", "18446744073709551615", "18446744073709551616",
 	"-1", "-0", "+1", "0x10", "010", "1e3", "", "  ", "9999999999999999999999",
 };
-#define NR_EDGES (sizeof(edge_numbers) / sizeof(edge_numbers[0]))
+
+#define NR_EDGES ARRAY_SIZE(edge_numbers)
 
 static const char *const words[] = {
 	"normal", "highmem", "zero", "debug", "kmalloc-64", "kmalloc-8k",
 	"fuzz", "fuzz_cache", "a", "A-b_c.9", "x\ty", "..", "/", "%s%n",
 	"0123456789012345678901234567890123456789",
 };
-#define NR_WORDS (sizeof(words) / sizeof(words[0]))
+
+#define NR_WORDS ARRAY_SIZE(words)
 
 static const char *dir = "/sys/kernel/debug/toy_alloc";
 static unsigned long long rnd_state = 1;

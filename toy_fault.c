@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fault injection for the toy's allocators, after lib/fault-inject.c.
+ *
+ * Debian's kernel is built without CONFIG_FAULT_INJECTION, so the module
+ * carries its own copy of the few parts it needs. Two attributes, one for
+ * the buddy (like fail_page_alloc) and one for the slab layer (like
+ * failslab), each with the kernel's knobs under fail/<name>/ and the same
+ * meaning:
+ *
+ *   probability  percent of calls that fail, once the others allow it
+ *   interval     only every interval-th call may fail
+ *   times        how many failures are left; -1 for no limit
+ *   space        bytes allowed to succeed before failures start
+ *   verbose      0 silent, 1 one line per failure, 2 with a stack trace
+ *
+ * fail/fail_nth is /proc/self/fail-nth for ctl: writing N makes the Nth
+ * toy allocation of the next ctl command fail, and only that one; the
+ * command then resets it to 0. The module parameter fail_init_nth does the
+ * same for module load. Both count only allocations made by the task that
+ * runs the command (or insmod), so a background user does not use them up.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <kunit/visibility.h>
+
+#include "toy_alloc.h"
+
+static unsigned int fail_init_nth;
+module_param(fail_init_nth, uint, 0444);
+MODULE_PARM_DESC(fail_init_nth, "fail the Nth allocation made while the module loads (0: none)");
+
+struct toy_fault_attr toy_fail_page_alloc = TOY_FAULT_ATTR_INIT("fail_page_alloc");
+EXPORT_SYMBOL_IF_KUNIT(toy_fail_page_alloc);
+struct toy_fault_attr toy_fail_slab = TOY_FAULT_ATTR_INIT("failslab");
+EXPORT_SYMBOL_IF_KUNIT(toy_fail_slab);
+
+/* fail/fail_nth as written, taken by the next command. */
+static u32 fail_nth_pending;
+
+/* The running command's countdown, and the task that runs it. */
+static unsigned int fail_nth;
+static struct task_struct *fail_nth_task;
+
+/**
+ * toy_fault_begin() - start counting allocations for fail-nth
+ * @nth: fail the @nth allocation from now on (1 is the next); 0 for none.
+ *
+ * Context: Process context; ctl mutex held, or module init.
+ */
+void toy_fault_begin(unsigned int nth)
+{
+	fail_nth = nth;
+	WRITE_ONCE(fail_nth_task, nth ? current : NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_fault_begin);
+
+/**
+ * toy_fault_begin_command() - arm fail-nth for one ctl command
+ *
+ * Takes the value written to fail/fail_nth and resets it to 0.
+ *
+ * Context: Process context; ctl mutex held.
+ */
+void toy_fault_begin_command(void)
+{
+	toy_fault_begin(xchg(&fail_nth_pending, 0));
+}
+
+/**
+ * toy_fault_begin_init() - arm fail-nth for module load
+ *
+ * Context: Module init.
+ */
+void toy_fault_begin_init(void)
+{
+	toy_fault_begin(fail_init_nth);
+}
+
+/**
+ * toy_fault_end() - stop counting for fail-nth
+ *
+ * Context: The task that called toy_fault_begin().
+ */
+void toy_fault_end(void)
+{
+	toy_fault_begin(0);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_fault_end);
+
+static void fail_dump(struct toy_fault_attr *attr, const char *why)
+{
+	if (!attr->verbose)
+		return;
+	pr_notice("FAULT_INJECTION: forcing a failure (%s, %s)\n", attr->name,
+		  why);
+	if (attr->verbose > 1)
+		dump_stack();
+}
+
+/**
+ * toy_should_fail() - decide whether an allocation is made to fail
+ * @attr: the layer's attribute.
+ * @size: bytes asked for (for the space knob).
+ *
+ * Context: Any context.
+ * Return: true if the caller must fail the allocation.
+ */
+bool toy_should_fail(struct toy_fault_attr *attr, size_t size)
+{
+	if (READ_ONCE(fail_nth_task) == current) {
+		if (--fail_nth == 0) {
+			WRITE_ONCE(fail_nth_task, NULL);
+			fail_dump(attr, "fail_nth");
+			return true;
+		}
+		return false;
+	}
+	if (!READ_ONCE(attr->probability))
+		return false;
+	if (atomic_read(&attr->times) == 0)
+		return false;
+	if (atomic_read(&attr->space) > (ssize_t)size) {
+		atomic_sub(size, &attr->space);
+		return false;
+	}
+	if (READ_ONCE(attr->interval) > 1 &&
+	    atomic_long_inc_return(&attr->count) % READ_ONCE(attr->interval))
+		return false;
+	if (READ_ONCE(attr->probability) <= get_random_u32() % 100)
+		return false;
+	if (atomic_read(&attr->times) != -1)
+		atomic_dec_if_positive(&attr->times);
+	fail_dump(attr, "probability");
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_should_fail);
+
+static void attr_debugfs_init(struct toy_fault_attr *attr, struct dentry *dir)
+{
+	dir = debugfs_create_dir(attr->name, dir);
+	debugfs_create_ulong("probability", 0600, dir, &attr->probability);
+	debugfs_create_ulong("interval", 0600, dir, &attr->interval);
+	debugfs_create_atomic_t("times", 0600, dir, &attr->times);
+	debugfs_create_atomic_t("space", 0600, dir, &attr->space);
+	debugfs_create_ulong("verbose", 0600, dir, &attr->verbose);
+}
+
+/**
+ * toy_fault_debugfs_init() - create fail/ and its knobs
+ * @root: the module's debugfs directory.
+ */
+void toy_fault_debugfs_init(struct dentry *root)
+{
+	struct dentry *dir = debugfs_create_dir("fail", root);
+
+	attr_debugfs_init(&toy_fail_page_alloc, dir);
+	attr_debugfs_init(&toy_fail_slab, dir);
+	debugfs_create_u32("fail_nth", 0600, dir, &fail_nth_pending);
+}

@@ -264,8 +264,47 @@ struct toy_handle *toy_ctl_handle(const char *verb, const char *s,
 /* Verb tables of the layers, ended by an entry with a NULL name. */
 extern const struct toy_ctl_verb toy_buddy_ctl_verbs[];
 
+/* --- toy_fault.c: fault injection, after lib/fault-inject.c --- */
+
+/**
+ * struct toy_fault_attr - one fault attribute (struct fault_attr)
+ * @name: the directory under fail/.
+ * @probability: percent of eligible calls that fail.
+ * @interval: only every @interval-th call is eligible.
+ * @times: failures left; -1 for no limit.
+ * @space: bytes that succeed before failures start.
+ * @verbose: 0 silent, 1 a line per failure, 2 with a stack trace.
+ * @count: calls seen, for @interval.
+ */
+struct toy_fault_attr {
+	const char *name;
+	unsigned long probability;
+	unsigned long interval;
+	atomic_t times;
+	atomic_t space;
+	unsigned long verbose;
+	atomic_long_t count;
+};
+
+#define TOY_FAULT_ATTR_INIT(attr_name) {	\
+	.name = attr_name,			\
+	.interval = 1,				\
+	.times = ATOMIC_INIT(1),		\
+	.verbose = 2,				\
+}
+
+extern struct toy_fault_attr toy_fail_page_alloc;
+extern struct toy_fault_attr toy_fail_slab;
+
+bool toy_should_fail(struct toy_fault_attr *attr, size_t size);
+void toy_fault_begin(unsigned int nth);
+void toy_fault_begin_command(void);
+void toy_fault_begin_init(void);
+void toy_fault_end(void);
+
 /* --- debugfs files of each layer, under the module's directory --- */
 struct dentry;
 void toy_buddy_debugfs_init(struct dentry *root);
+void toy_fault_debugfs_init(struct dentry *root);
 
 #endif /* _TOY_ALLOC_H */

@@ -41,4 +41,187 @@ unsigned long toy_page_to_pfn(const struct toy_page *page);
 struct toy_page *toy_pfn_to_page(unsigned long pfn);
 void *toy_page_address(const struct toy_page *page);
 
+/* --- slab (toy_slab.c) --- */
+
+/*
+ * What a request for zero bytes returns, as ZERO_SIZE_PTR: not NULL, so it
+ * is told apart from a failure, and it faults on any access. toy_kfree(),
+ * toy_ksize() and toy_krealloc() accept it.
+ */
+#define TOY_ZERO_SIZE_PTR	((void *)16)
+#define TOY_ZERO_OR_NULL_PTR(x)	((unsigned long)(x) <= \
+				 (unsigned long)TOY_ZERO_SIZE_PTR)
+
+/*
+ * Flags of toy_kmem_cache_create(), a subset of slab_flags_t. The debug
+ * flags are the letters of slub_debug: F, Z, P and U.
+ */
+typedef unsigned int __bitwise toy_slab_flags_t;
+
+#define TOY_SLAB_CONSISTENCY_CHECKS ((__force toy_slab_flags_t)0x01u) /* F: check on alloc and free */
+#define TOY_SLAB_RED_ZONE	((__force toy_slab_flags_t)0x02u) /* Z: red zones around objects */
+#define TOY_SLAB_POISON		((__force toy_slab_flags_t)0x04u) /* P: poison free objects */
+#define TOY_SLAB_STORE_USER	((__force toy_slab_flags_t)0x08u) /* U: record alloc and free callers */
+#define TOY_SLAB_HWCACHE_ALIGN	((__force toy_slab_flags_t)0x10u) /* align objects on cache lines */
+
+/* All of slub_debug=FZPU, what the slab_debug parameter turns on. */
+#define TOY_SLAB_DEBUG		(TOY_SLAB_CONSISTENCY_CHECKS | TOY_SLAB_RED_ZONE | \
+				 TOY_SLAB_POISON | TOY_SLAB_STORE_USER)
+
+struct toy_kmem_cache;
+
+/**
+ * toy_kmalloc() - allocate memory from the toy
+ * @size: bytes wanted.
+ * @gfp: %TOY_GFP_KERNEL, optionally with %__TOY_GFP_ZERO or
+ *	%__TOY_GFP_NOWARN. %__TOY_GFP_HIGHMEM is ignored: slab memory always
+ *	has an address, so it comes from the Normal zone.
+ *
+ * Sizes up to 8192 bytes come from the kmalloc cache that the kernel's
+ * kmalloc_index() picks for them (kmalloc-8 ... kmalloc-8k, kmalloc-96,
+ * kmalloc-192, the smallest being kmalloc-<kmalloc_min>); larger sizes
+ * go straight to the buddy as a block of the order that fits.
+ *
+ * Context: Any context; takes the cache lock and a zone lock.
+ * Return: the memory, at least @size bytes; %TOY_ZERO_SIZE_PTR if @size
+ * is 0; NULL if the toy is out of memory or @size is over 4 MiB.
+ */
+void *toy_kmalloc(size_t size, toy_gfp_t gfp) __alloc_size(1);
+
+/**
+ * toy_kzalloc() - allocate zeroed memory from the toy
+ * @size: bytes wanted.
+ * @gfp: as for toy_kmalloc().
+ *
+ * Context: Any context.
+ * Return: as toy_kmalloc(), the memory filled with zeroes.
+ */
+static inline __alloc_size(1) void *toy_kzalloc(size_t size, toy_gfp_t gfp)
+{
+	return toy_kmalloc(size, gfp | __TOY_GFP_ZERO);
+}
+
+/**
+ * toy_kcalloc() - allocate a zeroed array from the toy
+ * @n: number of elements.
+ * @size: bytes per element.
+ * @gfp: as for toy_kmalloc().
+ *
+ * Context: Any context.
+ * Return: zeroed memory for @n elements; NULL if @n * @size overflows
+ * size_t or the toy is out of memory; %TOY_ZERO_SIZE_PTR if the product
+ * is 0.
+ */
+void *toy_kcalloc(size_t n, size_t size, toy_gfp_t gfp) __alloc_size(1, 2);
+
+/**
+ * toy_krealloc() - resize memory from toy_kmalloc()
+ * @p: the memory, or NULL or %TOY_ZERO_SIZE_PTR.
+ * @new_size: bytes wanted now.
+ * @gfp: as for toy_kmalloc(); %__TOY_GFP_ZERO zeroes only new memory.
+ *
+ * If @new_size still fits in toy_ksize(@p), @p is returned unchanged.
+ * Otherwise new memory is allocated, the old contents copied over and @p
+ * freed. With @new_size 0, @p is freed.
+ *
+ * Context: Any context.
+ * Return: the memory, @p or a new pointer; %TOY_ZERO_SIZE_PTR if
+ * @new_size is 0; NULL on failure, in which case @p is left untouched.
+ */
+void *toy_krealloc(const void *p, size_t new_size, toy_gfp_t gfp)
+	__realloc_size(2);
+
+/**
+ * toy_ksize() - how much memory an allocation really has
+ * @p: memory from toy_kmalloc() or toy_kmem_cache_alloc().
+ *
+ * Context: Any context.
+ * Return: the usable size, at least what was asked for: the object size
+ * of its cache, or the size of the block for a large allocation; 0 for
+ * NULL, %TOY_ZERO_SIZE_PTR and pointers that are not toy memory (those are
+ * reported).
+ */
+size_t toy_ksize(const void *p);
+
+/**
+ * toy_kfree() - free memory from toy_kmalloc()
+ * @p: the memory; NULL and %TOY_ZERO_SIZE_PTR are ignored.
+ *
+ * A pointer that is not the start of a live toy allocation is reported,
+ * counted in debugfs errors and otherwise ignored.
+ *
+ * Context: Any context.
+ */
+void toy_kfree(const void *p);
+
+/**
+ * toy_kmem_cache_create() - create a cache of same-sized objects
+ * @name: 1 to 31 characters from [A-Za-z0-9_.-], unique, not starting
+ *	with "kmalloc-"; it names the cache in slabinfo.
+ * @size: object size, 1 byte to 4 MiB.
+ * @align: object alignment, 0 or a power of two up to PAGE_SIZE.
+ * @flags: TOY_SLAB_* flags; the debug ones are added to all caches when
+ *	the module's slab_debug parameter is set.
+ * @ctor: run on each object when its slab is made, or NULL.
+ *
+ * The layout and slab order are those SLUB gives the same size, alignment
+ * and debug flags.
+ *
+ * Context: Process context; may sleep.
+ * Return: the cache, or NULL after printing why.
+ */
+struct toy_kmem_cache *toy_kmem_cache_create(const char *name,
+					     unsigned int size,
+					     unsigned int align,
+					     toy_slab_flags_t flags,
+					     void (*ctor)(void *));
+
+/**
+ * toy_kmem_cache_alloc() - allocate an object from a cache
+ * @s: the cache.
+ * @gfp: as for toy_kmalloc().
+ *
+ * Context: Any context; the constructor, if any, runs with no lock held.
+ * Return: the object, or NULL if the toy is out of memory.
+ */
+void *toy_kmem_cache_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp);
+
+/**
+ * toy_kmem_cache_free() - give an object back to its cache
+ * @s: the cache it came from.
+ * @obj: the object; NULL is ignored.
+ *
+ * An object of another cache, a pointer into the middle of an object and
+ * (always for the object last freed, with consistency checks for any) a
+ * double free are reported, counted in debugfs errors and otherwise
+ * ignored.
+ *
+ * Context: Any context.
+ */
+void toy_kmem_cache_free(struct toy_kmem_cache *s, void *obj);
+
+/**
+ * toy_kmem_cache_shrink() - give a cache's empty slabs back to the buddy
+ * @s: the cache.
+ *
+ * Context: Any context.
+ * Return: the number of slabs given back.
+ */
+int toy_kmem_cache_shrink(struct toy_kmem_cache *s);
+
+/**
+ * toy_kmem_cache_destroy() - destroy a cache with no live objects
+ * @s: the cache, or NULL.
+ *
+ * Unlike kmem_cache_destroy(), a cache whose objects are not all freed is
+ * not destroyed: the objects stay valid, the count is reported and the
+ * caller may free them and try again. Destroying it anyway would leave the
+ * caller holding pointers into pages the buddy may hand out again.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 if the cache is gone (or @s is NULL), -EBUSY if it still has
+ * live objects, -EPERM for a kmalloc cache.
+ */
+int toy_kmem_cache_destroy(struct toy_kmem_cache *s);
+
 #endif /* _TOY_KMALLOC_H */

@@ -234,9 +234,42 @@ struct toy_handle *toy_ctl_handle(const char *verb, const char *s,
 	return h;
 }
 
+/* ==== validate: every layer at once ==== */
+
+/* Check each layer; print and return the number of inconsistencies. */
+static unsigned long validate_all(struct seq_file *m)
+{
+	unsigned long buddy, total;
+
+	buddy = toy_node_validate(&toy_node0);
+	total = buddy;
+	if (m)
+		seq_printf(m, "buddy %lu\ntotal %lu\n", buddy, total);
+	pr_info("validate: %lu inconsistencies (buddy %lu)\n", total, buddy);
+	return total;
+}
+
+static int validate_show(struct seq_file *m, void *v)
+{
+	validate_all(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(validate);
+
+static int ctl_validate(int argc, char **argv)
+{
+	return validate_all(NULL) ? -EUCLEAN : 0;
+}
+
+static const struct toy_ctl_verb main_ctl_verbs[] = {
+	{ "validate", "", 0, 0, ctl_validate },
+	{ }
+};
+
 /* ==== ctl: the file ==== */
 
 static const struct toy_ctl_verb *const ctl_tables[] = {
+	main_ctl_verbs,
 	toy_buddy_ctl_verbs,
 };
 
@@ -358,6 +391,8 @@ static int __init toy_alloc_init(void)
 	debugfs_create_file("ctl", 0200, toy_debugfs_root, NULL, &ctl_fops);
 	debugfs_create_file("handles", 0400, toy_debugfs_root, NULL,
 			    &handles_fops);
+	debugfs_create_file("validate", 0400, toy_debugfs_root, NULL,
+			    &validate_fops);
 	toy_buddy_debugfs_init(toy_debugfs_root);
 	toy_fault_debugfs_init(toy_debugfs_root);
 

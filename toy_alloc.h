@@ -8,6 +8,7 @@
 
 #include <linux/bits.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
@@ -31,6 +32,7 @@ enum toy_page_flags {
 	TOY_PG_SLAB,		/* first page of a slab (toy_slab.c) */
 	TOY_PG_LARGE,		/* first page of a large kmalloc (toy_slab.c) */
 	TOY_PG_HIGHMEM_MAPPED,	/* has a pkmap slot (toy_highmem.c) */
+	TOY_PG_PCP,		/* free, on a per-CPU list (order 0) */
 };
 
 struct toy_kmem_cache;
@@ -38,7 +40,7 @@ struct toy_kmem_cache;
 /**
  * struct toy_page - the toy's page descriptor, one per page of the region
  * @flags: TOY_PG_* bits.
- * @lru: free list linkage while %TOY_PG_BUDDY; slab list linkage while
+ * @lru: free list linkage while %TOY_PG_BUDDY or %TOY_PG_PCP; slab list linkage while
  *	%TOY_PG_SLAB (under the cache lock).
  * @order: order of the block this page heads (free or allocated).
  * @zone: index of the zone holding the page (enum toy_zone_type).
@@ -77,7 +79,7 @@ struct toy_free_area {
 	unsigned long nr_free;		/* blocks on free_list */
 };
 
-/* Event counters of a zone; names in toy_zone_stat_names[]. */
+/* Event counters of a zone, per CPU; names in toy_zone_stat_names[]. */
 enum toy_zone_stat {
 	TOY_ZS_ALLOC,		/* successful allocations */
 	TOY_ZS_FREE,		/* blocks freed */
@@ -85,7 +87,29 @@ enum toy_zone_stat {
 	TOY_ZS_MERGE,		/* two buddies merged on free */
 	TOY_ZS_FAIL,		/* allocations that found no block */
 	TOY_ZS_FALLBACK,	/* HighMem wanted, Normal given */
+	TOY_ZS_PCP_REFILL,	/* pages moved from the free lists to a pcp list */
+	TOY_ZS_PCP_DRAIN,	/* pages moved from a pcp list back */
 	TOY_NR_ZONE_STATS
+};
+
+/* The largest pcp batch: a pcp list then holds up to 24 MiB. */
+#define TOY_PCP_BATCH_MAX	1024
+
+struct toy_zone_events {
+	unsigned long ev[TOY_NR_ZONE_STATS];
+};
+
+/**
+ * struct toy_pcp - a CPU's cache of free order-0 pages (per_cpu_pages)
+ * @lock: guards @count, @list and the flags of the pages on it. Taken
+ *	before the zone lock. Usually only its own CPU takes it.
+ * @count: pages on @list.
+ * @list: free order-0 pages, flagged %TOY_PG_PCP, hottest first.
+ */
+struct toy_pcp {
+	spinlock_t lock;		/* see above */
+	int count;
+	struct list_head list;
 };
 
 extern const char *const toy_zone_stat_names[TOY_NR_ZONE_STATS];
@@ -97,9 +121,13 @@ extern const char *const toy_zone_stat_names[TOY_NR_ZONE_STATS];
  * @name: "Normal" or "HighMem", as in /proc/buddyinfo.
  * @start_pfn: first toy pfn of the zone.
  * @nr_pages: pages in the zone (a multiple of %TOY_BLOCK_PAGES; 0: empty).
- * @free_pages: free pages in the zone.
+ * @free_pages: pages on the free lists (not those on pcp lists).
  * @free_area: free lists, one per order.
- * @stat: event counters.
+ * @pcp: the per-CPU lists of free order-0 pages.
+ * @pcp_batch: pages moved at once between @free_area and a pcp list;
+ *	0: no pcp lists, order-0 pages go straight to the free lists.
+ * @pcp_high: a pcp list that reaches this gives @pcp_batch pages back.
+ * @events: per-CPU event counters; read with toy_zone_stat().
  */
 struct toy_zone {
 	spinlock_t lock;		/* see above */
@@ -108,7 +136,10 @@ struct toy_zone {
 	unsigned long nr_pages;
 	unsigned long free_pages;
 	struct toy_free_area free_area[TOY_MAX_ORDER];
-	unsigned long stat[TOY_NR_ZONE_STATS];
+	struct toy_pcp __percpu *pcp;
+	unsigned int pcp_batch;
+	unsigned int pcp_high;
+	struct toy_zone_events __percpu *events;
 };
 
 /* Kinds of buddy misuse, each counted; names in toy_misuse_names[]. */
@@ -134,6 +165,7 @@ extern const char *const toy_misuse_names[TOY_NR_MISUSE];
  * @zones: Normal (low pfns) and HighMem (the top of the region).
  * @misuse: misuse counters, atomic: bumped outside the zone locks.
  * @misuse_reported: one bit per class, set once its first report printed.
+ * @all_pcp_lock: held by whoever takes every pcp lock of a zone at once.
  */
 struct toy_node {
 	int nid;
@@ -145,6 +177,7 @@ struct toy_node {
 	struct toy_zone zones[TOY_NR_ZONES];
 	atomic_long_t misuse[TOY_NR_MISUSE];
 	unsigned long misuse_reported;
+	struct mutex all_pcp_lock;	/* see above */
 };
 
 /* The module's node, made at load from mem_mb and highmem_mb. */
@@ -166,6 +199,10 @@ struct toy_page *toy_node_block_head(struct toy_node *node,
 				     struct toy_page *page);
 unsigned long toy_node_allocated_pages(struct toy_node *node);
 unsigned long toy_node_validate(struct toy_node *node);
+void toy_node_set_pcp(struct toy_node *node, unsigned int batch);
+void toy_node_drain_pcp(struct toy_node *node);
+unsigned long toy_zone_stat(struct toy_zone *zone, enum toy_zone_stat item);
+unsigned long toy_zone_pcp_pages(struct toy_zone *zone);
 
 static inline unsigned long toy_node_pfn(const struct toy_node *node,
 					 const struct toy_page *page)
@@ -306,5 +343,128 @@ void toy_fault_end(void);
 struct dentry;
 void toy_buddy_debugfs_init(struct dentry *root);
 void toy_fault_debugfs_init(struct dentry *root);
+
+/* --- slab (toy_slab.c) --- */
+
+/* Bytes of a cache name, NUL included, as shown in slabinfo. */
+#define TOY_SLAB_NAME_MAX	32
+
+/*
+ * kmalloc caches are numbered as kmalloc_index() numbers them: index i
+ * holds objects of 2^i bytes for i = 3 .. TOY_KMALLOC_SHIFT_HIGH
+ * (kmalloc-8 ... kmalloc-8k with 4 KiB pages), index 1 is kmalloc-96 and
+ * index 2 kmalloc-192. Larger requests go to the buddy, up to one block of
+ * the largest order.
+ */
+#define TOY_KMALLOC_SHIFT_HIGH		(PAGE_SHIFT + 1)
+#define TOY_KMALLOC_MAX_CACHE_SIZE	(1UL << TOY_KMALLOC_SHIFT_HIGH)
+#define TOY_KMALLOC_MAX_SIZE		(PAGE_SIZE << (TOY_MAX_ORDER - 1))
+
+/* The three lists of a cache, by how many objects a slab has handed out. */
+enum toy_slab_list {
+	TOY_SLAB_FULL,		/* all of them */
+	TOY_SLAB_PARTIAL,	/* some */
+	TOY_SLAB_EMPTY,		/* none */
+	TOY_NR_SLAB_LISTS
+};
+
+extern const char *const toy_slab_list_names[TOY_NR_SLAB_LISTS];
+
+/* Event counters of a cache; names in toy_slab_stat_names[]. */
+enum toy_slab_stat {
+	TOY_SS_ALLOC_PARTIAL,	/* object taken from a partial slab */
+	TOY_SS_ALLOC_EMPTY,	/* object taken from an empty slab */
+	TOY_SS_ALLOC_NEW,	/* object taken from a slab new from the buddy */
+	TOY_SS_ALLOC_FAIL,	/* no object: the buddy had no slab */
+	TOY_SS_FREE,		/* objects freed */
+	TOY_SS_SLAB_NEW,	/* slabs taken from the buddy */
+	TOY_SS_SLAB_RELEASE,	/* slabs given back to the buddy */
+	TOY_NR_SLAB_STATS
+};
+
+extern const char *const toy_slab_stat_names[TOY_NR_SLAB_STATS];
+
+/* What the checks of the slab layer find; names in toy_slab_error_names[]. */
+enum toy_slab_error {
+	TOY_SE_NOT_SLAB,	/* freed pointer is in no slab or large block */
+	TOY_SE_NOT_OBJECT,	/* in a slab or large block, not at an object start */
+	TOY_SE_WRONG_CACHE,	/* object freed to a cache it is not from */
+	TOY_SE_DOUBLE_FREE,	/* object freed while free */
+	TOY_SE_REDZONE,		/* a red zone byte overwritten */
+	TOY_SE_POISON,		/* a free object written to */
+	TOY_SE_PADDING,		/* padding after the metadata overwritten */
+	TOY_SE_FREELIST,	/* free pointer, free count or list corrupt */
+	TOY_NR_SLAB_ERRORS
+};
+
+extern const char *const toy_slab_error_names[TOY_NR_SLAB_ERRORS];
+
+/**
+ * struct toy_kmem_cache - a cache of same-sized objects (struct kmem_cache)
+ * @lock: guards @slabs, @nr_slabs, @nr_inuse, @stat and the freelist,
+ *	inuse and lru fields of the cache's slabs. Irq-safe.
+ * @slabs: the cache's slabs on lists full, partial, empty.
+ * @nr_slabs: slabs on each list.
+ * @nr_inuse: objects handed out, over all slabs.
+ * @stat: event counters.
+ * @name: as in slabinfo; set at creation, like all fields below.
+ * @flags: TOY_SLAB_* flags.
+ * @object_size: bytes the user asked for.
+ * @size: bytes from one object to the next, red zones and metadata
+ *	included; slabinfo's objsize.
+ * @align: alignment of each object.
+ * @meta_offset: where metadata starts, from the object: @object_size plus
+ *	the right red zone (SLUB's inuse).
+ * @offset: where the free pointer is, from the object.
+ * @red_left_pad: bytes of left red zone before each object.
+ * @order: slabs are 2^@order pages.
+ * @objects: objects per slab.
+ * @max_empty: empty slabs kept; a slab that empties beyond these goes
+ *	back to the buddy.
+ * @ctor: run on each object of a new slab, or NULL.
+ * @kmalloc: one of the kmalloc caches, which live as long as the module.
+ * @list: entry in the list of all caches, under the slab mutex.
+ * @dentry: the cache's file in debugfs slabs/, or NULL.
+ */
+struct toy_kmem_cache {
+	spinlock_t lock;
+	struct list_head slabs[TOY_NR_SLAB_LISTS];
+	unsigned long nr_slabs[TOY_NR_SLAB_LISTS];
+	unsigned long nr_inuse;
+	unsigned long stat[TOY_NR_SLAB_STATS];
+
+	char name[TOY_SLAB_NAME_MAX];
+	toy_slab_flags_t flags;
+	unsigned int object_size;
+	unsigned int size;
+	unsigned int align;
+	unsigned int meta_offset;
+	unsigned int offset;
+	unsigned int red_left_pad;
+	unsigned int order;
+	unsigned int objects;
+	unsigned int max_empty;
+	void (*ctor)(void *object);
+	bool kmalloc;
+	struct list_head list;
+	struct dentry *dentry;
+};
+
+/* Hooks called by toy_main.c. */
+int toy_slab_init(void);
+void toy_slab_exit(void);
+void toy_slab_debugfs_init(struct dentry *root);
+extern const struct toy_ctl_verb toy_slab_ctl_verbs[];
+
+/* Internals, exported for the KUnit suite toy_slab only. */
+int toy_slab_calc_order(unsigned int size, unsigned int nr_cpus,
+			unsigned int *objects);
+int toy_slab_layout(struct toy_kmem_cache *s, unsigned int nr_cpus);
+unsigned int toy_kmalloc_index(size_t size, unsigned int kmalloc_min);
+unsigned int toy_slab_kmalloc_min(void);
+struct toy_kmem_cache *toy_kmalloc_cache(size_t size);
+unsigned long toy_slab_nr(struct toy_kmem_cache *s, enum toy_slab_list list);
+unsigned long toy_slab_validate(struct toy_kmem_cache *s);
+unsigned long toy_slab_error_count(enum toy_slab_error err);
 
 #endif /* _TOY_ALLOC_H */

@@ -57,6 +57,8 @@ const char *const toy_zone_stat_names[] = {
 	[TOY_ZS_MERGE]		= "merges",
 	[TOY_ZS_FAIL]		= "failures",
 	[TOY_ZS_FALLBACK]	= "highmem_fallbacks",
+	[TOY_ZS_PCP_REFILL]	= "pcp_refills",
+	[TOY_ZS_PCP_DRAIN]	= "pcp_drains",
 };
 
 static_assert(ARRAY_SIZE(toy_zone_stat_names) == TOY_NR_ZONE_STATS);
@@ -84,6 +86,29 @@ static inline bool toy_page_test(const struct toy_page *page,
 {
 	return test_bit(bit, &page->flags);
 }
+
+static inline void count_event(struct toy_zone *zone, enum toy_zone_stat item)
+{
+	this_cpu_inc(zone->events->ev[item]);
+}
+
+/**
+ * toy_zone_stat() - read an event counter of a zone
+ * @zone: the zone.
+ * @item: the counter.
+ *
+ * Return: the sum over all CPUs.
+ */
+unsigned long toy_zone_stat(struct toy_zone *zone, enum toy_zone_stat item)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(zone->events, cpu)->ev[item];
+	return sum;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_zone_stat);
 
 /*
  * Report a misuse of the API. The first of each class prints a report with
@@ -137,11 +162,12 @@ static void expand(struct toy_zone *zone, struct toy_page *page,
 	while (high > low) {
 		high--;
 		add_to_free_list(zone, page + (1UL << high), high);
-		zone->stat[TOY_ZS_SPLIT]++;
+		count_event(zone, TOY_ZS_SPLIT);
 	}
 }
 
-static struct toy_page *rmqueue(struct toy_zone *zone, unsigned int order)
+/* Take a block of @order off the free lists (__rmqueue_smallest()). */
+static struct toy_page *__rmqueue(struct toy_zone *zone, unsigned int order)
 	__must_hold(&zone->lock)
 {
 	unsigned int o;
@@ -158,29 +184,209 @@ static struct toy_page *rmqueue(struct toy_zone *zone, unsigned int order)
 		del_from_free_list(zone, page, o);
 		expand(zone, page, order, o);
 		page->order = order;
-		__set_bit(TOY_PG_HEAD, &page->flags);
 		zone->free_pages -= 1UL << order;
-		zone->stat[TOY_ZS_ALLOC]++;
 		return page;
 	}
-	zone->stat[TOY_ZS_FAIL]++;
 	return NULL;
 }
 
-/* @fallback: HighMem was asked for and had nothing; count it if we serve. */
-static struct toy_page *zone_alloc(struct toy_zone *zone, unsigned int order,
-				   bool fallback)
+static struct toy_page *rmqueue(struct toy_zone *zone, unsigned int order)
 {
 	struct toy_page *page;
 	unsigned long flags;
 
+	spin_lock_irqsave(&zone->lock, flags);
+	page = __rmqueue(zone, order);
+	if (page)
+		__set_bit(TOY_PG_HEAD, &page->flags);
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return page;
+}
+
+/* ==== Per-CPU lists of order-0 pages ==== */
+
+/*
+ * Most allocations are of one page, and most pages freed are soon wanted
+ * again on the same CPU. As the kernel's per_cpu_pages do, each CPU keeps
+ * a short list of free order-0 pages per zone: an allocation takes the
+ * hottest, a free puts the page back on top, and only when the list runs
+ * empty or grows past pcp_high does a batch of pcp_batch pages move to or
+ * from the free lists under the zone lock. Pages on a pcp list are free
+ * but not on the free lists: buddyinfo and MemFree leave them out, as the
+ * kernel's do, and they cannot merge until drained.
+ *
+ * The list is found with raw_cpu_ptr() and then locked: should the task
+ * move to another CPU in between, it works on that CPU's list under its
+ * lock, which is still correct, and nothing here depends on interrupts
+ * being off, so it holds on PREEMPT_RT too.
+ */
+
+/* Move up to @count pages from the free lists to @pcp. */
+static void pcp_refill(struct toy_zone *zone, struct toy_pcp *pcp, int count)
+	__must_hold(&pcp->lock)
+{
+	struct toy_page *page;
+
+	spin_lock(&zone->lock);
+	while (count-- && (page = __rmqueue(zone, 0))) {
+		__set_bit(TOY_PG_PCP, &page->flags);
+		list_add_tail(&page->lru, &pcp->list);
+		pcp->count++;
+		count_event(zone, TOY_ZS_PCP_REFILL);
+	}
+	spin_unlock(&zone->lock);
+}
+
+static void merge_and_free(struct toy_node *node, struct toy_zone *zone,
+			   unsigned long pfn, unsigned int order);
+
+/* Give the @count coldest pages of @pcp back to the free lists. */
+static void pcp_drain(struct toy_node *node, struct toy_zone *zone,
+		      struct toy_pcp *pcp, int count)
+	__must_hold(&pcp->lock)
+{
+	struct toy_page *page;
+
+	spin_lock(&zone->lock);
+	while (count-- && pcp->count) {
+		page = list_last_entry(&pcp->list, struct toy_page, lru);
+		list_del(&page->lru);
+		__clear_bit(TOY_PG_PCP, &page->flags);
+		pcp->count--;
+		zone->free_pages++;
+		count_event(zone, TOY_ZS_PCP_DRAIN);
+		merge_and_free(node, zone, toy_node_pfn(node, page), 0);
+	}
+	spin_unlock(&zone->lock);
+}
+
+static struct toy_page *pcp_alloc(struct toy_zone *zone)
+{
+	struct toy_pcp *pcp = raw_cpu_ptr(zone->pcp);
+	struct toy_page *page;
+	unsigned long flags;
+
+	spin_lock_irqsave(&pcp->lock, flags);
+	if (!pcp->count)
+		pcp_refill(zone, pcp, zone->pcp_batch);
+	page = list_first_entry_or_null(&pcp->list, struct toy_page, lru);
+	if (page) {
+		list_del(&page->lru);
+		pcp->count--;
+		__clear_bit(TOY_PG_PCP, &page->flags);
+		__set_bit(TOY_PG_HEAD, &page->flags);
+	}
+	spin_unlock_irqrestore(&pcp->lock, flags);
+	return page;
+}
+
+/* Put a page that was checked to be an allocated order-0 head on a pcp list. */
+static void pcp_free(struct toy_node *node, struct toy_zone *zone,
+		     struct toy_page *page)
+{
+	struct toy_pcp *pcp = raw_cpu_ptr(zone->pcp);
+	unsigned long flags;
+
+	spin_lock_irqsave(&pcp->lock, flags);
+	__set_bit(TOY_PG_PCP, &page->flags);
+	list_add(&page->lru, &pcp->list);
+	if (++pcp->count >= zone->pcp_high)
+		pcp_drain(node, zone, pcp, zone->pcp_batch);
+	spin_unlock_irqrestore(&pcp->lock, flags);
+}
+
+/**
+ * toy_zone_pcp_pages() - pages on the pcp lists of a zone
+ * @zone: the zone.
+ *
+ * Context: Any context; a snapshot, exact only while the zone is still.
+ * Return: the sum of the lists' counts.
+ */
+unsigned long toy_zone_pcp_pages(struct toy_zone *zone)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(zone->pcp, cpu)->count);
+	return sum;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_zone_pcp_pages);
+
+static void drain_zone(struct toy_node *node, struct toy_zone *zone)
+{
+	unsigned long flags;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct toy_pcp *pcp = per_cpu_ptr(zone->pcp, cpu);
+
+		spin_lock_irqsave(&pcp->lock, flags);
+		pcp_drain(node, zone, pcp, pcp->count);
+		spin_unlock_irqrestore(&pcp->lock, flags);
+	}
+}
+
+/**
+ * toy_node_drain_pcp() - give every page on a pcp list back to the free lists
+ * @node: the node.
+ *
+ * Context: Process context.
+ */
+void toy_node_drain_pcp(struct toy_node *node)
+{
+	int z;
+
+	for (z = 0; z < TOY_NR_ZONES; z++)
+		if (node->zones[z].pcp)
+			drain_zone(node, &node->zones[z]);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_node_drain_pcp);
+
+/**
+ * toy_node_set_pcp() - size the per-CPU lists of a node
+ * @node: the node.
+ * @batch: pages moved at once; the lists give back when they reach six
+ *	times that, as the kernel's pagesets long did. 0 turns them off.
+ *
+ * Context: Process context; the lists are drained first.
+ */
+void toy_node_set_pcp(struct toy_node *node, unsigned int batch)
+{
+	int z;
+
+	toy_node_drain_pcp(node);
+	for (z = 0; z < TOY_NR_ZONES; z++) {
+		WRITE_ONCE(node->zones[z].pcp_batch, batch);
+		WRITE_ONCE(node->zones[z].pcp_high, 6 * batch);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_node_set_pcp);
+
+/* ==== The allocation entry point ==== */
+
+/* @fallback: HighMem was asked for and had nothing; count it if we serve. */
+static struct toy_page *zone_alloc(struct toy_node *node, struct toy_zone *zone,
+				   unsigned int order, bool fallback)
+{
+	struct toy_page *page;
+
 	if (!zone->nr_pages)
 		return NULL;
-	spin_lock_irqsave(&zone->lock, flags);
-	page = rmqueue(zone, order);
-	if (page && fallback)
-		zone->stat[TOY_ZS_FALLBACK]++;
-	spin_unlock_irqrestore(&zone->lock, flags);
+	if (!order && READ_ONCE(zone->pcp_batch))
+		page = pcp_alloc(zone);
+	else
+		page = rmqueue(zone, order);
+	if (!page && toy_zone_pcp_pages(zone)) {
+		/* Free pages may sit on other CPUs' lists: bring them back. */
+		drain_zone(node, zone);
+		page = rmqueue(zone, order);
+	}
+	if (!page)
+		return NULL;
+	count_event(zone, TOY_ZS_ALLOC);
+	if (fallback)
+		count_event(zone, TOY_ZS_FALLBACK);
 	return page;
 }
 
@@ -218,12 +424,14 @@ struct toy_page *toy_node_alloc(struct toy_node *node, toy_gfp_t gfp,
 	if (toy_should_fail(&toy_fail_page_alloc, PAGE_SIZE << order))
 		goto fail;
 	if (gfp & __TOY_GFP_HIGHMEM)
-		page = zone_alloc(highmem, order, false);
+		page = zone_alloc(node, highmem, order, false);
 	if (!page)
-		page = zone_alloc(&node->zones[TOY_ZONE_NORMAL], order,
+		page = zone_alloc(node, &node->zones[TOY_ZONE_NORMAL], order,
 				  (gfp & __TOY_GFP_HIGHMEM) && highmem->nr_pages);
-	if (!page)
+	if (!page) {
+		count_event(&node->zones[TOY_ZONE_NORMAL], TOY_ZS_FAIL);
 		goto fail;
+	}
 	if (gfp & __TOY_GFP_ZERO)
 		clear_block(node, page, order);
 	return page;
@@ -274,7 +482,7 @@ static enum toy_misuse check_free(struct toy_node *node, struct toy_page *page,
 
 	if (toy_page_test(page, TOY_PG_HEAD))
 		return page->order == order ? TOY_NR_MISUSE : TOY_MISUSE_WRONG_ORDER;
-	if (toy_page_test(page, TOY_PG_BUDDY))
+	if (toy_page_test(page, TOY_PG_BUDDY) || toy_page_test(page, TOY_PG_PCP))
 		return TOY_MISUSE_DOUBLE_FREE;
 	head = enclosing_block(node, toy_node_pfn(node, page), &head_order);
 	if (head && toy_page_test(head, TOY_PG_HEAD))
@@ -311,7 +519,7 @@ static void merge_and_free(struct toy_node *node, struct toy_zone *zone,
 		if (!toy_page_test(buddy, TOY_PG_BUDDY) || buddy->order != order)
 			break;
 		del_from_free_list(zone, buddy, order);
-		zone->stat[TOY_ZS_MERGE]++;
+		count_event(zone, TOY_ZS_MERGE);
 		pfn &= buddy_pfn;
 		order++;
 	}
@@ -350,12 +558,24 @@ void toy_node_free(struct toy_node *node, struct toy_page *page,
 		return;
 	}
 	zone = toy_page_zone(node, page);
+
+	/*
+	 * The fast path owns the page once it has cleared its head bit: of
+	 * two racing frees of one page, only one can.
+	 */
+	if (!order && READ_ONCE(zone->pcp_batch) && !page->order &&
+	    test_and_clear_bit(TOY_PG_HEAD, &page->flags)) {
+		count_event(zone, TOY_ZS_FREE);
+		pcp_free(node, zone, page);
+		return;
+	}
+
 	spin_lock_irqsave(&zone->lock, flags);
 	bad = check_free(node, page, order);
 	if (bad == TOY_NR_MISUSE) {
 		__clear_bit(TOY_PG_HEAD, &page->flags);
 		zone->free_pages += 1UL << order;
-		zone->stat[TOY_ZS_FREE]++;
+		count_event(zone, TOY_ZS_FREE);
 		merge_and_free(node, zone, pfn, order);
 	}
 	spin_unlock_irqrestore(&zone->lock, flags);
@@ -475,7 +695,15 @@ static void init_zone(struct toy_node *node, enum toy_zone_type type,
 	unsigned long pfn;
 	unsigned int o;
 
+	int cpu;
+
 	spin_lock_init(&zone->lock);
+	for_each_possible_cpu(cpu) {
+		struct toy_pcp *pcp = per_cpu_ptr(zone->pcp, cpu);
+
+		spin_lock_init(&pcp->lock);
+		INIT_LIST_HEAD(&pcp->list);
+	}
 	zone->name = toy_zone_names[type];
 	zone->start_pfn = start_pfn;
 	zone->nr_pages = nr_pages;
@@ -489,6 +717,43 @@ static void init_zone(struct toy_node *node, enum toy_zone_type type,
 	for (pfn = start_pfn; pfn < start_pfn + nr_pages; pfn += TOY_BLOCK_PAGES)
 		add_to_free_list(zone, &node->pages[pfn], TOY_BLOCK_ORDER);
 	spin_unlock_irq(&zone->lock);
+}
+
+/* Descriptors, block table and per-CPU parts: all or nothing. */
+static int alloc_meta(struct toy_node *node)
+{
+	int z;
+
+	node->blocks = kcalloc(node->nr_pages >> TOY_BLOCK_ORDER,
+			       sizeof(*node->blocks), GFP_KERNEL);
+	node->pages = vzalloc(array_size(node->nr_pages, sizeof(*node->pages)));
+	if (!node->blocks || !node->pages)
+		return -ENOMEM;
+	for (z = 0; z < TOY_NR_ZONES; z++) {
+		node->zones[z].pcp = alloc_percpu(struct toy_pcp);
+		node->zones[z].events = alloc_percpu(struct toy_zone_events);
+		if (!node->zones[z].pcp || !node->zones[z].events)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Undo alloc_meta(), however far it got. */
+static void free_meta(struct toy_node *node)
+{
+	int z;
+
+	for (z = 0; z < TOY_NR_ZONES; z++) {
+		free_percpu(node->zones[z].pcp);
+		free_percpu(node->zones[z].events);
+		node->zones[z].pcp = NULL;
+		node->zones[z].events = NULL;
+	}
+	xa_destroy(&node->block_index);
+	vfree(node->pages);
+	kfree(node->blocks);
+	node->pages = NULL;
+	node->blocks = NULL;
 }
 
 static int check_sizes(int nid, unsigned long mem_mb, unsigned long highmem_mb)
@@ -537,13 +802,10 @@ int toy_node_init(struct toy_node *node, int nid, unsigned long mem_mb,
 
 	node->nr_pages = mem_mb << (20 - PAGE_SHIFT);
 	xa_init(&node->block_index);
-	node->blocks = kcalloc(node->nr_pages >> TOY_BLOCK_ORDER,
-			       sizeof(*node->blocks), GFP_KERNEL);
-	node->pages = vzalloc(array_size(node->nr_pages, sizeof(*node->pages)));
-	if (!node->blocks || !node->pages) {
-		err = -ENOMEM;
+	mutex_init(&node->all_pcp_lock);
+	err = alloc_meta(node);
+	if (err)
 		goto err_free_meta;
-	}
 	err = take_blocks(node, node->nr_pages >> TOY_BLOCK_ORDER);
 	if (err)
 		goto err_free_blocks;
@@ -557,20 +819,17 @@ int toy_node_init(struct toy_node *node, int nid, unsigned long mem_mb,
 err_free_blocks:
 	free_blocks(node);
 err_free_meta:
-	xa_destroy(&node->block_index);
-	vfree(node->pages);
-	kfree(node->blocks);
-	node->pages = NULL;
-	node->blocks = NULL;
+	free_meta(node);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_node_init);
 
 /**
- * toy_node_allocated_pages() - pages of a node not on a free list
+ * toy_node_allocated_pages() - pages of a node in use
  * @node: the node.
  *
- * Return: the number of pages allocated from @node right now.
+ * Return: the number of pages allocated from @node right now; pages on
+ * the pcp lists count as free.
  */
 unsigned long toy_node_allocated_pages(struct toy_node *node)
 {
@@ -578,7 +837,8 @@ unsigned long toy_node_allocated_pages(struct toy_node *node)
 	int z;
 
 	for (z = 0; z < TOY_NR_ZONES; z++)
-		free += READ_ONCE(node->zones[z].free_pages);
+		free += READ_ONCE(node->zones[z].free_pages) +
+			toy_zone_pcp_pages(&node->zones[z]);
 	return node->nr_pages - free;
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_node_allocated_pages);
@@ -594,19 +854,17 @@ EXPORT_SYMBOL_IF_KUNIT(toy_node_allocated_pages);
  */
 void toy_node_destroy(struct toy_node *node)
 {
-	unsigned long live = toy_node_allocated_pages(node);
+	unsigned long live;
 
 	if (!node->pages)
 		return;
+	toy_node_drain_pcp(node);
+	live = toy_node_allocated_pages(node);
 	if (live)
 		pr_warn("node %d: %lu pages still allocated at teardown; returning the whole region anyway\n",
 			node->nid, live);
 	free_blocks(node);
-	xa_destroy(&node->block_index);
-	vfree(node->pages);
-	kfree(node->blocks);
-	node->pages = NULL;
-	node->blocks = NULL;
+	free_meta(node);
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_node_destroy);
 
@@ -625,7 +883,8 @@ EXPORT_SYMBOL_IF_KUNIT(toy_node_destroy);
 static unsigned long validate_blocks(struct toy_node *node,
 				     struct toy_zone *zone,
 				     unsigned long counted[TOY_MAX_ORDER],
-				     unsigned long *free_pages)
+				     unsigned long *free_pages,
+				     unsigned long *pcp_pages)
 	__must_hold(&zone->lock)
 {
 	unsigned long pfn = zone->start_pfn, end = pfn + zone->nr_pages;
@@ -634,10 +893,11 @@ static unsigned long validate_blocks(struct toy_node *node,
 	while (pfn < end) {
 		struct toy_page *page = &node->pages[pfn];
 		bool free = toy_page_test(page, TOY_PG_BUDDY);
+		bool pcp = toy_page_test(page, TOY_PG_PCP);
 		unsigned long n;
 
-		if (free == toy_page_test(page, TOY_PG_HEAD) ||
-		    page->order >= TOY_MAX_ORDER ||
+		if (free + pcp + toy_page_test(page, TOY_PG_HEAD) != 1 ||
+		    (pcp && page->order) || page->order >= TOY_MAX_ORDER ||
 		    pfn % (1UL << page->order) ||
 		    pfn + (1UL << page->order) > end) {
 			validate_err(node, zone, "pfn %lu heads no valid block", pfn);
@@ -648,7 +908,8 @@ static unsigned long validate_blocks(struct toy_node *node,
 		n = 1UL << page->order;
 		for (i = 1; i < n; i++)
 			if (toy_page_test(page + i, TOY_PG_BUDDY) ||
-			    toy_page_test(page + i, TOY_PG_HEAD)) {
+			    toy_page_test(page + i, TOY_PG_HEAD) ||
+			    toy_page_test(page + i, TOY_PG_PCP)) {
 				validate_err(node, zone, "pfn %lu inside the block at pfn %lu is marked as a head",
 					     pfn + i, pfn);
 				errors++;
@@ -657,6 +918,7 @@ static unsigned long validate_blocks(struct toy_node *node,
 			counted[page->order]++;
 			*free_pages += n;
 		}
+		*pcp_pages += pcp;
 		pfn += n;
 	}
 	return errors;
@@ -696,16 +958,100 @@ static unsigned long validate_lists(struct toy_node *node,
 	return errors;
 }
 
+/*
+ * Hold a zone still: every pcp lock of the zone, then the zone lock.
+ * all_pcp_lock makes the caller the only one to take several pcp locks at
+ * once, which is what lockdep is told with spin_lock_nest_lock(). The pcp
+ * locks are taken with interrupts on: nothing takes them from hard
+ * interrupt context (the API's callers never run there).
+ */
+static void freeze_zone(struct toy_node *node, struct toy_zone *zone)
+	__acquires(&zone->lock)
+{
+	int cpu;
+
+	mutex_lock(&node->all_pcp_lock);
+	for_each_possible_cpu(cpu)
+		spin_lock_nest_lock(&per_cpu_ptr(zone->pcp, cpu)->lock,
+				    &node->all_pcp_lock);
+	spin_lock_irq(&zone->lock);
+}
+
+static void thaw_zone(struct toy_node *node, struct toy_zone *zone)
+	__releases(&zone->lock)
+{
+	int cpu;
+
+	spin_unlock_irq(&zone->lock);
+	for_each_possible_cpu(cpu)
+		spin_unlock(&per_cpu_ptr(zone->pcp, cpu)->lock);
+	mutex_unlock(&node->all_pcp_lock);
+}
+
+/* Every page on a pcp list is a pcp page of the zone; the counts agree. */
+static unsigned long validate_pcp(struct toy_node *node, struct toy_zone *zone,
+				  unsigned long pcp_pages)
+	__must_hold(&zone->lock)
+{
+	unsigned long errors = 0, on_lists = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct toy_pcp *pcp = per_cpu_ptr(zone->pcp, cpu);
+		struct toy_page *page;
+		int n = 0;
+
+		list_for_each_entry(page, &pcp->list, lru) {
+			n++;
+			if (!toy_page_test(page, TOY_PG_PCP) ||
+			    page->zone != zone - node->zones) {
+				validate_err(node, zone, "pfn %lu on the pcp list of cpu %d is no pcp page of the zone",
+					     toy_node_pfn(node, page), cpu);
+				errors++;
+			}
+		}
+		if (n != pcp->count) {
+			validate_err(node, zone, "cpu %d: %d pages on the pcp list, count says %d",
+				     cpu, n, pcp->count);
+			errors++;
+		}
+		on_lists += n;
+	}
+	if (on_lists != pcp_pages) {
+		validate_err(node, zone, "%lu pages on pcp lists, %lu flagged as such",
+			     on_lists, pcp_pages);
+		errors++;
+	}
+	return errors;
+}
+
+static unsigned long validate_zone(struct toy_node *node, struct toy_zone *zone)
+	__must_hold(&zone->lock)
+{
+	unsigned long counted[TOY_MAX_ORDER] = { };
+	unsigned long free_pages = 0, pcp_pages = 0, errors;
+
+	errors = validate_blocks(node, zone, counted, &free_pages, &pcp_pages);
+	errors += validate_lists(node, zone, counted);
+	errors += validate_pcp(node, zone, pcp_pages);
+	if (free_pages != zone->free_pages) {
+		validate_err(node, zone, "%lu pages in free blocks, free_pages says %lu",
+			     free_pages, zone->free_pages);
+		errors++;
+	}
+	return errors;
+}
+
 /**
  * toy_node_validate() - check a node's free lists against its pages
  * @node: the node.
  *
- * Checks that the zone's pages are partitioned into aligned free and
- * allocated blocks, that the free lists hold exactly the free blocks with
- * their orders, and that the free counts agree. Each inconsistency is
- * printed once.
+ * Checks that each zone's pages are partitioned into aligned free blocks,
+ * allocated blocks and pcp pages, that the free lists hold exactly the
+ * free blocks with their orders, that the pcp lists hold exactly the pcp
+ * pages, and that every count agrees. Each inconsistency is printed once.
  *
- * Context: Process context; takes each zone lock in turn.
+ * Context: Process context; freezes one zone at a time.
  * Return: the number of inconsistencies found.
  */
 unsigned long toy_node_validate(struct toy_node *node)
@@ -715,18 +1061,10 @@ unsigned long toy_node_validate(struct toy_node *node)
 
 	for (z = 0; z < TOY_NR_ZONES; z++) {
 		struct toy_zone *zone = &node->zones[z];
-		unsigned long counted[TOY_MAX_ORDER] = { };
-		unsigned long free_pages = 0;
 
-		spin_lock_irq(&zone->lock);
-		errors += validate_blocks(node, zone, counted, &free_pages);
-		errors += validate_lists(node, zone, counted);
-		if (free_pages != zone->free_pages) {
-			validate_err(node, zone, "%lu pages in free blocks, free_pages says %lu",
-				     free_pages, zone->free_pages);
-			errors++;
-		}
-		spin_unlock_irq(&zone->lock);
+		freeze_zone(node, zone);
+		errors += validate_zone(node, zone);
+		thaw_zone(node, zone);
 	}
 	return errors;
 }
@@ -1007,13 +1345,16 @@ static char page_char(const struct toy_page *page, bool head)
 static void zone_map(struct toy_node *node, struct toy_zone *zone, char *map)
 {
 	unsigned long pfn = zone->start_pfn, end = pfn + zone->nr_pages;
-	unsigned long flags, n;
+	unsigned long n;
 
-	spin_lock_irqsave(&zone->lock, flags);
+	freeze_zone(node, zone);
 	while (pfn < end) {
 		struct toy_page *page = &node->pages[pfn];
 
-		if (toy_page_test(page, TOY_PG_BUDDY)) {
+		if (toy_page_test(page, TOY_PG_PCP)) {
+			n = 1;
+			map[pfn] = 'p';
+		} else if (toy_page_test(page, TOY_PG_BUDDY)) {
 			n = 1UL << page->order;
 			memset(map + pfn, '.', n);
 		} else if (toy_page_test(page, TOY_PG_HEAD)) {
@@ -1026,13 +1367,13 @@ static void zone_map(struct toy_node *node, struct toy_zone *zone, char *map)
 		}
 		pfn += n;
 	}
-	spin_unlock_irqrestore(&zone->lock, flags);
+	thaw_zone(node, zone);
 }
 
-/* The most telling character of a group of pages: ? S L A a . in turn. */
+/* The most telling character of a group of pages: ? S L A a p . in turn. */
 static char group_char(const char *map, unsigned long n)
 {
-	static const char rank[] = "?SLAa.";
+	static const char rank[] = "?SLAap.";
 	const char *r;
 
 	for (r = rank; *r; r++)
@@ -1075,7 +1416,8 @@ static int pagemap_show(struct seq_file *m, void *v)
 	seq_printf(m, "# toy pfns 0-%lu, one character per %lu page%s\n",
 		   node->nr_pages - 1, per, per > 1 ? "s" : "");
 	seq_puts(m, "# . free  A allocated block head  a rest of an allocated block\n");
-	seq_puts(m, "# S slab  L large kmalloc  (a group shows its most telling page)\n");
+	seq_puts(m, "# p free on a per-CPU list  S slab  L large kmalloc\n");
+	seq_puts(m, "# (a group of pages shows its most telling one)\n");
 	for (z = 0; z < TOY_NR_ZONES; z++) {
 		struct toy_zone *zone = &node->zones[z];
 
@@ -1092,18 +1434,18 @@ DEFINE_SHOW_ATTRIBUTE(pagemap);
 /* /proc/vmstat's format: one "name value" per line. */
 static int stats_show(struct seq_file *m, void *v)
 {
-	unsigned long stat[TOY_NR_ZONE_STATS], flags;
 	int z, i;
 
 	for (z = 0; z < TOY_NR_ZONES; z++) {
 		struct toy_zone *zone = &toy_node0.zones[z];
+		const char *name = z ? "highmem" : "normal";
 
-		spin_lock_irqsave(&zone->lock, flags);
-		memcpy(stat, zone->stat, sizeof(stat));
-		spin_unlock_irqrestore(&zone->lock, flags);
 		for (i = 0; i < TOY_NR_ZONE_STATS; i++)
-			seq_printf(m, "%s_%s %lu\n", z ? "highmem" : "normal",
-				   toy_zone_stat_names[i], stat[i]);
+			seq_printf(m, "%s_%s %lu\n", name, toy_zone_stat_names[i],
+				   toy_zone_stat(zone, i));
+		seq_printf(m, "%s_pcp_pages %lu\n", name, toy_zone_pcp_pages(zone));
+		seq_printf(m, "%s_pcp_batch %u\n", name, READ_ONCE(zone->pcp_batch));
+		seq_printf(m, "%s_pcp_high %u\n", name, READ_ONCE(zone->pcp_high));
 	}
 	for (i = 0; i < TOY_NR_MISUSE; i++)
 		seq_printf(m, "misuse_%s %ld\n", toy_misuse_names[i],

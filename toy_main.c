@@ -41,6 +41,10 @@ static unsigned int highmem_mb = 16;
 module_param(highmem_mb, uint, 0444);
 MODULE_PARM_DESC(highmem_mb, "MiB of the region forming the HighMem zone, a multiple of 4 below mem_mb; 0 for none (default 16)");
 
+static unsigned int pcp_batch = 63;
+module_param(pcp_batch, uint, 0444);
+MODULE_PARM_DESC(pcp_batch, "order-0 pages moved at once to and from the per-CPU lists, which hold up to 6x that; 0: no per-CPU lists (default 63)");
+
 static DEFINE_MUTEX(ctl_mutex);
 static DEFINE_IDR(handles);
 static struct dentry *toy_debugfs_root;
@@ -381,11 +385,17 @@ static int __init toy_alloc_init(void)
 {
 	int err;
 
+	if (pcp_batch > TOY_PCP_BATCH_MAX) {
+		pr_err("pcp_batch=%u is over the limit of %u\n", pcp_batch,
+		       TOY_PCP_BATCH_MAX);
+		return -EINVAL;
+	}
 	toy_fault_begin_init();
 	err = toy_node_init(&toy_node0, 0, mem_mb, highmem_mb);
 	toy_fault_end();
 	if (err)
 		return err;
+	toy_node_set_pcp(&toy_node0, pcp_batch);
 
 	toy_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("ctl", 0200, toy_debugfs_root, NULL, &ctl_fops);

@@ -49,12 +49,23 @@ static void expect_snapshot_eq(struct kunit *test, struct toy_node *node,
 static unsigned long zone_stat(struct toy_node *node, enum toy_zone_type z,
 			       enum toy_zone_stat s)
 {
-	return node->zones[z].stat[s];
+	return toy_zone_stat(&node->zones[z], s);
 }
 
 static long misuse(struct toy_node *node, enum toy_misuse what)
 {
 	return atomic_long_read(&node->misuse[what]);
+}
+
+/* Every misuse is counted in its own class and leaves the lists alone. */
+static void expect_only_misuse(struct kunit *test, struct toy_node *node,
+			       enum toy_misuse what, long count)
+{
+	int i;
+
+	for (i = 0; i < TOY_NR_MISUSE; i++)
+		KUNIT_EXPECT_EQ_MSG(test, misuse(node, i), i == what ? count : 0,
+				    "misuse %s", toy_misuse_names[i]);
 }
 
 static const unsigned int orders[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
@@ -238,6 +249,15 @@ static void claim_pages(struct kunit *test, struct toy_node *node,
 	bitmap_set(used, pfn, n);
 }
 
+static const unsigned int pcp_batches[] = { 0, 7 };
+
+static void pcp_desc(const unsigned int *batch, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "pcp_batch %u", *batch);
+}
+
+KUNIT_ARRAY_PARAM(pcp_batches, pcp_batches, pcp_desc);
+
 /* A seeded random mix never hands out a page twice and ends coalesced. */
 static void toy_buddy_random_no_overlap(struct kunit *test)
 {
@@ -254,6 +274,7 @@ static void toy_buddy_random_no_overlap(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, live);
 	KUNIT_ASSERT_NOT_NULL(test, used);
 	snapshot(node, &start);
+	toy_node_set_pcp(node, *(const unsigned int *)test->param_value);
 	prandom_seed_state(&rnd, 3);
 
 	for (i = 0; i < RANDOM_OPS; i++) {
@@ -281,9 +302,93 @@ static void toy_buddy_random_no_overlap(struct kunit *test)
 	}
 	while (nr_live--)
 		toy_node_free(node, live[nr_live].page, live[nr_live].order);
+	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 0UL);
+	toy_node_drain_pcp(node);
 	expect_snapshot_eq(test, node, &start);
 	for (i = 0; i < TOY_NR_MISUSE; i++)
 		KUNIT_EXPECT_EQ(test, misuse(node, i), 0);
+}
+
+/*
+ * An order-0 allocation through an empty pcp list moves a batch from the
+ * free lists; frees fill the list up to high, which gives a batch back;
+ * a drain returns the rest, and everything coalesces.
+ */
+static void toy_buddy_pcp_refill_and_drain(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	struct toy_zone *normal = &node->zones[TOY_ZONE_NORMAL];
+	struct toy_page *pages[42];
+	int i;
+
+	toy_node_set_pcp(node, 7);
+	pages[0] = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pages[0]);
+	KUNIT_EXPECT_EQ(test, normal->free_pages, ZONE_PAGES - 7);
+	KUNIT_EXPECT_EQ(test, toy_zone_pcp_pages(normal), 6UL);
+	KUNIT_EXPECT_EQ(test, toy_node_allocated_pages(node), 1UL);
+
+	for (i = 1; i < ARRAY_SIZE(pages); i++) {
+		pages[i] = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+	}
+	/* 42 pages came in 6 batches of 7: the list is empty again. */
+	KUNIT_EXPECT_EQ(test, toy_zone_pcp_pages(normal), 0UL);
+	KUNIT_EXPECT_EQ(test, zone_stat(node, TOY_ZONE_NORMAL, TOY_ZS_PCP_REFILL), 42UL);
+
+	/* The 42nd free reaches high (6 * 7) and gives the 7 coldest back. */
+	for (i = 0; i < ARRAY_SIZE(pages); i++)
+		toy_node_free(node, pages[i], 0);
+	KUNIT_EXPECT_EQ(test, toy_zone_pcp_pages(normal), 35UL);
+	KUNIT_EXPECT_EQ(test, zone_stat(node, TOY_ZONE_NORMAL, TOY_ZS_PCP_DRAIN), 7UL);
+	KUNIT_EXPECT_EQ(test, toy_node_allocated_pages(node), 0UL);
+	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 0UL);
+
+	toy_node_drain_pcp(node);
+	KUNIT_EXPECT_EQ(test, toy_zone_pcp_pages(normal), 0UL);
+	KUNIT_EXPECT_EQ(test, normal->free_pages, ZONE_PAGES);
+	KUNIT_EXPECT_EQ(test, normal->free_area[TOY_MAX_ORDER - 1].nr_free, 1UL);
+}
+
+/* A page freed twice is caught when the first free left it on a pcp list. */
+static void toy_buddy_pcp_double_free(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	struct toy_page *page;
+
+	toy_node_set_pcp(node, 7);
+	page = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	toy_node_free(node, page, 0);
+	toy_node_free(node, page, 0);
+	expect_only_misuse(test, node, TOY_MISUSE_DOUBLE_FREE, 1);
+	KUNIT_EXPECT_EQ(test, toy_zone_pcp_pages(&node->zones[TOY_ZONE_NORMAL]), 7UL);
+}
+
+/* Free pages stranded on a pcp list are drained when nothing else fits. */
+static void toy_buddy_pcp_drain_on_failure(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	struct toy_page **pages, *pair;
+	unsigned long n = 0, i;
+
+	pages = kunit_kcalloc(test, ZONE_PAGES, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	toy_node_set_pcp(node, 7);
+	while (n < ZONE_PAGES &&
+	       (pages[n] = toy_node_alloc(node, TOY_GFP_KERNEL | __TOY_GFP_NOWARN, 0)))
+		n++;
+	KUNIT_ASSERT_EQ(test, n, ZONE_PAGES);
+	for (i = 0; i < 10; i++)
+		toy_node_free(node, pages[i], 0);
+	KUNIT_ASSERT_EQ(test, node->zones[TOY_ZONE_NORMAL].free_pages, 0UL);
+
+	pair = toy_node_alloc(node, TOY_GFP_KERNEL, 1);
+	KUNIT_EXPECT_NOT_NULL(test, pair);
+	KUNIT_EXPECT_EQ(test, toy_zone_pcp_pages(&node->zones[TOY_ZONE_NORMAL]), 0UL);
+	toy_node_free(node, pair, 1);
+	for (i = 10; i < n; i++)
+		toy_node_free(node, pages[i], 0);
 }
 
 /* Fragmentation indices of mm/vmstat.c, worked out by hand. */
@@ -352,17 +457,6 @@ static void toy_buddy_index_live_layout(struct kunit *test)
 	toy_fill_contig_info(nr_free, 10, &info);
 	KUNIT_EXPECT_EQ(test, toy_unusable_index(10, &info), 1000);
 	KUNIT_EXPECT_EQ(test, toy_extfrag_index(10, &info), 801);
-}
-
-/* Every misuse is counted in its own class and leaves the lists alone. */
-static void expect_only_misuse(struct kunit *test, struct toy_node *node,
-			       enum toy_misuse what, long count)
-{
-	int i;
-
-	for (i = 0; i < TOY_NR_MISUSE; i++)
-		KUNIT_EXPECT_EQ_MSG(test, misuse(node, i), i == what ? count : 0,
-				    "misuse %s", toy_misuse_names[i]);
 }
 
 static void toy_buddy_misuse_order(struct kunit *test)
@@ -567,7 +661,10 @@ static struct kunit_case toy_buddy_test_cases[] = {
 	KUNIT_CASE(toy_buddy_kernel_never_highmem),
 	KUNIT_CASE(toy_buddy_zero),
 	KUNIT_CASE(toy_buddy_virt_to_page),
-	KUNIT_CASE(toy_buddy_random_no_overlap),
+	KUNIT_CASE_PARAM(toy_buddy_random_no_overlap, pcp_batches_gen_params),
+	KUNIT_CASE(toy_buddy_pcp_refill_and_drain),
+	KUNIT_CASE(toy_buddy_pcp_double_free),
+	KUNIT_CASE(toy_buddy_pcp_drain_on_failure),
 	KUNIT_CASE_PARAM(toy_buddy_index_table, index_cases_gen_params),
 	KUNIT_CASE(toy_buddy_index_live_layout),
 	KUNIT_CASE(toy_buddy_misuse_order),

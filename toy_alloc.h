@@ -357,7 +357,7 @@ void toy_fault_debugfs_init(struct dentry *root);
  * the largest order.
  */
 #define TOY_KMALLOC_SHIFT_HIGH		(PAGE_SHIFT + 1)
-#define TOY_KMALLOC_MAX_CACHE_SIZE	(1UL << TOY_KMALLOC_SHIFT_HIGH)
+#define TOY_KMALLOC_MAX_CACHE_SIZE	BIT(TOY_KMALLOC_SHIFT_HIGH)
 #define TOY_KMALLOC_MAX_SIZE		(PAGE_SIZE << (TOY_MAX_ORDER - 1))
 
 /* The three lists of a cache, by how many objects a slab has handed out. */
@@ -427,7 +427,7 @@ extern const char *const toy_slab_error_names[TOY_NR_SLAB_ERRORS];
  * @dentry: the cache's file in debugfs slabs/, or NULL.
  */
 struct toy_kmem_cache {
-	spinlock_t lock;
+	spinlock_t lock;		/* the lists and the counts below */
 	struct list_head slabs[TOY_NR_SLAB_LISTS];
 	unsigned long nr_slabs[TOY_NR_SLAB_LISTS];
 	unsigned long nr_inuse;
@@ -450,10 +450,11 @@ struct toy_kmem_cache {
 	struct dentry *dentry;
 };
 
-/* Hooks called by toy_main.c. */
+/* Hooks called by toy_main.c; validate with NULL checks every cache. */
 int toy_slab_init(void);
 void toy_slab_exit(void);
 void toy_slab_debugfs_init(struct dentry *root);
+unsigned long toy_slab_validate(struct toy_kmem_cache *s);
 extern const struct toy_ctl_verb toy_slab_ctl_verbs[];
 
 /* Internals, exported for the KUnit suite toy_slab only. */
@@ -464,7 +465,216 @@ unsigned int toy_kmalloc_index(size_t size, unsigned int kmalloc_min);
 unsigned int toy_slab_kmalloc_min(void);
 struct toy_kmem_cache *toy_kmalloc_cache(size_t size);
 unsigned long toy_slab_nr(struct toy_kmem_cache *s, enum toy_slab_list list);
-unsigned long toy_slab_validate(struct toy_kmem_cache *s);
 unsigned long toy_slab_error_count(enum toy_slab_error err);
+
+/* --- highmem (toy_highmem.c) --- */
+
+#include <linux/wait.h>
+
+/*
+ * The emulated 32-bit address space: the values of an i386 kernel with
+ * HIGHMEM4G, no PAE and the 3G/1G split, as pgtable_32_areas.h and
+ * fixmap.h compute them in Linux 6.1 and as the reference kernel of
+ * tests/i386 reports them. All are 32-bit numbers, never real addresses.
+ */
+#define TOY_PAGE_OFFSET		0xc0000000U	/* CONFIG_PAGE_OFFSET, 3G/1G */
+#define TOY_PKMAP_BASE		0xff400000U	/* seen on the i386 kernel */
+#define TOY_LAST_PKMAP		1024		/* one page table, no PAE */
+#define TOY_VMALLOC_OFFSET	(8U << 20)	/* hole after the direct map */
+#define TOY_VMALLOC_RESERVE	(128U << 20)	/* __VMALLOC_RESERVE */
+#define TOY_VMALLOC_END		(TOY_PKMAP_BASE - 2 * 4096)
+#define TOY_MAXMEM		(TOY_VMALLOC_END - TOY_PAGE_OFFSET - \
+				 TOY_VMALLOC_RESERVE)	/* the "896 MB" */
+#define TOY_HIGH_MEMORY		(TOY_PAGE_OFFSET + TOY_MAXMEM)
+#define TOY_VMALLOC_START	(TOY_HIGH_MEMORY + TOY_VMALLOC_OFFSET)
+#define TOY_FIXADDR_TOP		0xfffff000U	/* __FIXADDR_TOP */
+#define TOY_FIX_KMAP_BEGIN	3		/* FIX_HOLE, DBGP, EARLYCON first */
+#define TOY_KM_MAX_IDX		16		/* local mappings per task */
+
+/* The emulated fixmap address of local slot @idx: __fix_to_virt(). */
+#define TOY_FIX_TO_VIRT(idx)	(TOY_FIXADDR_TOP - ((u32)(idx) << 12))
+
+/* Event counters of the highmem layer; names in toy_hm_stat_names[]. */
+enum toy_hm_stat {
+	TOY_HS_KMAP,		/* toy_kmap() of a HighMem page */
+	TOY_HS_KMAP_LOW,	/* toy_kmap() of a Normal page: no slot */
+	TOY_HS_NEW,		/* kmaps that took a new slot */
+	TOY_HS_KUNMAP,		/* kunmaps of a HighMem page */
+	TOY_HS_FLUSH,		/* flush_all_zero_pkmaps(): the scan wrapped */
+	TOY_HS_FLUSHED,		/* count-1 slots torn down by the flushes */
+	TOY_HS_WAIT,		/* kmaps that slept for a free slot */
+	TOY_HS_BUSY,		/* kmaps refused: window full, may not wait */
+	TOY_HS_NOMEM,		/* kmaps failed: no memory for the real vmap */
+	TOY_HS_LOCAL_MAP,	/* kmap_local of a HighMem page */
+	TOY_HS_LOCAL_UNMAP,	/* kunmap_local of a HighMem page */
+	TOY_HS_VMALLOC,		/* areas made */
+	TOY_HS_VMALLOC_FAIL,	/* vmallocs that failed */
+	TOY_HS_VFREE,		/* areas freed */
+	TOY_NR_HM_STATS
+};
+
+extern const char *const toy_hm_stat_names[TOY_NR_HM_STATS];
+
+/* Kinds of highmem misuse, each counted; names in toy_hm_misuse_names[]. */
+enum toy_hm_misuse {
+	TOY_HM_KUNMAP_UNMAPPED,	/* kunmap of a page without a kmap user */
+	TOY_HM_LOCAL_DEPTH,	/* a 17th nested kmap_local */
+	TOY_HM_LOCAL_CPU_FULL,	/* the CPU's local entries all taken */
+	TOY_HM_LOCAL_ORDER,	/* kunmap_local not of the newest mapping */
+	TOY_HM_LOCAL_UNMAPPED,	/* kunmap_local of a page not mapped so */
+	TOY_HM_FOREIGN,		/* a page or address that is not the toy's */
+	TOY_HM_BAD_VFREE,	/* vfree of an address no area starts at */
+	TOY_NR_HM_MISUSE
+};
+
+extern const char *const toy_hm_misuse_names[TOY_NR_HM_MISUSE];
+
+/**
+ * struct toy_pam - one page->address association: page_address_map
+ * @list: bucket list of the address hash while the slot's count is at
+ *	least 1; the flusher's list of mappings to tear down after that.
+ * @page: the HighMem page.
+ * @virtual: the real address of the page's vmap, where its data is.
+ * @slot: the pkmap slot; its emulated address is PKMAP_BASE + slot pages.
+ */
+struct toy_pam {
+	struct list_head list;
+	const struct toy_page *page;
+	void *virtual;
+	unsigned int slot;
+};
+
+/* A bucket of the address hash: page_address_slot. */
+struct toy_pa_slot {
+	struct list_head lh;	/* toy_pam::list, guarded by @lock */
+	spinlock_t lock;	/* irq-safe: page_address() works anywhere */
+};
+
+#define TOY_PA_HASH_ORDER	7	/* PA_HASH_ORDER */
+
+/**
+ * struct toy_kmap_local_entry - one local mapping
+ * @owner: the task that made it (or the ctl file's emulated task).
+ * @page: the mapped page.
+ * @idx: its depth in @owner's stack, 0 .. %TOY_KM_MAX_IDX - 1.
+ * @cpu: the CPU whose fixmap slots it uses.
+ */
+struct toy_kmap_local_entry {
+	const void *owner;
+	struct toy_page *page;
+	unsigned short idx;
+	unsigned short cpu;
+};
+
+/* Entries one CPU can hold, over all tasks that hold some there. */
+#define TOY_KMAP_LOCAL_ENTRIES	(4 * TOY_KM_MAX_IDX)
+
+/**
+ * struct toy_kmap_local - the local mappings held on one CPU
+ * @nr: entries in use, oldest first.
+ * @entry: the entries. Each task's own entries form its LIFO stack.
+ *
+ * Touched only by its own CPU with interrupts off (or, for the ctl
+ * file's stack, under the ctl mutex).
+ */
+struct toy_kmap_local {
+	unsigned int nr;
+	struct toy_kmap_local_entry entry[TOY_KMAP_LOCAL_ENTRIES];
+};
+
+/**
+ * struct toy_vm_area - an area of toy_vmalloc(): vm_struct
+ * @list: in toy_highmem::vmap_areas, sorted by @addr.
+ * @addr: emulated start, in the emulated vmalloc area.
+ * @size: emulated bytes, the guard page included (as vm_struct::size).
+ * @real: the vmap address the data goes through.
+ * @nr_pages: pages in the area.
+ * @pages: the toy pages, in order.
+ * @caller: who asked, shown in vmallocinfo.
+ */
+struct toy_vm_area {
+	struct list_head list;
+	u32 addr;
+	u32 size;
+	void *real;
+	unsigned int nr_pages;
+	struct toy_page **pages;
+	const void *caller;
+};
+
+/**
+ * struct toy_highmem - the pkmap window, local mappings and vmalloc areas
+ *	of one node
+ * @node: the node whose pages are mapped.
+ * @kmap_lock: kmap_lock; guards @last_pkmap_nr, @nr_busy, @pkmap_count
+ *	and @pam. Taken before the hash bucket locks. Process context only.
+ * @nr_slots: slots in the window (LAST_PKMAP), 1 .. %TOY_LAST_PKMAP.
+ * @last_pkmap_nr: the slot last handed out; the scan resumes after it.
+ * @nr_busy: slots with a count of 2 or more (a user at least).
+ * @pkmap_count: per slot: 0 free and flushed, 1 free but its old mapping
+ *	not yet flushed, n: n - 1 users.
+ * @pam: per slot: its mapping while the count is 1 or more.
+ * @pkmap_map_wait: kmaps waiting for a slot.
+ * @htable: page -> mapping hash: page_address_htable.
+ * @local: per CPU: the local mappings held there.
+ * @vmap_lock: guards @vmap_areas.
+ * @vmap_areas: areas of toy_vmalloc(), by emulated address.
+ * @stat: event counters.
+ * @misuse: misuse counters.
+ * @misuse_reported: one bit per class, set once its first report printed.
+ */
+struct toy_highmem {
+	struct toy_node *node;
+	spinlock_t kmap_lock;
+	unsigned int nr_slots;
+	unsigned int last_pkmap_nr;
+	unsigned int nr_busy;
+	int *pkmap_count;
+	struct toy_pam **pam;
+	wait_queue_head_t pkmap_map_wait;
+	struct toy_pa_slot htable[1 << TOY_PA_HASH_ORDER];
+	struct toy_kmap_local __percpu *local;
+	spinlock_t vmap_lock;
+	struct list_head vmap_areas;
+	atomic_long_t stat[TOY_NR_HM_STATS];
+	atomic_long_t misuse[TOY_NR_HM_MISUSE];
+	unsigned long misuse_reported;
+};
+
+/* The module's highmem, on toy_node0; behind the public API. */
+extern struct toy_highmem toy_highmem0;
+
+/* Hooks called by toy_main.c and toy_buddy.c. */
+int toy_highmem_init(void);
+void toy_highmem_exit(void);
+void toy_highmem_debugfs_init(struct dentry *root);
+extern const struct toy_ctl_verb toy_highmem_ctl_verbs[];
+void *toy_highmem_page_address(const struct toy_page *page);
+bool toy_highmem_page_busy(const struct toy_page *page);
+
+/* One instance, on any node: the KUnit suite makes its own. */
+int toy_hm_init(struct toy_highmem *hm, struct toy_node *node,
+		unsigned int nr_slots);
+void toy_hm_destroy(struct toy_highmem *hm);
+void *toy_hm_kmap(struct toy_highmem *hm, struct toy_page *page);
+void *toy_hm_kmap_nowait(struct toy_highmem *hm, struct toy_page *page);
+int toy_hm_kunmap(struct toy_highmem *hm, struct toy_page *page);
+void *toy_hm_page_address(struct toy_highmem *hm,
+			  const struct toy_page *page);
+u32 toy_hm_pkmap_vaddr(struct toy_highmem *hm, const struct toy_page *page);
+int toy_hm_pkmap_count(struct toy_highmem *hm, unsigned int slot);
+void *toy_hm_kmap_local(struct toy_highmem *hm, struct toy_page *page);
+int toy_hm_kunmap_local(struct toy_highmem *hm, const void *addr);
+unsigned int toy_hm_local_depth(struct toy_highmem *hm);
+void *toy_hm_vmalloc(struct toy_highmem *hm, unsigned long size,
+		     const void *caller);
+int toy_hm_vfree(struct toy_highmem *hm, const void *addr);
+u32 toy_hm_vmalloc_vaddr(struct toy_highmem *hm, const void *addr);
+
+static inline unsigned long toy_hm_stat(struct toy_highmem *hm,
+					enum toy_hm_stat item)
+{
+	return atomic_long_read(&hm->stat[item]);
+}
 
 #endif /* _TOY_ALLOC_H */

@@ -58,11 +58,11 @@ void *toy_page_address(const struct toy_page *page);
  */
 typedef unsigned int __bitwise toy_slab_flags_t;
 
-#define TOY_SLAB_CONSISTENCY_CHECKS ((__force toy_slab_flags_t)0x01u) /* F: check on alloc and free */
-#define TOY_SLAB_RED_ZONE	((__force toy_slab_flags_t)0x02u) /* Z: red zones around objects */
+#define TOY_SLAB_CONSISTENCY_CHECKS ((__force toy_slab_flags_t)0x01u) /* F: checks */
+#define TOY_SLAB_RED_ZONE	((__force toy_slab_flags_t)0x02u) /* Z: red zones */
 #define TOY_SLAB_POISON		((__force toy_slab_flags_t)0x04u) /* P: poison free objects */
-#define TOY_SLAB_STORE_USER	((__force toy_slab_flags_t)0x08u) /* U: record alloc and free callers */
-#define TOY_SLAB_HWCACHE_ALIGN	((__force toy_slab_flags_t)0x10u) /* align objects on cache lines */
+#define TOY_SLAB_STORE_USER	((__force toy_slab_flags_t)0x08u) /* U: record callers */
+#define TOY_SLAB_HWCACHE_ALIGN	((__force toy_slab_flags_t)0x10u) /* cache line aligned */
 
 /* All of slub_debug=FZPU, what the slab_debug parameter turns on. */
 #define TOY_SLAB_DEBUG		(TOY_SLAB_CONSISTENCY_CHECKS | TOY_SLAB_RED_ZONE | \
@@ -223,5 +223,104 @@ int toy_kmem_cache_shrink(struct toy_kmem_cache *s);
  * live objects, -EPERM for a kmalloc cache.
  */
 int toy_kmem_cache_destroy(struct toy_kmem_cache *s);
+
+/* --- highmem (toy_highmem.c) --- */
+
+/**
+ * toy_kmap() - map a page for a while, anywhere: kmap()
+ * @page: a page of the toy.
+ *
+ * A Normal page is always mapped: its direct address comes back and no
+ * slot is used. A HighMem page gets one of the pkmap slots, or the slot
+ * it already has, whose count goes up. With every slot in use the caller
+ * sleeps until a toy_kunmap() frees one.
+ *
+ * Context: Process context; may sleep.
+ * Return: the address of the page's data, valid until the matching
+ * toy_kunmap(); NULL only if the kernel had no memory for the real mapping
+ * behind the slot (the real kmap() cannot fail).
+ */
+void *toy_kmap(struct toy_page *page);
+
+/**
+ * toy_kunmap() - drop a mapping made by toy_kmap(): kunmap()
+ * @page: the page given to toy_kmap().
+ *
+ * The slot stays reserved for @page, with its old mapping, until the next
+ * wrap of the slot scan flushes it. A page that has no toy_kmap() user is
+ * reported and left alone (the kernel BUG()s).
+ *
+ * Context: Process context; may sleep.
+ */
+void toy_kunmap(struct toy_page *page);
+
+/**
+ * toy_kmap_local_page() - map a page for the current thread: kmap_local_page()
+ * @page: a page of the toy.
+ *
+ * A HighMem page takes the next of %TOY_KM_MAX_IDX slots of the calling
+ * task on this CPU; migration stays disabled until it is unmapped. A
+ * Normal page just returns its direct address. Mappings nest and must be
+ * undone in reverse order with toy_kunmap_local().
+ *
+ * Context: Any context. The address is valid only in the calling context.
+ * Return: the address of the page's data, or NULL (reported) if the
+ * caller already holds %TOY_KM_MAX_IDX local mappings.
+ */
+void *toy_kmap_local_page(struct toy_page *page);
+
+/**
+ * toy_kunmap_local() - undo the newest toy_kmap_local_page(): kunmap_local()
+ * @addr: any address inside the page, as returned by toy_kmap_local_page().
+ *
+ * An unmap that is not of the caller's newest local mapping is reported
+ * and refused: the stack is left as it was.
+ *
+ * Context: The context that made the mapping.
+ */
+void toy_kunmap_local(const void *addr);
+
+/**
+ * toy_kmap_atomic() - toy_kmap_local_page() with preemption and page
+ *	faults disabled: kmap_atomic()
+ * @page: a page of the toy.
+ *
+ * Context: Any context; the caller must not sleep until toy_kunmap_atomic().
+ * Return: as toy_kmap_local_page(); on NULL preemption and page faults
+ * are enabled again and there is nothing to unmap.
+ */
+void *toy_kmap_atomic(struct toy_page *page);
+
+/**
+ * toy_kunmap_atomic() - undo toy_kmap_atomic(): kunmap_atomic()
+ * @addr: the address toy_kmap_atomic() returned.
+ *
+ * Context: The context that made the mapping.
+ */
+void toy_kunmap_atomic(const void *addr);
+
+/**
+ * toy_vmalloc() - virtually contiguous memory from the toy: vmalloc()
+ * @size: bytes; rounded up to whole pages.
+ *
+ * The pages come from the toy's buddy one at a time, HighMem first, and
+ * are mapped together with vmap(). The memory is not zeroed.
+ *
+ * Context: Process context; may sleep.
+ * Return: the start of the area, or NULL if @size is 0, the toy has not
+ * enough pages or the emulated vmalloc area has no room.
+ */
+void *toy_vmalloc(unsigned long size);
+
+/**
+ * toy_vfree() - free an area from toy_vmalloc(): vfree()
+ * @addr: its start; NULL is ignored.
+ *
+ * Every page goes back to the buddy. An address that starts no area is
+ * reported and ignored.
+ *
+ * Context: Process context; may sleep.
+ */
+void toy_vfree(const void *addr);
 
 #endif /* _TOY_KMALLOC_H */

@@ -243,13 +243,16 @@ struct toy_handle *toy_ctl_handle(const char *verb, const char *s,
 /* Check each layer; print and return the number of inconsistencies. */
 static unsigned long validate_all(struct seq_file *m)
 {
-	unsigned long buddy, total;
+	unsigned long buddy, slab, total;
 
 	buddy = toy_node_validate(&toy_node0);
-	total = buddy;
+	slab = toy_slab_validate(NULL);
+	total = buddy + slab;
 	if (m)
-		seq_printf(m, "buddy %lu\ntotal %lu\n", buddy, total);
-	pr_info("validate: %lu inconsistencies (buddy %lu)\n", total, buddy);
+		seq_printf(m, "buddy %lu\nslab %lu\ntotal %lu\n", buddy, slab,
+			   total);
+	pr_info("validate: %lu inconsistencies (buddy %lu, slab %lu)\n", total,
+		buddy, slab);
 	return total;
 }
 
@@ -275,6 +278,7 @@ static const struct toy_ctl_verb main_ctl_verbs[] = {
 static const struct toy_ctl_verb *const ctl_tables[] = {
 	main_ctl_verbs,
 	toy_buddy_ctl_verbs,
+	toy_slab_ctl_verbs,
 };
 
 static const struct toy_ctl_verb *find_verb(const char *name)
@@ -392,10 +396,13 @@ static int __init toy_alloc_init(void)
 	}
 	toy_fault_begin_init();
 	err = toy_node_init(&toy_node0, 0, mem_mb, highmem_mb);
-	toy_fault_end();
 	if (err)
-		return err;
+		goto out;
 	toy_node_set_pcp(&toy_node0, pcp_batch);
+	err = toy_slab_init();
+	if (err)
+		goto err_node;
+	toy_fault_end();
 
 	toy_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("ctl", 0200, toy_debugfs_root, NULL, &ctl_fops);
@@ -404,17 +411,25 @@ static int __init toy_alloc_init(void)
 	debugfs_create_file("validate", 0400, toy_debugfs_root, NULL,
 			    &validate_fops);
 	toy_buddy_debugfs_init(toy_debugfs_root);
+	toy_slab_debugfs_init(toy_debugfs_root);
 	toy_fault_debugfs_init(toy_debugfs_root);
 
 	pr_info("%u MiB region: Normal %u MiB, HighMem %u MiB\n", mem_mb,
 		mem_mb - highmem_mb, highmem_mb);
 	return 0;
+
+err_node:
+	toy_node_destroy(&toy_node0);
+out:
+	toy_fault_end();
+	return err;
 }
 
 static void __exit toy_alloc_exit(void)
 {
 	debugfs_remove_recursive(toy_debugfs_root);
 	report_live_handles();
+	toy_slab_exit();
 	toy_node_destroy(&toy_node0);
 }
 

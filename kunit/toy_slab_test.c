@@ -1,0 +1,1036 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the toy's slab allocator and kmalloc.
+ *
+ * They run on the module's own node and kmalloc caches. Cases that count
+ * slabs or compare buddyinfo use a named cache of their own, made and
+ * destroyed in the case, so nothing else touches its lists. Error counts
+ * are global: each case compares them with the values at its start
+ * (mm/slub_kunit.c counts findings the same way, per case).
+ */
+
+#include <kunit/test.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "toy_alloc.h"
+
+#define NOWARN	(TOY_GFP_KERNEL | __TOY_GFP_NOWARN)
+
+struct slab_test_state {
+	unsigned long errors[TOY_NR_SLAB_ERRORS];
+};
+
+static int toy_slab_test_init(struct kunit *test)
+{
+	struct slab_test_state *st;
+	int i;
+
+	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	for (i = 0; i < TOY_NR_SLAB_ERRORS; i++)
+		st->errors[i] = toy_slab_error_count(i);
+	test->priv = st;
+	return 0;
+}
+
+/* Findings of class @err since the case began. */
+static unsigned long new_errors(struct kunit *test, enum toy_slab_error err)
+{
+	struct slab_test_state *st = test->priv;
+
+	return toy_slab_error_count(err) - st->errors[err];
+}
+
+/* Expect exactly @n new findings of class @err and none of any other. */
+static void expect_errors(struct kunit *test, enum toy_slab_error err,
+			  unsigned long n)
+{
+	int i;
+
+	for (i = 0; i < TOY_NR_SLAB_ERRORS; i++)
+		KUNIT_EXPECT_EQ_MSG(test, new_errors(test, i),
+				    i == err ? n : 0UL, "class: %s",
+				    toy_slab_error_names[i]);
+}
+
+static void expect_no_errors(struct kunit *test)
+{
+	expect_errors(test, TOY_NR_SLAB_ERRORS, 0);
+}
+
+struct free_snapshot {
+	unsigned long nr_free[TOY_MAX_ORDER];
+};
+
+/* buddyinfo of the Normal zone, with the pcp lists drained into it. */
+static void snapshot(struct free_snapshot *s)
+{
+	toy_node_drain_pcp(&toy_node0);
+	toy_zone_snapshot(&toy_node0.zones[TOY_ZONE_NORMAL], s->nr_free);
+}
+
+static void expect_snapshot_eq(struct kunit *test,
+			       const struct free_snapshot *before)
+{
+	struct free_snapshot now;
+	int o;
+
+	snapshot(&now);
+	for (o = 0; o < TOY_MAX_ORDER; o++)
+		KUNIT_EXPECT_EQ_MSG(test, now.nr_free[o], before->nr_free[o],
+				    "order %d", o);
+}
+
+/* The slab (head page) of an object. */
+static struct toy_page *slab_of(const void *p)
+{
+	struct toy_page *page = toy_node_virt_to_page(&toy_node0, p);
+
+	return page ? toy_node_block_head(&toy_node0, page) : NULL;
+}
+
+static void expect_lists(struct kunit *test, struct toy_kmem_cache *s,
+			 unsigned long full, unsigned long partial,
+			 unsigned long empty)
+{
+	KUNIT_EXPECT_EQ(test, toy_slab_nr(s, TOY_SLAB_FULL), full);
+	KUNIT_EXPECT_EQ(test, toy_slab_nr(s, TOY_SLAB_PARTIAL), partial);
+	KUNIT_EXPECT_EQ(test, toy_slab_nr(s, TOY_SLAB_EMPTY), empty);
+}
+
+static struct toy_kmem_cache *make_cache(struct kunit *test, const char *name,
+					 unsigned int size,
+					 toy_slab_flags_t flags,
+					 void (*ctor)(void *))
+{
+	struct toy_kmem_cache *s;
+
+	s = toy_kmem_cache_create(name, size, 0, flags, ctor);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	return s;
+}
+
+static void destroy_cache(struct kunit *test, struct toy_kmem_cache *s)
+{
+	KUNIT_EXPECT_EQ(test, toy_kmem_cache_destroy(s), 0);
+}
+
+/* === size -> cache ======================================================== */
+
+struct index_case {
+	unsigned int kmalloc_min;
+	size_t size;
+	unsigned int index;
+};
+
+/* Worked out by hand from __kmalloc_index() in include/linux/slab.h. */
+static const struct index_case index_cases[] = {
+	{ 8, 0, 0 },	{ 8, 1, 3 },	{ 8, 4, 3 },	{ 8, 8, 3 },
+	{ 8, 9, 4 },	{ 8, 16, 4 },	{ 8, 17, 5 },	{ 8, 32, 5 },
+	{ 8, 33, 6 },	{ 8, 64, 6 },	{ 8, 65, 1 },	{ 8, 95, 1 },
+	{ 8, 96, 1 },	{ 8, 97, 7 },	{ 8, 128, 7 },	{ 8, 129, 2 },
+	{ 8, 192, 2 },	{ 8, 193, 8 },	{ 8, 256, 8 },	{ 8, 257, 9 },
+	{ 8, 512, 9 },	{ 8, 513, 10 },	{ 8, 1024, 10 }, { 8, 1025, 11 },
+	{ 8, 2048, 11 }, { 8, 4096, 12 }, { 8, 4097, 13 }, { 8, 8192, 13 },
+	{ 16, 1, 4 },	{ 16, 8, 4 },	{ 16, 16, 4 },	{ 16, 17, 5 },
+	{ 16, 96, 1 },	{ 16, 192, 2 },
+	{ 32, 1, 5 },	{ 32, 4, 5 },	{ 32, 8, 5 },	{ 32, 16, 5 },
+	{ 32, 32, 5 },	{ 32, 33, 6 },	{ 32, 64, 6 },	{ 32, 65, 1 },
+	{ 32, 95, 1 },	{ 32, 96, 1 },	{ 32, 97, 7 },	{ 32, 128, 7 },
+	{ 32, 129, 2 },	{ 32, 192, 2 },	{ 32, 193, 8 },	{ 32, 8192, 13 },
+};
+
+static void index_desc(const struct index_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "kmalloc_min %u size %zu",
+		 c->kmalloc_min, c->size);
+}
+
+KUNIT_ARRAY_PARAM(index_cases, index_cases, index_desc);
+
+static void toy_slab_kmalloc_index(struct kunit *test)
+{
+	const struct index_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, toy_kmalloc_index(c->size, c->kmalloc_min),
+			c->index);
+}
+
+struct cache_case {
+	size_t size;
+	const char *name[3];	/* kmalloc_min 8, 16, 32 */
+};
+
+static const struct cache_case cache_cases[] = {
+	{ 1,	{ "kmalloc-8", "kmalloc-16", "kmalloc-32" } },
+	{ 4,	{ "kmalloc-8", "kmalloc-16", "kmalloc-32" } },
+	{ 8,	{ "kmalloc-8", "kmalloc-16", "kmalloc-32" } },
+	{ 9,	{ "kmalloc-16", "kmalloc-16", "kmalloc-32" } },
+	{ 24,	{ "kmalloc-32", "kmalloc-32", "kmalloc-32" } },
+	{ 33,	{ "kmalloc-64", "kmalloc-64", "kmalloc-64" } },
+	{ 95,	{ "kmalloc-96", "kmalloc-96", "kmalloc-96" } },
+	{ 96,	{ "kmalloc-96", "kmalloc-96", "kmalloc-96" } },
+	{ 97,	{ "kmalloc-128", "kmalloc-128", "kmalloc-128" } },
+	{ 128,	{ "kmalloc-128", "kmalloc-128", "kmalloc-128" } },
+	{ 129,	{ "kmalloc-192", "kmalloc-192", "kmalloc-192" } },
+	{ 192,	{ "kmalloc-192", "kmalloc-192", "kmalloc-192" } },
+	{ 193,	{ "kmalloc-256", "kmalloc-256", "kmalloc-256" } },
+	{ 1000,	{ "kmalloc-1k", "kmalloc-1k", "kmalloc-1k" } },
+	{ 2049,	{ "kmalloc-4k", "kmalloc-4k", "kmalloc-4k" } },
+	{ 8192,	{ "kmalloc-8k", "kmalloc-8k", "kmalloc-8k" } },
+};
+
+static void cache_desc(const struct cache_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "size %zu", c->size);
+}
+
+KUNIT_ARRAY_PARAM(cache_cases, cache_cases, cache_desc);
+
+/* toy_kmalloc() takes the object from the cache the table names. */
+static void toy_slab_kmalloc_cache(struct kunit *test)
+{
+	const struct cache_case *c = test->param_value;
+	int col = ilog2(toy_slab_kmalloc_min()) - 3;
+	struct toy_page *slab;
+	void *p;
+
+	p = toy_kmalloc(c->size, NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	slab = slab_of(p);
+	KUNIT_ASSERT_NOT_NULL(test, slab);
+	KUNIT_EXPECT_TRUE(test, test_bit(TOY_PG_SLAB, &slab->flags));
+	KUNIT_EXPECT_STREQ(test, slab->slab_cache->name, c->name[col]);
+	KUNIT_EXPECT_STREQ(test, toy_kmalloc_cache(c->size)->name,
+			   c->name[col]);
+	toy_kfree(p);
+	expect_no_errors(test);
+}
+
+/* === Geometry ============================================================= */
+
+struct geo_case {
+	unsigned int size;
+	unsigned int cpus;
+	unsigned int objects;
+	unsigned int pages;
+};
+
+/*
+ * /proc/slabinfo of Debian's 6.1.0-56-amd64 (SLUB) under QEMU with -smp 1,
+ * 2, 4 and 8: objsize, objperslab, pagesperslab of kmalloc-8 ... 8k.
+ */
+static const struct geo_case geo_cases[] = {
+	{ 8, 1, 512, 1 }, { 16, 1, 256, 1 }, { 32, 1, 128, 1 },
+	{ 64, 1, 64, 1 }, { 96, 1, 42, 1 }, { 128, 1, 32, 1 },
+	{ 192, 1, 21, 1 }, { 256, 1, 16, 1 }, { 512, 1, 8, 1 },
+	{ 1024, 1, 8, 2 }, { 2048, 1, 8, 4 }, { 4096, 1, 8, 8 },
+	{ 8192, 1, 4, 8 },
+	{ 8, 2, 512, 1 }, { 16, 2, 256, 1 }, { 32, 2, 128, 1 },
+	{ 64, 2, 64, 1 }, { 96, 2, 42, 1 }, { 128, 2, 32, 1 },
+	{ 192, 2, 21, 1 }, { 256, 2, 16, 1 }, { 512, 2, 16, 2 },
+	{ 1024, 2, 16, 4 }, { 2048, 2, 16, 8 }, { 4096, 2, 8, 8 },
+	{ 8192, 2, 4, 8 },
+	{ 8, 4, 512, 1 }, { 16, 4, 256, 1 }, { 32, 4, 128, 1 },
+	{ 64, 4, 64, 1 }, { 96, 4, 42, 1 }, { 128, 4, 32, 1 },
+	{ 192, 4, 21, 1 }, { 256, 4, 16, 1 }, { 512, 4, 16, 2 },
+	{ 1024, 4, 16, 4 }, { 2048, 4, 16, 8 }, { 4096, 4, 8, 8 },
+	{ 8192, 4, 4, 8 },
+	{ 8, 8, 512, 1 }, { 16, 8, 256, 1 }, { 32, 8, 128, 1 },
+	{ 64, 8, 64, 1 }, { 96, 8, 42, 1 }, { 128, 8, 32, 1 },
+	{ 192, 8, 21, 1 }, { 256, 8, 32, 2 }, { 512, 8, 32, 4 },
+	{ 1024, 8, 32, 8 }, { 2048, 8, 16, 8 }, { 4096, 8, 8, 8 },
+	{ 8192, 8, 4, 8 },
+};
+
+static void geo_desc(const struct geo_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "size %u, %u cpus", c->size,
+		 c->cpus);
+}
+
+KUNIT_ARRAY_PARAM(geo_cases, geo_cases, geo_desc);
+
+static void toy_slab_calc_order_real(struct kunit *test)
+{
+	const struct geo_case *c = test->param_value;
+	unsigned int objects = 0;
+	int order;
+
+	order = toy_slab_calc_order(c->size, c->cpus, &objects);
+	KUNIT_ASSERT_GE(test, order, 0);
+	KUNIT_EXPECT_EQ(test, 1U << order, c->pages);
+	KUNIT_EXPECT_EQ(test, objects, c->objects);
+}
+
+/*
+ * The same kernel booted with slub_debug=FZPU and -smp 2: red zones,
+ * poison, tracks and the kmalloc size change objsize and the order.
+ */
+static const struct geo_case debug_geo_cases[] = {
+	{ 8, 112, 36, 1 }, { 16, 128, 32, 1 }, { 32, 160, 25, 1 },
+	{ 64, 256, 16, 1 }, { 96, 200, 20, 1 }, { 128, 384, 21, 2 },
+	{ 192, 296, 13, 1 }, { 256, 768, 21, 4 }, { 512, 1536, 21, 8 },
+	{ 1024, 3072, 10, 8 }, { 2048, 6144, 5, 8 }, { 4096, 12288, 2, 8 },
+	{ 8192, 24576, 1, 8 },
+};
+
+static void debug_geo_desc(const struct geo_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "kmalloc-%u FZPU", c->size);
+}
+
+KUNIT_ARRAY_PARAM(debug_geo_cases, debug_geo_cases, debug_geo_desc);
+
+/* Here geo_case.cpus holds the objsize slabinfo shows. */
+static void toy_slab_layout_debug_real(struct kunit *test)
+{
+	const struct geo_case *c = test->param_value;
+	struct toy_kmem_cache *s;
+
+	if (!IS_ENABLED(CONFIG_STACKDEPOT))
+		kunit_skip(test, "struct track has no stack handle here");
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->object_size = c->size;
+	s->align = is_power_of_2(c->size) ? c->size : 8;
+	s->flags = TOY_SLAB_DEBUG;
+	s->kmalloc = true;
+	KUNIT_ASSERT_EQ(test, toy_slab_layout(s, 2), 0);
+	KUNIT_EXPECT_EQ(test, s->size, c->cpus);
+	KUNIT_EXPECT_EQ(test, s->objects, c->objects);
+	KUNIT_EXPECT_EQ(test, 1U << s->order, c->pages);
+}
+
+/* The live kmalloc caches have the real geometry for this CPU count. */
+static void toy_slab_kmalloc_geometry(struct kunit *test)
+{
+	unsigned int cpus = num_present_cpus() > 1 ? num_present_cpus() :
+			    nr_cpu_ids;
+	const struct geo_case *c;
+	struct toy_kmem_cache *s;
+	int checked = 0;
+
+	if (toy_kmalloc_cache(8)->flags & TOY_SLAB_DEBUG)
+		kunit_skip(test, "slab_debug changes the geometry");
+	for (c = geo_cases; c < geo_cases + ARRAY_SIZE(geo_cases); c++) {
+		if (c->cpus != cpus || c->size < toy_slab_kmalloc_min())
+			continue;
+		s = toy_kmalloc_cache(c->size);
+		KUNIT_EXPECT_EQ(test, s->object_size, c->size);
+		KUNIT_EXPECT_EQ(test, s->size, c->size);
+		KUNIT_EXPECT_EQ(test, s->objects, c->objects);
+		KUNIT_EXPECT_EQ(test, 1U << s->order, c->pages);
+		checked++;
+	}
+	if (!checked)
+		kunit_skip(test, "no real values for %u cpus", cpus);
+}
+
+/* === kmalloc API ========================================================== */
+
+static void toy_slab_zero_size(struct kunit *test)
+{
+	void *p = toy_kmalloc(0, NOWARN);
+
+	KUNIT_EXPECT_PTR_EQ(test, p, TOY_ZERO_SIZE_PTR);
+	KUNIT_EXPECT_EQ(test, toy_ksize(p), (size_t)0);
+	KUNIT_EXPECT_EQ(test, toy_ksize(NULL), (size_t)0);
+	toy_kfree(p);
+	toy_kfree(NULL);
+	KUNIT_EXPECT_PTR_EQ(test, toy_kcalloc(0, 8, NOWARN), TOY_ZERO_SIZE_PTR);
+	p = toy_krealloc(NULL, 10, NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, toy_krealloc(p, 0, NOWARN), TOY_ZERO_SIZE_PTR);
+	expect_no_errors(test);
+}
+
+static const size_t sizes[] = {
+	1, 7, 8, 9, 31, 63, 64, 65, 95, 96, 97, 127, 128, 129, 191, 192, 193,
+	255, 256, 300, 512, 1000, 1024, 2000, 4096, 5000, 8191, 8192, 8193,
+	16384, 100000, 1 << 20, TOY_KMALLOC_MAX_SIZE,
+};
+
+static void size_desc(const size_t *size, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%zu bytes", *size);
+}
+
+KUNIT_ARRAY_PARAM(sizes, sizes, size_desc);
+
+/* ksize() covers the request, and large blocks are whole buddy blocks. */
+static void toy_slab_ksize(struct kunit *test)
+{
+	size_t size = *(const size_t *)test->param_value;
+	struct toy_page *page;
+	u8 *p;
+
+	p = toy_kmalloc(size, NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_GE(test, toy_ksize(p), size);
+	page = slab_of(p);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	if (size > TOY_KMALLOC_MAX_CACHE_SIZE) {
+		KUNIT_EXPECT_TRUE(test, test_bit(TOY_PG_LARGE, &page->flags));
+		KUNIT_EXPECT_EQ(test, toy_ksize(p), PAGE_SIZE << get_order(size));
+		KUNIT_EXPECT_PTR_EQ(test, (void *)p, toy_page_address(page));
+	} else {
+		KUNIT_EXPECT_TRUE(test, test_bit(TOY_PG_SLAB, &page->flags));
+		KUNIT_EXPECT_EQ(test, toy_ksize(p),
+				(size_t)toy_kmalloc_cache(size)->object_size);
+	}
+	memset(p, 0x5c, toy_ksize(p));
+	toy_kfree(p);
+	KUNIT_EXPECT_FALSE(test, test_bit(TOY_PG_LARGE, &page->flags));
+	expect_no_errors(test);
+}
+
+/* krealloc() keeps the contents across caches, into a large block and back. */
+static void toy_slab_krealloc(struct kunit *test)
+{
+	static const size_t steps[] = { 10, 100, 1000, 10000, 20, 200000, 5 };
+	size_t i, n, ks, kept = 0;
+	u8 *p = NULL, *q;
+
+	for (n = 0; n < ARRAY_SIZE(steps); n++) {
+		ks = toy_ksize(p);
+		q = toy_krealloc(p, steps[n], NOWARN);
+		KUNIT_ASSERT_NOT_NULL(test, q);
+		if (steps[n] <= ks)
+			KUNIT_EXPECT_PTR_EQ(test, q, p);	/* in place */
+		else
+			KUNIT_EXPECT_PTR_NE(test, q, p);
+		for (i = 0; i < kept; i++)
+			KUNIT_ASSERT_EQ(test, q[i], (u8)(i * 7));
+		for (i = 0; i < steps[n]; i++)
+			q[i] = i * 7;
+		kept = steps[n];
+		p = q;
+	}
+	toy_kfree(p);
+	expect_no_errors(test);
+}
+
+/* kzalloc() and kcalloc() zero what kmalloc() may leave dirty. */
+static void toy_slab_kzalloc(struct kunit *test)
+{
+	size_t size = *(const size_t *)test->param_value;
+	u8 *p;
+
+	p = toy_kmalloc(size, NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0xff, size);
+	toy_kfree(p);
+	p = toy_kzalloc(size, NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0, size));
+	memset(p, 0xff, size);
+	toy_kfree(p);
+	p = toy_kcalloc(1, size, NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0, size));
+	toy_kfree(p);
+	expect_no_errors(test);
+}
+
+static void toy_slab_kcalloc_overflow(struct kunit *test)
+{
+	KUNIT_EXPECT_NULL(test, toy_kcalloc(SIZE_MAX / 2, 3, NOWARN));
+	KUNIT_EXPECT_NULL(test, toy_kcalloc(3, SIZE_MAX / 2, NOWARN));
+	KUNIT_EXPECT_NULL(test, toy_kmalloc(TOY_KMALLOC_MAX_SIZE + 1, NOWARN));
+	expect_no_errors(test);
+}
+
+/* === Lists ================================================================ */
+
+/*
+ * Every list move of the seed, with a fresh cache: a new slab from the
+ * buddy, partial -> full, a second slab, full -> partial, all freed ->
+ * empty (one kept, the other back to the buddy), shrink -> buddyinfo as
+ * at the start.
+ */
+static void toy_slab_list_transitions(struct kunit *test)
+{
+	struct toy_kmem_cache *s;
+	struct free_snapshot start;
+	unsigned int n, i;
+	void **objs;
+
+	snapshot(&start);
+	s = make_cache(test, "toy_test_lists", 256, 0, NULL);
+	n = s->objects;
+	objs = kunit_kcalloc(test, n + 1, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	expect_lists(test, s, 0, 0, 0);
+
+	objs[0] = toy_kmem_cache_alloc(s, NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, objs[0]);
+	expect_lists(test, s, 0, 1, 0);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_SLAB_NEW], 1UL);
+	for (i = 1; i < n; i++) {
+		objs[i] = toy_kmem_cache_alloc(s, NOWARN);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+		KUNIT_EXPECT_PTR_EQ(test, slab_of(objs[i]), slab_of(objs[0]));
+	}
+	expect_lists(test, s, 1, 0, 0);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_ALLOC_PARTIAL], (unsigned long)n - 1);
+
+	objs[n] = toy_kmem_cache_alloc(s, NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, objs[n]);
+	KUNIT_EXPECT_PTR_NE(test, slab_of(objs[n]), slab_of(objs[0]));
+	expect_lists(test, s, 1, 1, 0);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_SLAB_NEW], 2UL);
+
+	toy_kmem_cache_free(s, objs[0]);
+	expect_lists(test, s, 0, 2, 0);
+	toy_kmem_cache_free(s, objs[n]);
+	expect_lists(test, s, 0, 1, 1);
+	for (i = 1; i < n; i++)
+		toy_kmem_cache_free(s, objs[i]);
+	expect_lists(test, s, 0, 0, 1);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_SLAB_RELEASE], 1UL);
+	KUNIT_EXPECT_EQ(test, s->nr_inuse, 0UL);
+
+	KUNIT_EXPECT_EQ(test, toy_kmem_cache_shrink(s), 1);
+	expect_lists(test, s, 0, 0, 0);
+	expect_snapshot_eq(test, &start);
+	destroy_cache(test, s);
+	expect_snapshot_eq(test, &start);
+	expect_no_errors(test);
+}
+
+/* A partial slab is used before an empty one, an empty one before a new. */
+static void toy_slab_alloc_order(struct kunit *test)
+{
+	struct toy_kmem_cache *s = make_cache(test, "toy_test_order", 512, 0,
+					      NULL);
+	void *a, *b, *c;
+	unsigned int i;
+	void **objs;
+
+	objs = kunit_kcalloc(test, s->objects, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < s->objects; i++)
+		objs[i] = toy_kmem_cache_alloc(s, NOWARN);
+	b = toy_kmem_cache_alloc(s, NOWARN);	/* second slab */
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	toy_kmem_cache_free(s, b);		/* ... now empty, kept */
+	toy_kmem_cache_free(s, objs[1]);	/* first slab partial */
+	expect_lists(test, s, 0, 1, 1);
+
+	a = toy_kmem_cache_alloc(s, NOWARN);
+	KUNIT_EXPECT_PTR_EQ(test, a, objs[1]);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_ALLOC_PARTIAL],
+			(unsigned long)s->objects);
+	c = toy_kmem_cache_alloc(s, NOWARN);
+	KUNIT_EXPECT_PTR_EQ(test, slab_of(c), slab_of(b));
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_ALLOC_EMPTY], 1UL);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_ALLOC_NEW], 2UL);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_SLAB_NEW], 2UL);
+	toy_kmem_cache_free(s, c);
+	for (i = 0; i < s->objects; i++)
+		toy_kmem_cache_free(s, objs[i]);
+	toy_kmem_cache_shrink(s);
+	destroy_cache(test, s);
+	expect_no_errors(test);
+}
+
+static atomic_t ctor_calls;
+
+static void count_ctor(void *object)
+{
+	atomic_inc(&ctor_calls);
+	memset(object, 0x3c, 48);
+}
+
+/* The constructor runs once per object when its slab is made, no more. */
+static void toy_slab_ctor(struct kunit *test)
+{
+	struct toy_kmem_cache *s;
+	unsigned int i;
+	void **objs;
+	u8 *p;
+
+	atomic_set(&ctor_calls, 0);
+	s = make_cache(test, "toy_test_ctor", 48, 0, count_ctor);
+	objs = kunit_kcalloc(test, s->objects + 1, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	p = toy_kmem_cache_alloc(s, NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctor_calls), (int)s->objects);
+	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0x3c, 48));
+	toy_kmem_cache_free(s, p);
+	for (i = 0; i < s->objects; i++)
+		objs[i] = toy_kmem_cache_alloc(s, NOWARN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctor_calls), (int)s->objects);
+	objs[s->objects] = toy_kmem_cache_alloc(s, NOWARN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctor_calls), 2 * (int)s->objects);
+	for (i = 0; i <= s->objects; i++)
+		toy_kmem_cache_free(s, objs[i]);
+	toy_kmem_cache_shrink(s);
+	destroy_cache(test, s);
+	expect_no_errors(test);
+}
+
+struct align_case {
+	unsigned int size;
+	unsigned int align;
+	toy_slab_flags_t flags;
+	unsigned int want;	/* alignment every object must have */
+};
+
+static const struct align_case align_cases[] = {
+	{ 1, 0, 0, 8 },		{ 13, 0, 0, 8 },	{ 24, 16, 0, 16 },
+	{ 100, 64, 0, 64 },	{ 200, 256, 0, 256 },	{ 3000, 4096, 0, 4096 },
+	{ 40, 0, TOY_SLAB_HWCACHE_ALIGN, 64 },
+	{ 20, 0, TOY_SLAB_HWCACHE_ALIGN, 32 },
+	{ 100, 128, TOY_SLAB_DEBUG, 128 },
+	{ 72, 0, TOY_SLAB_DEBUG, 8 },
+};
+
+static void align_desc(const struct align_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "size %u align %u flags %#x",
+		 c->size, c->align, (__force unsigned int)c->flags);
+}
+
+KUNIT_ARRAY_PARAM(align_cases, align_cases, align_desc);
+
+/* Every object of a whole slab is aligned as asked. */
+static void toy_slab_alignment(struct kunit *test)
+{
+	const struct align_case *c = test->param_value;
+	struct toy_kmem_cache *s;
+	unsigned int i, want = c->want;
+	void **objs;
+
+	if ((c->flags & TOY_SLAB_HWCACHE_ALIGN) && cache_line_size() != 64)
+		want = min(want, (unsigned int)cache_line_size());
+	s = toy_kmem_cache_create("toy_test_align", c->size, c->align,
+				  c->flags, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	objs = kunit_kcalloc(test, s->objects, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < s->objects; i++) {
+		objs[i] = toy_kmem_cache_alloc(s, NOWARN);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)objs[i], want),
+				      "object %u", i);
+	}
+	for (i = 0; i < s->objects; i++)
+		toy_kmem_cache_free(s, objs[i]);
+	toy_kmem_cache_shrink(s);
+	destroy_cache(test, s);
+	expect_no_errors(test);
+}
+
+/* kmalloc of a power of two is aligned to it, as create_boot_cache() says. */
+static void toy_slab_kmalloc_alignment(struct kunit *test)
+{
+	size_t size;
+	void *p, *q;
+
+	for (size = toy_slab_kmalloc_min(); size <= TOY_KMALLOC_MAX_CACHE_SIZE;
+	     size <<= 1) {
+		p = toy_kmalloc(size, NOWARN);
+		q = toy_kmalloc(size, NOWARN);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_ASSERT_NOT_NULL(test, q);
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p, size));
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)q, size));
+		toy_kfree(p);
+		toy_kfree(q);
+	}
+	expect_no_errors(test);
+}
+
+/* Out of memory gives NULL, and once memory is back, allocations work. */
+static void toy_slab_exhaustion(struct kunit *test)
+{
+	const unsigned int max = 256;	/* more MiB than the region has */
+	struct toy_kmem_cache *s;
+	struct free_snapshot start;
+	unsigned int n = 0, i;
+	void **objs;
+
+	objs = kunit_kcalloc(test, max, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	snapshot(&start);
+	s = make_cache(test, "toy_test_oom", SZ_1M, 0, NULL);
+	while (n < max && (objs[n] = toy_kmem_cache_alloc(s, NOWARN)))
+		n++;
+	KUNIT_ASSERT_LT(test, n, max);
+	KUNIT_EXPECT_GT(test, n, 0U);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_ALLOC_FAIL], 1UL);
+	KUNIT_EXPECT_NULL(test, toy_kmalloc(TOY_KMALLOC_MAX_SIZE, NOWARN));
+	for (i = 0; i < n; i++)
+		toy_kmem_cache_free(s, objs[i]);
+	toy_kmem_cache_shrink(s);
+	expect_snapshot_eq(test, &start);
+
+	objs[0] = toy_kmem_cache_alloc(s, NOWARN);
+	KUNIT_EXPECT_NOT_NULL(test, objs[0]);
+	toy_kmem_cache_free(s, objs[0]);
+	toy_kmem_cache_shrink(s);
+	destroy_cache(test, s);
+	expect_snapshot_eq(test, &start);
+	expect_no_errors(test);
+}
+
+/* === Caches =============================================================== */
+
+static void toy_slab_destroy_busy(struct kunit *test)
+{
+	struct toy_kmem_cache *s = make_cache(test, "toy_test_busy", 64, 0,
+					      NULL);
+	void *a = toy_kmem_cache_alloc(s, NOWARN);
+	void *b = toy_kmem_cache_alloc(s, NOWARN);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, toy_kmem_cache_destroy(s), -EBUSY);
+	KUNIT_EXPECT_EQ(test, s->nr_inuse, 2UL);
+	toy_kmem_cache_free(s, a);
+	KUNIT_EXPECT_EQ(test, toy_kmem_cache_destroy(s), -EBUSY);
+	toy_kmem_cache_free(s, b);
+	KUNIT_EXPECT_EQ(test, toy_kmem_cache_destroy(s), 0);
+	KUNIT_EXPECT_EQ(test, toy_kmem_cache_destroy(NULL), 0);
+	KUNIT_EXPECT_EQ(test, toy_kmem_cache_destroy(toy_kmalloc_cache(64)),
+			-EPERM);
+	expect_no_errors(test);
+}
+
+struct create_case {
+	const char *desc;
+	const char *name;
+	unsigned int size;
+	unsigned int align;
+};
+
+static const struct create_case bad_create_cases[] = {
+	{ "empty name", "", 64, 0 },
+	{ "32-character name", "abcdefghijklmnopqrstuvwxyz012345", 64, 0 },
+	{ "space in name", "a b", 64, 0 },
+	{ "slash in name", "a/b", 64, 0 },
+	{ "kmalloc- prefix", "kmalloc-64", 64, 0 },
+	{ "duplicate name", "toy_test_dup", 64, 0 },
+	{ "size 0", "toy_test_bad", 0, 0 },
+	{ "size over 4 MiB", "toy_test_bad", TOY_KMALLOC_MAX_SIZE + 1, 0 },
+	{ "align 3", "toy_test_bad", 64, 3 },
+	{ "align over a page", "toy_test_bad", 64, 2 * PAGE_SIZE },
+};
+
+static void create_desc(const struct create_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(bad_create_cases, bad_create_cases, create_desc);
+
+static void toy_slab_create_bad(struct kunit *test)
+{
+	const struct create_case *c = test->param_value;
+	struct toy_kmem_cache *dup = make_cache(test, "toy_test_dup", 32, 0,
+						NULL);
+
+	KUNIT_EXPECT_NULL(test, toy_kmem_cache_create(c->name, c->size,
+						      c->align, 0, NULL));
+	destroy_cache(test, dup);
+	expect_no_errors(test);
+}
+
+/* === Debugging (mm/slub_kunit.c) ========================================== */
+
+static struct toy_kmem_cache *debug_cache(struct kunit *test)
+{
+	return make_cache(test, "toy_test_debug", 64, TOY_SLAB_DEBUG, NULL);
+}
+
+/* A byte past the end of a live object: found by validate, then repaired. */
+static void toy_slab_clobber_redzone(struct kunit *test)
+{
+	struct toy_kmem_cache *s = debug_cache(test);
+	u8 *p = toy_kmem_cache_alloc(s, NOWARN);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p[64] = 0x12;
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
+	expect_errors(test, TOY_SE_REDZONE, 1);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
+	p[-1] = 0x34;
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
+	expect_errors(test, TOY_SE_REDZONE, 2);
+	toy_kmem_cache_free(s, p);
+	destroy_cache(test, s);
+	expect_errors(test, TOY_SE_REDZONE, 2);
+}
+
+/* The red zone checked on free: reported, repaired, and the free done. */
+static void toy_slab_clobber_redzone_at_free(struct kunit *test)
+{
+	struct toy_kmem_cache *s = debug_cache(test);
+	u8 *p = toy_kmem_cache_alloc(s, NOWARN);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p[s->meta_offset - 1] = 0;
+	toy_kmem_cache_free(s, p);
+	expect_errors(test, TOY_SE_REDZONE, 1);
+	KUNIT_EXPECT_EQ(test, s->nr_inuse, 0UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
+	destroy_cache(test, s);
+}
+
+/* A write to a free object: poison broken, found by validate. */
+static void toy_slab_write_after_free(struct kunit *test)
+{
+	struct toy_kmem_cache *s = debug_cache(test);
+	u8 *p = toy_kmem_cache_alloc(s, NOWARN);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	toy_kmem_cache_free(s, p);
+	p[50] = 0x9a;
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
+	expect_errors(test, TOY_SE_POISON, 1);
+	p[63] = 0x6b;			/* the last byte must be 0xa5 */
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
+	expect_errors(test, TOY_SE_POISON, 2);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
+	destroy_cache(test, s);
+}
+
+/* ... and found when the object is handed out again. */
+static void toy_slab_write_after_free_alloc(struct kunit *test)
+{
+	struct toy_kmem_cache *s = debug_cache(test);
+	u8 *p = toy_kmem_cache_alloc(s, NOWARN);
+	u8 *q;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	toy_kmem_cache_free(s, p);
+	p[0] = 0x78;
+	q = toy_kmem_cache_alloc(s, NOWARN);
+	KUNIT_EXPECT_PTR_EQ(test, q, p);
+	expect_errors(test, TOY_SE_POISON, 1);
+	toy_kmem_cache_free(s, q);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
+	destroy_cache(test, s);
+}
+
+/* The last byte of the slot is padding (0x5a) behind the metadata. */
+static void toy_slab_clobber_padding(struct kunit *test)
+{
+	struct toy_kmem_cache *s = debug_cache(test);
+	u8 *p = toy_kmem_cache_alloc(s, NOWARN);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, p[s->size - s->red_left_pad - 1], POISON_INUSE);
+	p[s->size - s->red_left_pad - 1] = 0;
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
+	expect_errors(test, TOY_SE_PADDING, 1);
+	toy_kmem_cache_free(s, p);
+	destroy_cache(test, s);
+}
+
+/*
+ * A free of a free object is refused: the last one freed always, any other
+ * with consistency checks (F). A live object keeps each slab from going
+ * empty, where a free would be caught by the in-use count instead.
+ */
+static void toy_slab_double_free(struct kunit *test)
+{
+	struct toy_kmem_cache *d = debug_cache(test);
+	struct toy_kmem_cache *s = make_cache(test, "toy_test_plain", 64, 0,
+					      NULL);
+	void *a = toy_kmem_cache_alloc(d, NOWARN);
+	void *b = toy_kmem_cache_alloc(d, NOWARN);
+	void *x = toy_kmem_cache_alloc(d, NOWARN);
+	void *c = toy_kmem_cache_alloc(s, NOWARN);
+	void *y = toy_kmem_cache_alloc(s, NOWARN);
+
+	KUNIT_ASSERT_TRUE(test, a && b && x && c && y);
+	toy_kmem_cache_free(d, a);
+	toy_kmem_cache_free(d, b);
+	toy_kmem_cache_free(d, a);	/* behind b on the free list: F */
+	expect_errors(test, TOY_SE_DOUBLE_FREE, 1);
+	toy_kmem_cache_free(d, b);	/* the head of the free list */
+	toy_kmem_cache_free(s, c);
+	toy_kmem_cache_free(s, c);	/* the head, no debug flags */
+	expect_errors(test, TOY_SE_DOUBLE_FREE, 3);
+	KUNIT_EXPECT_EQ(test, d->nr_inuse, 1UL);
+	KUNIT_EXPECT_EQ(test, s->nr_inuse, 1UL);
+	toy_kmem_cache_free(d, x);
+	toy_kmem_cache_free(s, y);
+	toy_kmem_cache_free(s, y);	/* the slab is empty */
+	expect_errors(test, TOY_SE_DOUBLE_FREE, 4);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(d) + toy_slab_validate(s), 0UL);
+	destroy_cache(test, d);
+	destroy_cache(test, s);
+}
+
+/* An object freed to another cache stays allocated in its own. */
+static void toy_slab_wrong_cache(struct kunit *test)
+{
+	struct toy_kmem_cache *a = debug_cache(test);
+	struct toy_kmem_cache *b = make_cache(test, "toy_test_plain", 64, 0,
+					      NULL);
+	void *p = toy_kmem_cache_alloc(a, NOWARN);
+	void *q = toy_kmem_cache_alloc(b, NOWARN);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	toy_kmem_cache_free(b, p);
+	toy_kmem_cache_free(a, q);
+	expect_errors(test, TOY_SE_WRONG_CACHE, 2);
+	KUNIT_EXPECT_EQ(test, a->nr_inuse, 1UL);
+	KUNIT_EXPECT_EQ(test, b->nr_inuse, 1UL);
+	toy_kmem_cache_free(a, p);
+	toy_kmem_cache_free(b, q);
+	destroy_cache(test, a);
+	destroy_cache(test, b);
+	expect_errors(test, TOY_SE_WRONG_CACHE, 2);
+}
+
+/* A pointer inside an object, or inside a large block, is not freed. */
+static void toy_slab_not_object_start(struct kunit *test)
+{
+	struct toy_kmem_cache *s = debug_cache(test);
+	u8 *p = toy_kmem_cache_alloc(s, NOWARN);
+	u8 *k = toy_kmalloc(100, NOWARN);
+	u8 *l = toy_kmalloc(3 * PAGE_SIZE, NOWARN);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	toy_kmem_cache_free(s, p + 8);
+	toy_kfree(k + 1);
+	toy_kfree(l + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, toy_ksize(k + 1), (size_t)0);
+	expect_errors(test, TOY_SE_NOT_OBJECT, 4);
+	KUNIT_EXPECT_EQ(test, s->nr_inuse, 1UL);
+	toy_kmem_cache_free(s, p);
+	toy_kfree(k);
+	toy_kfree(l);
+	destroy_cache(test, s);
+	expect_errors(test, TOY_SE_NOT_OBJECT, 4);
+}
+
+/* Memory that is not the toy's, or a large block freed twice. */
+static void toy_slab_not_slab(struct kunit *test)
+{
+	void *real = kunit_kmalloc(test, 64, GFP_KERNEL);
+	void *l = toy_kmalloc(5 * PAGE_SIZE, NOWARN);
+
+	KUNIT_ASSERT_NOT_NULL(test, real);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	toy_kfree(real);
+	KUNIT_EXPECT_EQ(test, toy_ksize(real), (size_t)0);
+	toy_kfree(l);
+	toy_kfree(l);
+	expect_errors(test, TOY_SE_NOT_SLAB, 3);
+}
+
+/*
+ * A free pointer clobbered in a free object: found when it would be
+ * followed, by validate and by allocation, and the list cut there.
+ */
+static void toy_slab_freelist_corrupt(struct kunit *test)
+{
+	struct toy_kmem_cache *s = make_cache(test, "toy_test_plain", 64, 0,
+					      NULL);
+	unsigned int i, n = s->objects;
+	void **objs;
+
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < n; i++)
+		objs[i] = toy_kmem_cache_alloc(s, NOWARN);
+	expect_lists(test, s, 1, 0, 0);
+	toy_kmem_cache_free(s, objs[3]);	/* alone on the list */
+	*(unsigned long *)(objs[3] + s->offset) ^= 0x11;
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
+	expect_errors(test, TOY_SE_FREELIST, 1);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
+
+	toy_kmem_cache_free(s, objs[5]);
+	toy_kmem_cache_free(s, objs[7]);	/* list: 7 -> 5 -> 3 */
+	*(unsigned long *)(objs[7] + s->offset) = 0x10;
+	objs[7] = toy_kmem_cache_alloc(s, NOWARN);
+	expect_errors(test, TOY_SE_FREELIST, 2);
+	KUNIT_EXPECT_EQ(test, s->nr_inuse, (unsigned long)n);	/* 5, 3 lost */
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
+	expect_errors(test, TOY_SE_FREELIST, 2);
+	/* The lost objects are freed by hand so the cache can go. */
+	for (i = 0; i < n; i++)
+		toy_kmem_cache_free(s, objs[i]);
+	destroy_cache(test, s);
+	expect_errors(test, TOY_SE_FREELIST, 2);
+}
+
+/* Tracks name the callers; a free after a clean run finds nothing. */
+static void toy_slab_validate_clean(struct kunit *test)
+{
+	void *p[ARRAY_SIZE(sizes)];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		p[i] = toy_kmalloc(sizes[i], NOWARN);
+	for (i = 0; i < ARRAY_SIZE(sizes); i += 2)
+		toy_kfree(p[i]);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(NULL), 0UL);
+	for (i = 1; i < ARRAY_SIZE(sizes); i += 2)
+		toy_kfree(p[i]);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(NULL), 0UL);
+	expect_no_errors(test);
+}
+
+static struct kunit_case toy_slab_test_cases[] = {
+	KUNIT_CASE_PARAM(toy_slab_kmalloc_index, index_cases_gen_params),
+	KUNIT_CASE_PARAM(toy_slab_kmalloc_cache, cache_cases_gen_params),
+	KUNIT_CASE_PARAM(toy_slab_calc_order_real, geo_cases_gen_params),
+	KUNIT_CASE_PARAM(toy_slab_layout_debug_real,
+			 debug_geo_cases_gen_params),
+	KUNIT_CASE(toy_slab_kmalloc_geometry),
+	KUNIT_CASE(toy_slab_zero_size),
+	KUNIT_CASE_PARAM(toy_slab_ksize, sizes_gen_params),
+	KUNIT_CASE(toy_slab_krealloc),
+	KUNIT_CASE_PARAM(toy_slab_kzalloc, sizes_gen_params),
+	KUNIT_CASE(toy_slab_kcalloc_overflow),
+	KUNIT_CASE(toy_slab_list_transitions),
+	KUNIT_CASE(toy_slab_alloc_order),
+	KUNIT_CASE(toy_slab_ctor),
+	KUNIT_CASE_PARAM(toy_slab_alignment, align_cases_gen_params),
+	KUNIT_CASE(toy_slab_kmalloc_alignment),
+	KUNIT_CASE(toy_slab_exhaustion),
+	KUNIT_CASE(toy_slab_destroy_busy),
+	KUNIT_CASE_PARAM(toy_slab_create_bad, bad_create_cases_gen_params),
+	KUNIT_CASE(toy_slab_clobber_redzone),
+	KUNIT_CASE(toy_slab_clobber_redzone_at_free),
+	KUNIT_CASE(toy_slab_write_after_free),
+	KUNIT_CASE(toy_slab_write_after_free_alloc),
+	KUNIT_CASE(toy_slab_clobber_padding),
+	KUNIT_CASE(toy_slab_double_free),
+	KUNIT_CASE(toy_slab_wrong_cache),
+	KUNIT_CASE(toy_slab_not_object_start),
+	KUNIT_CASE(toy_slab_not_slab),
+	KUNIT_CASE(toy_slab_freelist_corrupt),
+	KUNIT_CASE(toy_slab_validate_clean),
+	{}
+};
+
+static struct kunit_suite toy_slab_test_suite = {
+	.name = "toy_slab",
+	.init = toy_slab_test_init,
+	.test_cases = toy_slab_test_cases,
+};
+
+kunit_test_suite(toy_slab_test_suite);
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_DESCRIPTION("KUnit tests of toy_alloc's slab allocator and kmalloc");
+MODULE_LICENSE("GPL");

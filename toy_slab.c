@@ -1,0 +1,2227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The toy's slab allocator and kmalloc.
+ *
+ * How it works:
+ *
+ * A cache (struct toy_kmem_cache) hands out objects of one size. It takes
+ * its memory from the toy buddy in slabs, blocks of 2^order pages from the
+ * Normal zone, cut into objects laid end to end from the first byte as in
+ * SLUB. The slab's descriptor is the toy page descriptor of the block's
+ * head page (TOY_PG_SLAB, slab_cache, freelist, inuse, objects); the real
+ * struct page is never touched, and no byte of the slab is spent on
+ * bookkeeping. The free objects of a slab form a singly linked list through
+ * a free pointer stored in each of them.
+ *
+ * A cache keeps its slabs on three lists by how full they are, as the seed
+ * has it: full, partial and empty. An allocation takes an object from a
+ * partial slab if there is one, else from an empty slab, else from a new
+ * slab asked from the buddy. A free moves its slab from full to partial or
+ * from partial to empty; a slab that empties while max_empty slabs are
+ * already empty goes straight back to the buddy, and shrink gives back all
+ * empty slabs. Unlike SLUB there are no per-cpu slabs: every allocation and
+ * free takes the cache lock, which keeps the lists exact and easy to show.
+ *
+ * The geometry is SLUB's: calculate_sizes() lays out an object and its
+ * metadata, calculate_order() picks the slab order for the number of CPUs
+ * the kernel sees, so every kmalloc-N has the objsize, objperslab and
+ * pagesperslab of the running kernel's kmalloc-N, with slub_debug=FZPU as
+ * well as without.
+ *
+ * kmalloc picks its cache as kmalloc_index() does: kmalloc-<kmalloc_min> up
+ * to that size, kmalloc-96 and kmalloc-192 between the powers of two, then
+ * the next power of two up to 8192. Larger requests go straight to the
+ * buddy as in kmalloc_large(); the head page of such a block carries
+ * TOY_PG_LARGE, so kfree() and ksize() know what they hold.
+ *
+ * Debugging (parameter slab_debug, or the TOY_SLAB_* flags of a cache) adds
+ * what slub_debug's F, Z, P and U add, in the same places:
+ *
+ *   | left red | object      | right red | free    | alloc | free  | orig | pad |
+ *   |   zone   | object_size |   zone    | pointer | track | track | size |     |
+ *              ^ the pointer the user gets
+ *
+ * Red zones hold 0xcc while the object is allocated and 0xbb while it is
+ * free; a free object is poisoned with 0x6b and a last byte of 0xa5; the
+ * padding holds 0x5a. The checks find a pointer that is not toy memory or
+ * not an object start, a free into the wrong cache, a double free, an
+ * overwritten red zone or padding, a write to a free object and a corrupt
+ * free list. Each finding prints one report (cache, slab pfn and object
+ * offset, what was found, the allocating and freeing callers; never a raw
+ * pointer), is counted by class in debugfs "errors", and is repaired where
+ * that is safe: a bad free is refused, clobbered bytes are restored, a
+ * broken free list is cut at the break. The pointer checks (which slab,
+ * which cache, object start, free-list head, free pointers followed) are
+ * always on, as they cost little and keep a bad free from corrupting the
+ * lists; walking the free list for double frees needs F, as in SLUB.
+ *
+ * Locking, outermost first:
+ *
+ *   ctl_mutex (toy_main.c)	one ctl command at a time
+ *     toy_slab_mutex		the list of caches: create, destroy, slabinfo,
+ *				validate, unload
+ *       toy_kmem_cache::lock	a cache's lists, counts and slabs; irq-safe
+ *         pcp lock -> zone lock	the buddy, when an empty slab goes back
+ *   toy_large_lock		the list of large kmalloc blocks; takes no
+ *				other lock inside
+ *
+ * Allocation and free take only the cache lock (and the buddy's inside it).
+ * A new slab is taken from the buddy and built, constructor included,
+ * without the cache lock, then added to the lists; a slab that empties is
+ * given back to the buddy under the cache lock, so cache -> zone is a real
+ * nesting. No path holds two cache locks. A slabs/<cache> file is read
+ * under the cache lock alone, as destroy removes it with the slab mutex
+ * held and waits for its readers.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/cache.h>
+#include <linux/ctype.h>
+#include <linux/debugfs.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/poison.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/stackdepot.h>
+#include <linux/stacktrace.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
+
+#include "toy_alloc.h"
+
+/* === Parameters =========================================================== */
+
+static unsigned int kmalloc_min = 8;
+module_param(kmalloc_min, uint, 0444);
+MODULE_PARM_DESC(kmalloc_min, "smallest kmalloc cache: 8 (SLUB, default), 16 or 32 (SLAB, the seed)");
+
+static unsigned int slab_prefill = 1;
+module_param(slab_prefill, uint, 0444);
+MODULE_PARM_DESC(slab_prefill, "empty slabs each kmalloc cache takes from the buddy at load (default 1)");
+
+static bool slab_debug;
+module_param(slab_debug, bool, 0444);
+MODULE_PARM_DESC(slab_debug, "red zones, poisoning, caller tracking and checks on every cache, like slub_debug=FZPU (default off)");
+
+/* === Data ================================================================= */
+
+/* Empty slabs a cache keeps before it gives them back (SLUB: min_partial). */
+#define TOY_SLAB_MAX_EMPTY	1
+
+/* Caches that toy_kmem_cache_create() makes at most, kmalloc ones apart. */
+#define TOY_SLAB_MAX_CACHES	64
+
+/* Frames kept per allocating or freeing call when a stack depot exists. */
+#define TOY_TRACK_DEPTH		16
+
+static DEFINE_MUTEX(toy_slab_mutex);
+static LIST_HEAD(toy_slab_caches);	/* newest first, as /proc/slabinfo */
+static unsigned int toy_slab_nr_named;	/* toy_slab_mutex */
+static struct dentry *toy_slab_dir;	/* debugfs slabs/, toy_slab_mutex */
+static bool toy_slab_depot;		/* stack_depot_init() succeeded */
+
+static struct toy_kmem_cache toy_kmalloc_caches[TOY_KMALLOC_SHIFT_HIGH + 1];
+
+/* Large kmalloc blocks, linked through their head page's lru. */
+static DEFINE_SPINLOCK(toy_large_lock);
+static LIST_HEAD(toy_large_list);
+static unsigned long toy_large_nr;	/* toy_large_lock */
+
+static atomic_long_t toy_slab_errors[TOY_NR_SLAB_ERRORS];
+
+const char *const toy_slab_list_names[] = {
+	[TOY_SLAB_FULL]		= "full",
+	[TOY_SLAB_PARTIAL]	= "partial",
+	[TOY_SLAB_EMPTY]	= "empty",
+};
+
+static_assert(ARRAY_SIZE(toy_slab_list_names) == TOY_NR_SLAB_LISTS);
+
+const char *const toy_slab_stat_names[] = {
+	[TOY_SS_ALLOC_PARTIAL]	= "alloc_from_partial",
+	[TOY_SS_ALLOC_EMPTY]	= "alloc_from_empty",
+	[TOY_SS_ALLOC_NEW]	= "alloc_from_new_slab",
+	[TOY_SS_ALLOC_FAIL]	= "alloc_failed",
+	[TOY_SS_FREE]		= "free",
+	[TOY_SS_SLAB_NEW]	= "slab_from_buddy",
+	[TOY_SS_SLAB_RELEASE]	= "slab_to_buddy",
+};
+
+static_assert(ARRAY_SIZE(toy_slab_stat_names) == TOY_NR_SLAB_STATS);
+
+const char *const toy_slab_error_names[] = {
+	[TOY_SE_NOT_SLAB]	= "not a slab object",
+	[TOY_SE_NOT_OBJECT]	= "not an object start",
+	[TOY_SE_WRONG_CACHE]	= "wrong cache",
+	[TOY_SE_DOUBLE_FREE]	= "double free",
+	[TOY_SE_REDZONE]	= "red zone overwritten",
+	[TOY_SE_POISON]		= "write after free",
+	[TOY_SE_PADDING]	= "padding overwritten",
+	[TOY_SE_FREELIST]	= "free list corrupt",
+};
+EXPORT_SYMBOL_IF_KUNIT(toy_slab_error_names);
+
+static_assert(ARRAY_SIZE(toy_slab_error_names) == TOY_NR_SLAB_ERRORS);
+
+/*
+ * Who allocated or freed an object (struct track in mm/slub.c, with the
+ * same size, so debug geometry matches the kernel's).
+ */
+struct toy_track {
+	unsigned long addr;		/* the caller of the API */
+#ifdef CONFIG_STACKDEPOT
+	depot_stack_handle_t handle;	/* the whole stack, or 0 */
+#endif
+	int cpu;
+	int pid;
+	unsigned long when;		/* jiffies */
+};
+
+enum toy_track_item { TOY_TRACK_ALLOC, TOY_TRACK_FREE };
+
+/* === Geometry ============================================================= */
+
+/*
+ * calc_slab_order() of mm/slub.c with slub_min_order 0: the lowest order,
+ * from the one that holds @min_objects objects up to @max_order, that
+ * wastes at most 1/@fract_leftover of the slab.
+ */
+static unsigned int calc_slab_order(unsigned int size,
+				    unsigned int min_objects,
+				    unsigned int max_order,
+				    unsigned int fract_leftover)
+{
+	unsigned int order;
+
+	for (order = get_order(min_objects * size); order <= max_order;
+	     order++) {
+		unsigned int slab_size = PAGE_SIZE << order;
+
+		if (slab_size % size <= slab_size / fract_leftover)
+			break;
+	}
+	return order;
+}
+
+/**
+ * toy_slab_calc_order() - the slab order SLUB picks for an object size
+ * @size: bytes from one object to the next.
+ * @nr_cpus: CPUs the kernel counts (num_present_cpus(), or nr_cpu_ids
+ *	when that is 1).
+ * @objects: gets the number of objects per slab.
+ *
+ * calculate_order() of mm/slub.c with the default slub_min_order,
+ * slub_max_order and slub_min_objects: first ask for 4 * (fls(@nr_cpus) + 1)
+ * objects per slab within order 3 (PAGE_ALLOC_COSTLY_ORDER), accepting
+ * more waste (1/16, 1/8, 1/4 of the slab) before fewer objects; then one
+ * object within order 3; then one object at any order.
+ *
+ * Return: the order, or -E2BIG if one object does not fit in a block of
+ * the largest order.
+ */
+int toy_slab_calc_order(unsigned int size, unsigned int nr_cpus,
+			unsigned int *objects)
+{
+	const unsigned int max_order = PAGE_ALLOC_COSTLY_ORDER;
+	unsigned int min_objects, fraction, order;
+
+	if (!size || size > TOY_KMALLOC_MAX_SIZE)
+		return -E2BIG;
+	min_objects = 4 * (fls(nr_cpus) + 1);
+	min_objects = min(min_objects, (unsigned int)(PAGE_SIZE << max_order) / size);
+
+	for (; min_objects > 1; min_objects--) {
+		for (fraction = 16; fraction >= 4; fraction /= 2) {
+			order = calc_slab_order(size, min_objects, max_order,
+						fraction);
+			if (order <= max_order)
+				goto found;
+		}
+	}
+	order = calc_slab_order(size, 1, max_order, 1);
+	if (order > max_order)
+		order = calc_slab_order(size, 1, TOY_MAX_ORDER - 1, 1);
+	if (order >= TOY_MAX_ORDER)
+		return -E2BIG;
+found:
+	*objects = (PAGE_SIZE << order) / size;
+	return order;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_slab_calc_order);
+
+/* The CPU count calculate_order() uses. */
+static unsigned int slab_nr_cpus(void)
+{
+	unsigned int nr = num_present_cpus();
+
+	return nr > 1 ? nr : nr_cpu_ids;
+}
+
+/* calculate_alignment() of mm/slab_common.c. */
+static unsigned int slab_alignment(toy_slab_flags_t flags, unsigned int align,
+				   unsigned int size)
+{
+	if (flags & TOY_SLAB_HWCACHE_ALIGN) {
+		unsigned int ralign = cache_line_size();
+
+		while (size <= ralign / 2)
+			ralign /= 2;
+		align = max(align, ralign);
+	}
+	align = max_t(unsigned int, align, arch_slab_minalign());
+	return ALIGN(align, sizeof(void *));
+}
+
+static bool object_poison(const struct toy_kmem_cache *s)
+{
+	return (s->flags & TOY_SLAB_POISON) && !s->ctor;
+}
+
+static bool orig_size_stored(const struct toy_kmem_cache *s)
+{
+	return s->kmalloc && (s->flags & TOY_SLAB_STORE_USER);
+}
+
+/**
+ * toy_slab_layout() - lay out a cache's objects and pick its slab order
+ * @s: the cache, with @object_size, @align (as given), @flags, @ctor and
+ *	@kmalloc set.
+ * @nr_cpus: the CPU count for toy_slab_calc_order().
+ *
+ * calculate_sizes() of mm/slub.c: the object rounded up to a word; with
+ * red zones, at least one word of right red zone; the free pointer after
+ * that if the object may not be overwritten when free (poison, ctor, or a
+ * red-zoned object smaller than a word), else in the middle of the object;
+ * then two tracks and, for kmalloc, the size asked for; with red zones a
+ * word of padding and a left red zone of a word rounded up to the
+ * alignment; all rounded up to the alignment.
+ *
+ * Return: 0, or -E2BIG if the result does not fit in a slab.
+ */
+int toy_slab_layout(struct toy_kmem_cache *s, unsigned int nr_cpus)
+{
+	unsigned int size = ALIGN(s->object_size, sizeof(void *));
+	int order;
+
+	s->align = slab_alignment(s->flags, s->align, s->object_size);
+	if ((s->flags & TOY_SLAB_RED_ZONE) && size == s->object_size)
+		size += sizeof(void *);
+	s->meta_offset = size;
+	if ((s->flags & TOY_SLAB_POISON) || s->ctor ||
+	    ((s->flags & TOY_SLAB_RED_ZONE) && s->object_size < sizeof(void *))) {
+		s->offset = size;
+		size += sizeof(void *);
+	} else {
+		s->offset = ALIGN_DOWN(s->object_size / 2, sizeof(void *));
+	}
+	if (s->flags & TOY_SLAB_STORE_USER) {
+		size += 2 * sizeof(struct toy_track);
+		if (s->kmalloc)
+			size += sizeof(unsigned int);
+	}
+	s->red_left_pad = 0;
+	if (s->flags & TOY_SLAB_RED_ZONE) {
+		size += sizeof(void *);
+		s->red_left_pad = ALIGN(sizeof(void *), s->align);
+		size += s->red_left_pad;
+	}
+	s->size = ALIGN(size, s->align);
+	order = toy_slab_calc_order(s->size, nr_cpus, &s->objects);
+	if (order < 0)
+		return order;
+	s->order = order;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_slab_layout);
+
+/* === Objects and their metadata =========================================== */
+
+static void *slab_address(const struct toy_page *slab)
+{
+	return toy_page_address(slab);
+}
+
+/* The first byte of @object's slot: its left red zone, if any. */
+static void *object_slot(const struct toy_kmem_cache *s, void *object)
+{
+	return object - s->red_left_pad;
+}
+
+static unsigned int object_index(const struct toy_kmem_cache *s,
+				 const struct toy_page *slab, void *object)
+{
+	return (object_slot(s, object) - slab_address(slab)) / s->size;
+}
+
+static void *index_object(const struct toy_kmem_cache *s,
+			  const struct toy_page *slab, unsigned int i)
+{
+	return slab_address(slab) + i * s->size + s->red_left_pad;
+}
+
+/*
+ * Is @p the start of one of @slab's objects? SLUB's check_valid_pointer(),
+ * applied to every pointer before it is followed or freed.
+ */
+static bool valid_object(const struct toy_kmem_cache *s,
+			 const struct toy_page *slab, const void *p)
+{
+	const void *base = slab_address(slab) + s->red_left_pad;
+	unsigned long off;
+
+	if (p < base)
+		return false;
+	off = p - base;
+	return off < (unsigned long)slab->objects * s->size &&
+	       off % s->size == 0;
+}
+
+static void *get_freepointer(const struct toy_kmem_cache *s, void *object)
+{
+	return *(void **)(object + s->offset);
+}
+
+static void set_freepointer(const struct toy_kmem_cache *s, void *object,
+			    void *fp)
+{
+	*(void **)(object + s->offset) = fp;
+}
+
+/* End of the free pointer, or of the right red zone when it is inside. */
+static unsigned int info_end(const struct toy_kmem_cache *s)
+{
+	if (s->offset >= s->meta_offset)
+		return s->meta_offset + sizeof(void *);
+	return s->meta_offset;
+}
+
+static struct toy_track *get_track(const struct toy_kmem_cache *s,
+				   void *object, enum toy_track_item item)
+{
+	struct toy_track *t = object + info_end(s);
+
+	return t + item;
+}
+
+static unsigned int *orig_size_ptr(const struct toy_kmem_cache *s,
+				   void *object)
+{
+	return (void *)get_track(s, object, TOY_TRACK_FREE + 1);
+}
+
+/* Where the padding starts and ends, from the object start. */
+static unsigned int pad_start(const struct toy_kmem_cache *s)
+{
+	unsigned int off = info_end(s);
+
+	if (s->flags & TOY_SLAB_STORE_USER)
+		off += 2 * sizeof(struct toy_track);
+	if (orig_size_stored(s))
+		off += sizeof(unsigned int);
+	return off;
+}
+
+static unsigned int pad_end(const struct toy_kmem_cache *s)
+{
+	return s->size - s->red_left_pad;
+}
+
+/*
+ * The slab holding @p, or NULL: the head of the toy block that holds @p,
+ * if that block is a slab.
+ */
+static struct toy_page *block_of(const void *p)
+{
+	struct toy_page *page = toy_node_virt_to_page(&toy_node0, p);
+
+	if (!page)
+		return NULL;
+	return toy_node_block_head(&toy_node0, page);
+}
+
+static enum toy_slab_list list_for(const struct toy_page *slab)
+{
+	if (!slab->inuse)
+		return TOY_SLAB_EMPTY;
+	if (slab->inuse == slab->objects)
+		return TOY_SLAB_FULL;
+	return TOY_SLAB_PARTIAL;
+}
+
+/* === Reports ============================================================== */
+
+static void print_track(const char *what, const struct toy_track *t)
+{
+	if (!t->addr) {
+		pr_err("  %s: never\n", what);
+		return;
+	}
+	pr_err("  %s by %pS cpu %d pid %d %u ms ago\n", what, (void *)t->addr,
+	       t->cpu, t->pid, jiffies_to_msecs(jiffies - t->when));
+#ifdef CONFIG_STACKDEPOT
+	if (t->handle)
+		stack_depot_print(t->handle);
+#endif
+}
+
+/*
+ * Print one report of a finding about @object of @s (in @slab), count it
+ * in class @err. The object is named by slab pfn, index and offset; its
+ * callers come from its tracks when the cache stores them, and @caller is
+ * who made the call that found it (0 for validate).
+ */
+static __printf(6, 7)
+void slab_report(const struct toy_kmem_cache *s, const struct toy_page *slab,
+		 void *object, enum toy_slab_error err, unsigned long caller,
+		 const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	atomic_long_inc(&toy_slab_errors[err]);
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	pr_err("slab error: %s: %s: object %u at pfn %lu offset %#lx: %pV\n",
+	       s->name, toy_slab_error_names[err],
+	       object_index(s, slab, object), toy_page_to_pfn(slab),
+	       (unsigned long)(object - slab_address(slab)), &vaf);
+	va_end(args);
+	if (caller)
+		pr_err("  found in a call from %pS\n", (void *)caller);
+	if (s->flags & TOY_SLAB_STORE_USER) {
+		if (orig_size_stored(s))
+			pr_err("  object asked for %u of %u bytes\n",
+			       *orig_size_ptr(s, object), s->object_size);
+		print_track("allocated", get_track(s, object, TOY_TRACK_ALLOC));
+		print_track("freed", get_track(s, object, TOY_TRACK_FREE));
+	} else {
+		pr_err("  callers not recorded: cache has no U (store user)\n");
+	}
+}
+
+/* A report about a pointer that names no object of any cache. */
+static void bad_pointer_report(enum toy_slab_error err, const char *api,
+			       const void *p, unsigned long caller)
+{
+	struct toy_page *page = toy_node_virt_to_page(&toy_node0, p);
+
+	atomic_long_inc(&toy_slab_errors[err]);
+	if (page)
+		pr_err("slab error: %s: %s: pfn %lu offset %#lx, called from %pS\n",
+		       api, toy_slab_error_names[err], toy_page_to_pfn(page),
+		       offset_in_page(p), (void *)caller);
+	else
+		pr_err("slab error: %s: %s: not toy memory, called from %pS\n",
+		       api, toy_slab_error_names[err], (void *)caller);
+}
+
+/* === Debugging: red zones, poison, tracks ================================= */
+
+#ifdef CONFIG_STACKDEPOT
+/*
+ * The stack of the API call, from @addr (its caller) outwards: the frames
+ * inside the toy are left out, however many the architecture shows.
+ */
+static depot_stack_handle_t save_stack(unsigned long addr)
+{
+	unsigned long entries[TOY_TRACK_DEPTH];
+	unsigned int nr, i;
+
+	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
+	for (i = 0; i < nr && entries[i] != addr; i++)
+		;
+	if (i == nr)
+		i = 0;
+	return stack_depot_save(entries + i, nr - i, GFP_NOWAIT);
+}
+#endif
+
+static void set_track(const struct toy_kmem_cache *s, void *object,
+		      enum toy_track_item item, unsigned long addr)
+{
+	struct toy_track *t = get_track(s, object, item);
+
+	t->addr = addr;
+	t->cpu = raw_smp_processor_id();
+	t->pid = current->pid;
+	t->when = jiffies;
+#ifdef CONFIG_STACKDEPOT
+	t->handle = READ_ONCE(toy_slab_depot) ? save_stack(addr) : 0;
+#endif
+}
+
+/* Fill red zones with @val and, for a free object, poison it (init_object()). */
+static void init_object(const struct toy_kmem_cache *s, void *object, u8 val)
+{
+	if (s->flags & TOY_SLAB_RED_ZONE) {
+		memset(object - s->red_left_pad, val, s->red_left_pad);
+		memset(object + s->object_size, val,
+		       s->meta_offset - s->object_size);
+	}
+	if (object_poison(s) && val == SLUB_RED_INACTIVE) {
+		memset(object, POISON_FREE, s->object_size - 1);
+		((u8 *)object)[s->object_size - 1] = POISON_END;
+	}
+}
+
+/*
+ * Check that @bytes bytes at @start all hold @val; if not, report the
+ * first bad byte as @err, restore the range and return false.
+ */
+static bool check_bytes(const struct toy_kmem_cache *s, struct toy_page *slab,
+			void *object, enum toy_slab_error err, const char *what,
+			u8 *start, u8 val, unsigned int bytes,
+			unsigned long caller)
+{
+	u8 *fault = memchr_inv(start, val, bytes);
+	u8 *end;
+
+	if (!fault)
+		return true;
+	end = start + bytes;
+	while (end > fault && end[-1] == val)
+		end--;
+	slab_report(s, slab, object, err, caller,
+		    "%s: bytes %+ld..%+ld from the object start, first %#04x, want %#04x",
+		    what, (long)(fault - (u8 *)object),
+		    (long)(end - 1 - (u8 *)object), *fault, val);
+	memset(start, val, bytes);
+	return false;
+}
+
+/*
+ * check_object() of mm/slub.c: the red zones hold @val, a free object is
+ * still poisoned, the padding is intact. Each finding is reported and
+ * repaired. Return the number of findings.
+ */
+static unsigned int check_object(const struct toy_kmem_cache *s,
+				 struct toy_page *slab, void *object, u8 val,
+				 unsigned long caller)
+	__must_hold(&s->lock)
+{
+	u8 *p = object;
+	unsigned int bad = 0;
+
+	lockdep_assert_held(&s->lock);
+	if (s->flags & TOY_SLAB_RED_ZONE) {
+		bad += !check_bytes(s, slab, object, TOY_SE_REDZONE,
+				    "left red zone", p - s->red_left_pad, val,
+				    s->red_left_pad, caller);
+		bad += !check_bytes(s, slab, object, TOY_SE_REDZONE,
+				    "right red zone", p + s->object_size, val,
+				    s->meta_offset - s->object_size, caller);
+	}
+	if (object_poison(s) && val == SLUB_RED_INACTIVE) {
+		bad += !check_bytes(s, slab, object, TOY_SE_POISON, "poison",
+				    p, POISON_FREE, s->object_size - 1, caller);
+		bad += !check_bytes(s, slab, object, TOY_SE_POISON,
+				    "end of poison", p + s->object_size - 1,
+				    POISON_END, 1, caller);
+	}
+	if (s->flags & TOY_SLAB_POISON)
+		bad += !check_bytes(s, slab, object, TOY_SE_PADDING, "padding",
+				    p + pad_start(s), POISON_INUSE,
+				    pad_end(s) - pad_start(s), caller);
+	return bad;
+}
+
+/* Is @object on @slab's free list? on_freelist(), for F. */
+static bool on_freelist(const struct toy_kmem_cache *s, struct toy_page *slab,
+			void *object)
+	__must_hold(&s->lock)
+{
+	unsigned int n = 0;
+	void *fp;
+
+	lockdep_assert_held(&s->lock);
+	for (fp = slab->freelist; fp && n <= slab->objects; n++) {
+		if (fp == object)
+			return true;
+		if (!valid_object(s, slab, fp))
+			return false;
+		fp = get_freepointer(s, fp);
+	}
+	return false;
+}
+
+/* The debug work of an allocation, under the cache lock. */
+static void alloc_debug(const struct toy_kmem_cache *s, struct toy_page *slab,
+			void *object, unsigned long caller,
+			unsigned int orig_size)
+	__must_hold(&s->lock)
+{
+	if (s->flags & TOY_SLAB_CONSISTENCY_CHECKS)
+		check_object(s, slab, object, SLUB_RED_INACTIVE, caller);
+	if (s->flags & TOY_SLAB_STORE_USER)
+		set_track(s, object, TOY_TRACK_ALLOC, caller);
+	if (orig_size_stored(s))
+		*orig_size_ptr(s, object) = orig_size;
+	init_object(s, object, SLUB_RED_ACTIVE);
+}
+
+/* The debug work of a free, under the cache lock. */
+static void free_debug(const struct toy_kmem_cache *s, struct toy_page *slab,
+		       void *object, unsigned long caller)
+	__must_hold(&s->lock)
+{
+	if (s->flags & TOY_SLAB_CONSISTENCY_CHECKS)
+		check_object(s, slab, object, SLUB_RED_ACTIVE, caller);
+	if (s->flags & TOY_SLAB_STORE_USER)
+		set_track(s, object, TOY_TRACK_FREE, caller);
+	init_object(s, object, SLUB_RED_INACTIVE);
+}
+
+/* === Slabs ================================================================ */
+
+/*
+ * Take a slab from the buddy and build it: debug patterns, free list in
+ * address order, constructor on each object. No lock is held, so the
+ * constructor may do what a constructor may do.
+ */
+static struct toy_page *new_slab(struct toy_kmem_cache *s, toy_gfp_t gfp)
+{
+	struct toy_page *slab;
+	void *start, *object, *next;
+	unsigned int i;
+
+	slab = toy_alloc_pages(TOY_GFP_KERNEL | (gfp & __TOY_GFP_NOWARN),
+			       s->order);
+	if (!slab)
+		return NULL;
+	start = slab_address(slab);
+	slab->objects = s->objects;
+	slab->inuse = 0;
+	if (s->flags & TOY_SLAB_POISON)
+		memset(start, POISON_INUSE, PAGE_SIZE << s->order);
+	for (i = 0; i < s->objects; i++) {
+		object = index_object(s, slab, i);
+		next = i + 1 < s->objects ? index_object(s, slab, i + 1) : NULL;
+		if (s->flags & TOY_SLAB_STORE_USER)
+			memset(get_track(s, object, TOY_TRACK_ALLOC), 0,
+			       2 * sizeof(struct toy_track));
+		init_object(s, object, SLUB_RED_INACTIVE);
+		if (s->ctor)
+			s->ctor(object);
+		set_freepointer(s, object, next);
+	}
+	slab->freelist = index_object(s, slab, 0);
+	slab->slab_cache = s;
+	__set_bit(TOY_PG_SLAB, &slab->flags);
+	return slab;
+}
+
+/* Put a slab built by new_slab() on the empty list. */
+static void add_slab(struct toy_kmem_cache *s, struct toy_page *slab)
+	__must_hold(&s->lock)
+{
+	lockdep_assert_held(&s->lock);
+	list_add(&slab->lru, &s->slabs[TOY_SLAB_EMPTY]);
+	s->nr_slabs[TOY_SLAB_EMPTY]++;
+	s->stat[TOY_SS_SLAB_NEW]++;
+}
+
+/* Unlink @slab from list @from and give it back to the buddy. */
+static void release_slab(struct toy_kmem_cache *s, struct toy_page *slab,
+			 enum toy_slab_list from)
+	__must_hold(&s->lock)
+{
+	lockdep_assert_held(&s->lock);
+	list_del(&slab->lru);
+	s->nr_slabs[from]--;
+	s->nr_inuse -= slab->inuse;
+	s->stat[TOY_SS_SLAB_RELEASE]++;
+	__clear_bit(TOY_PG_SLAB, &slab->flags);
+	slab->slab_cache = NULL;
+	slab->freelist = NULL;
+	toy_free_pages(slab, s->order);
+}
+
+/* Move @slab from list @from to the list its fill now asks for. */
+static void relist(struct toy_kmem_cache *s, struct toy_page *slab,
+		   enum toy_slab_list from)
+	__must_hold(&s->lock)
+{
+	enum toy_slab_list to = list_for(slab);
+
+	lockdep_assert_held(&s->lock);
+	if (to == from)
+		return;
+	if (to == TOY_SLAB_EMPTY &&
+	    s->nr_slabs[TOY_SLAB_EMPTY] >= s->max_empty) {
+		release_slab(s, slab, from);
+		return;
+	}
+	list_move(&slab->lru, &s->slabs[to]);
+	s->nr_slabs[from]--;
+	s->nr_slabs[to]++;
+}
+
+/*
+ * The rest of @slab's free list is unusable: count every object as in use
+ * so nothing follows it again. The objects are lost until unload.
+ */
+static void cut_freelist(struct toy_kmem_cache *s, struct toy_page *slab)
+	__must_hold(&s->lock)
+{
+	lockdep_assert_held(&s->lock);
+	s->nr_inuse += slab->objects - slab->inuse;
+	slab->inuse = slab->objects;
+	slab->freelist = NULL;
+}
+
+/*
+ * With red zones, give the objects a cut lost the active red zones of the
+ * objects in use they are counted as, so checks do not report them: an
+ * object that is not free but has a wholly inactive left red zone is one
+ * of them. @map marks the objects still free (NULL: none are); @skip is
+ * left alone.
+ */
+static void mark_lost(const struct toy_kmem_cache *s, struct toy_page *slab,
+		      const unsigned long *map, void *skip)
+	__must_hold(&s->lock)
+{
+	unsigned int i;
+	void *object;
+
+	lockdep_assert_held(&s->lock);
+	if (!(s->flags & TOY_SLAB_RED_ZONE))
+		return;
+	for (i = 0; i < slab->objects; i++) {
+		object = index_object(s, slab, i);
+		if (object == skip || (map && test_bit(i, map)))
+			continue;
+		if (!memchr_inv(object_slot(s, object), SLUB_RED_INACTIVE,
+				s->red_left_pad))
+			init_object(s, object, SLUB_RED_ACTIVE);
+	}
+}
+
+/* Pop the first free object of @slab, on list @from. */
+static void *take_object(struct toy_kmem_cache *s, struct toy_page *slab,
+			 enum toy_slab_list from)
+	__must_hold(&s->lock)
+{
+	void *object = slab->freelist;
+	void *next = get_freepointer(s, object);
+
+	lockdep_assert_held(&s->lock);
+	slab->inuse++;
+	s->nr_inuse++;
+	if (next && !valid_object(s, slab, next)) {
+		slab_report(s, slab, object, TOY_SE_FREELIST, 0,
+			    "free pointer of a free object leads out of the slab; its %u free objects are lost",
+			    slab->objects - slab->inuse);
+		cut_freelist(s, slab);
+		mark_lost(s, slab, NULL, object);
+		next = NULL;
+	}
+	slab->freelist = next;
+	relist(s, slab, from);
+	return object;
+}
+
+/*
+ * The slab the next object comes from: a partial one, else an empty one;
+ * NULL if the cache needs a new slab. @from gets its list.
+ */
+static struct toy_page *get_slab(struct toy_kmem_cache *s,
+				 enum toy_slab_list *from)
+	__must_hold(&s->lock)
+{
+	static const enum toy_slab_list order[] = {
+		TOY_SLAB_PARTIAL, TOY_SLAB_EMPTY
+	};
+	static const enum toy_slab_stat stat[] = {
+		TOY_SS_ALLOC_PARTIAL, TOY_SS_ALLOC_EMPTY
+	};
+	struct toy_page *slab;
+	int i;
+
+	lockdep_assert_held(&s->lock);
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		slab = list_first_entry_or_null(&s->slabs[order[i]],
+						struct toy_page, lru);
+		if (slab) {
+			s->stat[stat[i]]++;
+			*from = order[i];
+			return slab;
+		}
+	}
+	return NULL;
+}
+
+/* === Allocation and free ================================================== */
+
+static void *slab_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp,
+			unsigned long caller, unsigned int orig_size)
+{
+	enum toy_slab_list from;
+	struct toy_page *slab;
+	unsigned long flags;
+	void *object;
+
+	if (toy_should_fail(&toy_fail_slab, s->object_size))
+		return NULL;
+	spin_lock_irqsave(&s->lock, flags);
+	slab = get_slab(s, &from);
+	if (!slab) {
+		spin_unlock_irqrestore(&s->lock, flags);
+		slab = new_slab(s, gfp);
+		spin_lock_irqsave(&s->lock, flags);
+		if (!slab) {
+			s->stat[TOY_SS_ALLOC_FAIL]++;
+			spin_unlock_irqrestore(&s->lock, flags);
+			return NULL;
+		}
+		add_slab(s, slab);
+		s->stat[TOY_SS_ALLOC_NEW]++;
+		from = TOY_SLAB_EMPTY;
+	}
+	object = take_object(s, slab, from);
+	if (s->flags & TOY_SLAB_DEBUG)
+		alloc_debug(s, slab, object, caller, orig_size);
+	spin_unlock_irqrestore(&s->lock, flags);
+	if (gfp & __TOY_GFP_ZERO)
+		memset(object, 0, s->object_size);
+	return object;
+}
+
+/*
+ * Can @object of @slab be freed? The checks that need the cache lock:
+ * object start, double free. Reports and returns false if not.
+ */
+static bool free_ok(struct toy_kmem_cache *s, struct toy_page *slab,
+		    void *object, unsigned long caller)
+	__must_hold(&s->lock)
+{
+	lockdep_assert_held(&s->lock);
+	if (!valid_object(s, slab, object)) {
+		atomic_long_inc(&toy_slab_errors[TOY_SE_NOT_OBJECT]);
+		pr_err("slab error: %s: %s: pfn %lu offset %#lx is inside object %u, called from %pS\n",
+		       s->name, toy_slab_error_names[TOY_SE_NOT_OBJECT],
+		       toy_page_to_pfn(slab),
+		       (unsigned long)(object - slab_address(slab)),
+		       object_index(s, slab, object), (void *)caller);
+		return false;
+	}
+	if (!slab->inuse || object == slab->freelist ||
+	    ((s->flags & TOY_SLAB_CONSISTENCY_CHECKS) &&
+	     on_freelist(s, slab, object))) {
+		slab_report(s, slab, object, TOY_SE_DOUBLE_FREE, caller,
+			    "the object is free already");
+		return false;
+	}
+	return true;
+}
+
+static void slab_free(struct toy_kmem_cache *s, struct toy_page *slab,
+		      void *object, unsigned long caller)
+{
+	enum toy_slab_list from;
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->lock, flags);
+	if (!free_ok(s, slab, object, caller))
+		goto out;
+	from = list_for(slab);
+	if (s->flags & TOY_SLAB_DEBUG)
+		free_debug(s, slab, object, caller);
+	set_freepointer(s, object, slab->freelist);
+	slab->freelist = object;
+	slab->inuse--;
+	s->nr_inuse--;
+	s->stat[TOY_SS_FREE]++;
+	relist(s, slab, from);
+out:
+	spin_unlock_irqrestore(&s->lock, flags);
+}
+
+/*
+ * The slab of an object about to be freed to @s (NULL: to whatever cache
+ * it is from), or NULL after a report if it is in no slab or in a slab of
+ * another cache.
+ */
+static struct toy_page *free_slab_of(struct toy_kmem_cache *s,
+				     const void *object, const char *api,
+				     unsigned long caller)
+{
+	struct toy_page *slab = block_of(object);
+
+	if (!slab || !test_bit(TOY_PG_SLAB, &slab->flags)) {
+		bad_pointer_report(TOY_SE_NOT_SLAB, api, object, caller);
+		return NULL;
+	}
+	if (s && slab->slab_cache != s) {
+		atomic_long_inc(&toy_slab_errors[TOY_SE_WRONG_CACHE]);
+		pr_err("slab error: %s: %s: object of %s at pfn %lu offset %#lx freed to %s, called from %pS\n",
+		       api, toy_slab_error_names[TOY_SE_WRONG_CACHE],
+		       slab->slab_cache->name, toy_page_to_pfn(slab),
+		       (unsigned long)(object - slab_address(slab)), s->name,
+		       (void *)caller);
+		return NULL;
+	}
+	return slab;
+}
+
+void *toy_kmem_cache_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp)
+{
+	return slab_alloc(s, gfp, _RET_IP_, s->object_size);
+}
+EXPORT_SYMBOL_GPL(toy_kmem_cache_alloc);
+
+void toy_kmem_cache_free(struct toy_kmem_cache *s, void *obj)
+{
+	struct toy_page *slab;
+
+	if (!obj)
+		return;
+	slab = free_slab_of(s, obj, "kmem_cache_free", _RET_IP_);
+	if (slab)
+		slab_free(s, slab, obj, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(toy_kmem_cache_free);
+
+/* === kmalloc ============================================================== */
+
+/**
+ * toy_kmalloc_index() - the kmalloc cache index for a size
+ * @size: bytes asked for, 1 .. %TOY_KMALLOC_MAX_CACHE_SIZE.
+ * @kmalloc_min: the smallest cache, 8, 16 or 32.
+ *
+ * __kmalloc_index() of include/linux/slab.h with KMALLOC_MIN_SIZE
+ * @kmalloc_min: every size up to @kmalloc_min shares the smallest cache;
+ * 65..96 and 129..192 have caches of their own where the smallest cache
+ * leaves room for them; the rest go to the next power of two, whose
+ * log2 is fls(size - 1).
+ *
+ * Return: the index: 1 for kmalloc-96, 2 for kmalloc-192, else log2 of the
+ * object size; 0 for a size of 0.
+ */
+unsigned int toy_kmalloc_index(size_t size, unsigned int kmalloc_min)
+{
+	if (!size)
+		return 0;
+	if (size <= kmalloc_min)
+		return ilog2(kmalloc_min);
+	if (kmalloc_min <= 32 && size > 64 && size <= 96)
+		return 1;
+	if (kmalloc_min <= 64 && size > 128 && size <= 192)
+		return 2;
+	return fls(size - 1);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_kmalloc_index);
+
+/**
+ * toy_slab_kmalloc_min() - the kmalloc_min parameter the module runs with
+ *
+ * Return: 8, 16 or 32.
+ */
+unsigned int toy_slab_kmalloc_min(void)
+{
+	return kmalloc_min;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_slab_kmalloc_min);
+
+/**
+ * toy_kmalloc_cache() - the kmalloc cache that serves a size
+ * @size: bytes asked for.
+ *
+ * Return: the cache, or NULL for 0 bytes and for sizes over
+ * %TOY_KMALLOC_MAX_CACHE_SIZE, which have none.
+ */
+struct toy_kmem_cache *toy_kmalloc_cache(size_t size)
+{
+	if (!size || size > TOY_KMALLOC_MAX_CACHE_SIZE)
+		return NULL;
+	return &toy_kmalloc_caches[toy_kmalloc_index(size, kmalloc_min)];
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_kmalloc_cache);
+
+/* kmalloc_large(): a block from the buddy, marked and listed. */
+static void *large_alloc(size_t size, toy_gfp_t gfp)
+{
+	struct toy_page *page;
+	unsigned long flags;
+
+	if (size > TOY_KMALLOC_MAX_SIZE)
+		return NULL;
+	page = toy_alloc_pages(TOY_GFP_KERNEL |
+			       (gfp & (__TOY_GFP_ZERO | __TOY_GFP_NOWARN)),
+			       get_order(size));
+	if (!page)
+		return NULL;
+	spin_lock_irqsave(&toy_large_lock, flags);
+	__set_bit(TOY_PG_LARGE, &page->flags);
+	list_add(&page->lru, &toy_large_list);
+	toy_large_nr++;
+	spin_unlock_irqrestore(&toy_large_lock, flags);
+	return toy_page_address(page);
+}
+
+/* Free a large block; false if @page is not one (freed already, say). */
+static bool large_free(struct toy_page *page)
+{
+	unsigned long flags;
+	bool large;
+
+	spin_lock_irqsave(&toy_large_lock, flags);
+	large = test_bit(TOY_PG_LARGE, &page->flags);
+	if (large) {
+		__clear_bit(TOY_PG_LARGE, &page->flags);
+		list_del(&page->lru);
+		toy_large_nr--;
+	}
+	spin_unlock_irqrestore(&toy_large_lock, flags);
+	if (large)
+		toy_free_pages(page, page->order);
+	return large;
+}
+
+static void *do_kmalloc(size_t size, toy_gfp_t gfp, unsigned long caller)
+{
+	if (!size)
+		return TOY_ZERO_SIZE_PTR;
+	if (size > TOY_KMALLOC_MAX_CACHE_SIZE)
+		return large_alloc(size, gfp);
+	return slab_alloc(toy_kmalloc_cache(size), gfp, caller, size);
+}
+
+void *toy_kmalloc(size_t size, toy_gfp_t gfp)
+{
+	return do_kmalloc(size, gfp, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(toy_kmalloc);
+
+void *toy_kcalloc(size_t n, size_t size, toy_gfp_t gfp)
+{
+	size_t bytes;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return do_kmalloc(bytes, gfp | __TOY_GFP_ZERO, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(toy_kcalloc);
+
+/* What ksize() reports for an object of @s: slab_ksize() of mm/slub.c. */
+static size_t slab_ksize(const struct toy_kmem_cache *s)
+{
+	if (s->flags & (TOY_SLAB_RED_ZONE | TOY_SLAB_POISON))
+		return s->object_size;
+	if (s->flags & TOY_SLAB_STORE_USER)
+		return s->meta_offset;
+	return s->size;
+}
+
+/*
+ * The usable size of @p, or 0 after a report if @p is no live toy
+ * allocation start. A slab object is not checked for being allocated.
+ */
+static size_t do_ksize(const void *p, const char *api, unsigned long caller)
+{
+	struct toy_page *page;
+	struct toy_kmem_cache *s;
+
+	if (TOY_ZERO_OR_NULL_PTR(p))
+		return 0;
+	page = block_of(p);
+	if (page && test_bit(TOY_PG_LARGE, &page->flags)) {
+		if (p == toy_page_address(page))
+			return PAGE_SIZE << page->order;
+		bad_pointer_report(TOY_SE_NOT_OBJECT, api, p, caller);
+		return 0;
+	}
+	if (!page || !test_bit(TOY_PG_SLAB, &page->flags)) {
+		bad_pointer_report(TOY_SE_NOT_SLAB, api, p, caller);
+		return 0;
+	}
+	s = page->slab_cache;
+	if (!valid_object(s, page, p)) {
+		bad_pointer_report(TOY_SE_NOT_OBJECT, api, p, caller);
+		return 0;
+	}
+	return slab_ksize(s);
+}
+
+size_t toy_ksize(const void *p)
+{
+	return do_ksize(p, "ksize", _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(toy_ksize);
+
+static void do_kfree(const void *p, unsigned long caller)
+{
+	struct toy_page *page;
+	void *object = (void *)p;
+
+	if (TOY_ZERO_OR_NULL_PTR(p))
+		return;
+	page = block_of(p);
+	if (page && test_bit(TOY_PG_LARGE, &page->flags)) {
+		if (p != toy_page_address(page))
+			bad_pointer_report(TOY_SE_NOT_OBJECT, "kfree", p, caller);
+		else if (!large_free(page))
+			bad_pointer_report(TOY_SE_NOT_SLAB, "kfree", p, caller);
+		return;
+	}
+	page = free_slab_of(NULL, p, "kfree", caller);
+	if (page)
+		slab_free(page->slab_cache, page, object, caller);
+}
+
+void toy_kfree(const void *p)
+{
+	do_kfree(p, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(toy_kfree);
+
+void *toy_krealloc(const void *p, size_t new_size, toy_gfp_t gfp)
+{
+	size_t ks = 0;
+	void *ret;
+
+	if (!new_size) {
+		do_kfree(p, _RET_IP_);
+		return TOY_ZERO_SIZE_PTR;
+	}
+	if (!TOY_ZERO_OR_NULL_PTR(p)) {
+		ks = do_ksize(p, "krealloc", _RET_IP_);
+		if (!ks)
+			return NULL;
+	}
+	if (ks >= new_size)
+		return (void *)p;
+	ret = do_kmalloc(new_size, gfp, _RET_IP_);
+	if (ret && ks) {
+		memcpy(ret, p, ks);
+		do_kfree(p, _RET_IP_);
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(toy_krealloc);
+
+/* === Caches =============================================================== */
+
+static void slab_depot_init(void)
+{
+	if (IS_ENABLED(CONFIG_STACKDEPOT) && !READ_ONCE(toy_slab_depot))
+		WRITE_ONCE(toy_slab_depot, !stack_depot_init());
+}
+
+static int cache_init(struct toy_kmem_cache *s, const char *name,
+		      unsigned int size, unsigned int align,
+		      toy_slab_flags_t flags, void (*ctor)(void *), bool kmalloc)
+{
+	int i;
+
+	spin_lock_init(&s->lock);
+	for (i = 0; i < TOY_NR_SLAB_LISTS; i++)
+		INIT_LIST_HEAD(&s->slabs[i]);
+	strscpy(s->name, name, sizeof(s->name));
+	s->object_size = size;
+	s->align = align;
+	s->flags = flags;
+	if (slab_debug)
+		s->flags |= TOY_SLAB_DEBUG;
+	s->ctor = ctor;
+	s->kmalloc = kmalloc;
+	s->max_empty = TOY_SLAB_MAX_EMPTY;
+	if (s->flags & TOY_SLAB_STORE_USER)
+		slab_depot_init();
+	return toy_slab_layout(s, slab_nr_cpus());
+}
+
+static struct toy_kmem_cache *find_cache(const char *name)
+	__must_hold(&toy_slab_mutex)
+{
+	struct toy_kmem_cache *s;
+
+	lockdep_assert_held(&toy_slab_mutex);
+	list_for_each_entry(s, &toy_slab_caches, list)
+		if (!strcmp(s->name, name))
+			return s;
+	return NULL;
+}
+
+/* Can @name name a new cache? If not, print one line why. */
+static int check_name(const char *who, const char *name)
+	__must_hold(&toy_slab_mutex)
+{
+	size_t len = name ? strnlen(name, TOY_SLAB_NAME_MAX) : 0;
+	const char *c;
+
+	if (!len || len == TOY_SLAB_NAME_MAX) {
+		pr_info("%s: a cache name has 1 to %d characters\n", who,
+			TOY_SLAB_NAME_MAX - 1);
+		return -EINVAL;
+	}
+	for (c = name; *c; c++) {
+		if (!isalnum(*c) && !strchr("_.-", *c)) {
+			pr_info("%s: character %#04x at %td may not be in a cache name: only letters, digits, '_', '.' and '-'\n",
+				who, (unsigned char)*c, c - name);
+			return -EINVAL;
+		}
+	}
+	if (str_has_prefix(name, "kmalloc-")) {
+		pr_info("%s: %s: names starting with kmalloc- are kmalloc's\n",
+			who, name);
+		return -EINVAL;
+	}
+	if (find_cache(name)) {
+		pr_info("%s: %s: a cache of that name exists\n", who, name);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/* Can a cache be made with these arguments? If not, print one line why. */
+static int check_args(const char *who, const char *name, unsigned int size,
+		      unsigned int align)
+	__must_hold(&toy_slab_mutex)
+{
+	int err = check_name(who, name);
+
+	if (err)
+		return err;
+	if (!size || size > TOY_KMALLOC_MAX_SIZE) {
+		pr_info("%s: %s: size %u is not from 1 to %lu\n", who, name,
+			size, TOY_KMALLOC_MAX_SIZE);
+		return -EINVAL;
+	}
+	if (align > PAGE_SIZE || (align && !is_power_of_2(align))) {
+		pr_info("%s: %s: alignment %u is not 0 or a power of two up to %lu\n",
+			who, name, align, PAGE_SIZE);
+		return -EINVAL;
+	}
+	if (toy_slab_nr_named >= TOY_SLAB_MAX_CACHES) {
+		pr_info("%s: %s: there are %d caches already, the most allowed\n",
+			who, name, TOY_SLAB_MAX_CACHES);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+static void debugfs_add_cache(struct toy_kmem_cache *s);
+
+/*
+ * Make a named cache for @who (the API or a ctl verb), or print one line
+ * why not and return an ERR_PTR().
+ */
+static struct toy_kmem_cache *create_cache(const char *who, const char *name,
+					   unsigned int size,
+					   unsigned int align,
+					   toy_slab_flags_t flags,
+					   void (*ctor)(void *))
+	__must_hold(&toy_slab_mutex)
+{
+	struct toy_kmem_cache *s;
+	int err;
+
+	err = check_args(who, name, size, align);
+	if (err)
+		return ERR_PTR(err);
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s) {
+		pr_info("%s: %s: out of memory for the cache\n", who, name);
+		return ERR_PTR(-ENOMEM);
+	}
+	err = cache_init(s, name, size, align, flags, ctor, false);
+	if (err) {
+		pr_info("%s: %s: objects of %u bytes (%u with metadata) do not fit in a slab\n",
+			who, name, size, s->size);
+		kfree(s);
+		return ERR_PTR(err);
+	}
+	list_add(&s->list, &toy_slab_caches);
+	toy_slab_nr_named++;
+	debugfs_add_cache(s);
+	return s;
+}
+
+struct toy_kmem_cache *toy_kmem_cache_create(const char *name,
+					     unsigned int size,
+					     unsigned int align,
+					     toy_slab_flags_t flags,
+					     void (*ctor)(void *))
+{
+	struct toy_kmem_cache *s;
+
+	mutex_lock(&toy_slab_mutex);
+	s = create_cache("kmem_cache_create", name, size, align, flags, ctor);
+	mutex_unlock(&toy_slab_mutex);
+	return IS_ERR(s) ? NULL : s;
+}
+EXPORT_SYMBOL_GPL(toy_kmem_cache_create);
+
+/* Give every slab on list @list back to the buddy; return how many. */
+static unsigned int release_list(struct toy_kmem_cache *s,
+				 enum toy_slab_list list)
+	__must_hold(&s->lock)
+{
+	struct toy_page *slab, *next;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&s->lock);
+	list_for_each_entry_safe(slab, next, &s->slabs[list], lru) {
+		release_slab(s, slab, list);
+		n++;
+	}
+	return n;
+}
+
+int toy_kmem_cache_shrink(struct toy_kmem_cache *s)
+{
+	unsigned long flags;
+	unsigned int n;
+
+	spin_lock_irqsave(&s->lock, flags);
+	n = release_list(s, TOY_SLAB_EMPTY);
+	spin_unlock_irqrestore(&s->lock, flags);
+	return n;
+}
+EXPORT_SYMBOL_GPL(toy_kmem_cache_shrink);
+
+/*
+ * Destroy @s for @who if it has no live objects, or print one line why
+ * not. Its empty slabs go back to the buddy.
+ */
+static int destroy_cache(const char *who, struct toy_kmem_cache *s)
+	__must_hold(&toy_slab_mutex)
+{
+	unsigned long flags, live;
+
+	lockdep_assert_held(&toy_slab_mutex);
+	if (s->kmalloc) {
+		pr_info("%s: %s: kmalloc caches live as long as the module\n",
+			who, s->name);
+		return -EPERM;
+	}
+	spin_lock_irqsave(&s->lock, flags);
+	live = s->nr_inuse;
+	if (!live)
+		release_list(s, TOY_SLAB_EMPTY);
+	spin_unlock_irqrestore(&s->lock, flags);
+	if (live) {
+		pr_info("%s: %s: %lu objects still allocated, free them first\n",
+			who, s->name, live);
+		return -EBUSY;
+	}
+	list_del(&s->list);
+	toy_slab_nr_named--;
+	debugfs_remove(s->dentry);
+	kfree(s);
+	return 0;
+}
+
+int toy_kmem_cache_destroy(struct toy_kmem_cache *s)
+{
+	int err;
+
+	if (!s)
+		return 0;
+	mutex_lock(&toy_slab_mutex);
+	err = destroy_cache("kmem_cache_destroy", s);
+	mutex_unlock(&toy_slab_mutex);
+	return err;
+}
+EXPORT_SYMBOL_GPL(toy_kmem_cache_destroy);
+
+/**
+ * toy_slab_nr() - the number of slabs on one list of a cache
+ * @s: the cache.
+ * @list: the list.
+ *
+ * Return: the count, read under the cache lock.
+ */
+unsigned long toy_slab_nr(struct toy_kmem_cache *s, enum toy_slab_list list)
+{
+	unsigned long flags, nr;
+
+	spin_lock_irqsave(&s->lock, flags);
+	nr = s->nr_slabs[list];
+	spin_unlock_irqrestore(&s->lock, flags);
+	return nr;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_slab_nr);
+
+/* === Validation =========================================================== */
+
+/*
+ * Walk @slab's free list, marking free objects in @map. A pointer out of
+ * the slab or a loop ends the list at the last good object. Return the
+ * number of findings and the free objects in @nr_free.
+ */
+static unsigned int walk_freelist(struct toy_kmem_cache *s,
+				  struct toy_page *slab, unsigned long *map,
+				  unsigned int *nr_free)
+	__must_hold(&s->lock)
+{
+	void *fp, *prev = NULL;
+
+	lockdep_assert_held(&s->lock);
+	*nr_free = 0;
+	bitmap_zero(map, s->objects);
+	for (fp = slab->freelist; fp; prev = fp, fp = get_freepointer(s, fp)) {
+		if (prev && (!valid_object(s, slab, fp) ||
+			     test_bit(object_index(s, slab, fp), map))) {
+			slab_report(s, slab, prev, TOY_SE_FREELIST, 0,
+				    "free pointer leads %s; the list is cut here",
+				    valid_object(s, slab, fp) ?
+				    "back into the list" : "out of the slab");
+			set_freepointer(s, prev, NULL);
+			return 1;
+		}
+		__set_bit(object_index(s, slab, fp), map);
+		(*nr_free)++;
+	}
+	return 0;
+}
+
+/* Check one slab of @s found on list @list; return the findings. */
+static unsigned int validate_slab(struct toy_kmem_cache *s,
+				  struct toy_page *slab,
+				  enum toy_slab_list list, unsigned long *map)
+	__must_hold(&s->lock)
+{
+	unsigned int bad, nr_free, i;
+
+	bad = walk_freelist(s, slab, map, &nr_free);
+	if (bad) {
+		mark_lost(s, slab, map, NULL);
+	} else if (nr_free != slab->objects - slab->inuse) {
+		slab_report(s, slab, slab->freelist ?: index_object(s, slab, 0),
+			    TOY_SE_FREELIST, 0,
+			    "slab counts %u of %u objects in use but has %u free",
+			    slab->inuse, slab->objects, nr_free);
+		bad++;
+	}
+	s->nr_inuse -= slab->inuse;
+	slab->inuse = slab->objects - nr_free;
+	s->nr_inuse += slab->inuse;
+	for (i = 0; (s->flags & TOY_SLAB_DEBUG) && i < s->objects; i++)
+		bad += check_object(s, slab, index_object(s, slab, i),
+				    test_bit(i, map) ? SLUB_RED_INACTIVE :
+				    SLUB_RED_ACTIVE, 0);
+	relist(s, slab, list);
+	return bad;
+}
+
+/* Check every slab of @s; return the findings. */
+static unsigned long validate_cache(struct toy_kmem_cache *s)
+{
+	struct toy_page *slab, *next;
+	unsigned long *map, flags, bad = 0;
+	int list;
+
+	map = bitmap_zalloc(s->objects, GFP_KERNEL);
+	if (!map) {
+		pr_info("validate: %s: no memory for the object map, skipped\n",
+			s->name);
+		return 0;
+	}
+	spin_lock_irqsave(&s->lock, flags);
+	for (list = 0; list < TOY_NR_SLAB_LISTS; list++)
+		list_for_each_entry_safe(slab, next, &s->slabs[list], lru)
+			bad += validate_slab(s, slab, list, map);
+	spin_unlock_irqrestore(&s->lock, flags);
+	bitmap_free(map);
+	return bad;
+}
+
+/**
+ * toy_slab_validate() - check the slabs of one cache or of all
+ * @s: the cache, or NULL for every cache.
+ *
+ * validate_slab_cache() of mm/slub.c: walks each slab's free list and, for
+ * caches with debug flags, checks every object's red zones, poison and
+ * padding. Each finding is reported, counted in errors and repaired, so a
+ * second run finds nothing new.
+ *
+ * Context: Process context; takes the slab mutex and each cache lock.
+ * Return: the number of findings.
+ */
+unsigned long toy_slab_validate(struct toy_kmem_cache *s)
+{
+	unsigned long bad = 0;
+
+	mutex_lock(&toy_slab_mutex);
+	if (s) {
+		bad = validate_cache(s);
+	} else {
+		list_for_each_entry(s, &toy_slab_caches, list)
+			bad += validate_cache(s);
+	}
+	mutex_unlock(&toy_slab_mutex);
+	return bad;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_slab_validate);
+
+/**
+ * toy_slab_error_count() - findings of one class since load
+ * @err: the class.
+ *
+ * Return: the count.
+ */
+unsigned long toy_slab_error_count(enum toy_slab_error err)
+{
+	return atomic_long_read(&toy_slab_errors[err]);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_slab_error_count);
+
+/* === debugfs ============================================================== */
+
+/* One row of /proc/slabinfo, as cache_show() in mm/slab_common.c prints it. */
+static void cache_show(struct seq_file *m, struct toy_kmem_cache *s)
+{
+	unsigned long flags, active, nr_slabs = 0;
+	int list;
+
+	spin_lock_irqsave(&s->lock, flags);
+	for (list = 0; list < TOY_NR_SLAB_LISTS; list++)
+		nr_slabs += s->nr_slabs[list];
+	active = s->nr_inuse;
+	spin_unlock_irqrestore(&s->lock, flags);
+
+	seq_printf(m, "%-17s %6lu %6lu %6u %4u %4d",
+		   s->name, active, nr_slabs * s->objects, s->size, s->objects,
+		   1 << s->order);
+	seq_printf(m, " : tunables %4u %4u %4u", 0, 0, 0);
+	seq_printf(m, " : slabdata %6lu %6lu %6lu", nr_slabs, nr_slabs, 0UL);
+	seq_putc(m, '\n');
+}
+
+static int slabinfo_show(struct seq_file *m, void *v)
+{
+	struct toy_kmem_cache *s;
+
+	seq_puts(m, "slabinfo - version: 2.1\n");
+	seq_puts(m, "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>");
+	seq_puts(m, " : tunables <limit> <batchcount> <sharedfactor>");
+	seq_puts(m, " : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+	mutex_lock(&toy_slab_mutex);
+	list_for_each_entry(s, &toy_slab_caches, list)
+		cache_show(m, s);
+	mutex_unlock(&toy_slab_mutex);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(slabinfo);
+
+static void flags_show(struct seq_file *m, toy_slab_flags_t flags)
+{
+	static const struct {
+		toy_slab_flags_t flag;
+		char letter;
+	} letters[] = {
+		{ TOY_SLAB_CONSISTENCY_CHECKS, 'F' },
+		{ TOY_SLAB_RED_ZONE, 'Z' },
+		{ TOY_SLAB_POISON, 'P' },
+		{ TOY_SLAB_STORE_USER, 'U' },
+	};
+	bool any = false;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(letters); i++) {
+		if (flags & letters[i].flag) {
+			seq_putc(m, letters[i].letter);
+			any = true;
+		}
+	}
+	if (!any)
+		seq_putc(m, '-');
+}
+
+/*
+ * slabs/<cache>: the geometry, the counters, then one line per slab:
+ * list, toy pfn, objects in use / objects. Read under the cache lock only:
+ * destroy removes the file while holding the slab mutex.
+ */
+static int slabs_show(struct seq_file *m, void *v)
+{
+	struct toy_kmem_cache *s = m->private;
+	struct toy_page *slab;
+	unsigned long flags;
+	int list, i;
+
+	seq_printf(m, "# %s: objsize %u object_size %u align %u objperslab %u pagesperslab %u debug ",
+		   s->name, s->size, s->object_size, s->align, s->objects,
+		   1 << s->order);
+	flags_show(m, s->flags);
+	seq_putc(m, '\n');
+	spin_lock_irqsave(&s->lock, flags);
+	seq_puts(m, "#");
+	for (i = 0; i < TOY_NR_SLAB_STATS; i++)
+		seq_printf(m, " %s %lu", toy_slab_stat_names[i], s->stat[i]);
+	seq_printf(m, "\n# full %lu partial %lu empty %lu\n# list       pfn  inuse/objects\n",
+		   s->nr_slabs[TOY_SLAB_FULL], s->nr_slabs[TOY_SLAB_PARTIAL],
+		   s->nr_slabs[TOY_SLAB_EMPTY]);
+	for (list = 0; list < TOY_NR_SLAB_LISTS; list++)
+		list_for_each_entry(slab, &s->slabs[list], lru)
+			seq_printf(m, "%-8s %7lu %6u/%u\n",
+				   toy_slab_list_names[list],
+				   toy_page_to_pfn(slab), slab->inuse,
+				   slab->objects);
+	spin_unlock_irqrestore(&s->lock, flags);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(slabs);
+
+static int errors_show(struct seq_file *m, void *v)
+{
+	int i;
+
+	for (i = 0; i < TOY_NR_SLAB_ERRORS; i++)
+		seq_printf(m, "%s: %ld\n", toy_slab_error_names[i],
+			   atomic_long_read(&toy_slab_errors[i]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(errors);
+
+static void debugfs_add_cache(struct toy_kmem_cache *s)
+	__must_hold(&toy_slab_mutex)
+{
+	lockdep_assert_held(&toy_slab_mutex);
+	if (toy_slab_dir)
+		s->dentry = debugfs_create_file(s->name, 0400, toy_slab_dir, s,
+						&slabs_fops);
+}
+
+void toy_slab_debugfs_init(struct dentry *root)
+{
+	struct toy_kmem_cache *s;
+
+	debugfs_create_file("slabinfo", 0400, root, NULL, &slabinfo_fops);
+	debugfs_create_file("errors", 0400, root, NULL, &errors_fops);
+	mutex_lock(&toy_slab_mutex);
+	toy_slab_dir = debugfs_create_dir("slabs", root);
+	list_for_each_entry(s, &toy_slab_caches, list)
+		debugfs_add_cache(s);
+	mutex_unlock(&toy_slab_mutex);
+}
+
+/* === ctl verbs ============================================================ */
+
+/* Where @p lives, for a ctl line: cache, slab pfn and object, or block. */
+static void describe(const void *p, char *buf, size_t len)
+{
+	struct toy_page *page;
+	struct toy_kmem_cache *s;
+
+	if (TOY_ZERO_OR_NULL_PTR(p)) {
+		snprintf(buf, len, "ZERO_SIZE_PTR, no memory");
+		return;
+	}
+	page = block_of(p);
+	if (!page) {
+		snprintf(buf, len, "no toy block");
+		return;
+	}
+	if (test_bit(TOY_PG_LARGE, &page->flags)) {
+		snprintf(buf, len, "large: order %u block at pfn %lu",
+			 page->order, toy_page_to_pfn(page));
+		return;
+	}
+	s = page->slab_cache;
+	snprintf(buf, len, "%s slab pfn %lu object %u offset %#lx", s->name,
+		 toy_page_to_pfn(page), object_index(s, page, (void *)p),
+		 (unsigned long)(p - slab_address(page)));
+}
+
+static int ctl_kmalloc(int argc, char **argv)
+{
+	toy_gfp_t gfp = TOY_GFP_KERNEL | __TOY_GFP_NOWARN;
+	struct toy_handle *h;
+	unsigned int size;
+	char where[80];
+	void *p;
+	int err;
+
+	err = toy_ctl_parse_uint(argv[0], "SIZE", argv[1], TOY_KMALLOC_MAX_SIZE,
+				 &size);
+	if (err)
+		return err;
+	if (argc > 2) {
+		if (strcmp(argv[2], "zero")) {
+			pr_info("kmalloc: '%.16s' is not 'zero'\n", argv[2]);
+			return -EINVAL;
+		}
+		gfp |= __TOY_GFP_ZERO;
+	}
+	h = toy_handle_new(TOY_H_KMALLOC);
+	if (!h)
+		return -ENOMEM;
+	p = do_kmalloc(size, gfp, _RET_IP_);
+	if (!p) {
+		toy_handle_delete(h);
+		pr_info("kmalloc: out of toy memory for %u bytes\n", size);
+		return -ENOMEM;
+	}
+	h->ptr = p;
+	h->size = size;
+	describe(p, where, sizeof(where));
+	pr_info("kmalloc: handle %d: %u bytes%s from %s\n", h->id, size,
+		gfp & __TOY_GFP_ZERO ? " zeroed" : "", where);
+	return 0;
+}
+
+static int ctl_kfree(int argc, char **argv)
+{
+	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1], TOY_H_KMALLOC);
+	char where[80];
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	describe(h->ptr, where, sizeof(where));
+	do_kfree(h->ptr, _RET_IP_);
+	pr_info("kfree: handle %d: %zu bytes back to %s\n", h->id, h->size,
+		where);
+	toy_handle_delete(h);
+	return 0;
+}
+
+static int ctl_krealloc(int argc, char **argv)
+{
+	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1], TOY_H_KMALLOC);
+	unsigned int size;
+	char where[80];
+	void *p;
+	int err;
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	err = toy_ctl_parse_uint(argv[0], "SIZE", argv[2], TOY_KMALLOC_MAX_SIZE,
+				 &size);
+	if (err)
+		return err;
+	p = toy_krealloc(h->ptr, size, TOY_GFP_KERNEL | __TOY_GFP_NOWARN);
+	if (!p) {
+		pr_info("krealloc: out of toy memory for %u bytes, handle %d keeps its %zu\n",
+			size, h->id, h->size);
+		return -ENOMEM;
+	}
+	describe(p, where, sizeof(where));
+	pr_info("krealloc: handle %d: %zu -> %u bytes, %s, now %s\n", h->id,
+		h->size, size, p == h->ptr ? "in place" : "moved", where);
+	h->ptr = p;
+	h->size = size;
+	return 0;
+}
+
+static const char *which_reason(unsigned int size, unsigned int index)
+{
+	if (size <= kmalloc_min)
+		return "every size up to kmalloc_min shares the smallest cache";
+	if (index == 1)
+		return "65 to 96 bytes have a cache of their own";
+	if (index == 2)
+		return "129 to 192 bytes have a cache of their own";
+	return "the next power of two";
+}
+
+static int ctl_which(int argc, char **argv)
+{
+	struct toy_kmem_cache *s;
+	unsigned int size;
+	int err;
+
+	err = toy_ctl_parse_uint(argv[0], "SIZE", argv[1], UINT_MAX, &size);
+	if (err)
+		return err;
+	if (!size) {
+		pr_info("which: 0 bytes -> no cache: kmalloc returns ZERO_SIZE_PTR\n");
+	} else if (size > TOY_KMALLOC_MAX_SIZE) {
+		pr_info("which: %u bytes -> nothing: over %lu, the largest block, kmalloc returns NULL\n",
+			size, TOY_KMALLOC_MAX_SIZE);
+	} else if (size > TOY_KMALLOC_MAX_CACHE_SIZE) {
+		pr_info("which: %u bytes -> no cache: over %lu, straight to the buddy as an order-%d block\n",
+			size, TOY_KMALLOC_MAX_CACHE_SIZE, get_order(size));
+	} else {
+		s = toy_kmalloc_cache(size);
+		pr_info("which: %u bytes -> %s (%s, kmalloc_min=%u; objsize %u, %u per slab of %u pages)\n",
+			size, s->name,
+			which_reason(size, toy_kmalloc_index(size, kmalloc_min)),
+			kmalloc_min, s->size, s->objects, 1U << s->order);
+	}
+	return 0;
+}
+
+/* The cache named @name, or NULL after one line for verb @verb. */
+static struct toy_kmem_cache *ctl_cache(const char *verb, const char *name)
+	__must_hold(&toy_slab_mutex)
+{
+	struct toy_kmem_cache *s = find_cache(name);
+
+	if (!s)
+		pr_info("%s: no cache named '%.32s'\n", verb, name);
+	return s;
+}
+
+/* Parse [ALIGN] [debug] of cache_create. */
+static int parse_create_opts(int argc, char **argv, unsigned int *align,
+			     toy_slab_flags_t *flags)
+{
+	*align = 0;
+	*flags = 0;
+	if (argc > 3 && !strcmp(argv[argc - 1], "debug")) {
+		*flags = TOY_SLAB_DEBUG;
+		argc--;
+	}
+	if (argc == 5) {
+		pr_info("cache_create: '%.16s' is not 'debug'\n", argv[4]);
+		return -EINVAL;
+	}
+	if (argc == 4)
+		return toy_ctl_parse_uint(argv[0], "ALIGN", argv[3], PAGE_SIZE,
+					  align);
+	return 0;
+}
+
+static int ctl_cache_create(int argc, char **argv)
+{
+	struct toy_kmem_cache *s;
+	toy_slab_flags_t flags;
+	unsigned int size, align;
+	int err;
+
+	err = toy_ctl_parse_uint(argv[0], "SIZE", argv[2], TOY_KMALLOC_MAX_SIZE,
+				 &size);
+	if (!err)
+		err = parse_create_opts(argc, argv, &align, &flags);
+	if (err)
+		return err;
+	mutex_lock(&toy_slab_mutex);
+	s = create_cache(argv[0], argv[1], size, align, flags, NULL);
+	mutex_unlock(&toy_slab_mutex);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	pr_info("cache_create: %s: object_size %u objsize %u align %u objperslab %u pagesperslab %u%s\n",
+		s->name, s->object_size, s->size, s->align, s->objects,
+		1U << s->order, s->flags & TOY_SLAB_DEBUG ? " debug" : "");
+	return 0;
+}
+
+static int ctl_cache_alloc(int argc, char **argv)
+{
+	struct toy_kmem_cache *s;
+	struct toy_handle *h;
+	char where[80];
+	int err = 0;
+	void *p;
+
+	mutex_lock(&toy_slab_mutex);
+	s = ctl_cache(argv[0], argv[1]);
+	if (!s) {
+		err = -ENOENT;
+		goto out;
+	}
+	h = toy_handle_new(TOY_H_CACHE_OBJ);
+	if (!h) {
+		err = -ENOMEM;
+		goto out;
+	}
+	p = slab_alloc(s, TOY_GFP_KERNEL | __TOY_GFP_NOWARN, _RET_IP_,
+		       s->object_size);
+	if (!p) {
+		toy_handle_delete(h);
+		pr_info("cache_alloc: %s: out of toy memory\n", s->name);
+		err = -ENOMEM;
+		goto out;
+	}
+	h->ptr = p;
+	h->size = s->object_size;
+	h->cache = s;
+	describe(p, where, sizeof(where));
+	pr_info("cache_alloc: handle %d: %s\n", h->id, where);
+out:
+	mutex_unlock(&toy_slab_mutex);
+	return err;
+}
+
+static int ctl_cache_free(int argc, char **argv)
+{
+	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1],
+					      TOY_H_CACHE_OBJ);
+	struct toy_page *slab;
+	char where[80];
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	describe(h->ptr, where, sizeof(where));
+	slab = free_slab_of(h->cache, h->ptr, "cache_free", _RET_IP_);
+	if (slab)
+		slab_free(h->cache, slab, h->ptr, _RET_IP_);
+	pr_info("cache_free: handle %d: back to %s\n", h->id, where);
+	toy_handle_delete(h);
+	return 0;
+}
+
+static int ctl_cache_shrink(int argc, char **argv)
+{
+	struct toy_kmem_cache *s;
+	int n;
+
+	mutex_lock(&toy_slab_mutex);
+	s = ctl_cache(argv[0], argv[1]);
+	if (s) {
+		n = toy_kmem_cache_shrink(s);
+		pr_info("cache_shrink: %s: %d empty slabs (%d pages) back to the buddy\n",
+			s->name, n, n << s->order);
+	}
+	mutex_unlock(&toy_slab_mutex);
+	return s ? 0 : -ENOENT;
+}
+
+static int ctl_cache_destroy(int argc, char **argv)
+{
+	struct toy_kmem_cache *s;
+	int err = -ENOENT;
+
+	mutex_lock(&toy_slab_mutex);
+	s = ctl_cache(argv[0], argv[1]);
+	if (s)
+		err = destroy_cache(argv[0], s);
+	if (!err)
+		pr_info("cache_destroy: %s: destroyed\n", argv[1]);
+	mutex_unlock(&toy_slab_mutex);
+	return err;
+}
+
+/* A live kmalloc or cache_obj handle for poke, or an ERR_PTR() and a line. */
+static struct toy_handle *poke_handle(const char *s)
+{
+	struct toy_handle *h;
+	unsigned int id;
+
+	if (kstrtouint(s, 10, &id) || !id || id > INT_MAX) {
+		pr_info("poke: '%.16s' is not a handle\n", s);
+		return ERR_PTR(-EINVAL);
+	}
+	h = toy_handle_find(id);
+	if (!h) {
+		pr_info("poke: no live handle %u (freed already, or never made)\n",
+			id);
+		return ERR_PTR(-ENOENT);
+	}
+	if (h->kind != TOY_H_KMALLOC && h->kind != TOY_H_CACHE_OBJ) {
+		pr_info("poke: handle %u is %s, not kmalloc or cache_obj\n", id,
+			toy_handle_kind_name(h->kind));
+		return ERR_PTR(-EINVAL);
+	}
+	if (TOY_ZERO_OR_NULL_PTR(h->ptr)) {
+		pr_info("poke: handle %u has no memory (0 bytes)\n", id);
+		return ERR_PTR(-EINVAL);
+	}
+	return h;
+}
+
+/*
+ * poke H OFFSET BYTE: a test aid. Writes BYTE at OFFSET (signed) from the
+ * start of H's object, anywhere in its slab (or large block): into its red
+ * zones, its metadata, or a free neighbour, to show that the checks see it.
+ */
+static int ctl_poke(int argc, char **argv)
+{
+	struct toy_handle *h = poke_handle(argv[1]);
+	unsigned int byte, order;
+	struct toy_page *page;
+	long lo, hi;
+	u8 *p, old;
+	int off, err;
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	if (kstrtoint(argv[2], 0, &off)) {
+		pr_info("poke: OFFSET '%.16s' is not a number\n", argv[2]);
+		return -EINVAL;
+	}
+	err = toy_ctl_parse_uint(argv[0], "BYTE", argv[3], 0xff, &byte);
+	if (err)
+		return err;
+	p = h->ptr;
+	page = block_of(p);
+	order = test_bit(TOY_PG_LARGE, &page->flags) ? page->order :
+		page->slab_cache->order;
+	lo = (u8 *)toy_page_address(page) - p;
+	hi = lo + (long)(PAGE_SIZE << order);
+	if (off < lo || off >= hi) {
+		pr_info("poke: offset %d is outside the object's slab: %ld to %ld\n",
+			off, lo, hi - 1);
+		return -ERANGE;
+	}
+	old = p[off];
+	p[off] = byte;
+	pr_info("poke: handle %d: object%+d: %#04x -> %#04x\n", h->id, off, old,
+		byte);
+	return 0;
+}
+
+const struct toy_ctl_verb toy_slab_ctl_verbs[] = {
+	{ "kmalloc",	   "SIZE [zero]",		1, 2, ctl_kmalloc },
+	{ "kfree",	   "H",				1, 1, ctl_kfree },
+	{ "krealloc",	   "H SIZE",			2, 2, ctl_krealloc },
+	{ "which",	   "SIZE",			1, 1, ctl_which },
+	{ "cache_create",  "NAME SIZE [ALIGN] [debug]",	2, 4, ctl_cache_create },
+	{ "cache_alloc",   "NAME",			1, 1, ctl_cache_alloc },
+	{ "cache_free",	   "H",				1, 1, ctl_cache_free },
+	{ "cache_shrink",  "NAME",			1, 1, ctl_cache_shrink },
+	{ "cache_destroy", "NAME",			1, 1, ctl_cache_destroy },
+	{ "poke",	   "H OFFSET BYTE",		3, 3, ctl_poke },
+	{ }
+};
+
+/* === Load and unload ====================================================== */
+
+/* kmalloc_info[] of mm/slab_common.c: the object size of cache @index. */
+static unsigned int kmalloc_size(unsigned int index)
+{
+	if (index == 1)
+		return 96;
+	if (index == 2)
+		return 192;
+	return 1U << index;
+}
+
+static int create_kmalloc_cache(unsigned int index)
+{
+	struct toy_kmem_cache *s = &toy_kmalloc_caches[index];
+	unsigned int size = kmalloc_size(index);
+	unsigned int align = ARCH_KMALLOC_MINALIGN;
+	struct toy_page *slab;
+	char name[TOY_SLAB_NAME_MAX];
+	unsigned int i;
+	int err;
+
+	if (size >= 1024)
+		snprintf(name, sizeof(name), "kmalloc-%uk", size >> 10);
+	else
+		snprintf(name, sizeof(name), "kmalloc-%u", size);
+	/* create_boot_cache(): powers of two are naturally aligned. */
+	if (is_power_of_2(size))
+		align = max(align, size);
+	err = cache_init(s, name, size, align, 0, NULL, true);
+	if (err)
+		return err;
+	list_add(&s->list, &toy_slab_caches);
+	for (i = 0; i < slab_prefill; i++) {
+		slab = new_slab(s, TOY_GFP_KERNEL | __TOY_GFP_NOWARN);
+		if (!slab) {
+			pr_err("slab_prefill=%u: out of toy memory filling %s\n",
+			       slab_prefill, s->name);
+			return -ENOMEM;
+		}
+		spin_lock_irq(&s->lock);
+		add_slab(s, slab);
+		spin_unlock_irq(&s->lock);
+	}
+	return 0;
+}
+
+/* Give back every slab of @s; forget it. Say what was left behind. */
+static void teardown_cache(struct toy_kmem_cache *s, bool quiet)
+	__must_hold(&toy_slab_mutex)
+{
+	unsigned long live;
+	int list;
+
+	spin_lock_irq(&s->lock);
+	live = s->nr_inuse;
+	for (list = 0; list < TOY_NR_SLAB_LISTS; list++)
+		release_list(s, list);
+	spin_unlock_irq(&s->lock);
+	if (live && !quiet)
+		pr_warn("unload: %s: %lu objects still allocated, their slabs go back to the buddy\n",
+			s->name, live);
+	list_del(&s->list);
+	if (s->kmalloc)
+		return;
+	if (!quiet)
+		pr_warn("unload: cache %s was not destroyed\n", s->name);
+	kfree(s);
+}
+
+static void teardown(bool quiet)
+{
+	struct toy_kmem_cache *s, *next;
+	struct toy_page *page, *tmp;
+	unsigned long nr;
+	LIST_HEAD(large);
+
+	mutex_lock(&toy_slab_mutex);
+	list_for_each_entry_safe(s, next, &toy_slab_caches, list)
+		teardown_cache(s, quiet);
+	toy_slab_nr_named = 0;
+	toy_slab_dir = NULL;
+	mutex_unlock(&toy_slab_mutex);
+
+	spin_lock_irq(&toy_large_lock);
+	list_splice_init(&toy_large_list, &large);
+	nr = toy_large_nr;
+	toy_large_nr = 0;
+	spin_unlock_irq(&toy_large_lock);
+	if (nr && !quiet)
+		pr_warn("unload: %lu large kmalloc blocks still allocated, back to the buddy\n",
+			nr);
+	list_for_each_entry_safe(page, tmp, &large, lru) {
+		__clear_bit(TOY_PG_LARGE, &page->flags);
+		list_del(&page->lru);
+		toy_free_pages(page, page->order);
+	}
+}
+
+/**
+ * toy_slab_init() - create the kmalloc caches
+ *
+ * Checks kmalloc_min, then creates kmalloc-<kmalloc_min> ... kmalloc-8k
+ * with kmalloc-96 and kmalloc-192 in the kernel's order
+ * (create_kmalloc_caches()), each with slab_prefill empty slabs.
+ *
+ * Context: Module load, after the buddy's node is made.
+ * Return: 0, -EINVAL for a bad kmalloc_min, -ENOMEM if the prefill does not
+ * fit; one line says why.
+ */
+int toy_slab_init(void)
+{
+	unsigned int i;
+	int err = 0;
+
+	if (kmalloc_min != 8 && kmalloc_min != 16 && kmalloc_min != 32) {
+		pr_err("kmalloc_min=%u: must be 8, 16 or 32\n", kmalloc_min);
+		return -EINVAL;
+	}
+	for (i = ilog2(kmalloc_min); i <= TOY_KMALLOC_SHIFT_HIGH && !err; i++) {
+		err = create_kmalloc_cache(i);
+		if (!err && kmalloc_min <= 32 && i == 6)
+			err = create_kmalloc_cache(1);
+		if (!err && kmalloc_min <= 64 && i == 7)
+			err = create_kmalloc_cache(2);
+	}
+	if (err)
+		teardown(true);
+	return err;
+}
+
+/**
+ * toy_slab_exit() - give every slab and large block back to the buddy
+ *
+ * Reports each cache that still has objects allocated (by name and count),
+ * each named cache never destroyed and the large kmalloc blocks never
+ * freed, then frees them all. Call it after the debugfs directory is gone.
+ *
+ * Context: Module unload, before the buddy's node is destroyed.
+ */
+void toy_slab_exit(void)
+{
+	teardown(false);
+}

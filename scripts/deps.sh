@@ -5,7 +5,7 @@
 # Idempotent: does nothing when every package is already there.
 set -eu
 
-PKGS="build-essential bc bison flex libelf-dev libssl-dev cpio gzip xz-utils
+PKGS="build-essential bc bison flex libelf-dev libssl-dev cpio gzip xz-utils rsync
       python3 kmod procps sparse busybox-static qemu-system-x86
       linux-source-6.1 linux-image-amd64 linux-headers-amd64"
 

@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: every stage in order, whatever the one before did:
+#   deps     scripts/deps.sh (apt-get only when something is missing)
+#   build    toy_alloc.ko against Debian's headers with W=1, no warning
+#   kunit    scripts/kunit.sh (UML + KUnit + sanitizers)
+#   vm-test  scripts/vm.sh test (Debian's kernel under QEMU)
+#   tools    each executable in tests/tools/ (none yet is fine)
+# Each stage appends "ok NAME" / "fail NAME" lines to a results file; a
+# stage that fails without a failed check, or reports nothing, counts as
+# one failed check. The last line is "N passed, N failed".
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+RESULTS_DIR=$WORK_DIR/check
+SUMMARY=()
+
+deps_stage() {
+	check "deps: every package scripts/deps.sh wants is installed" \
+		"$TOP/scripts/deps.sh"
+}
+
+build_stage() {
+	check "build: toy_alloc.ko with W=1 and no warning" \
+		"$TOP/scripts/build.sh" --clean --strict W=1
+}
+
+kunit_stage() {
+	"$TOP/scripts/kunit.sh"
+}
+
+vm_stage() {
+	"$TOP/scripts/vm.sh" test
+}
+
+# Every executable file in tests/tools/ is one check, by its exit status.
+tools_stage() {
+	local t found=0 st=0
+	for t in "$TOP"/tests/tools/*; do
+		if [ ! -f "$t" ] || [ ! -x "$t" ]; then
+			continue
+		fi
+		found=1
+		check "tools: ${t#"$TOP"/}" "$t" || st=1
+	done
+	[ "$found" = 1 ] || log "tools: no tests in tests/tools/ yet"
+	return "$st"
+}
+
+# stage NAME FUNCTION [may-be-empty]: run it with its own results file,
+# then fold a crash or silence into the count.
+stage() {
+	local name=$1 fn=$2 may_be_empty=${3:-} file st=0 t0 pass fail
+	file=$RESULTS_DIR/$name
+	: >"$file"
+	t0=$(now)
+	echo "=== $name"
+	TOY_RESULTS=$file "$fn" || st=$?
+	pass=$(grep -c '^ok ' "$file" || true)
+	fail=$(grep -c '^fail ' "$file" || true)
+	if [ "$st" -ne 0 ] && [ "$fail" -eq 0 ]; then
+		TOY_RESULTS=$file result fail "$name: stage exited with status $st and no failed check"
+	elif [ "$((pass + fail))" -eq 0 ] && [ -z "$may_be_empty" ]; then
+		TOY_RESULTS=$file result fail "$name: stage reported no check"
+	fi
+	pass=$(grep -c '^ok ' "$file" || true)
+	fail=$(grep -c '^fail ' "$file" || true)
+	SUMMARY+=("$(printf '%-8s %4d passed, %3d failed, %4d s' \
+		"$name" "$pass" "$fail" "$(($(now) - t0))")")
+}
+
+main() {
+	local total_pass total_fail s
+	lock_work check
+	rm -rf "$RESULTS_DIR"
+	mkdir -p "$RESULTS_DIR"
+	stage deps deps_stage
+	stage build build_stage
+	stage kunit kunit_stage
+	stage vm-test vm_stage
+	stage tools tools_stage may-be-empty
+	echo "=== summary"
+	for s in "${SUMMARY[@]}"; do
+		echo "$s"
+	done
+	grep -h '^fail ' "$RESULTS_DIR"/* | sed 's/^fail /not ok - /' || true
+	total_pass=$(cat "$RESULTS_DIR"/* | grep -c '^ok ' || true)
+	total_fail=$(cat "$RESULTS_DIR"/* | grep -c '^fail ' || true)
+	echo "$total_pass passed, $total_fail failed"
+	[ "$total_fail" -eq 0 ]
+}
+
+main "$@"

@@ -1,0 +1,120 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# make run: narrate the toy buddy allocator with real output, inside
+# Debian's kernel. Runs as the guest's PID 1 child; needs no input.
+set -e
+
+D=/sys/kernel/debug/toy_alloc
+KO=/toy/toy_alloc.ko
+
+say() {
+	echo
+	echo "==> $*"
+}
+
+# show CMD...: print the command, then its output.
+show() {
+	echo "# $*"
+	"$@"
+}
+
+ctl() {
+	echo "# echo '$1' > $D/ctl"
+	echo "$1" >"$D/ctl"
+	dmesg | grep 'toy_alloc: ' | tail -n 1 | sed 's/^\[[^]]*\] /  dmesg: /'
+}
+
+newest_handle() {
+	grep -v '^#' "$D/handles" | tail -n 1 | awk '{ print $1 }'
+}
+
+toy_buddyinfo() {
+	show cat "$D/buddyinfo"
+}
+
+intro() {
+	say "The guest's real kernel: $(uname -r), $(nproc) CPUs." \
+		"Its own free lists, free blocks per order 0..10:"
+	show cat /proc/buddyinfo
+}
+
+load() {
+	say "Load the toy: it takes 64 MiB from the kernel as 16 blocks of" \
+		"order 10 (4 MiB) and runs its own buddy allocator on them;" \
+		"the top 16 MiB form its HighMem zone. Its per-CPU page lists" \
+		"are off for now (pcp_batch=0): every page goes through the buddy."
+	show insmod "$KO" mem_mb=64 highmem_mb=16 pcp_batch=0
+	toy_buddyinfo
+	say "The real kernel now has 16 fewer order-10 blocks (or split some" \
+		"bigger ones to make them):"
+	show cat /proc/buddyinfo
+	show cat "$D/meminfo"
+}
+
+split() {
+	say "Allocate one page (order 0) from Normal. No order-0 block is free," \
+		"so one order-10 block is split in halves again and again: an" \
+		"order-9 half stays free, then an order-8 quarter, ... down to two" \
+		"order-0 pages, one handed out, its buddy left free."
+	ctl "alloc 0 normal"
+	H0=$(newest_handle)
+	toy_buddyinfo
+	say "Order 3 (8 pages) now comes from the free order-3 block the split" \
+		"left, with no new split; order 5 from HighMem splits a HighMem block."
+	ctl "alloc 3 normal"
+	H3=$(newest_handle)
+	ctl "alloc 5 highmem"
+	H5=$(newest_handle)
+	toy_buddyinfo
+	show cat "$D/handles"
+	say "How unusable the free memory is for each order (the kernel's" \
+		"formula, as /sys/kernel/debug/extfrag/unusable_index):"
+	show cat "$D/extfrag/unusable_index"
+}
+
+merge() {
+	say "Free the order-3 block: its buddy is still busy, nothing merges yet."
+	ctl "free $H3"
+	toy_buddyinfo
+	say "Free the page: it merges with its buddy, the pair with theirs, and" \
+		"so on up to order 10. Normal is whole again."
+	ctl "free $H0"
+	toy_buddyinfo
+	ctl "free $H5"
+	say "Everything freed: back to whole order-10 blocks in both zones."
+	toy_buddyinfo
+	show cat "$D/stats"
+}
+
+pcp() {
+	say "Now with per-CPU lists (the default pcp_batch), as the kernel" \
+		"keeps them: the first order-0 allocation moves a whole batch of" \
+		"pages off the free lists onto this CPU's list and hands out one."
+	show rmmod toy_alloc
+	show insmod "$KO"
+	ctl "alloc 0 normal"
+	H0=$(newest_handle)
+	toy_buddyinfo
+	say "Freed, the page goes back on a per-CPU list, not to the buddy:" \
+		"buddyinfo does not change; the lists give pages back in batches."
+	ctl "free $H0"
+	toy_buddyinfo
+	show grep -E '^normal_(pcp|allocs|frees)' "$D/stats"
+}
+
+unload() {
+	say "Unload: the lists are drained and every block goes back to the" \
+		"real kernel."
+	show rmmod toy_alloc
+	show cat /proc/buddyinfo
+}
+
+intro
+load
+split
+merge
+pcp
+unload
+echo
+echo "toy-vm: demo done"

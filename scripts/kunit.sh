@@ -1,0 +1,214 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make kunit: build (or reuse) the UML kernel with KUnit and the sanitizers,
+# build the module and its KUnit suites against it, boot it on a hostfs
+# root that loads them, and read the KTAP with the tree's kunit.py.
+# Every check prints one "ok - ..." / "not ok - ..." line.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+MOD=$WORK_DIR/uml-mod
+ROOT=$WORK_DIR/uml-root
+OUT=$WORK_DIR/kunit
+MARKER='toy-uml: loading modules'
+DONE='toy-uml: done'
+SPLATS='BUG:|KASAN|UBSAN:|WARNING:|possible circular locking|Oops|Kernel panic'
+BOOT_TIMEOUT=${TOY_UML_TIMEOUT:-600}
+
+# --- build -----------------------------------------------------------------
+
+# Copy the sources: the UML objects must not clash with the checkout's
+# objects built against Debian's headers. Excluded files are kept on the
+# receiving side, so kbuild rebuilds only what changed.
+sync_sources() {
+	mkdir -p "$MOD"
+	rsync -a --delete --exclude=.git --exclude='*.o' --exclude='*.ko' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
+		--exclude=Module.symvers --exclude=modules.order \
+		--exclude='*.a' --exclude='.tmp_*' "$TOP/" "$MOD/"
+}
+
+build_modules() {
+	sync_sources
+	make -C "$src" ARCH=um O="$uml" M="$MOD" -j"$JOBS" modules \
+		>"$OUT/modules.log" 2>&1 || { cat "$OUT/modules.log"; return 1; }
+	grep -E '(^|: )(warning|error):' "$OUT/modules.log" || true
+}
+
+# What this build made (modules.order), not whatever .ko files lie around
+# from an earlier one: relative paths, one a line.
+built_modules() {
+	sed "s|^$MOD/||" "$MOD/modules.order"
+}
+
+# toy_alloc.ko first, then kunit/toy_*_test.ko sorted, toy_sanity_test last.
+module_order() {
+	local built
+	built=$(built_modules)
+	grep -x 'toy_alloc.ko' <<<"$built" ||
+		{ log "modules.order has no toy_alloc.ko"; return 1; }
+	grep -E '^kunit/toy_[a-z0-9_]+_test\.ko$' <<<"$built" |
+		grep -vx 'kunit/toy_sanity_test.ko' | sort || true
+	grep -x 'kunit/toy_sanity_test.ko' <<<"$built" || true
+}
+
+# --- the hostfs root ---------------------------------------------------------
+
+make_root() {
+	local a m
+	if [ ! -x "$ROOT/bin/busybox" ] ||
+		! cmp -s /bin/busybox "$ROOT/bin/busybox"; then
+		rm -rf "$ROOT"
+		mkdir -p "$ROOT"/{bin,dev,proc,sys,tmp,mods}
+		cp /bin/busybox "$ROOT/bin/busybox"
+		for a in $(/bin/busybox --list); do
+			[ "$a" = busybox ] || ln -sf busybox "$ROOT/bin/$a"
+		done
+	fi
+	install -m 755 "$TOP/tests/uml/init" "$ROOT/init"
+	rm -rf "$ROOT/mods"
+	module_order >"$OUT/order" || return 1
+	while read -r m; do
+		mkdir -p "$(dirname "$ROOT/mods/$m")"
+		cp "$MOD/$m" "$ROOT/mods/$m"
+	done <"$OUT/order"
+	cp "$OUT/order" "$ROOT/mods/order"
+}
+
+boot() {
+	# stdin is /dev/null: CI has none, and UML must not touch a terminal.
+	timeout -k 10 "$BOOT_TIMEOUT" "$uml/linux" mem=256M root=/dev/root \
+		rootfstype=hostfs rootflags="$ROOT" rw init=/init \
+		con=fd:0,fd:1 </dev/null 2>&1 | tr -d '\r' >"$OUT/console.log"
+}
+
+# --- reading the log ---------------------------------------------------------
+
+# The console after the marker, without printk timestamps.
+after_marker() {
+	sed -n "/$MARKER/,\$p" "$OUT/console.log" |
+		sed -E 's/^\[ *[0-9]+\.[0-9]+\] //'
+}
+
+# What kunit.py parses right (PLATFORM.md): a fresh header, the number of
+# suites, then everything from the first indented header on.
+make_ktap() {
+	local nr
+	nr=$(after_marker | grep -c '^    # Subtest: ' || true)
+	{
+		echo 'KTAP version 1'
+		echo "1..$nr"
+		after_marker | sed -n '/^    KTAP version 1$/,$p'
+	} >"$OUT/ktap.txt"
+	echo "$nr"
+}
+
+# One line per case: "ok - suite.case" / "not ok - suite.case".
+case_results() {
+	awk '
+	/^    # Subtest: / { suite = $3; open = 1; next }
+	/^(not )?ok [0-9]+ / { open = 0; next }
+	/^    (not )?ok [0-9]+ / {
+		line = $0
+		sub(/^    /, "", line)
+		verdict = (line ~ /^not ok/) ? "fail" : "ok"
+		sub(/^(not )?ok [0-9]+ (- )?/, "", line)
+		skip = (line ~ /# SKIP/)
+		sub(/ *#.*$/, "", line)
+		print (skip ? "skip" : verdict), suite "." line
+	}
+	END { if (open) print "fail", suite " (suite did not finish)" }
+	' "$OUT/ktap.txt"
+}
+
+# kunit.py's own verdict: exit 0, "Ran N tests" with N > 0, and no failed,
+# crashed or errors (it exits 0 on CRASHED).
+kunit_py_ok() {
+	local text ran
+	python3 "$src/tools/testing/kunit/kunit.py" parse "$OUT/ktap.txt" \
+		>"$OUT/kunit_py.txt" 2>&1 || return 1
+	text=$(sed -E 's/^\[[0-9:]+\] //' "$OUT/kunit_py.txt")
+	ran=$(grep -oE 'Ran [0-9]+ tests' <<<"$text" | tail -1 |
+		grep -oE '[0-9]+' || echo 0)
+	log "kunit.py: $(grep -E 'Ran [0-9]+ tests' <<<"$text" | tail -1)"
+	[ "$ran" -gt 0 ] || return 1
+	! grep -qiE 'failed|crashed|errors' <<<"$text"
+}
+
+splats() {
+	after_marker | grep -E "$SPLATS" || true
+}
+
+report_cases() {
+	local verdict name any=0
+	while read -r verdict name; do
+		any=1
+		case "$verdict" in
+		skip) echo "skip - kunit $name" ;;
+		*) result "$verdict" "kunit $name" ;;
+		esac
+	done < <(case_results)
+	[ "$any" = 1 ] || result fail "kunit: no test case ran"
+}
+
+report_log() {
+	local nr=$1
+	local m
+	while read -r m; do
+		if grep -qxF "toy-uml: loaded $m" "$OUT/console.log"; then
+			result ok "kunit: insmod $m"
+		else
+			result fail "kunit: insmod $m"
+		fi
+	done <"$OUT/order"
+	if grep -qx "$DONE" "$OUT/console.log"; then
+		result ok "kunit: UML ran to the end"
+	else
+		tail -40 "$OUT/console.log"
+		result fail "kunit: UML ran to the end (crash or timeout)"
+	fi
+	if [ "$nr" -gt 0 ] && kunit_py_ok; then
+		result ok "kunit: kunit.py parse ($nr suites)"
+	else
+		grep -vE '\[PASSED\]|^\[[0-9:]+\] =+$' "$OUT/kunit_py.txt" \
+			2>/dev/null || true
+		result fail "kunit: kunit.py parse ($nr suites)"
+	fi
+	expect_empty "kunit: no BUG/KASAN/UBSAN/WARNING/lockdep/Oops/panic" \
+		"$(splats)"
+}
+
+# --- main ----------------------------------------------------------------------
+
+main() {
+	local t0 nr
+	t0=$(now)
+	lock_work kunit
+	deps
+	mkdir -p "$OUT"
+	rm -f "$OUT"/{console.log,ktap.txt,kunit_py.txt}
+	src=$(src_dir)
+	if ! uml=$(uml_kernel); then
+		result fail "kunit: UML kernel"
+		exit 1
+	fi
+	result ok "kunit: UML kernel ${uml##*/}"
+	check "kunit: module and suites build for UML" build_modules || exit 1
+	make_root || { result fail "kunit: hostfs root with the modules"; exit 1; }
+	if [ "$(tail -n 1 "$OUT/order")" = kunit/toy_sanity_test.ko ]; then
+		result ok "kunit: toy_sanity_test.ko built, loaded last"
+	else
+		result fail "kunit: toy_sanity_test.ko built, loaded last"
+	fi
+	log "booting UML: $(tr '\n' ' ' <"$OUT/order")"
+	boot || log "UML exited with status $?"
+	nr=$(make_ktap)
+	report_cases
+	report_log "$nr"
+	log "console: $OUT/console.log, KTAP: $OUT/ktap.txt ($(($(now) - t0)) s)"
+	[ "$TOY_FAILS" -eq 0 ]
+}
+
+main "$@"

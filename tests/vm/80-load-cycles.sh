@@ -1,0 +1,63 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# rmmod gives every page back: after 20 insmod/rmmod cycles (each with live
+# blocks at unload) the guest's MemFree is within 1 MiB of where it began.
+# Pages on the per-cpu free lists are added in: MemFree alone moved by up
+# to 1.1 MiB between batches of cycles that leaked nothing (measured),
+# MemFree + per-cpu by about 0.3 MiB.
+# shellcheck source=tests/vm/lib.sh
+. "${0%/*}/lib.sh"
+
+CYCLES=20
+SLACK_KB=1024
+
+settle() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	sleep 1
+}
+
+cycle() {
+	load || return 1
+	alloc 3 normal >/dev/null && alloc 0 highmem >/dev/null || return 1
+	unload
+}
+
+# free_kb: prints "FREE MEMFREE PERCPU" in kB, FREE = MEMFREE + PERCPU.
+free_kb() {
+	_m=$(memfree_kb)
+	_p=$(pcp_kb)
+	echo "$((_m + _p)) $_m $_p"
+}
+
+main() {
+	settle
+	# shellcheck disable=SC2046 # three numbers
+	set -- $(free_kb)
+	_before=$1
+	_raw_before="MemFree $2 + per-cpu $3"
+	_i=0
+	while [ $_i -lt $CYCLES ]; do
+		if ! cycle; then
+			fail "insmod/alloc/rmmod cycle $_i: ${LOAD_ERR:-ctl $CTL_ERRNO}"
+			ensure_unloaded
+			return
+		fi
+		_i=$((_i + 1))
+	done
+	ok "$CYCLES insmod/alloc/rmmod cycles"
+	settle
+	# shellcheck disable=SC2046 # three numbers
+	set -- $(free_kb)
+	_after=$1
+	_diff=$((_before - _after))
+	_what="free memory after $CYCLES cycles within $SLACK_KB kB of before"
+	_how="$_before -> $_after kB ($_raw_before -> MemFree $2 + per-cpu $3)"
+	if [ "${_diff#-}" -le $SLACK_KB ]; then
+		ok "$_what: $_how"
+	else
+		fail "$_what: lost $_diff kB: $_how"
+	fi
+}
+
+main

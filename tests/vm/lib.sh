@@ -1,0 +1,166 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+# shellcheck disable=SC2034 # globals set here are read by the tests
+#
+# Guest-side helpers for the vm tests (busybox sh in Debian's kernel under
+# QEMU). Each tests/vm/NN-name.sh sources this file; run.sh runs them in
+# order. A check prints "ok - what" or "not ok - what: why"; the host
+# counts those lines.
+
+D=/sys/kernel/debug/toy_alloc
+KO=${KO:-/toy/toy_alloc.ko}
+RESULTS=${RESULTS:-/tmp/toy-results}
+TMP=${TMP:-/tmp/toy-tmp}
+mkdir -p "$TMP"
+
+# --- reporting -------------------------------------------------------------
+
+ok() {
+	echo "ok - $*"
+	echo ok >>"$RESULTS"
+}
+
+fail() {
+	echo "not ok - $*"
+	echo fail >>"$RESULTS"
+}
+
+# expect DESC CMD...: ok when CMD succeeds.
+expect() {
+	_desc=$1
+	shift
+	if "$@"; then ok "$_desc"; else fail "$_desc"; fi
+}
+
+# --- the module --------------------------------------------------------------
+
+loaded() {
+	grep -q '^toy_alloc ' /proc/modules
+}
+
+# load [PARAM=VALUE...]: insmod, its error text in $LOAD_ERR.
+# The module comes through a pipe: busybox insmod tries finit_module() first
+# and, when that fails for any reason, init_module() again, so a module
+# whose init fails would run (and print) twice. finit_module() on a pipe
+# fails before the module is looked at, so its init runs exactly once.
+load() {
+	# shellcheck disable=SC2002 # the pipe is the point
+	LOAD_ERR=$(cat "$KO" | insmod /proc/self/fd/0 "$@" 2>&1)
+}
+
+unload() {
+	rmmod toy_alloc
+}
+
+# Make sure the module is not left loaded by a failed check.
+ensure_unloaded() {
+	if loaded; then rmmod toy_alloc; fi
+}
+
+# --- dmesg -------------------------------------------------------------------
+
+MARK_N=0
+
+# mark: put a unique line into the kernel log; new_dmesg prints what came
+# after the last mark.
+mark() {
+	MARK_N=$((MARK_N + 1))
+	MARK="toy-vm-mark-$$-$MARK_N"
+	echo "$MARK" >/dev/kmsg
+}
+
+new_dmesg() {
+	dmesg | sed -n "/ $MARK\$/,\$p" | sed 1d
+}
+
+new_dmesg_lines() {
+	new_dmesg | wc -l
+}
+
+# Kernel splats anywhere in the log.
+splats() {
+	dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|Kernel panic|general protection' || true
+}
+
+# --- ctl -----------------------------------------------------------------------
+
+# errno_name TEXT: the errno whose strerror() ends TEXT.
+errno_name() {
+	case "$1" in
+	*"Invalid argument") echo EINVAL ;;
+	*"No such file or directory") echo ENOENT ;;
+	*"result out of range") echo ERANGE ;;
+	*"Cannot allocate memory" | *"Out of memory") echo ENOMEM ;;
+	*"Argument list too long") echo E2BIG ;;
+	*"No space left on device") echo ENOSPC ;;
+	*"Bad address") echo EFAULT ;;
+	*"Device or resource busy") echo EBUSY ;;
+	*"Operation not permitted") echo EPERM ;;
+	*"Permission denied") echo EACCES ;;
+	*"File too large") echo EFBIG ;;
+	*"Illegal seek") echo ESPIPE ;;
+	*"Resource busy" | *"Try again") echo EAGAIN ;;
+	"") echo 0 ;;
+	*) echo "?($1)" ;;
+	esac
+}
+
+# write_once FILE: copy FILE's bytes to stdout in one write(2).
+# Status 0 or 1; $CTL_ERRNO is the errno name (0 on success).
+write_once() {
+	_size=$(wc -c <"$1")
+	if [ "$_size" -eq 0 ]; then
+		echo "write_once: $1 is empty" >&2
+		return 2
+	fi
+	if dd if="$1" bs="$_size" count=1 2>"$TMP/dd.err"; then
+		CTL_ERRNO=0
+		return 0
+	fi
+	CTL_ERRNO=$(errno_name "$(grep 'error writing' "$TMP/dd.err")")
+	return 1
+}
+
+# ctl_file FILE: write FILE's bytes to a fresh open of ctl in one write(2).
+ctl_file() {
+	write_once "$1" >"$D/ctl"
+}
+
+# ctl LINE: write LINE and a newline to ctl in one write(2).
+ctl() {
+	printf '%s\n' "$1" >"$TMP/ctl.in"
+	ctl_file "$TMP/ctl.in"
+}
+
+# The newest live handle (last line of handles), empty when none.
+newest_handle() {
+	grep -v '^#' "$D/handles" | tail -n 1 | awk '{ print $1 }'
+}
+
+# alloc ORDER [ZONE]: prints the new handle; fails if ctl failed.
+alloc() {
+	ctl "alloc $*" || return 1
+	newest_handle
+}
+
+buddyinfo() {
+	cat "$D/buddyinfo"
+}
+
+# The state a rejected write must leave alone.
+state() {
+	cat "$D/buddyinfo" "$D/handles"
+}
+
+# --- memory ------------------------------------------------------------------
+
+memfree_kb() {
+	awk '/^MemFree:/ { print $2 }' /proc/meminfo
+}
+
+# Free pages parked on the per-cpu lists (the "count:" lines of
+# /proc/zoneinfo), in kB. MemFree leaves them out, and with -smp 2 they
+# swing by a MiB between two reads of an idle guest.
+pcp_kb() {
+	awk '$1 == "count:" { n += $2 } END { print n * 4 }' /proc/zoneinfo
+}

@@ -1,0 +1,343 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: the toy's allocators against the kernel's, in one boot of
+# Debian's kernel under QEMU (TCG, 4 CPUs).
+#
+#   scripts/bench.sh [--smoke] [--ops N] [--reps N] [--warmup N]
+#                    [--init-on-alloc]
+#
+# Builds toy_alloc.ko and tools/bench/toy_bench.ko in a scratch copy of
+# the tree ($WORK_DIR/bench), packs a busybox initramfs, boots, prints
+# the table and writes it as CSV to build/bench.csv (memory figures to
+# build/bench-memory.csv and build/bench-waste.csv, the table in Markdown
+# with the machine and date to build/bench.md).
+#
+# --smoke   a few thousand operations per row; checks only that every row
+#           the module was built with produced sane numbers (make check).
+#           Writes build/bench-smoke*.csv; timings are never asserted.
+# --init-on-alloc  keep Debian's init_on_alloc=1, under which the real
+#           allocators zero every object and page they hand out and the
+#           toy does not; by default the guest boots with init_on_alloc=0
+#           so that both sides do the same work.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+WORK=$WORK_DIR/bench
+SMOKE=0
+OPS=1000000
+REPS=5
+WARMUP=100000
+TOY_PARAMS="mem_mb=64 highmem_mb=16"
+QEMU_MEM=1024
+QEMU_CPUS=4
+APPEND="console=ttyS0 quiet panic=-1"
+INIT_ON_ALLOC=0
+
+usage() {
+	sed -n '4,22s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+}
+
+parse_args() {
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--smoke) SMOKE=1 ;;
+		--ops) OPS=${2:?}; shift ;;
+		--reps) REPS=${2:?}; shift ;;
+		--warmup) WARMUP=${2:?}; shift ;;
+		--init-on-alloc) INIT_ON_ALLOC=1 ;;
+		*) usage ;;
+		esac
+		shift
+	done
+	[ "$INIT_ON_ALLOC" = 1 ] || APPEND="$APPEND init_on_alloc=0"
+	if [ "$SMOKE" = 1 ]; then
+		OPS=2000
+		REPS=3
+		WARMUP=200
+	fi
+}
+
+# --- build -----------------------------------------------------------------
+
+# A copy of the tree's sources (tracked and new files, not build output),
+# so that building here never touches the checkout.
+copy_tree() {
+	local f
+	rm -rf "$WORK/src"
+	mkdir -p "$WORK/src"
+	if ! git -C "$TOP" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		cp -r "$TOP/." "$WORK/src"
+		rm -rf "$WORK/src/.git" "$WORK/src/build"
+		return
+	fi
+	git -C "$TOP" ls-files -co --exclude-standard -z |
+		while IFS= read -r -d '' f; do
+			[ -e "$TOP/$f" ] || continue
+			mkdir -p "$WORK/src/$(dirname "$f")"
+			cp -p "$TOP/$f" "$WORK/src/$f"
+		done
+}
+
+build_modules() {
+	local kdir=$1 src=$WORK/src
+	log "building toy_alloc.ko and toy_bench.ko against $kdir"
+	copy_tree
+	make -s -C "$kdir" M="$src" -j"$JOBS" modules >"$WORK/build.log" 2>&1 ||
+		{ tail -30 "$WORK/build.log" >&2; die "toy_alloc build failed"; }
+	make -s -C "$kdir" M="$src/tools/bench" W=1 \
+		KBUILD_EXTRA_SYMBOLS="$src/Module.symvers" modules \
+		>>"$WORK/build.log" 2>&1 ||
+		{ tail -30 "$WORK/build.log" >&2; die "toy_bench build failed"; }
+	if grep -q 'warning:' "$WORK/build.log"; then
+		grep 'warning:' "$WORK/build.log" >&2
+		log "the build above has warnings"
+	fi
+}
+
+# Which rows toy_bench leaves out, because toy_alloc does not export their
+# API yet (the same test as tools/bench/Kbuild).
+missing_layers() {
+	local symvers=$WORK/src/Module.symvers group syms s
+	for group in "kmalloc rows:toy_kmalloc toy_kfree" \
+		"waste figures:toy_ksize" \
+		"kmem_cache row:toy_kmem_cache_create toy_kmem_cache_alloc toy_kmem_cache_free toy_kmem_cache_destroy" \
+		"kmap row:toy_kmap toy_kunmap" \
+		"kmap_local row:toy_kmap_local_page toy_kunmap_local"; do
+		syms=${group#*:}
+		for s in $syms; do
+			if ! awk -v s="$s" '$2 == s { f = 1 } END { exit !f }' "$symvers"; then
+				printf '%s (toy_alloc.ko exports no %s)\n' "${group%%:*}" "$s"
+				break
+			fi
+		done
+	done
+}
+
+# --- the guest -------------------------------------------------------------
+
+pack_initramfs() {
+	local stage=$WORK/stage a
+	rm -rf "$stage"
+	mkdir -p "$stage"/{bin,bench,proc,sys,dev,tmp}
+	cp /bin/busybox "$stage/bin/busybox"
+	for a in $("$stage/bin/busybox" --list); do
+		[ "$a" = busybox ] || ln -s busybox "$stage/bin/$a"
+	done
+	mknod -m 600 "$stage/dev/console" c 5 1 ||
+		die "mknod /dev/console failed (this needs root)"
+	install -m 755 "$TOP/tools/bench/guest-init.sh" "$stage/init"
+	cp "$WORK/src/toy_alloc.ko" "$WORK/src/tools/bench/toy_bench.ko" \
+		"$stage/bench/"
+	cat >"$stage/bench/bench.conf" <<-EOF
+		TOY_PARAMS="$TOY_PARAMS"
+		BENCH_PARAMS="ops=$OPS reps=$REPS warmup=$WARMUP"
+	EOF
+	(cd "$stage" && find . | sort | cpio -o -H newc -R 0:0 --quiet |
+		gzip -1) >"$WORK/initrd.img"
+}
+
+# boot KVER LOG TIMEOUT: run the guest; its console goes to LOG, its
+# progress lines to stderr.
+boot() {
+	local kver=$1 console=$2 tmo=$3 qpid st=0
+	: >"$console"
+	timeout "$tmo" qemu-system-x86_64 -accel tcg -smp "$QEMU_CPUS" \
+		-m "$QEMU_MEM" -nographic -no-reboot -nic none \
+		-kernel "/boot/vmlinuz-$kver" -initrd "$WORK/initrd.img" \
+		-append "$APPEND" \
+		</dev/null >"$console" 2>&1 &
+	qpid=$!
+	tail -n +1 -f --pid="$qpid" "$console" 2>/dev/null |
+		sed -u -n 's/\r$//; s/^.*\(toy-bench: \)/\1/p' >&2 &
+	wait "$qpid" || st=$?
+	wait
+	[ "$st" != 124 ] ||
+		run_failed "QEMU still running after $tmo: killed (log: $console)"
+	[ "$st" = 0 ] || run_failed "QEMU exited with status $st (log: $console)"
+}
+
+# tagged TAG: the guest's lines with TAG, without it.
+tagged() {
+	tr -d '\r' <"$CONSOLE" | sed -n "s/^$1 //p"
+}
+
+# --- report ----------------------------------------------------------------
+
+print_table() {
+	awk -F, '
+	BEGIN {
+		fmt = "%-32s %10s %10s %8s  %-18s %s\n"
+		printf fmt, "operation", "toy ns/op", "real ns/op", "toy/real", \
+			"toy min..max", "real min..max"
+	}
+	NR == 1 { next }
+	$4 == "n/a" {
+		printf "%-32s %10s  %-37s %s\n", $1, $3, \
+			"n/a (x86_64 has no highmem; see i386)", \
+			"toy " $6 ".." $7
+		next
+	}
+	{ printf fmt, $1, $3, $4, $5, $6 ".." $7, $8 ".." $9 }' "$1"
+}
+
+# The same table in Markdown, for the README.
+print_markdown() {
+	echo "| operation | toy ns/op | real ns/op | toy/real | toy min..max | real min..max |"
+	echo "|---|--:|--:|--:|--:|--:|"
+	awk -F, 'NR > 1 {
+		if ($4 == "n/a")
+			printf "| %s | %s | n/a (x86_64 has no highmem; see i386) | - | %s..%s | - |\n", \
+				$1, $3, $6, $7
+		else
+			printf "| %s | %s | %s | %s | %s..%s | %s..%s |\n", \
+				$1, $3, $4, $5, $6, $7, $8, $9
+	}' "$1"
+}
+
+# Throughput of the smp rows against their 1-CPU row.
+print_scaling() {
+	echo "Scaling: throughput of N CPUs at once over 1 CPU (smp rows)"
+	if [ "$(nproc)" -lt "$QEMU_CPUS" ]; then
+		echo "  (the host has $(nproc) CPUs for $QEMU_CPUS guest CPUs: beyond $(nproc), QEMU time-shares them and these rows measure that, not the allocators)"
+	fi
+	awk -F, '
+	$1 ~ /^smp-/ {
+		base = $1
+		sub(/\/[0-9]+cpu$/, "", base)
+		if ($2 == 1) { t1[base] = $3; r1[base] = $4 }
+		else if (base in t1 && $3 > 0 && $4 > 0)
+			printf "  %-28s %d CPUs: toy x%.2f, real x%.2f\n", \
+				base, $2, t1[base] / $3, r1[base] / $4
+	}' "$1"
+}
+
+print_memory() {
+	local mem=$1 waste=$2 slab=$3
+	echo
+	echo "Memory (toy_bench memory file; the last column says what each figure is):"
+	awk -F, 'NR > 1 { printf "  %-18s %10s  %s\n", $1, $2, $3 }' "$mem"
+	[ -s "$waste" ] || return 0
+	echo
+	echo "kmalloc internal waste, per size class: 32 request sizes spread over"
+	echo "(previous class, class], one object each, all live at once;"
+	echo "waste = sum of ksize() - bytes requested, and its share of sum of ksize()"
+	awk -F, 'NR == 1 { next }
+	{
+		printf "  %-12s %3d objs %7d B asked  toy waste %6d B (%4.1f%%)  real waste %6d B (%4.1f%%)\n", \
+			$1, $2, $3, $4 - $3, 100 * ($4 - $3) / $4, \
+			$5 - $3, 100 * ($5 - $3) / $5
+	}' "$waste"
+	[ -s "$slab" ] || return 0
+	echo
+	echo "Per toy kmalloc cache, that population live (toy_alloc slabinfo): waste ="
+	echo "objsize*num_objs - requested (object rounding plus every free slot of"
+	echo "the cache's slabs); slab bytes = num_slabs*pagesperslab*4096"
+	awk 'FNR == NR { if (FNR > 1) req[$1] = $3; next }
+	$1 in req {
+		printf "  %-12s objsize %5d num_objs %5d  waste %7d B  slab bytes %7d\n", \
+			$1, $4, $3, $4 * $3 - req[$1], $(NF - 1) * $6 * 4096
+	}' FS=, "$waste" FS=' ' "$slab"
+}
+
+# header KVER: what the figures were taken on, and how.
+header() {
+	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), Debian $1 under $(qemu-system-x86_64 --version | head -n 1) (TCG, -smp $QEMU_CPUS, -m $QEMU_MEM)"
+	echo "host: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+	echo "guest command line: $APPEND; toy_alloc $TOY_PARAMS"
+	echo "ns/op: median of $REPS repetitions of $OPS operations per thread, after $WARMUP untimed; smp rows: wall time over all threads' operations"
+}
+
+# --- smoke checks ----------------------------------------------------------
+
+# run_failed WHY: the run is no good; under --smoke that is a failed check.
+run_failed() {
+	[ "$SMOKE" = 0 ] || record fail "bench smoke: $1"
+	die "$1"
+}
+
+is_number() {
+	[[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]
+}
+
+# Every row toy_bench was built with has a line, and its figures are
+# numbers above zero (n/a only where the kernel has no such operation).
+smoke_check() {
+	local csv=$1 rows=$2 row line toy real ratio bad=0
+	while read -r row; do
+		line=$(awk -F, -v r="$row" '$1 == r' "$csv")
+		if [ -z "$line" ]; then
+			result fail "bench smoke: $row produced no result"
+			bad=1
+			continue
+		fi
+		IFS=, read -r _ _ toy real ratio _ <<<"$line"
+		if ! is_number "$toy" || [ "$toy" = 0.00 ] ||
+			{ [ "$real" != n/a ] && { ! is_number "$real" ||
+				[ "$real" = 0.00 ] || ! is_number "$ratio"; }; }; then
+			result fail "bench smoke: $row: not a sane figure: $line"
+			bad=1
+		fi
+	done <"$rows"
+	[ "$bad" = 0 ] && result ok "bench smoke: $(wc -l <"$rows") rows, all with figures"
+	return "$bad"
+}
+
+main() {
+	local kver kdir prefix out t0 errs
+	parse_args "$@"
+	lock_work bench
+	deps
+	kver=$(debian_kver)
+	kdir=$(debian_kdir)
+	mkdir -p "$WORK" "$TOP/build"
+	t0=$(now)
+	build_modules "$kdir"
+	pack_initramfs
+	CONSOLE=$WORK/console.log
+	log "booting $kver under QEMU (TCG, $QEMU_CPUS CPUs): ops=$OPS reps=$REPS warmup=$WARMUP"
+	if [ "$SMOKE" = 1 ]; then
+		boot "$kver" "$CONSOLE" 5m
+	else
+		boot "$kver" "$CONSOLE" 40m
+	fi
+	errs=$(tagged @error)
+	if [ -n "$errs" ]; then
+		printf '%s\n' "$errs" >&2
+		run_failed "the guest reported errors (log: $CONSOLE)"
+	fi
+	grep -aq '^toy-bench: done' "$CONSOLE" ||
+		run_failed "the guest did not finish (log: $CONSOLE)"
+
+	if [ "$SMOKE" = 1 ]; then
+		prefix=$TOP/build/bench-smoke
+	else
+		prefix=$TOP/build/bench
+	fi
+	out=$prefix.csv
+	tagged @results >"$out"
+	tagged @memory >"$prefix-memory.csv"
+	tagged @waste >"$prefix-waste.csv"
+	tagged @slabinfo >"$WORK/slabinfo"
+	header "$kver" | sed 's/^/# /'
+	print_table "$out"
+	{
+		header "$kver" | sed 's/$/  /'
+		echo
+		print_markdown "$out"
+	} >"$prefix.md"
+	echo
+	print_scaling "$out"
+	print_memory "$prefix-memory.csv" "$prefix-waste.csv" "$WORK/slabinfo"
+	tagged @toyfile | sed 's/^/  toy_alloc: /'
+	missing_layers | sed 's/^/not built: /'
+	log "CSV: $out; whole run $(($(now) - t0)) s"
+	if [ "$SMOKE" = 1 ]; then
+		tagged @rows >"$WORK/rows"
+		smoke_check "$out" "$WORK/rows"
+	fi
+}
+
+main "$@"

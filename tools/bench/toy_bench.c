@@ -1,0 +1,1228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * toy_bench: the toy's allocators against the kernel's own, in one boot.
+ *
+ * Each row of the table times one operation pair - kmalloc+kfree of one
+ * size, a thousand kmallocs then a thousand kfrees, kmem_cache alloc+free,
+ * alloc_pages+free_pages of one order, kmap+kunmap - once through the
+ * toy's public API (toy_kmalloc.h) and once through the real one. A row
+ * runs on kthreads bound to CPUs 0 .. threads - 1: untimed warm-up for
+ * each side first, then `reps` repetitions of `ops` operations per thread,
+ * toy and real taking turns (toy rep 1, real rep 1, toy rep 2, ...), so
+ * both see the same machine, caches and clock drift. The clock is read
+ * around each repetition, never per operation: ktime_get_ns() under QEMU
+ * costs more than a kfree.
+ *
+ * For a repetition on several CPUs the threads meet at a spinning start
+ * line and the time counted is from the first start to the last finish:
+ * ns/op is that wall time over the operations of all threads together, so
+ * it goes down as throughput goes up. The 1, 2 and 4 CPU rows of a loop
+ * form a group that runs as one, its repetitions in turns too, so that
+ * their ratio - the scaling - is not skewed by the host's load changing
+ * between rows. Each side's figures are the median and the extremes over
+ * the repetitions, in hundredths of a nanosecond.
+ *
+ * Both sides are called the same way: sizes are not compile-time
+ * constants, so the real kmalloc() goes through __kmalloc() as
+ * toy_kmalloc() always does, and both take no debug or zeroing flags.
+ * (Debian's kernel zeroes every allocation when booted with its default
+ * init_on_alloc=1; scripts/bench.sh boots with init_on_alloc=0 unless told
+ * otherwise, as the toy never zeroes unasked.)
+ * debugfs (/sys/kernel/debug/toy_bench): "rows" lists the rows built;
+ * a row's name written to "run" runs it (and the rest of its group),
+ * "all" runs every row; "results" is the CSV of the rows run so far.
+ * "memory" written to run takes the memory figures ("memory" and "waste"
+ * files) and keeps a known population of toy objects live, so that the
+ * toy's slabinfo can be read with it, until "release" is written. The
+ * host (scripts/bench.sh) prints the table.
+ *
+ * Rows of a layer the toy does not export yet are not built at all (see
+ * Kbuild): no row ever shows a number that was not measured.
+ *
+ * Locking: bench_mutex serializes runs and guards the results and the
+ * objects held for the memory figures.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/debugfs.h>
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "../../toy_kmalloc.h"
+
+#define BENCH_MAX_REPS		51
+#define BENCH_MAX_BATCH		100000
+#define BENCH_MAX_THREADS	4
+#define BENCH_RESCHED_MASK	1023	/* cond_resched() every 1024 ops */
+#define BENCH_CACHE_SIZE	64
+
+static unsigned long ops = 1000000;
+module_param(ops, ulong, 0444);
+MODULE_PARM_DESC(ops, "operations per repetition and thread (default 1000000)");
+
+static unsigned int reps = 5;
+module_param(reps, uint, 0444);
+MODULE_PARM_DESC(reps, "timed repetitions of each side of a row, 1 to 51 (default 5)");
+
+static unsigned long warmup = 100000;
+module_param(warmup, ulong, 0444);
+MODULE_PARM_DESC(warmup, "untimed operations per side and thread before the repetitions (default 100000)");
+
+static unsigned int batch = 1000;
+module_param(batch, uint, 0444);
+MODULE_PARM_DESC(batch, "objects held at once in the batch rows (default 1000)");
+
+/* ==== The rows ==== */
+
+enum bench_op {
+	OP_KMALLOC,	/* kmalloc + kfree of one object, at once */
+	OP_BATCH,	/* `batch` kmallocs, then their kfrees */
+	OP_CACHE,	/* kmem_cache_alloc + kmem_cache_free, 64 B named cache */
+	OP_PAGES,	/* alloc_pages + free_pages */
+	OP_KMAP,	/* kmap + kunmap of a HighMem page */
+	OP_KMAP_LOCAL,	/* kmap_local_page + kunmap_local of one */
+};
+
+/**
+ * struct bench_row - one line of the table
+ * @name: what the run file takes and the CSV's op column shows.
+ * @op: the operation pair timed.
+ * @arg: bytes for kmalloc and batch, order for pages.
+ * @threads: CPUs it runs on at once, 0 .. @threads - 1.
+ * @has_real: the real kernel has the operation.
+ * @group: 0, or a number shared by adjacent rows that always run together,
+ *	their repetitions taken in turns (the 1, 2 and 4 CPU rows).
+ */
+struct bench_row {
+	const char *name;
+	enum bench_op op;
+	unsigned int arg;
+	unsigned int threads;
+	bool has_real;
+	unsigned int group;
+};
+
+#define KMALLOC_ROW(size) \
+	{ "kmalloc+kfree/" #size, OP_KMALLOC, size, 1, true }
+#define PAGES_ROW(order) \
+	{ "alloc_pages+free/o" #order, OP_PAGES, order, 1, true }
+#define SMP_KMALLOC_ROW(cpus) \
+	{ "smp-kmalloc+kfree/64/" #cpus "cpu", OP_KMALLOC, 64, cpus, true, 1 }
+#define SMP_PAGES_ROW(cpus) \
+	{ "smp-alloc_pages+free/o0/" #cpus "cpu", OP_PAGES, 0, cpus, true, 2 }
+
+static const struct bench_row bench_rows[] = {
+#ifdef TOY_BENCH_KMALLOC
+	KMALLOC_ROW(8), KMALLOC_ROW(16), KMALLOC_ROW(32), KMALLOC_ROW(64),
+	KMALLOC_ROW(96), KMALLOC_ROW(128), KMALLOC_ROW(192), KMALLOC_ROW(256),
+	KMALLOC_ROW(512), KMALLOC_ROW(1024), KMALLOC_ROW(2048),
+	KMALLOC_ROW(4096), KMALLOC_ROW(8192),
+	{ "kmalloc-batch/64", OP_BATCH, 64, 1, true },
+	{ "kmalloc-batch/1024", OP_BATCH, 1024, 1, true },
+#endif
+#ifdef TOY_BENCH_CACHE
+	{ "kmem_cache_alloc+free/64", OP_CACHE, BENCH_CACHE_SIZE, 1, true },
+#endif
+	PAGES_ROW(0), PAGES_ROW(3), PAGES_ROW(9),
+/* The kernel's side only where it has HighMem: 32-bit, CONFIG_HIGHMEM. */
+#ifdef TOY_BENCH_KMAP
+	{ "kmap+kunmap/highmem", OP_KMAP, 0, 1, IS_ENABLED(CONFIG_HIGHMEM) },
+#endif
+#ifdef TOY_BENCH_KMAP_LOCAL
+	{ "kmap_local+kunmap_local/highmem", OP_KMAP_LOCAL, 0, 1,
+	  IS_ENABLED(CONFIG_HIGHMEM) },
+#endif
+#ifdef TOY_BENCH_KMALLOC
+	SMP_KMALLOC_ROW(1), SMP_KMALLOC_ROW(2), SMP_KMALLOC_ROW(4),
+#endif
+	SMP_PAGES_ROW(1), SMP_PAGES_ROW(2), SMP_PAGES_ROW(4),
+};
+
+#define NR_ROWS	ARRAY_SIZE(bench_rows)
+
+/* Figures of one side of a row, in hundredths of a ns per operation. */
+struct bench_stat {
+	u64 median;
+	u64 min;
+	u64 max;
+};
+
+/**
+ * struct bench_result - what one row measured
+ * @done: the row ran to the end; the rest is valid.
+ * @reps: repetitions per side.
+ * @ops: operations per repetition and thread.
+ * @toy: the toy's figures.
+ * @real: the kernel's figures; unused without bench_row::has_real.
+ */
+struct bench_result {
+	bool done;
+	unsigned int reps;
+	unsigned long ops;
+	struct bench_stat toy;
+	struct bench_stat real;
+};
+
+static DEFINE_MUTEX(bench_mutex);
+static struct bench_result results[NR_ROWS];	/* under bench_mutex */
+static struct dentry *bench_dir;
+
+/* ==== The timed loops, one per operation and side ==== */
+
+/**
+ * struct bench_ctx - what the threads of one row share
+ * @row: the row.
+ * @toy: time the toy (true) or the kernel (false).
+ * @toy_cache: %OP_CACHE: the toy's cache.
+ * @real_cache: %OP_CACHE: the kernel's cache.
+ * @hpage: %OP_KMAP, %OP_KMAP_LOCAL: the toy HighMem page mapped and
+ *	unmapped.
+ * @real_hpage: the same, the kernel's page (CONFIG_HIGHMEM only).
+ */
+struct bench_ctx {
+	const struct bench_row *row;
+	bool toy;
+	struct toy_kmem_cache *toy_cache;
+	struct kmem_cache *real_cache;
+	struct toy_page *hpage;
+	struct page *real_hpage;
+};
+
+static inline void bench_yield(unsigned long i)
+{
+	if (!(i & BENCH_RESCHED_MASK))
+		cond_resched();
+}
+
+#ifdef TOY_BENCH_KMALLOC
+static int toy_kmalloc_loop(size_t size, unsigned long n)
+{
+	unsigned long i;
+	void *p;
+
+	for (i = 0; i < n; i++) {
+		p = toy_kmalloc(size, TOY_GFP_KERNEL);
+		if (unlikely(!p))
+			return -ENOMEM;
+		OPTIMIZER_HIDE_VAR(p);
+		toy_kfree(p);
+		bench_yield(i);
+	}
+	return 0;
+}
+
+static int real_kmalloc_loop(size_t size, unsigned long n)
+{
+	unsigned long i;
+	void *p;
+
+	for (i = 0; i < n; i++) {
+		p = kmalloc(size, GFP_KERNEL);
+		if (unlikely(!p))
+			return -ENOMEM;
+		OPTIMIZER_HIDE_VAR(p);
+		kfree(p);
+		bench_yield(i);
+	}
+	return 0;
+}
+
+static int toy_batch_loop(size_t size, void **ptrs, unsigned long rounds)
+{
+	unsigned long r;
+	unsigned int i, j;
+
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < batch; i++) {
+			ptrs[i] = toy_kmalloc(size, TOY_GFP_KERNEL);
+			if (unlikely(!ptrs[i]))
+				goto err;
+		}
+		for (i = 0; i < batch; i++)
+			toy_kfree(ptrs[i]);
+		cond_resched();
+	}
+	return 0;
+err:
+	for (j = 0; j < i; j++)
+		toy_kfree(ptrs[j]);
+	return -ENOMEM;
+}
+
+static int real_batch_loop(size_t size, void **ptrs, unsigned long rounds)
+{
+	unsigned long r;
+	unsigned int i, j;
+
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < batch; i++) {
+			ptrs[i] = kmalloc(size, GFP_KERNEL);
+			if (unlikely(!ptrs[i]))
+				goto err;
+		}
+		for (i = 0; i < batch; i++)
+			kfree(ptrs[i]);
+		cond_resched();
+	}
+	return 0;
+err:
+	for (j = 0; j < i; j++)
+		kfree(ptrs[j]);
+	return -ENOMEM;
+}
+#endif /* TOY_BENCH_KMALLOC */
+
+#ifdef TOY_BENCH_CACHE
+static int toy_cache_loop(struct toy_kmem_cache *s, unsigned long n)
+{
+	unsigned long i;
+	void *p;
+
+	for (i = 0; i < n; i++) {
+		p = toy_kmem_cache_alloc(s, TOY_GFP_KERNEL);
+		if (unlikely(!p))
+			return -ENOMEM;
+		OPTIMIZER_HIDE_VAR(p);
+		toy_kmem_cache_free(s, p);
+		bench_yield(i);
+	}
+	return 0;
+}
+
+static int real_cache_loop(struct kmem_cache *s, unsigned long n)
+{
+	unsigned long i;
+	void *p;
+
+	for (i = 0; i < n; i++) {
+		p = kmem_cache_alloc(s, GFP_KERNEL);
+		if (unlikely(!p))
+			return -ENOMEM;
+		OPTIMIZER_HIDE_VAR(p);
+		kmem_cache_free(s, p);
+		bench_yield(i);
+	}
+	return 0;
+}
+#endif /* TOY_BENCH_CACHE */
+
+static int toy_pages_loop(unsigned int order, unsigned long n)
+{
+	struct toy_page *page;
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		page = toy_alloc_pages(TOY_GFP_KERNEL, order);
+		if (unlikely(!page))
+			return -ENOMEM;
+		toy_free_pages(page, order);
+		bench_yield(i);
+	}
+	return 0;
+}
+
+static int real_pages_loop(unsigned int order, unsigned long n)
+{
+	struct page *page;
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		page = alloc_pages(GFP_KERNEL, order);
+		if (unlikely(!page))
+			return -ENOMEM;
+		__free_pages(page, order);
+		bench_yield(i);
+	}
+	return 0;
+}
+
+#ifdef TOY_BENCH_KMAP
+/*
+ * The kernel's kmap() is timed only with HighMem; else it is page_address().
+ * It is deprecated for new code, and measuring it is the point here: the
+ * alias keeps checkpatch from asking for kmap_local_page() instead.
+ */
+#define real_kmap	kmap
+
+static int toy_kmap_loop(struct toy_page *page, unsigned long n)
+{
+	unsigned long i;
+	void *v;
+
+	for (i = 0; i < n; i++) {
+		v = toy_kmap(page);
+		if (unlikely(!v))
+			return -ENOMEM;
+		OPTIMIZER_HIDE_VAR(v);
+		toy_kunmap(page);
+		bench_yield(i);
+	}
+	return 0;
+}
+
+static int real_kmap_loop(struct page *page, unsigned long n)
+{
+	unsigned long i;
+	void *v;
+
+	for (i = 0; i < n; i++) {
+		v = real_kmap(page);
+		OPTIMIZER_HIDE_VAR(v);
+		kunmap(page);
+		bench_yield(i);
+	}
+	return 0;
+}
+#endif /* TOY_BENCH_KMAP */
+
+#ifdef TOY_BENCH_KMAP_LOCAL
+static int toy_kmap_local_loop(struct toy_page *page, unsigned long n)
+{
+	unsigned long i;
+	void *v;
+
+	for (i = 0; i < n; i++) {
+		v = toy_kmap_local_page(page);
+		if (unlikely(!v))
+			return -ENOMEM;
+		OPTIMIZER_HIDE_VAR(v);
+		toy_kunmap_local(v);
+		bench_yield(i);
+	}
+	return 0;
+}
+
+static int real_kmap_local_loop(struct page *page, unsigned long n)
+{
+	unsigned long i;
+	void *v;
+
+	for (i = 0; i < n; i++) {
+		v = kmap_local_page(page);
+		OPTIMIZER_HIDE_VAR(v);
+		kunmap_local(v);
+		bench_yield(i);
+	}
+	return 0;
+}
+#endif /* TOY_BENCH_KMAP_LOCAL */
+
+/*
+ * Run @n operations of one side of a row (@n batches for %OP_BATCH).
+ * A row whose layer is not built never gets here: its case is compiled
+ * out with its entry in bench_rows[].
+ */
+static int run_ops(const struct bench_ctx *c, void **ptrs, unsigned long n)
+{
+	unsigned int arg = c->row->arg;
+
+	switch (c->row->op) {
+#ifdef TOY_BENCH_KMALLOC
+	case OP_KMALLOC:
+		return c->toy ? toy_kmalloc_loop(arg, n) :
+				real_kmalloc_loop(arg, n);
+	case OP_BATCH:
+		return c->toy ? toy_batch_loop(arg, ptrs, n) :
+				real_batch_loop(arg, ptrs, n);
+#endif
+#ifdef TOY_BENCH_CACHE
+	case OP_CACHE:
+		return c->toy ? toy_cache_loop(c->toy_cache, n) :
+				real_cache_loop(c->real_cache, n);
+#endif
+	case OP_PAGES:
+		return c->toy ? toy_pages_loop(arg, n) :
+				real_pages_loop(arg, n);
+#ifdef TOY_BENCH_KMAP
+	case OP_KMAP:
+		return c->toy ? toy_kmap_loop(c->hpage, n) :
+				real_kmap_loop(c->real_hpage, n);
+#endif
+#ifdef TOY_BENCH_KMAP_LOCAL
+	case OP_KMAP_LOCAL:
+		return c->toy ? toy_kmap_local_loop(c->hpage, n) :
+				real_kmap_local_loop(c->real_hpage, n);
+#endif
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+/* ==== Threads: one pass of one side on the row's CPUs ==== */
+
+/**
+ * struct bench_worker - one bound kthread of a pass
+ * @ctx: the row and side.
+ * @ready: threads at the start line, shared by the pass.
+ * @nr: threads in the pass.
+ * @n: operations (batches for %OP_BATCH) to run.
+ * @ptrs: %OP_BATCH: room for `batch` pointers.
+ * @start: ktime_get_ns() at the start line.
+ * @end: ktime_get_ns() after the last operation.
+ * @err: 0, or why the loop stopped.
+ * @done: completed as the thread exits.
+ */
+struct bench_worker {
+	const struct bench_ctx *ctx;
+	atomic_t *ready;
+	unsigned int nr;
+	unsigned long n;
+	void **ptrs;
+	u64 start;
+	u64 end;
+	int err;
+	struct completion done;
+};
+
+static int bench_thread(void *arg)
+{
+	struct bench_worker *w = arg;
+
+	/*
+	 * Start together: spin until every thread of the pass is here,
+	 * letting the thread that wakes them run if it shares this CPU.
+	 */
+	atomic_inc(w->ready);
+	while (atomic_read(w->ready) < w->nr) {
+		cond_resched();
+		cpu_relax();
+	}
+	w->start = ktime_get_ns();
+	w->err = run_ops(w->ctx, w->ptrs, w->n);
+	w->end = ktime_get_ns();
+	kthread_complete_and_exit(&w->done, 0);
+}
+
+/* Wait without tripping the hung task detector on a long pass. */
+static void wait_worker(struct bench_worker *w)
+{
+	while (!wait_for_completion_timeout(&w->done, HZ))
+		;
+}
+
+static void free_workers(struct bench_worker *w, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		kfree(w[i].ptrs);
+	kfree(w);
+}
+
+static struct bench_worker *alloc_workers(const struct bench_ctx *c,
+					  atomic_t *ready, unsigned long n)
+{
+	unsigned int i, nr = c->row->threads;
+	struct bench_worker *w;
+
+	w = kcalloc(nr, sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return NULL;
+	for (i = 0; i < nr; i++) {
+		w[i].ctx = c;
+		w[i].ready = ready;
+		w[i].nr = nr;
+		w[i].n = n;
+		init_completion(&w[i].done);
+		if (c->row->op != OP_BATCH)
+			continue;
+		w[i].ptrs = kcalloc(batch, sizeof(void *), GFP_KERNEL);
+		if (!w[i].ptrs) {
+			free_workers(w, i);
+			return NULL;
+		}
+	}
+	return w;
+}
+
+/*
+ * One pass: @n operations per thread on CPUs 0 .. threads - 1. @wall gets
+ * the ns from the first thread's start to the last one's end.
+ */
+static int run_pass(const struct bench_ctx *c, unsigned long n, u64 *wall)
+{
+	unsigned int i, nr = c->row->threads;
+	struct task_struct *task[BENCH_MAX_THREADS];
+	struct bench_worker *w;
+	atomic_t ready = ATOMIC_INIT(0);
+	u64 first = U64_MAX, last = 0;
+	int err = 0;
+
+	w = alloc_workers(c, &ready, n);
+	if (!w)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		task[i] = kthread_create_on_cpu(bench_thread, &w[i], i,
+						"toy_bench/%u");
+		if (IS_ERR(task[i])) {
+			err = PTR_ERR(task[i]);
+			pr_err("%s: cannot start a thread on CPU %u (%d)\n",
+			       c->row->name, i, err);
+			goto stop;
+		}
+	}
+	for (i = 0; i < nr; i++)
+		wake_up_process(task[i]);
+	for (i = 0; i < nr; i++) {
+		wait_worker(&w[i]);
+		if (w[i].err && !err)
+			err = w[i].err;
+		first = min(first, w[i].start);
+		last = max(last, w[i].end);
+	}
+	*wall = last - first;
+	free_workers(w, nr);
+	return err;
+stop:
+	/* None was woken: kthread_stop() makes them exit unrun. */
+	while (i--)
+		kthread_stop(task[i]);
+	free_workers(w, nr);
+	return err;
+}
+
+/* ==== A row: set up, warm up, interleaved repetitions, figures ==== */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void summarize(u64 *v, unsigned int n, struct bench_stat *st)
+{
+	sort(v, n, sizeof(*v), cmp_u64, NULL);
+	st->min = v[0];
+	st->max = v[n - 1];
+	st->median = n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Operations one thread runs for @n: whole batches for %OP_BATCH. */
+static unsigned long row_units(const struct bench_row *row, unsigned long n)
+{
+	return row->op == OP_BATCH ? DIV_ROUND_UP(n, batch) : n;
+}
+
+static unsigned long row_ops(const struct bench_row *row, unsigned long n)
+{
+	return row->op == OP_BATCH ? row_units(row, n) * batch : n;
+}
+
+#if defined(TOY_BENCH_KMAP) || defined(TOY_BENCH_KMAP_LOCAL)
+/* A HighMem page of the toy and, where there is HighMem, of the kernel. */
+static int highmem_setup(struct bench_ctx *c)
+{
+	c->hpage = toy_alloc_pages(TOY_GFP_HIGHUSER, 0);
+	if (!c->hpage)
+		return -ENOMEM;
+	if (toy_page_address(c->hpage)) {
+		pr_err("%s: the toy gave no HighMem page (highmem_mb=0?)\n",
+		       c->row->name);
+		return -ENODEV;
+	}
+	if (!c->row->has_real)
+		return 0;
+	c->real_hpage = alloc_page(GFP_HIGHUSER);
+	if (!c->real_hpage)
+		return -ENOMEM;
+	if (!PageHighMem(c->real_hpage)) {
+		pr_err("%s: the kernel gave no HighMem page\n", c->row->name);
+		return -ENODEV;
+	}
+	return 0;
+}
+#endif
+
+/* Objects a row works on; row_teardown() undoes what was done on error. */
+static int row_setup(struct bench_ctx *c)
+{
+	switch (c->row->op) {
+#ifdef TOY_BENCH_CACHE
+	case OP_CACHE:
+		c->toy_cache = toy_kmem_cache_create("toy_bench_64",
+						     BENCH_CACHE_SIZE, 0, 0,
+						     NULL);
+		if (!c->toy_cache)
+			return -ENOMEM;
+		c->real_cache = kmem_cache_create("toy_bench_64",
+						  BENCH_CACHE_SIZE, 0, 0, NULL);
+		return c->real_cache ? 0 : -ENOMEM;
+#endif
+#if defined(TOY_BENCH_KMAP) || defined(TOY_BENCH_KMAP_LOCAL)
+	case OP_KMAP:
+	case OP_KMAP_LOCAL:
+		return highmem_setup(c);
+#endif
+	default:
+		return 0;
+	}
+}
+
+static void row_teardown(struct bench_ctx *c)
+{
+#ifdef TOY_BENCH_CACHE
+	if (c->toy_cache && toy_kmem_cache_destroy(c->toy_cache))
+		pr_err("%s: the toy's cache would not go\n", c->row->name);
+	kmem_cache_destroy(c->real_cache);
+#endif
+	if (c->hpage)
+		toy_free_pages(c->hpage, 0);
+	if (c->real_hpage)
+		__free_page(c->real_hpage);
+}
+
+/* ns per op, in hundredths, of a pass of @wall ns over @n ops per thread. */
+static u64 centi_ns_per_op(const struct bench_row *row, u64 wall,
+			   unsigned long n)
+{
+	return div64_u64(wall * 100, (u64)row_ops(row, n) * row->threads);
+}
+
+/* Untimed operations of one side, so that both start from a warm state. */
+static int warm_up(struct bench_ctx *c, bool toy)
+{
+	unsigned long wn = row_units(c->row, warmup);
+	u64 wall;
+
+	c->toy = toy;
+	return wn ? run_pass(c, wn, &wall) : 0;
+}
+
+/**
+ * struct bench_job - one row of a run and its figures per repetition
+ * @c: the row and the objects it works on.
+ * @res: where its figures go.
+ * @toy_v: the toy's ns/op in each repetition, in hundredths.
+ * @real_v: the kernel's, the same.
+ */
+struct bench_job {
+	struct bench_ctx c;
+	struct bench_result *res;
+	u64 toy_v[BENCH_MAX_REPS];
+	u64 real_v[BENCH_MAX_REPS];
+};
+
+/* Repetition @r of one side of @job. */
+static int time_pass(struct bench_job *job, bool toy, unsigned int r)
+{
+	const struct bench_row *row = job->c.row;
+	u64 wall;
+	int err;
+
+	job->c.toy = toy;
+	err = run_pass(&job->c, row_units(row, ops), &wall);
+	if (err)
+		return err;
+	if (toy)
+		job->toy_v[r] = centi_ns_per_op(row, wall, ops);
+	else
+		job->real_v[r] = centi_ns_per_op(row, wall, ops);
+	return 0;
+}
+
+/*
+ * Warm every side of every job up, then take the repetitions in turns:
+ * repetition 1 of each job's toy side then real side, repetition 2, and
+ * so on. The rows of a group (1, 2 and 4 CPUs) so see the same drift of
+ * the host as each other, not only toy as real.
+ */
+static int measure(struct bench_job *jobs, unsigned int nr)
+{
+	unsigned int j, r;
+	int err = 0;
+
+	for (j = 0; j < nr && !err; j++) {
+		err = warm_up(&jobs[j].c, true);
+		if (!err && jobs[j].c.row->has_real)
+			err = warm_up(&jobs[j].c, false);
+	}
+	for (r = 0; r < reps && !err; r++) {
+		for (j = 0; j < nr && !err; j++) {
+			err = time_pass(&jobs[j], true, r);
+			if (!err && jobs[j].c.row->has_real)
+				err = time_pass(&jobs[j], false, r);
+		}
+	}
+	return err;
+}
+
+static int check_cpus(const struct bench_row *row)
+{
+	unsigned int cpu;
+
+	if (WARN_ON_ONCE(!row->threads || row->threads > BENCH_MAX_THREADS))
+		return -EINVAL;
+	for (cpu = 0; cpu < row->threads; cpu++) {
+		if (!cpu_online(cpu)) {
+			pr_err("%s: needs CPUs 0-%u online\n", row->name,
+			       row->threads - 1);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+static void record(struct bench_job *job)
+{
+	struct bench_result *res = job->res;
+
+	summarize(job->toy_v, reps, &res->toy);
+	if (job->c.row->has_real)
+		summarize(job->real_v, reps, &res->real);
+	res->reps = reps;
+	res->ops = row_ops(job->c.row, ops);
+	res->done = true;
+}
+
+/* The rows that run with row @idx: its group, or it alone. */
+static void group_of(unsigned int idx, unsigned int *first, unsigned int *nr)
+{
+	unsigned int g = bench_rows[idx].group, i = idx, end = idx + 1;
+
+	if (g) {
+		while (i > 0 && bench_rows[i - 1].group == g)
+			i--;
+		while (end < NR_ROWS && bench_rows[end].group == g)
+			end++;
+	}
+	*first = i;
+	*nr = end - i;
+}
+
+static int run_row(unsigned int idx)
+{
+	unsigned int first, nr, j, set_up = 0;
+	struct bench_job *jobs;
+	int err = 0;
+
+	lockdep_assert_held(&bench_mutex);
+	group_of(idx, &first, &nr);
+	jobs = kcalloc(nr, sizeof(*jobs), GFP_KERNEL);
+	if (!jobs)
+		return -ENOMEM;
+	for (j = 0; j < nr && !err; j++) {
+		jobs[j].c.row = &bench_rows[first + j];
+		jobs[j].res = &results[first + j];
+		jobs[j].res->done = false;
+		err = check_cpus(jobs[j].c.row);
+	}
+	for (; set_up < nr && !err; set_up++)
+		err = row_setup(&jobs[set_up].c);
+	if (!err)
+		err = measure(jobs, nr);
+	while (set_up--)
+		row_teardown(&jobs[set_up].c);
+	for (j = 0; j < nr && !err; j++)
+		record(&jobs[j]);
+	if (err)
+		pr_err("%s: failed (%d)\n", bench_rows[idx].name, err);
+	kfree(jobs);
+	return err;
+}
+
+/* ==== Memory figures ==== */
+
+/*
+ * The region's size and the toy's page-descriptor array, read through the
+ * public API: toy_pfn_to_page() answers NULL past the last pfn, and the
+ * descriptors are one array indexed by pfn, so the distance between the
+ * descriptors of pfns 0 and 1 is sizeof(struct toy_page).
+ */
+static unsigned long region_pages(void)
+{
+	unsigned long lo = 0, hi = ULONG_MAX;	/* first pfn without a page */
+
+	if (!toy_pfn_to_page(0))
+		return 0;
+	while (hi - lo > 1) {
+		unsigned long mid = lo + (hi - lo) / 2;
+
+		if (toy_pfn_to_page(mid))
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return hi;
+}
+
+struct bench_memory {
+	unsigned long pages;
+	unsigned long desc_size;
+};
+
+static struct bench_memory memory;	/* under bench_mutex */
+
+#if defined(TOY_BENCH_KMALLOC) && defined(TOY_BENCH_KSIZE)
+
+/*
+ * Internal waste of kmalloc: for each size class, WASTE_SAMPLES request
+ * sizes spread evenly over the sizes that class serves, (previous class,
+ * class], one object each, all live at once. The toy's objects stay live
+ * after the figures are taken (until "release"), so that its slabinfo can
+ * be read with a known population in it.
+ */
+#define WASTE_SAMPLES	32
+
+static const unsigned int waste_classes[] = {
+	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+};
+
+#define NR_WASTE_CLASSES	ARRAY_SIZE(waste_classes)
+
+/**
+ * struct bench_waste - the kmalloc population of one size class
+ * @objects: requests made, on each side.
+ * @requested: bytes asked for.
+ * @toy_bytes: sum of toy_ksize() of the toy's objects.
+ * @real_bytes: sum of ksize() of the kernel's objects.
+ * @held: the toy's objects, live until released.
+ */
+struct bench_waste {
+	unsigned int objects;
+	unsigned long requested;
+	unsigned long toy_bytes;
+	unsigned long real_bytes;
+	void *held[WASTE_SAMPLES];
+};
+
+static struct bench_waste waste[NR_WASTE_CLASSES];	/* under bench_mutex */
+static bool waste_valid;				/* under bench_mutex */
+
+static void waste_release(void)
+{
+	unsigned int c, i;
+
+	for (c = 0; c < NR_WASTE_CLASSES; c++) {
+		for (i = 0; i < waste[c].objects; i++)
+			toy_kfree(waste[c].held[i]);
+		waste[c].objects = 0;
+	}
+	waste_valid = false;
+}
+
+static int waste_class(unsigned int c)
+{
+	unsigned int lo = c ? waste_classes[c - 1] : 0, hi = waste_classes[c];
+	unsigned int step = max(1U, (hi - lo) / WASTE_SAMPLES);
+	void *real[WASTE_SAMPLES];
+	struct bench_waste *w = &waste[c];
+	unsigned int size, i;
+	int err = 0;
+
+	memset(w, 0, sizeof(*w));
+	for (size = hi; size > lo && w->objects < WASTE_SAMPLES; size -= step) {
+		i = w->objects;
+		w->held[i] = toy_kmalloc(size, TOY_GFP_KERNEL);
+		real[i] = kmalloc(size, GFP_KERNEL);
+		if (!w->held[i] || !real[i]) {
+			toy_kfree(w->held[i]);
+			kfree(real[i]);
+			err = -ENOMEM;
+			break;
+		}
+		w->objects++;
+		w->requested += size;
+		w->toy_bytes += toy_ksize(w->held[i]);
+		w->real_bytes += ksize(real[i]);
+	}
+	for (i = 0; i < w->objects; i++)
+		kfree(real[i]);
+	return err;
+}
+
+static int waste_measure(void)
+{
+	unsigned int c;
+	int err;
+
+	lockdep_assert_held(&bench_mutex);
+	waste_release();
+	for (c = 0; c < NR_WASTE_CLASSES; c++) {
+		err = waste_class(c);
+		if (err) {
+			waste_release();
+			return err;
+		}
+	}
+	waste_valid = true;
+	return 0;
+}
+
+/* The name the kernel gives the kmalloc cache of @size bytes. */
+static void waste_cache_name(struct seq_file *m, unsigned int size)
+{
+	if (size >= 1024)
+		seq_printf(m, "kmalloc-%uk", size / 1024);
+	else
+		seq_printf(m, "kmalloc-%u", size);
+}
+
+static int waste_show(struct seq_file *m, void *v)
+{
+	unsigned int c;
+
+	seq_puts(m, "cache,objects,requested,toy_ksize_bytes,real_ksize_bytes\n");
+	mutex_lock(&bench_mutex);
+	for (c = 0; waste_valid && c < NR_WASTE_CLASSES; c++) {
+		waste_cache_name(m, waste_classes[c]);
+		seq_printf(m, ",%u,%lu,%lu,%lu\n", waste[c].objects,
+			   waste[c].requested, waste[c].toy_bytes,
+			   waste[c].real_bytes);
+	}
+	mutex_unlock(&bench_mutex);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(waste);
+
+static void waste_debugfs_init(void)
+{
+	debugfs_create_file("waste", 0400, bench_dir, NULL, &waste_fops);
+}
+
+#else /* !(TOY_BENCH_KMALLOC && TOY_BENCH_KSIZE) */
+
+static void waste_release(void)
+{
+}
+
+static int waste_measure(void)
+{
+	return 0;
+}
+
+static void waste_debugfs_init(void)
+{
+}
+
+#endif /* TOY_BENCH_KMALLOC && TOY_BENCH_KSIZE */
+
+static int memory_measure(void)
+{
+	struct toy_page *p0, *p1;
+
+	lockdep_assert_held(&bench_mutex);
+	memory.pages = region_pages();
+	p0 = toy_pfn_to_page(0);
+	p1 = toy_pfn_to_page(1);
+	memory.desc_size = p0 && p1 ? (char *)p1 - (char *)p0 : 0;
+	return waste_measure();
+}
+
+static int memory_show(struct seq_file *m, void *v)
+{
+	unsigned long region, desc, desc_size;
+	u64 milli_pct;
+	u32 rem;
+
+	seq_puts(m, "figure,value,what\n");
+	mutex_lock(&bench_mutex);
+	region = memory.pages * PAGE_SIZE;
+	desc_size = memory.desc_size;
+	mutex_unlock(&bench_mutex);
+	if (!region)
+		return 0;
+	desc = (region >> PAGE_SHIFT) * desc_size;
+	milli_pct = div64_u64((u64)desc * 100000, region);
+	seq_printf(m, "region_bytes,%lu,toy pfns answered by toy_pfn_to_page() x PAGE_SIZE\n",
+		   region);
+	seq_printf(m, "descriptor_size,%lu,bytes from toy_pfn_to_page(0) to toy_pfn_to_page(1): sizeof(struct toy_page)\n",
+		   desc_size);
+	seq_printf(m, "descriptor_bytes,%lu,page descriptors: pages x descriptor_size\n",
+		   desc);
+	seq_printf(m, "descriptor_pct,%llu.%03u,descriptor_bytes / region_bytes x 100\n",
+		   div_u64_rem(milli_pct, 1000, &rem), rem);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(memory);
+
+/* ==== debugfs: rows, run, results ==== */
+
+static int rows_show(struct seq_file *m, void *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_ROWS; i++)
+		seq_printf(m, "%s\n", bench_rows[i].name);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(rows);
+
+static void show_centi(struct seq_file *m, u64 v)
+{
+	u32 rem;
+	u64 whole = div_u64_rem(v, 100, &rem);
+
+	seq_printf(m, "%llu.%02u", whole, rem);
+}
+
+static void show_result(struct seq_file *m, const struct bench_row *row,
+			const struct bench_result *res)
+{
+	seq_printf(m, "%s,%u,", row->name, row->threads);
+	show_centi(m, res->toy.median);
+	seq_putc(m, ',');
+	if (row->has_real && res->real.median) {
+		show_centi(m, res->real.median);
+		seq_putc(m, ',');
+		show_centi(m, div64_u64(res->toy.median * 100,
+					res->real.median));
+	} else {
+		seq_puts(m, "n/a,n/a");
+	}
+	seq_putc(m, ',');
+	show_centi(m, res->toy.min);
+	seq_putc(m, ',');
+	show_centi(m, res->toy.max);
+	if (row->has_real) {
+		seq_putc(m, ',');
+		show_centi(m, res->real.min);
+		seq_putc(m, ',');
+		show_centi(m, res->real.max);
+	} else {
+		seq_puts(m, ",n/a,n/a");
+	}
+	seq_printf(m, ",%u,%lu\n", res->reps, res->ops);
+}
+
+static int results_show(struct seq_file *m, void *v)
+{
+	unsigned int i;
+
+	int err;
+
+	seq_puts(m, "op,threads,toy_ns,real_ns,ratio,toy_min,toy_max,real_min,real_max,reps,ops\n");
+	err = mutex_lock_killable(&bench_mutex);
+	if (err)
+		return err;
+	for (i = 0; i < NR_ROWS; i++)
+		if (results[i].done)
+			show_result(m, &bench_rows[i], &results[i]);
+	mutex_unlock(&bench_mutex);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(results);
+
+static int check_params(void)
+{
+	if (!ops || reps < 1 || reps > BENCH_MAX_REPS ||
+	    !batch || batch > BENCH_MAX_BATCH) {
+		pr_err("need ops >= 1, reps 1-%u, batch 1-%u\n",
+		       BENCH_MAX_REPS, BENCH_MAX_BATCH);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int run_all(void)
+{
+	unsigned int i;
+	int err, ret = 0;
+
+	for (i = 0; i < NR_ROWS; i++) {
+		err = run_row(i);
+		if (err && !ret)
+			ret = err;
+	}
+	return ret;
+}
+
+/* What the run file takes: a row name, "all", "memory" or "release". */
+static int run_command(const char *cmd)
+{
+	unsigned int i;
+
+	if (!strcmp(cmd, "all"))
+		return run_all();
+	if (!strcmp(cmd, "memory"))
+		return memory_measure();
+	if (!strcmp(cmd, "release")) {
+		waste_release();
+		return 0;
+	}
+	for (i = 0; i < NR_ROWS; i++)
+		if (!strcmp(cmd, bench_rows[i].name))
+			return run_row(i);
+	pr_info("run: unknown row '%.64s' (see rows)\n", cmd);
+	return -EINVAL;
+}
+
+static ssize_t run_write(struct file *file, const char __user *ubuf,
+			 size_t len, loff_t *ppos)
+{
+	char buf[64];
+	int err;
+
+	if (*ppos || !len || len >= sizeof(buf)) {
+		pr_info("run: write a row name, all, memory or release, in one write\n");
+		return -EINVAL;
+	}
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	/* Killable: a second writer may wait for minutes, unreported. */
+	err = mutex_lock_killable(&bench_mutex);
+	if (err)
+		return err;
+	err = run_command(strim(buf));
+	mutex_unlock(&bench_mutex);
+	if (err)
+		return err;
+	*ppos += len;
+	return len;
+}
+
+static const struct file_operations run_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.write	= run_write,
+	.llseek	= no_llseek,
+};
+
+/* ==== Load and unload ==== */
+
+static int __init toy_bench_init(void)
+{
+	int err = check_params();
+
+	if (err)
+		return err;
+	bench_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("rows", 0400, bench_dir, NULL, &rows_fops);
+	debugfs_create_file("run", 0200, bench_dir, NULL, &run_fops);
+	debugfs_create_file("results", 0400, bench_dir, NULL, &results_fops);
+	debugfs_create_file("memory", 0400, bench_dir, NULL, &memory_fops);
+	waste_debugfs_init();
+	pr_info("%zu rows; write one, or all, to %s/run\n", NR_ROWS,
+		"/sys/kernel/debug/" KBUILD_MODNAME);
+	return 0;
+}
+
+static void __exit toy_bench_exit(void)
+{
+	debugfs_remove_recursive(bench_dir);
+	mutex_lock(&bench_mutex);
+	waste_release();
+	mutex_unlock(&bench_mutex);
+}
+
+module_init(toy_bench_init);
+module_exit(toy_bench_exit);
+
+MODULE_DESCRIPTION("toy_alloc against the kernel's allocators, in the same boot");
+MODULE_LICENSE("GPL");

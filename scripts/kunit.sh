@@ -81,7 +81,7 @@ boot() {
 	# stdin is /dev/null: CI has none, and UML must not touch a terminal.
 	timeout -k 10 "$BOOT_TIMEOUT" "$uml/linux" mem=256M root=/dev/root \
 		rootfstype=hostfs rootflags="$ROOT" rw init=/init \
-		con=fd:0,fd:1 </dev/null 2>&1 | tr -d '\r' >"$OUT/console.log"
+		con=fd:0,fd:1 </dev/null 7>&- 2>&1 | tr -d '\r' >"$OUT/console.log"
 }
 
 # --- reading the log ---------------------------------------------------------

@@ -20,6 +20,8 @@ TIMEOUT_RUN=300
 DONE_TEST='toy-vm: all tests done'
 DONE_RUN='toy-vm: demo done'
 CRASH='Kernel panic|Oops|BUG:|general protection fault'
+# Host programs the guest tests use, copied with the libraries they load.
+GUEST_PROGRAMS=(/usr/bin/slabtop)
 
 # --- the module --------------------------------------------------------------
 
@@ -31,10 +33,21 @@ build_module() {
 
 # --- the initramfs -----------------------------------------------------------
 
-# busybox, its applet links and /dev/console: cached, keyed by busybox.
+# add_program STAGE PATH: PATH and every library ldd names, same paths.
+add_program() {
+	local stage=$1 prog=$2 lib
+	install -D -m 755 "$prog" "$stage$prog"
+	for lib in $(ldd "$prog" | grep -oE '/[^ ]+'); do
+		install -D -m 755 "$(readlink -f "$lib")" "$stage$lib"
+	done
+}
+
+# busybox, its applet links, /dev/console and $GUEST_PROGRAMS: cached,
+# keyed by the binaries and by this recipe.
 base_cpio() {
-	local key out stage a
-	key=$(sha256sum </bin/busybox | cut -c1-12)
+	local key out stage a p
+	key=$({ declare -f base_cpio add_program; echo "${GUEST_PROGRAMS[@]}";
+		cat /bin/busybox "${GUEST_PROGRAMS[@]}"; } | sha256sum | cut -c1-12)
 	out=$CACHE/initramfs/base-$key.cpio.gz
 	if [ ! -f "$out" ]; then
 		mkdir -p "${out%/*}"
@@ -43,6 +56,9 @@ base_cpio() {
 		cp /bin/busybox "$stage/bin/busybox"
 		for a in $(/bin/busybox --list); do
 			[ "$a" = busybox ] || ln -s busybox "$stage/bin/$a"
+		done
+		for p in "${GUEST_PROGRAMS[@]}"; do
+			add_program "$stage" "$p"
 		done
 		mknod -m 600 "$stage/dev/console" c 5 1 ||
 			die "mknod /dev/console failed (this needs root)"
@@ -54,6 +70,25 @@ base_cpio() {
 	echo "$out"
 }
 
+# Guest tools from tools/NAME/: an executable tools/NAME/NAME is copied
+# as it is; a tools/NAME/Makefile is run (out of the tree, in $WORK/tools)
+# to build a static NAME. Each lands in /toy/NAME.
+guest_tools() {
+	local dest=$1 d name out
+	for d in "$TOP"/tools/*/; do
+		name=$(basename "$d")
+		if [ -f "$d/Makefile" ]; then
+			out=$WORK/tools/$name
+			mkdir -p "$out"
+			make -s -C "$out" -f "$d/Makefile" VPATH="$d" "$name" ||
+				{ log "building tools/$name failed"; return 1; }
+			install -m 755 "$out/$name" "$dest/$name"
+		elif [ -f "$d/$name" ] && [ -x "$d/$name" ]; then
+			install -m 755 "$d/$name" "$dest/$name"
+		fi
+	done
+}
+
 # /init, the module and the guest scripts: rebuilt every time (cheap).
 overlay_cpio() {
 	local stage=$WORK/stage-$mode
@@ -63,6 +98,7 @@ overlay_cpio() {
 	install -m 755 "$TOP/scripts/guest/demo.sh" "$stage/toy/demo.sh"
 	install -m 644 "$TOP/toy_alloc.ko" "$stage/toy/toy_alloc.ko"
 	install -m 755 "$TOP"/tests/vm/*.sh "$stage/toy/tests/"
+	guest_tools "$stage/toy" >&2 || return 1
 	(cd "$stage" && find . | sort | cpio -o -H newc -R 0:0 --quiet) |
 		gzip -1
 }
@@ -70,7 +106,8 @@ overlay_cpio() {
 make_initrd() {
 	local img=$WORK/initrd-$mode.img
 	cat "$(base_cpio)" >"$img.tmp"
-	overlay_cpio >>"$img.tmp"
+	overlay_cpio >"$img.overlay" || return 1
+	cat "$img.overlay" >>"$img.tmp"
 	mv "$img.tmp" "$img"
 	echo "$img"
 }
@@ -92,7 +129,8 @@ from_guest() {
 # $WORK/console-$mode.log, the guest's part is shown live.
 boot() {
 	local st=0
-	timeout -k 10 "$1" "${QEMU[@]}" </dev/null 2>&1 | sed -u 's/\r$//' |
+	# 7>&-: QEMU must not hold this checkout's lock if it outlives us.
+	timeout -k 10 "$1" "${QEMU[@]}" </dev/null 7>&- 2>&1 | sed -u 's/\r$//' |
 		tee "$WORK/console-$mode.log" | from_guest || st=$?
 	[ "$st" -eq 0 ] || log "QEMU ended with status $st (124: timed out)"
 }
@@ -146,7 +184,10 @@ setup() {
 	else
 		build_module || die "building toy_alloc.ko failed"
 	fi
-	initrd=$(make_initrd)
+	if ! initrd=$(make_initrd); then
+		[ "$mode" = test ] && result fail "vm: initramfs with the module, tests and tools"
+		exit 1
+	fi
 	qemu_args
 	log "booting ${vmlinuz##*/} under TCG (-smp 2, 512 MiB), toy.mode=$mode"
 }
@@ -174,7 +215,7 @@ main() {
 		[ -z "$(crash_lines)" ] || die "the kernel crashed"
 		;;
 	shell)
-		"${QEMU[@]}" -serial mon:stdio
+		"${QEMU[@]}" -serial mon:stdio 7>&-
 		;;
 	esac
 }

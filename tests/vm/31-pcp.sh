@@ -20,6 +20,11 @@ stat_of() {
 	awk -v k="$1" '$1 == k { print $2 }' "$D/stats"
 }
 
+# avail: pages free in Normal, on the free lists plus on the per-CPU lists.
+avail() {
+	echo $(($(free_pages Normal) + $(stat_of normal_pcp_pages)))
+}
+
 main() {
 	load || { fail "insmod toy_alloc.ko: $LOAD_ERR"; exit 1; }
 	_batch=$(stat_of normal_pcp_batch)
@@ -28,19 +33,26 @@ main() {
 		unload
 		return
 	fi
+	# Other layers (slab prefill) may have used the lists already, so the
+	# CPU the shell runs on may or may not find pages on its own list.
 	_free0=$(free_pages Normal)
+	_avail0=$(avail)
 	_h=$(alloc 0 normal) || { fail "alloc 0 normal: $CTL_ERRNO"; unload; return; }
 	_free1=$(free_pages Normal)
-	expect "alloc 0 takes one batch of $_batch pages off the free lists ($_free0 -> $_free1)" \
-		test $((_free0 - _free1)) -eq "$_batch"
-	expect "stats: $((_batch - 1)) pages left on the per-CPU lists" \
-		test "$(stat_of normal_pcp_pages)" = "$((_batch - 1))"
+	_took=$((_free0 - _free1))
+	if [ "$_took" -eq 0 ] || [ "$_took" -eq "$_batch" ]; then
+		ok "alloc 0 moves 0 or one batch of $_batch pages off the free lists: $_took"
+	else
+		fail "alloc 0 moves 0 or one batch of $_batch pages off the free lists: $_took"
+	fi
+	expect "alloc 0: free lists + per-CPU lists hold one page less" \
+		test "$(avail)" -eq $((_avail0 - 1))
 	buddyinfo >"$TMP/pcp-before-free"
 	expect "free $_h" ctl "free $_h"
 	expect "the freed page waits on a per-CPU list: buddyinfo unchanged" \
 		cmp -s "$TMP/pcp-before-free" "$D/buddyinfo"
-	expect "stats: $_batch pages on the per-CPU lists after the free" \
-		test "$(stat_of normal_pcp_pages)" = "$_batch"
+	expect "free: free lists + per-CPU lists hold what they held before" \
+		test "$(avail)" -eq "$_avail0"
 	expect "ctl validate with pages on the per-CPU lists" ctl validate
 	unload || fail "rmmod toy_alloc"
 }

@@ -60,7 +60,7 @@ bench:
 
 lint:
 	@shellcheck -x $(S)/*.sh $(S)/guest/init $(S)/guest/demo.sh \
-		tests/vm/*.sh tests/uml/init .ci/run
+		tests/vm/*.sh tests/uml/init tools/bench/guest-init.sh .ci/run
 
 deps:
 	@$(S)/deps.sh

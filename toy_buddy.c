@@ -971,9 +971,12 @@ static void freeze_zone(struct toy_node *node, struct toy_zone *zone)
 	int cpu;
 
 	mutex_lock(&node->all_pcp_lock);
-	for_each_possible_cpu(cpu)
-		spin_lock_nest_lock(&per_cpu_ptr(zone->pcp, cpu)->lock,
-				    &node->all_pcp_lock);
+	for_each_possible_cpu(cpu) {
+		spinlock_t *lock = &per_cpu_ptr(zone->pcp, cpu)->lock;
+
+		spin_lock_nest_lock(lock, &node->all_pcp_lock);
+		__release(lock);	/* sparse cannot count locks taken in a loop */
+	}
 	spin_lock_irq(&zone->lock);
 }
 
@@ -983,8 +986,12 @@ static void thaw_zone(struct toy_node *node, struct toy_zone *zone)
 	int cpu;
 
 	spin_unlock_irq(&zone->lock);
-	for_each_possible_cpu(cpu)
-		spin_unlock(&per_cpu_ptr(zone->pcp, cpu)->lock);
+	for_each_possible_cpu(cpu) {
+		spinlock_t *lock = &per_cpu_ptr(zone->pcp, cpu)->lock;
+
+		__acquire(lock);	/* as taken in freeze_zone() */
+		spin_unlock(lock);
+	}
 	mutex_unlock(&node->all_pcp_lock);
 }
 

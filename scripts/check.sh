@@ -7,6 +7,7 @@
 #   kunit    scripts/kunit.sh (UML + KUnit + sanitizers)
 #   vm-test  scripts/vm.sh test (Debian's kernel under QEMU)
 #   tools    each executable in tests/tools/ (none yet is fine)
+#   bench    scripts/bench.sh --smoke: every row produced, no timing judged
 # Each stage appends "ok NAME" / "fail NAME" lines to a results file; a
 # stage that fails without a failed check, or reports nothing, counts as
 # one failed check. The last line is "N passed, N failed".
@@ -49,6 +50,10 @@ tools_stage() {
 	return "$st"
 }
 
+bench_stage() {
+	"$TOP/scripts/bench.sh" --smoke
+}
+
 # stage NAME FUNCTION [may-be-empty]: run it with its own results file,
 # then fold a crash or silence into the count.
 stage() {
@@ -81,6 +86,7 @@ main() {
 	stage kunit kunit_stage
 	stage vm-test vm_stage
 	stage tools tools_stage may-be-empty
+	stage bench bench_stage
 	echo "=== summary"
 	for s in "${SUMMARY[@]}"; do
 		echo "$s"

@@ -12,6 +12,7 @@
 #   make shell        QEMU with the module loaded and a shell on the console
 #   make sparse       C=2 with Debian's sparse; any warning fails
 #   make checkpatch   the tree's checkpatch.pl --strict on every .c/.h
+#   make i386-test    the kmap window against a real i386 HIGHMEM kernel
 #   make bench        scripts/bench.sh $(BENCH_ARGS): the toy against the kernel
 #   make lint         shellcheck on the harness's scripts
 #   make clean        kbuild clean in the checkout
@@ -26,7 +27,7 @@ S := scripts
 KBUILD_VARS := $(foreach v,W C KDIR V,$(if $(filter command line,$(origin $(v))),$(v)=$($(v))))
 
 .PHONY: all modules clean kunit vm-test check run shell sparse checkpatch \
-	bench lint deps help
+	bench i386-test stress lint deps help
 
 all modules:
 	@$(S)/build.sh $(KBUILD_VARS)
@@ -57,6 +58,9 @@ checkpatch:
 
 bench:
 	@$(S)/bench.sh $(BENCH_ARGS)
+
+i386-test:
+	@$(S)/i386-test.sh
 
 lint:
 	@shellcheck -x $(S)/*.sh $(S)/guest/init $(S)/guest/demo.sh \

@@ -376,7 +376,9 @@ enum toy_slab_stat {
 	TOY_SS_ALLOC_EMPTY,	/* object taken from an empty slab */
 	TOY_SS_ALLOC_NEW,	/* object taken from a slab new from the buddy */
 	TOY_SS_ALLOC_FAIL,	/* no object: the buddy had no slab */
-	TOY_SS_FREE,		/* objects freed */
+	TOY_SS_FREE,		/* objects put back on a slab's free list */
+	TOY_SS_TO_ARRAY,	/* objects moved from slabs to a per-CPU array */
+	TOY_SS_FROM_ARRAY,	/* objects moved from a per-CPU array to slabs */
 	TOY_SS_SLAB_NEW,	/* slabs taken from the buddy */
 	TOY_SS_SLAB_RELEASE,	/* slabs given back to the buddy */
 	TOY_NR_SLAB_STATS
@@ -399,14 +401,58 @@ enum toy_slab_error {
 
 extern const char *const toy_slab_error_names[TOY_NR_SLAB_ERRORS];
 
+/* Objects a per-CPU array can hold: SLAB's largest default limit. */
+#define TOY_AC_LIMIT_MAX	120
+
+/* Events of one CPU's array, SLAB's cpustat; names in toy_slab_cpu_stat_names[]. */
+enum toy_slab_cpu_stat {
+	TOY_CS_ALLOC_HIT,	/* allocation served from the array */
+	TOY_CS_ALLOC_MISS,	/* allocation found the array empty: a refill */
+	TOY_CS_FREE_HIT,	/* free put into the array */
+	TOY_CS_FREE_MISS,	/* free found the array full: a flush first */
+	TOY_NR_SLAB_CPU_STATS
+};
+
+extern const char *const toy_slab_cpu_stat_names[TOY_NR_SLAB_CPU_STATS];
+
+/**
+ * struct toy_array_cache - one CPU's stack of free objects of one cache
+ *	(SLAB's array_cache)
+ * @lock: guards the fields below. Taken before the cache lock; found with
+ *	raw_cpu_ptr() and usually taken only by its own CPU. For a cache
+ *	with debug flags, @avail and @entry change only with the cache lock
+ *	held as well, so the double-free check can read every CPU's array.
+ * @avail: objects in @entry; the most recently freed is @entry[@avail - 1].
+ * @touched: an allocation was served since the array was last drained;
+ *	a refill of an untouched array moves at most 16 objects.
+ * @stat: event counters.
+ * @entry: the objects, free for the user, counted in use by their slabs.
+ */
+struct toy_array_cache {
+	spinlock_t lock;		/* see above */
+	unsigned int avail;
+	bool touched;
+	unsigned long stat[TOY_NR_SLAB_CPU_STATS];
+	void *entry[TOY_AC_LIMIT_MAX];
+};
+
 /**
  * struct toy_kmem_cache - a cache of same-sized objects (struct kmem_cache)
  * @lock: guards @slabs, @nr_slabs, @nr_inuse, @stat and the freelist,
- *	inuse and lru fields of the cache's slabs. Irq-safe.
+ *	inuse and lru fields of the cache's slabs. Irq-safe. Taken after
+ *	a per-CPU array lock.
  * @slabs: the cache's slabs on lists full, partial, empty.
  * @nr_slabs: slabs on each list.
- * @nr_inuse: objects handed out, over all slabs.
+ * @nr_inuse: objects not on a slab's free list, over all slabs: handed
+ *	out or in a per-CPU array (SLAB's active objects).
  * @stat: event counters.
+ * @cpu_cache: the per-CPU arrays in front of the lists.
+ * @limit: objects an array holds; a free into a full array first gives
+ *	@batchcount of them back. 0: no arrays, every allocation and free
+ *	goes to the lists. Written with every array lock, the cache lock
+ *	and the slab mutex held; read under any of them.
+ * @batchcount: objects moved at once between an array and the lists;
+ *	written and read as @limit.
  * @name: as in slabinfo; set at creation, like all fields below.
  * @flags: TOY_SLAB_* flags.
  * @object_size: bytes the user asked for.
@@ -432,6 +478,9 @@ struct toy_kmem_cache {
 	unsigned long nr_slabs[TOY_NR_SLAB_LISTS];
 	unsigned long nr_inuse;
 	unsigned long stat[TOY_NR_SLAB_STATS];
+	struct toy_array_cache __percpu *cpu_cache;
+	unsigned int limit;
+	unsigned int batchcount;
 
 	char name[TOY_SLAB_NAME_MAX];
 	toy_slab_flags_t flags;
@@ -466,6 +515,13 @@ unsigned int toy_slab_kmalloc_min(void);
 struct toy_kmem_cache *toy_kmalloc_cache(size_t size);
 unsigned long toy_slab_nr(struct toy_kmem_cache *s, enum toy_slab_list list);
 unsigned long toy_slab_error_count(enum toy_slab_error err);
+void toy_slab_default_tunables(unsigned int size, toy_slab_flags_t flags,
+			       unsigned int *limit, unsigned int *batchcount);
+int toy_slab_tune(struct toy_kmem_cache *s, unsigned int limit,
+		  unsigned int batchcount);
+unsigned long toy_slab_cached(struct toy_kmem_cache *s);
+unsigned long toy_slab_cpu_stat(struct toy_kmem_cache *s,
+				enum toy_slab_cpu_stat item);
 
 /* --- highmem (toy_highmem.c) --- */
 
@@ -625,7 +681,7 @@ struct toy_vm_area {
  */
 struct toy_highmem {
 	struct toy_node *node;
-	spinlock_t kmap_lock;
+	spinlock_t kmap_lock;		/* see above */
 	unsigned int nr_slots;
 	unsigned int last_pkmap_nr;
 	unsigned int nr_busy;
@@ -634,7 +690,7 @@ struct toy_highmem {
 	wait_queue_head_t pkmap_map_wait;
 	struct toy_pa_slot htable[1 << TOY_PA_HASH_ORDER];
 	struct toy_kmap_local __percpu *local;
-	spinlock_t vmap_lock;
+	spinlock_t vmap_lock;		/* see above */
 	struct list_head vmap_areas;
 	atomic_long_t stat[TOY_NR_HM_STATS];
 	atomic_long_t misuse[TOY_NR_HM_MISUSE];

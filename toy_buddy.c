@@ -1138,14 +1138,17 @@ EXPORT_SYMBOL_GPL(toy_pfn_to_page);
  * @page: a page of the toy.
  *
  * A Normal page is directly mapped and always has an address. A HighMem
- * page has none, as on 32-bit x86, until it is mapped.
+ * page has none, as on 32-bit x86, until toy_kmap() maps it, and loses it
+ * again when its pkmap slot is flushed (page_address() with the kernel's
+ * page_address_htable).
  *
- * Return: the address of the page's data, or NULL for a HighMem page.
+ * Return: the address of the page's data, or NULL for an unmapped HighMem
+ * page.
  */
 void *toy_page_address(const struct toy_page *page)
 {
 	if (toy_page_is_highmem(page))
-		return NULL;
+		return toy_highmem_page_address(page);
 	return page_address(toy_node_real_page(&toy_node0, page));
 }
 EXPORT_SYMBOL_GPL(toy_page_address);
@@ -1524,6 +1527,11 @@ static int ctl_free(int argc, char **argv)
 
 	if (IS_ERR(h))
 		return PTR_ERR(h);
+	if (toy_highmem_page_busy(h->page)) {
+		pr_info("free: handle %d is still mapped; kunmap it first\n",
+			h->id);
+		return -EBUSY;
+	}
 	pr_info("free: handle %d, pfn %lu, order %u\n", h->id,
 		toy_page_to_pfn(h->page), h->order);
 	toy_free_pages(h->page, h->order);

@@ -279,6 +279,7 @@ static const struct toy_ctl_verb *const ctl_tables[] = {
 	main_ctl_verbs,
 	toy_buddy_ctl_verbs,
 	toy_slab_ctl_verbs,
+	toy_highmem_ctl_verbs,
 };
 
 static const struct toy_ctl_verb *find_verb(const char *name)
@@ -399,9 +400,12 @@ static int __init toy_alloc_init(void)
 	if (err)
 		goto out;
 	toy_node_set_pcp(&toy_node0, pcp_batch);
-	err = toy_slab_init();
+	err = toy_highmem_init();
 	if (err)
 		goto err_node;
+	err = toy_slab_init();
+	if (err)
+		goto err_highmem;
 	toy_fault_end();
 
 	toy_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
@@ -412,12 +416,15 @@ static int __init toy_alloc_init(void)
 			    &validate_fops);
 	toy_buddy_debugfs_init(toy_debugfs_root);
 	toy_slab_debugfs_init(toy_debugfs_root);
+	toy_highmem_debugfs_init(toy_debugfs_root);
 	toy_fault_debugfs_init(toy_debugfs_root);
 
 	pr_info("%u MiB region: Normal %u MiB, HighMem %u MiB\n", mem_mb,
 		mem_mb - highmem_mb, highmem_mb);
 	return 0;
 
+err_highmem:
+	toy_highmem_exit();
 err_node:
 	toy_node_destroy(&toy_node0);
 out:
@@ -429,6 +436,7 @@ static void __exit toy_alloc_exit(void)
 {
 	debugfs_remove_recursive(toy_debugfs_root);
 	report_live_handles();
+	toy_highmem_exit();
 	toy_slab_exit();
 	toy_node_destroy(&toy_node0);
 }

@@ -7,6 +7,7 @@
 #   kunit    scripts/kunit.sh (UML + KUnit + sanitizers)
 #   vm-test  scripts/vm.sh test (Debian's kernel under QEMU)
 #   tools    each executable in tests/tools/ (none yet is fine)
+#   i386     scripts/i386-test.sh: the kmap window against real HIGHMEM
 #   bench    scripts/bench.sh --smoke: every row produced, no timing judged
 # Each stage appends "ok NAME" / "fail NAME" lines to a results file; a
 # stage that fails without a failed check, or reports nothing, counts as
@@ -50,6 +51,10 @@ tools_stage() {
 	return "$st"
 }
 
+i386_stage() {
+	"$TOP/scripts/i386-test.sh"
+}
+
 bench_stage() {
 	"$TOP/scripts/bench.sh" --smoke
 }
@@ -86,6 +91,7 @@ main() {
 	stage kunit kunit_stage
 	stage vm-test vm_stage
 	stage tools tools_stage may-be-empty
+	stage i386 i386_stage
 	stage bench bench_stage
 	echo "=== summary"
 	for s in "${SUMMARY[@]}"; do

@@ -7,6 +7,8 @@ set -e
 
 D=/sys/kernel/debug/toy_alloc
 KO=/toy/toy_alloc.ko
+# Parameters that turn the slab layer's per-CPU arrays off, if it has them.
+SLAB_BARE=""
 
 say() {
 	echo
@@ -103,6 +105,58 @@ pcp() {
 	show grep -E '^normal_(pcp|allocs|frees)' "$D/stats"
 }
 
+# kmalloc SIZE: one object, its handle in $H.
+kmalloc_quiet() {
+	echo "kmalloc $1" >"$D/ctl"
+}
+
+slab() {
+	say "The slab layer, as the seed tells it. Reload with kmalloc_min=32" \
+		"(the seed's and SLAB's smallest cache) and without per-CPU" \
+		"lists, so every step shows on the three lists."
+	show rmmod toy_alloc
+	show insmod "$KO" kmalloc_min=32 pcp_batch=0 $SLAB_BARE
+	say "Where does kmalloc(sizeof(int)) go? kmalloc_index(4) picks the" \
+		"smallest cache, kmalloc-32:"
+	ctl "which 4"
+	say "At load the slab layer asked the buddy for one slab per cache." \
+		"kmalloc-32's slab is one page of 128 objects, on the empty list:"
+	show cat "$D/slabs/kmalloc-32"
+	toy_buddyinfo
+	say "128 ints later the slab is full: each came from the partial slab."
+	FIRST=$(($(newest_handle_or_0) + 1))
+	i=0
+	while [ $i -lt 128 ]; do
+		kmalloc_quiet 4
+		i=$((i + 1))
+	done
+	show cat "$D/slabs/kmalloc-32"
+	say "One more: no partial slab, no empty one, so the cache asks the" \
+		"buddy for a new page (one more order-0 split in Normal):"
+	ctl "kmalloc 4"
+	show cat "$D/slabs/kmalloc-32"
+	toy_buddyinfo
+	say "Free them all: full -> partial -> empty. One empty slab is kept" \
+		"for the next kmalloc, further ones go back to the buddy."
+	for h in $(grep -v '^#' "$D/handles" | awk -v f="$FIRST" '$1 >= f { print $1 }'); do
+		echo "kfree $h" >"$D/ctl"
+	done
+	show cat "$D/slabs/kmalloc-32"
+	say "Shrink gives kmalloc-32's empty slabs back to the buddy, the one" \
+		"made at load included:"
+	ctl "cache_shrink kmalloc-32"
+	toy_buddyinfo
+	say "The toy's slabinfo beside the kernel's own /proc/slabinfo, cache" \
+		"by cache (tools/slabcmp; geometry from SLUB's calculate_order()):"
+	show /toy/slabcmp
+	show head -4 "$D/slabinfo"
+}
+
+newest_handle_or_0() {
+	h=$(newest_handle)
+	echo "${h:-0}"
+}
+
 unload() {
 	say "Unload: the lists are drained and every block goes back to the" \
 		"real kernel."
@@ -115,6 +169,7 @@ load
 split
 merge
 pcp
+slab
 unload
 echo
 echo "toy-vm: demo done"

@@ -1,0 +1,833 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the toy's highmem: page_address(), the kmap window, the
+ * kmap_local stacks and vmalloc.
+ *
+ * Each case gets a fresh node (node 1: 8 MiB, one 4 MiB block per zone,
+ * so 1024 HighMem pages) and a fresh highmem instance on it with a window
+ * of TEST_SLOTS slots, small enough that a few kmaps wrap it or fill it.
+ * Cases that start threads wait for them with a timeout, so a bug fails
+ * the case instead of hanging the suite; if a thread is still stuck in
+ * toy_hm_kmap() then, the instance is leaked rather than freed under it.
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/sched.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "toy_alloc.h"
+
+#define TEST_MEM_MB	8
+#define TEST_HIGH_MB	4
+#define ZONE_PAGES	(TOY_BLOCK_PAGES)	/* one block per zone */
+#define TEST_SLOTS	4
+#define THREAD_TIMEOUT	(10 * HZ)
+#define MAX_TEST_PAGES	64
+
+struct hm_fixture {
+	struct toy_node node;
+	struct toy_highmem hm;
+	bool leak;		/* a thread may still use it: do not free */
+	unsigned int nr_pages;	/* single pages to give back at exit */
+	struct toy_page *pages[MAX_TEST_PAGES];
+};
+
+static struct toy_highmem *test_hm(struct kunit *test)
+{
+	return &((struct hm_fixture *)test->priv)->hm;
+}
+
+static struct toy_node *test_node(struct kunit *test)
+{
+	return &((struct hm_fixture *)test->priv)->node;
+}
+
+/* A page of the test's node, given back at the end of the case. */
+static struct toy_page *test_page(struct kunit *test, toy_gfp_t gfp)
+{
+	struct hm_fixture *fx = test->priv;
+	struct toy_page *page;
+
+	KUNIT_ASSERT_LT(test, fx->nr_pages, MAX_TEST_PAGES);
+	page = toy_node_alloc(&fx->node, gfp, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	fx->pages[fx->nr_pages++] = page;
+	return page;
+}
+
+static struct toy_page *high_page(struct kunit *test)
+{
+	struct toy_page *page = test_page(test, TOY_GFP_HIGHUSER);
+
+	KUNIT_ASSERT_TRUE(test, toy_page_is_highmem(page));
+	return page;
+}
+
+static void high_pages(struct kunit *test, struct toy_page **pages, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		pages[i] = high_page(test);
+}
+
+/* The pkmap slot of a page, from its emulated address; -1 without one. */
+static int slot_of(struct toy_highmem *hm, struct toy_page *page)
+{
+	u32 vaddr = toy_hm_pkmap_vaddr(hm, page);
+
+	return vaddr ? (int)((vaddr - TOY_PKMAP_BASE) >> PAGE_SHIFT) : -1;
+}
+
+static long misuse(struct toy_highmem *hm, enum toy_hm_misuse what)
+{
+	return atomic_long_read(&hm->misuse[what]);
+}
+
+static void expect_only_misuse(struct kunit *test, enum toy_hm_misuse what,
+			       long count)
+{
+	struct toy_highmem *hm = test_hm(test);
+	int i;
+
+	for (i = 0; i < TOY_NR_HM_MISUSE; i++)
+		KUNIT_EXPECT_EQ_MSG(test, misuse(hm, i), i == what ? count : 0,
+				    "misuse %s", toy_hm_misuse_names[i]);
+}
+
+static void *direct(struct kunit *test, struct toy_page *page)
+{
+	return page_address(toy_node_real_page(test_node(test), page));
+}
+
+/* page_address(): a Normal page always has one, a HighMem page not. */
+static void toy_highmem_page_address_zones(struct kunit *test)
+{
+	struct toy_highmem *hm = test_hm(test);
+	struct toy_page *low, *high;
+
+	low = test_page(test, TOY_GFP_KERNEL);
+	high = high_page(test);
+
+	KUNIT_EXPECT_PTR_EQ(test, toy_hm_page_address(hm, low),
+			    direct(test, low));
+	KUNIT_EXPECT_NULL(test, toy_hm_page_address(hm, high));
+	KUNIT_EXPECT_EQ(test, toy_hm_pkmap_vaddr(hm, high), 0U);
+}
+
+/*
+ * A HighMem page gets an address at kmap, keeps it through kunmap (count
+ * 1) and loses it only when a wrap flushes its slot.
+ */
+static void toy_highmem_address_lifecycle(struct kunit *test)
+{
+	struct toy_highmem *hm = test_hm(test);
+	struct toy_page *p, *q[TEST_SLOTS - 1];
+	void *addr;
+	int i;
+
+	p = high_page(test);
+	high_pages(test, q, ARRAY_SIZE(q));
+	KUNIT_ASSERT_NULL(test, toy_hm_page_address(hm, p));
+
+	addr = toy_hm_kmap(hm, p);
+	KUNIT_ASSERT_NOT_NULL(test, addr);
+	KUNIT_EXPECT_PTR_EQ(test, toy_hm_page_address(hm, p), addr);
+	/* The scan starts after last_pkmap_nr = 0: slot 1, 0xff401000. */
+	KUNIT_EXPECT_EQ(test, toy_hm_pkmap_vaddr(hm, p), TOY_PKMAP_BASE + 0x1000);
+
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, p), 0);
+	KUNIT_EXPECT_PTR_EQ(test, toy_hm_page_address(hm, p), addr);
+	KUNIT_EXPECT_EQ(test, toy_hm_pkmap_count(hm, 1), 1);
+
+	/* Slots 2, 3, then the wrap to 0 flushes slot 1. */
+	for (i = 0; i < ARRAY_SIZE(q); i++) {
+		KUNIT_ASSERT_NOT_NULL(test, toy_hm_kmap(hm, q[i]));
+		if (i < ARRAY_SIZE(q) - 1)
+			KUNIT_EXPECT_PTR_EQ(test, toy_hm_page_address(hm, p), addr);
+	}
+	KUNIT_EXPECT_NULL(test, toy_hm_page_address(hm, p));
+	KUNIT_EXPECT_EQ(test, toy_hm_pkmap_count(hm, 1), 0);
+	KUNIT_EXPECT_EQ(test, toy_hm_stat(hm, TOY_HS_FLUSH), 1UL);
+	KUNIT_EXPECT_EQ(test, toy_hm_stat(hm, TOY_HS_FLUSHED), 1UL);
+	KUNIT_EXPECT_EQ(test, slot_of(hm, q[ARRAY_SIZE(q) - 1]), 0);
+	for (i = 0; i < ARRAY_SIZE(q); i++)
+		KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, q[i]), 0);
+}
+
+/* Data written through one mapping is read through another of the page. */
+static void toy_highmem_data_two_mappings(struct kunit *test)
+{
+	struct toy_highmem *hm = test_hm(test);
+	struct toy_page *p, *q[TEST_SLOTS];
+	char *k, *l;
+	int i;
+
+	p = high_page(test);
+	high_pages(test, q, ARRAY_SIZE(q));
+	k = toy_hm_kmap(hm, p);
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	memset(k, 0x5a, PAGE_SIZE);
+	strscpy(k + 100, "through kmap", 16);
+
+	l = toy_hm_kmap_local(hm, p);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	KUNIT_EXPECT_PTR_NE(test, (void *)k, (void *)l);	/* two mappings */
+	KUNIT_EXPECT_STREQ(test, l + 100, "through kmap");
+	KUNIT_EXPECT_EQ(test, l[0], (char)0x5a);
+	KUNIT_EXPECT_EQ(test, l[PAGE_SIZE - 1], (char)0x5a);
+	strscpy(l + 200, "through kmap_local", 20);
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap_local(hm, l), 0);
+	KUNIT_EXPECT_STREQ(test, k + 200, "through kmap_local");
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, p), 0);
+
+	/* Flush p's slot away; a new kmap makes a new mapping, same data. */
+	for (i = 0; i < ARRAY_SIZE(q); i++) {
+		KUNIT_ASSERT_NOT_NULL(test, toy_hm_kmap(hm, q[i]));
+		KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, q[i]), 0);
+	}
+	KUNIT_ASSERT_NULL(test, toy_hm_page_address(hm, p));
+	k = toy_hm_kmap(hm, p);
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	KUNIT_EXPECT_STREQ(test, k + 100, "through kmap");
+	KUNIT_EXPECT_STREQ(test, k + 200, "through kmap_local");
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, p), 0);
+}
+
+/* pkmap_count: n - 1 users, 1 free but mapped, reuse before the flush. */
+static void toy_highmem_count_semantics(struct kunit *test)
+{
+	struct toy_highmem *hm = test_hm(test);
+	struct toy_page *p = high_page(test);
+	void *a, *b;
+	int slot;
+
+	a = toy_hm_kmap(hm, p);
+	b = toy_hm_kmap(hm, p);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_PTR_EQ(test, a, b);
+	slot = slot_of(hm, p);
+	KUNIT_ASSERT_EQ(test, slot, 1);
+	KUNIT_EXPECT_EQ(test, toy_hm_pkmap_count(hm, slot), 3);
+	KUNIT_EXPECT_EQ(test, hm->nr_busy, 1U);
+
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, p), 0);
+	KUNIT_EXPECT_EQ(test, toy_hm_pkmap_count(hm, slot), 2);
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, p), 0);
+	KUNIT_EXPECT_EQ(test, toy_hm_pkmap_count(hm, slot), 1);
+	KUNIT_EXPECT_EQ(test, hm->nr_busy, 0U);
+
+	/* Mapped again before a flush: the same slot, no new one taken. */
+	KUNIT_EXPECT_PTR_EQ(test, toy_hm_kmap(hm, p), a);
+	KUNIT_EXPECT_EQ(test, toy_hm_pkmap_count(hm, slot), 2);
+	KUNIT_EXPECT_EQ(test, toy_hm_stat(hm, TOY_HS_NEW), 1UL);
+	KUNIT_EXPECT_EQ(test, toy_hm_stat(hm, TOY_HS_KMAP), 3UL);
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, p), 0);
+
+	/* One kunmap too many: refused, reported, count unchanged. */
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, p), -EINVAL);
+	KUNIT_EXPECT_EQ(test, toy_hm_pkmap_count(hm, slot), 1);
+	expect_only_misuse(test, TOY_HM_KUNMAP_UNMAPPED, 1);
+}
+
+/*
+ * The scan resumes after the last slot and wraps: slots 1, 2, 3, 0, 1, 2.
+ * The wrap flushes the count-1 slots at once and skips the held one.
+ */
+static void toy_highmem_wrap_flush(struct kunit *test)
+{
+	static const int want[] = { 1, 2, 3, 0, 1, 2 };
+	struct toy_highmem *hm = test_hm(test);
+	struct toy_page *held, *p[ARRAY_SIZE(want)];
+	int i;
+
+	high_pages(test, p, ARRAY_SIZE(p));
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		KUNIT_ASSERT_NOT_NULL(test, toy_hm_kmap(hm, p[i]));
+		KUNIT_EXPECT_EQ_MSG(test, slot_of(hm, p[i]), want[i], "kmap %d", i);
+		KUNIT_EXPECT_EQ(test, toy_hm_stat(hm, TOY_HS_FLUSH), i < 3 ? 0UL : 1UL);
+		KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, p[i]), 0);
+	}
+	KUNIT_EXPECT_EQ(test, toy_hm_stat(hm, TOY_HS_FLUSHED), 3UL);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_NULL(test, toy_hm_page_address(hm, p[i]));
+	for (i = 3; i < ARRAY_SIZE(p); i++)
+		KUNIT_EXPECT_NOT_NULL(test, toy_hm_page_address(hm, p[i]));
+	KUNIT_EXPECT_EQ(test, hm->last_pkmap_nr, 2U);
+
+	/* Hold slot 3 across the next wrap: 3 stays, 0, 1, 2 are flushed. */
+	held = high_page(test);
+	KUNIT_ASSERT_NOT_NULL(test, toy_hm_kmap(hm, held));
+	KUNIT_ASSERT_EQ(test, slot_of(hm, held), 3);
+	KUNIT_ASSERT_NOT_NULL(test, toy_hm_kmap(hm, p[0]));
+	KUNIT_EXPECT_EQ(test, slot_of(hm, p[0]), 0);
+	KUNIT_EXPECT_EQ(test, toy_hm_stat(hm, TOY_HS_FLUSH), 2UL);
+	KUNIT_EXPECT_EQ(test, toy_hm_stat(hm, TOY_HS_FLUSHED), 6UL);
+	KUNIT_EXPECT_EQ(test, toy_hm_pkmap_count(hm, 3), 2);
+	KUNIT_EXPECT_NOT_NULL(test, toy_hm_page_address(hm, held));
+	for (i = 3; i < ARRAY_SIZE(p); i++)
+		KUNIT_EXPECT_NULL(test, toy_hm_page_address(hm, p[i]));
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, held), 0);
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, p[0]), 0);
+	expect_only_misuse(test, TOY_NR_HM_MISUSE, 0);
+}
+
+/* A Normal page is mapped already: its direct address, no slot. */
+static void toy_highmem_kmap_lowmem(struct kunit *test)
+{
+	struct toy_highmem *hm = test_hm(test);
+	struct toy_page *low;
+	int i;
+
+	low = test_page(test, TOY_GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, toy_hm_kmap(hm, low), direct(test, low));
+	KUNIT_EXPECT_PTR_EQ(test, toy_hm_kmap_local(hm, low), direct(test, low));
+	KUNIT_EXPECT_EQ(test, toy_hm_local_depth(hm), 0U);
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap_local(hm, direct(test, low)), 0);
+	for (i = 0; i < TEST_SLOTS; i++)
+		KUNIT_EXPECT_EQ(test, toy_hm_pkmap_count(hm, i), 0);
+	KUNIT_EXPECT_EQ(test, toy_hm_stat(hm, TOY_HS_KMAP_LOW), 1UL);
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, low), 0);
+	expect_only_misuse(test, TOY_NR_HM_MISUSE, 0);
+}
+
+struct waiter {
+	struct toy_highmem *hm;
+	struct toy_page *page;
+	void *addr;
+	struct completion done;
+};
+
+static int waiter_fn(void *data)
+{
+	struct waiter *w = data;
+
+	w->addr = toy_hm_kmap(w->hm, w->page);
+	complete(&w->done);
+	return 0;
+}
+
+/* Until the waiter is on the queue (at most a second); false if never. */
+static bool wait_for_waiter(struct toy_highmem *hm)
+{
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		/* A racy peek is fine: the waiter stays until a kunmap. */
+		if (waitqueue_active(&hm->pkmap_map_wait))
+			return true;
+		msleep(20);
+	}
+	return false;
+}
+
+/* With every slot in use a kmap sleeps until a kunmap frees one. */
+static void toy_highmem_full_window_blocks(struct kunit *test)
+{
+	struct hm_fixture *fx = test->priv;
+	struct toy_highmem *hm = test_hm(test);
+	struct toy_page *p[TEST_SLOTS];
+	unsigned int last;
+	struct waiter *w;
+	int i;
+
+	high_pages(test, p, ARRAY_SIZE(p));
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		KUNIT_ASSERT_NOT_NULL(test, toy_hm_kmap(hm, p[i]));
+	KUNIT_ASSERT_EQ(test, hm->nr_busy, (unsigned int)TEST_SLOTS);
+
+	/* ctl's way: refused at once, nothing changed. */
+	last = hm->last_pkmap_nr;
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->hm = hm;
+	w->page = high_page(test);
+	KUNIT_EXPECT_PTR_EQ(test, toy_hm_kmap_nowait(hm, w->page), ERR_PTR(-EBUSY));
+	KUNIT_EXPECT_EQ(test, hm->last_pkmap_nr, last);
+	KUNIT_EXPECT_NULL(test, toy_hm_page_address(hm, w->page));
+
+	init_completion(&w->done);
+	fx->leak = true;
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(waiter_fn, w, "toy_hm_waiter")));
+	KUNIT_EXPECT_TRUE(test, wait_for_waiter(hm));
+	KUNIT_EXPECT_EQ(test, wait_for_completion_timeout(&w->done, HZ / 10), 0UL);
+	KUNIT_EXPECT_EQ(test, toy_hm_stat(hm, TOY_HS_WAIT), 1UL);
+
+	/* Slot 3 (p[2]) goes to count 1: the waiter flushes it and takes it. */
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, p[2]), 0);
+	if (!wait_for_completion_timeout(&w->done, THREAD_TIMEOUT)) {
+		for (i = 0; i < ARRAY_SIZE(p); i++)
+			if (i != 2)
+				toy_hm_kunmap(hm, p[i]);
+		KUNIT_FAIL(test, "kmap still asleep after a kunmap");
+		if (!wait_for_completion_timeout(&w->done, THREAD_TIMEOUT))
+			return;		/* leave w and the fixture to it */
+		fx->leak = false;
+		kfree(w);
+		return;
+	}
+	fx->leak = false;
+	KUNIT_EXPECT_NOT_NULL(test, w->addr);
+	KUNIT_EXPECT_PTR_EQ(test, toy_hm_page_address(hm, w->page), w->addr);
+	KUNIT_EXPECT_EQ(test, slot_of(hm, w->page), 3);
+	KUNIT_EXPECT_NULL(test, toy_hm_page_address(hm, p[2]));
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, w->page), 0);
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		if (i != 2)
+			KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, p[i]), 0);
+	kfree(w);
+}
+
+/* kmap_local nests 16 deep; the 17th and an out-of-order unmap are refused. */
+static void toy_highmem_local_16_deep(struct kunit *test)
+{
+	struct toy_highmem *hm = test_hm(test);
+	struct toy_page *p[TOY_KM_MAX_IDX + 1], *never;
+	void *addr[TOY_KM_MAX_IDX + 1];
+	int i;
+
+	high_pages(test, p, ARRAY_SIZE(p));
+	never = high_page(test);
+	for (i = 0; i < TOY_KM_MAX_IDX; i++) {
+		addr[i] = toy_hm_kmap_local(hm, p[i]);
+		KUNIT_EXPECT_PTR_EQ(test, addr[i], direct(test, p[i]));
+		KUNIT_EXPECT_EQ(test, toy_hm_local_depth(hm), i + 1U);
+	}
+	addr[i] = toy_hm_kmap_local(hm, p[i]);
+	KUNIT_EXPECT_NULL(test, addr[i]);
+	KUNIT_EXPECT_EQ(test, toy_hm_local_depth(hm), (unsigned int)TOY_KM_MAX_IDX);
+	expect_only_misuse(test, TOY_HM_LOCAL_DEPTH, 1);
+
+	/* Not the newest: refused, the stack stays 16 deep. */
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap_local(hm, addr[3] + 17), -EINVAL);
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap_local(hm, direct(test, never)), -ENOENT);
+	KUNIT_EXPECT_EQ(test, toy_hm_local_depth(hm), (unsigned int)TOY_KM_MAX_IDX);
+	KUNIT_EXPECT_EQ(test, misuse(hm, TOY_HM_LOCAL_ORDER), 1L);
+	KUNIT_EXPECT_EQ(test, misuse(hm, TOY_HM_LOCAL_UNMAPPED), 1L);
+
+	/* In reverse order all of them go, any address inside the page. */
+	for (i = TOY_KM_MAX_IDX - 1; i >= 0; i--)
+		KUNIT_EXPECT_EQ(test, toy_hm_kunmap_local(hm, addr[i] + i), 0);
+	KUNIT_EXPECT_EQ(test, toy_hm_local_depth(hm), 0U);
+	KUNIT_EXPECT_EQ(test, toy_hm_stat(hm, TOY_HS_LOCAL_UNMAP),
+			(unsigned long)TOY_KM_MAX_IDX);
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap_local(hm, addr[0]), -ENOENT);
+}
+
+struct local_holder {
+	struct toy_highmem *hm;
+	struct toy_page *page;
+	int unmap_err;
+	struct completion mapped, go, done;
+};
+
+static int local_holder_fn(void *data)
+{
+	struct local_holder *l = data;
+	void *addr = toy_hm_kmap_local(l->hm, l->page);
+
+	complete(&l->mapped);
+	wait_for_completion(&l->go);
+	l->unmap_err = addr ? toy_hm_kunmap_local(l->hm, addr) : -ENOMEM;
+	complete(&l->done);
+	return 0;
+}
+
+/*
+ * Each task has its own stack: a task may undo its mapping while another
+ * task's newer one, made on the same CPU in between, is still held.
+ */
+static void toy_highmem_local_per_task(struct kunit *test)
+{
+	struct hm_fixture *fx = test->priv;
+	struct toy_highmem *hm = test_hm(test);
+	struct local_holder *l;
+	void *mine;
+
+	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	l->hm = hm;
+	l->page = high_page(test);
+	init_completion(&l->mapped);
+	init_completion(&l->go);
+	init_completion(&l->done);
+	mine = toy_hm_kmap_local(hm, high_page(test));
+	KUNIT_ASSERT_NOT_NULL(test, mine);
+
+	fx->leak = true;
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(local_holder_fn, l, "toy_hm_local")));
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&l->mapped, THREAD_TIMEOUT), 0UL);
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap_local(hm, mine), 0);
+	KUNIT_EXPECT_EQ(test, toy_hm_local_depth(hm), 0U);
+	complete(&l->go);
+	if (!wait_for_completion_timeout(&l->done, THREAD_TIMEOUT)) {
+		KUNIT_FAIL(test, "the other task never finished");
+		return;
+	}
+	fx->leak = false;
+	KUNIT_EXPECT_EQ(test, l->unmap_err, 0);
+	expect_only_misuse(test, TOY_NR_HM_MISUSE, 0);
+	kfree(l);
+}
+
+/* kmap_atomic: kmap_local plus preemption and page faults off. */
+static void toy_highmem_kmap_atomic(struct kunit *test)
+{
+	bool atomic_inside, faults_off_inside;
+	struct toy_page *page;
+	void *addr;
+
+	page = toy_alloc_pages(TOY_GFP_HIGHUSER, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	addr = toy_kmap_atomic(page);
+	atomic_inside = !preemptible();
+	faults_off_inside = pagefault_disabled();
+	if (addr)
+		toy_kunmap_atomic(addr);
+	KUNIT_EXPECT_NOT_NULL(test, addr);
+	if (IS_ENABLED(CONFIG_PREEMPT_COUNT) && !IS_ENABLED(CONFIG_PREEMPT_RT))
+		KUNIT_EXPECT_TRUE(test, atomic_inside);
+	KUNIT_EXPECT_TRUE(test, faults_off_inside);
+	KUNIT_EXPECT_FALSE(test, pagefault_disabled());
+	KUNIT_EXPECT_EQ(test, toy_hm_local_depth(&toy_highmem0), 0U);
+	toy_free_pages(page, 0);
+}
+
+/* The public API on the module's node, page_address() included. */
+static void toy_highmem_public_api(struct kunit *test)
+{
+	struct toy_page *page;
+	char *addr;
+
+	if (!toy_node0.zones[TOY_ZONE_HIGHMEM].nr_pages)
+		kunit_skip(test, "the module was loaded with highmem_mb=0");
+	page = toy_alloc_pages(TOY_GFP_HIGHUSER, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_TRUE(test, toy_page_is_highmem(page));
+	KUNIT_EXPECT_NULL(test, toy_page_address(page));
+	addr = toy_kmap(page);
+	KUNIT_ASSERT_NOT_NULL(test, addr);
+	KUNIT_EXPECT_PTR_EQ(test, toy_page_address(page), (void *)addr);
+	KUNIT_EXPECT_PTR_EQ(test, toy_highmem_page_address(page), (void *)addr);
+	strscpy(addr, "public", 8);
+	toy_kunmap(page);
+	addr = toy_kmap_local_page(page);
+	KUNIT_ASSERT_NOT_NULL(test, addr);
+	KUNIT_EXPECT_STREQ(test, addr, "public");
+	toy_kunmap_local(addr);
+	toy_free_pages(page, 0);
+}
+
+/* The one area of a test: its descriptor. */
+static struct toy_vm_area *only_area(struct kunit *test)
+{
+	struct toy_highmem *hm = test_hm(test);
+
+	KUNIT_ASSERT_TRUE(test, list_is_singular(&hm->vmap_areas));
+	return list_first_entry(&hm->vmap_areas, struct toy_vm_area, list);
+}
+
+/* 1 MiB from HighMem, written and read back, page by page in order. */
+static void toy_highmem_vmalloc_1mib(struct kunit *test)
+{
+	struct toy_highmem *hm = test_hm(test);
+	struct toy_vm_area *area;
+	unsigned int i, bad = 0;
+	u32 *data;
+
+	data = toy_hm_vmalloc(hm, SZ_1M, __builtin_return_address(0));
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	area = only_area(test);
+	KUNIT_EXPECT_EQ(test, area->nr_pages, SZ_1M / PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, area->addr, TOY_VMALLOC_START);
+	KUNIT_EXPECT_EQ(test, area->size, (u32)(SZ_1M + PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, data), TOY_VMALLOC_START);
+	for (i = 0; i < area->nr_pages; i++)
+		bad += !toy_page_is_highmem(area->pages[i]);
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0U, "pages not from HighMem");
+
+	bad = 0;
+	for (i = 0; i < SZ_1M / sizeof(*data); i++)
+		data[i] = i * 2654435761U;
+	for (i = 0; i < SZ_1M / sizeof(*data); i++)
+		bad += data[i] != i * 2654435761U;
+	KUNIT_EXPECT_EQ(test, bad, 0U);
+	/* Through each page's own direct address: the pages are in order. */
+	for (i = 0; i < area->nr_pages; i++)
+		bad += memcmp(direct(test, area->pages[i]),
+			      (char *)data + i * PAGE_SIZE, PAGE_SIZE) != 0;
+	KUNIT_EXPECT_EQ(test, bad, 0U);
+	KUNIT_EXPECT_EQ(test, toy_hm_vfree(hm, data), 0);
+}
+
+/* vfree gives every page back; HighMem first, then Normal. */
+static void toy_highmem_vfree_returns_pages(struct kunit *test)
+{
+	struct toy_highmem *hm = test_hm(test);
+	struct toy_node *node = test_node(test);
+	struct toy_zone *high = &node->zones[TOY_ZONE_HIGHMEM];
+	const unsigned long nr = ZONE_PAGES + 76;
+	struct toy_vm_area *area;
+	unsigned long i, low = 0;
+	void *p;
+
+	p = toy_hm_vmalloc(hm, nr * PAGE_SIZE - 5, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	area = only_area(test);
+	KUNIT_EXPECT_EQ(test, toy_node_allocated_pages(node), nr);
+	KUNIT_EXPECT_EQ(test, high->free_pages, 0UL);
+	for (i = 0; i < area->nr_pages; i++)
+		low += !toy_page_is_highmem(area->pages[i]);
+	KUNIT_EXPECT_EQ(test, low, 76UL);
+
+	KUNIT_EXPECT_EQ(test, toy_hm_vfree(hm, p), 0);
+	KUNIT_EXPECT_EQ(test, toy_node_allocated_pages(node), 0UL);
+	KUNIT_EXPECT_EQ(test, high->free_pages, (unsigned long)ZONE_PAGES);
+	KUNIT_EXPECT_TRUE(test, list_empty(&hm->vmap_areas));
+	KUNIT_EXPECT_EQ(test, toy_hm_stat(hm, TOY_HS_VFREE), 1UL);
+
+	/* Freed twice, or never allocated: refused, counted. */
+	KUNIT_EXPECT_EQ(test, toy_hm_vfree(hm, p), -EINVAL);
+	KUNIT_EXPECT_EQ(test, toy_hm_vfree(hm, NULL), 0);
+	expect_only_misuse(test, TOY_HM_BAD_VFREE, 1);
+
+	/* More than the node has: nothing taken. */
+	KUNIT_EXPECT_NULL(test, toy_hm_vmalloc(hm, 2 * ZONE_PAGES * PAGE_SIZE + 1, NULL));
+	KUNIT_EXPECT_NULL(test, toy_hm_vmalloc(hm, 0, NULL));
+	KUNIT_EXPECT_EQ(test, toy_node_allocated_pages(node), 0UL);
+}
+
+/* Emulated addresses: lowest fit, a guard page after each area. */
+static void toy_highmem_vmalloc_lowest_fit(struct kunit *test)
+{
+	struct toy_highmem *hm = test_hm(test);
+	void *a, *b, *c, *d;
+
+	a = toy_hm_vmalloc(hm, PAGE_SIZE, NULL);
+	b = toy_hm_vmalloc(hm, 3 * PAGE_SIZE, NULL);
+	c = toy_hm_vmalloc(hm, PAGE_SIZE, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, a), TOY_VMALLOC_START);
+	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, b), TOY_VMALLOC_START + 0x2000);
+	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, c), TOY_VMALLOC_START + 0x6000);
+
+	KUNIT_EXPECT_EQ(test, toy_hm_vfree(hm, b), 0);
+	d = toy_hm_vmalloc(hm, 2 * PAGE_SIZE, NULL);	/* fits where b was */
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, d), TOY_VMALLOC_START + 0x2000);
+	b = toy_hm_vmalloc(hm, 2 * PAGE_SIZE, NULL);	/* does not: after c */
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, b), TOY_VMALLOC_START + 0x8000);
+	toy_hm_vfree(hm, a);
+	toy_hm_vfree(hm, b);
+	toy_hm_vfree(hm, c);
+	toy_hm_vfree(hm, d);
+}
+
+/* Pages and addresses that are not the node's are refused. */
+static void toy_highmem_foreign(struct kunit *test)
+{
+	struct toy_highmem *hm = test_hm(test);
+	struct toy_page *other;
+	void *buf;
+
+	if (!toy_node0.zones[TOY_ZONE_HIGHMEM].nr_pages)
+		kunit_skip(test, "the module was loaded with highmem_mb=0");
+	other = toy_alloc_pages(TOY_GFP_HIGHUSER, 0);	/* node 0's */
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	buf = kunit_kmalloc(test, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+
+	KUNIT_EXPECT_NULL(test, toy_hm_kmap(hm, other));
+	KUNIT_EXPECT_NULL(test, toy_hm_kmap_local(hm, other));
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, other), -EINVAL);
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap_local(hm, buf), -EFAULT);
+	KUNIT_EXPECT_PTR_EQ(test, toy_hm_kmap_nowait(hm, other), ERR_PTR(-EINVAL));
+	expect_only_misuse(test, TOY_HM_FOREIGN, 4);
+	toy_free_pages(other, 0);
+}
+
+static void toy_highmem_bad_slots(struct kunit *test)
+{
+	struct toy_highmem *hm = kunit_kzalloc(test, sizeof(*hm), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, hm);
+	KUNIT_EXPECT_EQ(test, toy_hm_init(hm, test_node(test), 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, toy_hm_init(hm, test_node(test), TOY_LAST_PKMAP + 1),
+			-EINVAL);
+	KUNIT_EXPECT_NULL(test, hm->pkmap_count);
+	toy_hm_destroy(hm);
+}
+
+#define STRESS_THREADS	4
+#define STRESS_OPS	3000
+#define STRESS_PAGES	16
+
+struct stresser {
+	struct toy_highmem *hm;
+	struct toy_page **pages;
+	unsigned int seed;
+	unsigned int bad;
+	struct completion *done;
+};
+
+/* Each page holds its index in every word, whoever maps it. */
+static int stress_fn(void *data)
+{
+	struct stresser *s = data;
+	struct rnd_state rnd;
+	int i;
+
+	prandom_seed_state(&rnd, s->seed);
+	for (i = 0; i < STRESS_OPS; i++) {
+		u32 n = prandom_u32_state(&rnd) % STRESS_PAGES;
+		u32 *w = toy_hm_kmap(s->hm, s->pages[n]);
+
+		if (!w || w[0] != n || w[PAGE_SIZE / 4 - 1] != n)
+			s->bad++;
+		if (w)
+			toy_hm_kunmap(s->hm, s->pages[n]);
+		if (!(i % 64))
+			cond_resched();
+	}
+	complete(s->done);
+	return 0;
+}
+
+/*
+ * Threads map and unmap shared pages through a window with fewer slots
+ * than threads, so some wait, and every wrap flushes: each mapping still
+ * shows its page's data, and all counts end at 0 or 1.
+ */
+static void toy_highmem_concurrent(struct kunit *test)
+{
+	struct hm_fixture *fx = test->priv;
+	struct toy_highmem *hm = test_hm(test);
+	struct toy_page *pages[STRESS_PAGES];
+	struct completion *done;
+	struct stresser *s;
+	unsigned int i, j, bad = 0;
+
+	high_pages(test, pages, STRESS_PAGES);
+	for (i = 0; i < STRESS_PAGES; i++) {
+		u32 *w = direct(test, pages[i]);
+
+		for (j = 0; j < PAGE_SIZE / 4; j++)
+			w[j] = i;
+	}
+	s = kcalloc(STRESS_THREADS, sizeof(*s), GFP_KERNEL);
+	done = kcalloc(STRESS_THREADS, sizeof(*done), GFP_KERNEL);
+	if (!s || !done) {
+		kfree(s);
+		kfree(done);
+		KUNIT_FAIL(test, "no memory");
+		return;
+	}
+	fx->leak = true;
+	for (i = 0; i < STRESS_THREADS; i++) {
+		init_completion(&done[i]);
+		s[i] = (struct stresser){ hm, pages, i + 1, 0, &done[i] };
+		if (IS_ERR(kthread_run(stress_fn, &s[i], "toy_hm_stress%u", i)))
+			complete(&done[i]);	/* counted as bad below */
+	}
+	for (i = 0; i < STRESS_THREADS; i++) {
+		if (!wait_for_completion_timeout(&done[i], 6 * THREAD_TIMEOUT)) {
+			KUNIT_FAIL(test, "thread %u still running", i);
+			return;
+		}
+	}
+	fx->leak = false;
+	for (i = 0; i < STRESS_THREADS; i++)
+		bad += s[i].bad;
+	KUNIT_EXPECT_EQ(test, bad, 0U);
+	KUNIT_EXPECT_EQ(test, hm->nr_busy, 0U);
+	for (i = 0; i < TEST_SLOTS; i++)
+		KUNIT_EXPECT_LE(test, toy_hm_pkmap_count(hm, i), 1);
+	KUNIT_EXPECT_EQ(test, toy_hm_stat(hm, TOY_HS_KUNMAP),
+			(unsigned long)STRESS_THREADS * STRESS_OPS);
+	KUNIT_EXPECT_GT(test, toy_hm_stat(hm, TOY_HS_FLUSH), 0UL);
+	expect_only_misuse(test, TOY_NR_HM_MISUSE, 0);
+	kfree(s);
+	kfree(done);
+}
+
+static int toy_highmem_test_init(struct kunit *test)
+{
+	struct hm_fixture *fx = kzalloc(sizeof(*fx), GFP_KERNEL);
+	int err;
+
+	if (!fx)
+		return -ENOMEM;
+	test->priv = fx;
+	err = toy_node_init(&fx->node, 1, TEST_MEM_MB, TEST_HIGH_MB);
+	if (err) {
+		kfree(fx);
+		return err;
+	}
+	err = toy_hm_init(&fx->hm, &fx->node, TEST_SLOTS);
+	if (err) {
+		toy_node_destroy(&fx->node);
+		kfree(fx);
+	}
+	return err;
+}
+
+static void toy_highmem_test_exit(struct kunit *test)
+{
+	struct hm_fixture *fx = test->priv;
+
+	if (fx->leak) {
+		kunit_info(test, "a thread may still use the instance: leaked\n");
+		return;
+	}
+	toy_hm_destroy(&fx->hm);
+	while (fx->nr_pages)
+		toy_node_free(&fx->node, fx->pages[--fx->nr_pages], 0);
+	KUNIT_EXPECT_EQ(test, toy_node_allocated_pages(&fx->node), 0UL);
+	toy_node_destroy(&fx->node);
+	kfree(fx);
+}
+
+static struct kunit_case toy_highmem_test_cases[] = {
+	KUNIT_CASE(toy_highmem_page_address_zones),
+	KUNIT_CASE(toy_highmem_address_lifecycle),
+	KUNIT_CASE(toy_highmem_data_two_mappings),
+	KUNIT_CASE(toy_highmem_count_semantics),
+	KUNIT_CASE(toy_highmem_wrap_flush),
+	KUNIT_CASE(toy_highmem_kmap_lowmem),
+	KUNIT_CASE(toy_highmem_full_window_blocks),
+	KUNIT_CASE(toy_highmem_local_16_deep),
+	KUNIT_CASE(toy_highmem_local_per_task),
+	KUNIT_CASE(toy_highmem_kmap_atomic),
+	KUNIT_CASE(toy_highmem_public_api),
+	KUNIT_CASE(toy_highmem_vmalloc_1mib),
+	KUNIT_CASE(toy_highmem_vfree_returns_pages),
+	KUNIT_CASE(toy_highmem_vmalloc_lowest_fit),
+	KUNIT_CASE(toy_highmem_foreign),
+	KUNIT_CASE(toy_highmem_bad_slots),
+	KUNIT_CASE(toy_highmem_concurrent),
+	{}
+};
+
+static struct kunit_suite toy_highmem_test_suite = {
+	.name = "toy_highmem",
+	.init = toy_highmem_test_init,
+	.exit = toy_highmem_test_exit,
+	.test_cases = toy_highmem_test_cases,
+};
+
+kunit_test_suite(toy_highmem_test_suite);
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_LICENSE("GPL");

@@ -1,0 +1,1915 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 32-bit highmem, emulated: the pkmap window of kmap(), the per-task
+ * stacks of kmap_local_page(), and vmalloc, on the toy's HighMem zone.
+ *
+ * On i386 the kernel owns only the top GiB of every address space and maps
+ * the first 884 MiB of RAM there once and for all (the "896 MB" of the
+ * books, 6.1's fixmap having grown). A page above that line, in
+ * ZONE_HIGHMEM, has no kernel address: page_address() is NULL until
+ * something maps it. The toy's Normal zone plays the low memory and its
+ * HighMem zone the memory above the line; the address space around them
+ * is emulated with the numbers of a real i386 kernel (TOY_PAGE_OFFSET ...
+ * in toy_alloc.h, the debugfs file "layout" draws it). The zones are much
+ * smaller than the real ones: the toy's Normal zone sits at the bottom of
+ * the 884 MiB direct map, its HighMem zone right above the line.
+ *
+ * kmap() (mm/highmem.c) hands out slots of a window of LAST_PKMAP pages at
+ * PKMAP_BASE. A slot's count is not a plain count: 0 means free and
+ * flushed, 1 free but still mapped (its TLB entries may live on), n means
+ * n - 1 users. The scan for a free slot resumes after the last one handed
+ * out; when it wraps to slot 0 it flushes every count-1 slot at once
+ * (flush_all_zero_pkmaps: clear the PTEs, one global TLB flush), so a
+ * TLB flush is paid once per trip around the window, not per kunmap. A
+ * page keeps its address until that flush, and kmap() of it meanwhile
+ * takes the same slot again. With every slot in use kmap() sleeps until a
+ * kunmap() brings a count down to 1.
+ *
+ * This file runs that algorithm as is, with the same counts, scan and
+ * wait queue, on nr_slots slots (parameter pkmap_slots). What a module
+ * cannot do is own fixed kernel addresses and flush TLBs
+ * (flush_tlb_kernel_range is not exported), so each slot has an emulated
+ * 32-bit address, PKMAP_BASE + slot * PAGE_SIZE, shown in debugfs and
+ * ctl, while the data goes through a real vmap() of the page made when
+ * the slot is taken. toy_kmap() returns that real address. The real
+ * mapping is torn down (vunmap, which does the real TLB work) only when
+ * the emulated flush clears the slot, as the PTE is in the kernel.
+ *
+ * vmap() and vunmap() may sleep and the kernel's kmap_lock is a spinlock,
+ * so neither is called under it. A kmap() that needs a new slot makes its
+ * vmap first, then takes the lock and runs map_new_virtual(); if the page
+ * got mapped meanwhile, the spare vmap is dropped. A flush clears the
+ * counts and the page addresses under the lock, as the kernel does, and
+ * moves the old mappings to a list that the flushing task unmaps after
+ * unlocking. This keeps the kernel's guarantee: a flushed slot is never
+ * used through its old mapping, because its count was 1 (no user), its
+ * page lost the address under the lock (no new user can find it), and a
+ * new mapping of the slot is a new vmap at another real address, so the
+ * old one may go away a little later without anyone seeing it.
+ *
+ * page_address() of a HighMem page is kept, as on x86-32, in a hash of
+ * page -> mapping (page_address_htable) rather than in the page: a flush
+ * clears the address of pages that may have been freed to the buddy since
+ * their kunmap, and the toy_page flags are the buddy's to change then.
+ *
+ * kmap_local_page() mappings in the kernel form a stack per task, at most
+ * KM_MAX_IDX deep, in fixmap slots of the CPU the task is pinned to
+ * (migrate_disable() from map to unmap); a context switch saves and
+ * restores them. The toy keeps, per CPU, the entries of every task that
+ * holds some there, each tagged with its task, so each task's entries are
+ * its own strict LIFO stack and a preempted holder is no problem. A 17th
+ * level, an unmap that is not of the task's newest mapping and an unmap of
+ * something not mapped are reported and refused (the kernel BUG()s or
+ * WARNs and unmaps the wrong slot). The data address is the real page's
+ * direct-map address: a local mapping must work in atomic context, where
+ * vmap() cannot be called; the fixmap slot is emulated. kmap_atomic() is
+ * kmap_local with preemption and page faults off, as in the kernel.
+ *
+ * toy_vmalloc() takes pages from the buddy one at a time, HighMem first,
+ * maps them with vmap(), and gives the area an emulated address in the
+ * emulated vmalloc area (lowest fit, a guard page after each area) for
+ * vmallocinfo.
+ *
+ * Locking: kmap_lock -> address hash bucket lock (irq-safe, so
+ * page_address() works in any context) -> zone lock. vmap_lock guards the
+ * vmalloc areas and nests in nothing. The per-CPU local entries are
+ * touched by their own CPU with interrupts off. The ctl mutex is taken
+ * before all of these.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/hash.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <kunit/visibility.h>
+
+#include "toy_alloc.h"
+
+static_assert(PAGE_SHIFT == 12, "the emulated i386 has 4 KiB pages");
+static_assert(TOY_PKMAP_BASE + (TOY_LAST_PKMAP << 12) > TOY_PKMAP_BASE);
+
+static unsigned int pkmap_slots = TOY_LAST_PKMAP;
+module_param(pkmap_slots, uint, 0444);
+MODULE_PARM_DESC(pkmap_slots, "slots of the emulated kmap window, 1 to 1024 (default 1024, LAST_PKMAP of i386 without PAE)");
+
+struct toy_highmem toy_highmem0;
+EXPORT_SYMBOL_IF_KUNIT(toy_highmem0);
+
+const char *const toy_hm_stat_names[] = {
+	[TOY_HS_KMAP]		= "kmap",
+	[TOY_HS_KMAP_LOW]	= "kmap_lowmem",
+	[TOY_HS_NEW]		= "kmap_new_slot",
+	[TOY_HS_KUNMAP]		= "kunmap",
+	[TOY_HS_FLUSH]		= "flushes",
+	[TOY_HS_FLUSHED]	= "flushed_slots",
+	[TOY_HS_WAIT]		= "kmap_waits",
+	[TOY_HS_BUSY]		= "kmap_busy",
+	[TOY_HS_NOMEM]		= "kmap_nomem",
+	[TOY_HS_LOCAL_MAP]	= "kmap_local",
+	[TOY_HS_LOCAL_UNMAP]	= "kunmap_local",
+	[TOY_HS_VMALLOC]	= "vmalloc",
+	[TOY_HS_VMALLOC_FAIL]	= "vmalloc_fail",
+	[TOY_HS_VFREE]		= "vfree",
+};
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_stat_names);
+
+static_assert(ARRAY_SIZE(toy_hm_stat_names) == TOY_NR_HM_STATS);
+
+const char *const toy_hm_misuse_names[] = {
+	[TOY_HM_KUNMAP_UNMAPPED] = "kunmap_unmapped",
+	[TOY_HM_LOCAL_DEPTH]	= "kmap_local_too_deep",
+	[TOY_HM_LOCAL_CPU_FULL]	= "kmap_local_cpu_full",
+	[TOY_HM_LOCAL_ORDER]	= "kunmap_local_out_of_order",
+	[TOY_HM_LOCAL_UNMAPPED]	= "kunmap_local_unmapped",
+	[TOY_HM_FOREIGN]	= "foreign",
+	[TOY_HM_BAD_VFREE]	= "bad_vfree",
+};
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_misuse_names);
+
+static_assert(ARRAY_SIZE(toy_hm_misuse_names) == TOY_NR_HM_MISUSE);
+
+static inline void count_event(struct toy_highmem *hm, enum toy_hm_stat item)
+{
+	atomic_long_inc(&hm->stat[item]);
+}
+
+/*
+ * Report a misuse of the API, refused by the caller. The first of each
+ * class prints a line and a stack trace, like the buddy's reports; every
+ * one is counted. @pfn is ULONG_MAX when there is no toy page to name.
+ */
+static void report_misuse(struct toy_highmem *hm, enum toy_hm_misuse what,
+			  unsigned long pfn)
+{
+	atomic_long_inc(&hm->misuse[what]);
+	if (test_and_set_bit(what, &hm->misuse_reported))
+		return;
+	if (pfn == ULONG_MAX)
+		pr_err("highmem: %s; refused, nothing changed\n",
+		       toy_hm_misuse_names[what]);
+	else
+		pr_err("highmem: %s: pfn %lu; refused, nothing changed\n",
+		       toy_hm_misuse_names[what], pfn);
+	dump_stack();
+}
+
+/* ==== Addresses, real and emulated ==== */
+
+static bool page_of_node(struct toy_highmem *hm, const struct toy_page *page)
+{
+	struct toy_node *node = hm->node;
+
+	return page && page >= node->pages && page < node->pages + node->nr_pages;
+}
+
+static unsigned long page_pfn(struct toy_highmem *hm,
+			      const struct toy_page *page)
+{
+	return toy_node_pfn(hm->node, page);
+}
+
+/* The real direct-map address of the page's data. */
+static void *direct_address(struct toy_highmem *hm,
+			    const struct toy_page *page)
+{
+	return page_address(toy_node_real_page(hm->node, page));
+}
+
+/* PKMAP_ADDR(nr) */
+static u32 pkmap_addr(unsigned int slot)
+{
+	return TOY_PKMAP_BASE + (slot << PAGE_SHIFT);
+}
+
+/* The emulated direct-map address of a page of the Normal zone. */
+static u32 lowmem_addr(struct toy_highmem *hm, const struct toy_page *page)
+{
+	return TOY_PAGE_OFFSET + ((u32)page_pfn(hm, page) << PAGE_SHIFT);
+}
+
+/* __fix_to_virt(FIX_KMAP_BEGIN + idx + KM_MAX_IDX * cpu) */
+static u32 local_addr(unsigned int cpu, unsigned int idx)
+{
+	return TOY_FIX_TO_VIRT(TOY_FIX_KMAP_BEGIN + idx + TOY_KM_MAX_IDX * cpu);
+}
+
+/* Bytes in MiB, rounded: the direct map is 0x373fe000, 884 MiB less 8 KiB. */
+static unsigned int mib(u64 bytes)
+{
+	return (bytes + SZ_512K) >> 20;
+}
+
+/* The emulated physical address of a page: HighMem starts at the line. */
+static u32 emulated_phys(struct toy_highmem *hm, const struct toy_page *page)
+{
+	struct toy_zone *high = &hm->node->zones[TOY_ZONE_HIGHMEM];
+	unsigned long pfn = page_pfn(hm, page);
+
+	if (!toy_page_is_highmem(page))
+		return pfn << PAGE_SHIFT;
+	return TOY_MAXMEM + ((u32)(pfn - high->start_pfn) << PAGE_SHIFT);
+}
+
+/* ==== page_address_htable ==== */
+
+static struct toy_pa_slot *page_slot(struct toy_highmem *hm,
+				     const struct toy_page *page)
+{
+	return &hm->htable[hash_ptr(page, TOY_PA_HASH_ORDER)];
+}
+
+/*
+ * The mapping of @page, or NULL. A mapping is added and removed only under
+ * kmap_lock, so with kmap_lock held the result stays valid; without it
+ * only what was read under the bucket lock is.
+ */
+static struct toy_pam *pam_lookup(struct toy_highmem *hm,
+				  const struct toy_page *page)
+{
+	struct toy_pa_slot *pas = page_slot(hm, page);
+	struct toy_pam *pam, *found = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&pas->lock, flags);
+	list_for_each_entry(pam, &pas->lh, list) {
+		if (pam->page == page) {
+			found = pam;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&pas->lock, flags);
+	return found;
+}
+
+/* set_page_address(page, virtual) */
+static void pam_hash(struct toy_highmem *hm, struct toy_pam *pam)
+	__must_hold(&hm->kmap_lock)
+{
+	struct toy_pa_slot *pas = page_slot(hm, pam->page);
+	unsigned long flags;
+
+	lockdep_assert_held(&hm->kmap_lock);
+	spin_lock_irqsave(&pas->lock, flags);
+	list_add_tail(&pam->list, &pas->lh);
+	spin_unlock_irqrestore(&pas->lock, flags);
+}
+
+/* set_page_address(page, NULL) */
+static void pam_unhash(struct toy_highmem *hm, struct toy_pam *pam)
+	__must_hold(&hm->kmap_lock)
+{
+	struct toy_pa_slot *pas = page_slot(hm, pam->page);
+	unsigned long flags;
+
+	lockdep_assert_held(&hm->kmap_lock);
+	spin_lock_irqsave(&pas->lock, flags);
+	list_del_init(&pam->list);
+	spin_unlock_irqrestore(&pas->lock, flags);
+}
+
+/* A mapping with its real vmap, not yet in a slot. May sleep. */
+static struct toy_pam *pam_new(struct toy_highmem *hm, struct toy_page *page)
+{
+	struct page *real = toy_node_real_page(hm->node, page);
+	struct toy_pam *pam = kmalloc(sizeof(*pam), GFP_KERNEL);
+
+	if (!pam)
+		return NULL;
+	pam->virtual = vmap(&real, 1, VM_MAP, PAGE_KERNEL);
+	if (!pam->virtual) {
+		kfree(pam);
+		return NULL;
+	}
+	INIT_LIST_HEAD(&pam->list);
+	pam->page = page;
+	pam->slot = 0;
+	return pam;
+}
+
+/* Tear down a mapping no one can reach any more. May sleep. */
+static void pam_free(struct toy_pam *pam)
+{
+	vunmap(pam->virtual);
+	kfree(pam);
+}
+
+static void pam_free_list(struct list_head *zap)
+{
+	struct toy_pam *pam, *next;
+
+	list_for_each_entry_safe(pam, next, zap, list) {
+		list_del(&pam->list);
+		pam_free(pam);
+	}
+}
+
+/* ==== kmap: the pkmap window ==== */
+
+/*
+ * Take one more reference on @slot. 1 -> 2 makes the slot busy again; a
+ * count below 2 afterwards is a bug of this file (the kernel BUG()s).
+ */
+static void slot_get(struct toy_highmem *hm, unsigned int slot)
+	__must_hold(&hm->kmap_lock)
+{
+	lockdep_assert_held(&hm->kmap_lock);
+	if (++hm->pkmap_count[slot] == 2)
+		hm->nr_busy++;
+	WARN_ON_ONCE(hm->pkmap_count[slot] < 2);
+}
+
+/*
+ * flush_all_zero_pkmaps(): every slot with count 1 (free, still mapped)
+ * becomes 0 (free, flushed) and its page loses its address. The kernel
+ * clears the PTEs here and flushes the TLB once; the toy moves the real
+ * mappings to @zap, which the caller unmaps after dropping kmap_lock.
+ */
+static void flush_all_zero_pkmaps(struct toy_highmem *hm,
+				  struct list_head *zap)
+	__must_hold(&hm->kmap_lock)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&hm->kmap_lock);
+	count_event(hm, TOY_HS_FLUSH);
+	for (i = 0; i < hm->nr_slots; i++) {
+		struct toy_pam *pam = hm->pam[i];
+
+		if (hm->pkmap_count[i] != 1)
+			continue;
+		hm->pkmap_count[i] = 0;
+		hm->pam[i] = NULL;
+		if (WARN_ON_ONCE(!pam))		/* BUG_ON(pte_none()) */
+			continue;
+		pam_unhash(hm, pam);
+		list_add_tail(&pam->list, zap);
+		count_event(hm, TOY_HS_FLUSHED);
+	}
+}
+
+/*
+ * Sleep until a kunmap() frees a slot, as map_new_virtual() does: on the
+ * wait queue before dropping kmap_lock, so the wake-up cannot be missed.
+ */
+static void wait_for_slot(struct toy_highmem *hm)
+	__must_hold(&hm->kmap_lock)
+{
+	DECLARE_WAITQUEUE(wait, current);
+
+	count_event(hm, TOY_HS_WAIT);
+	__set_current_state(TASK_UNINTERRUPTIBLE);
+	add_wait_queue(&hm->pkmap_map_wait, &wait);
+	spin_unlock(&hm->kmap_lock);
+	schedule();
+	remove_wait_queue(&hm->pkmap_map_wait, &wait);
+	spin_lock(&hm->kmap_lock);
+}
+
+/*
+ * map_new_virtual(): find a free slot for @page and give it @pam. The scan
+ * starts after last_pkmap_nr (get_next_pkmap_nr(), with "% nr_slots" for
+ * "& LAST_PKMAP_MASK" so that any slot count works), flushes when it
+ * wraps to 0, and after nr_slots busy slots sleeps if @may_wait, else
+ * gives up with -EBUSY. Return: the slot now holding @page; if the caller
+ * slept and someone else mapped @page meanwhile, that slot, with @pam
+ * left unused.
+ */
+static int map_new_virtual(struct toy_highmem *hm, struct toy_page *page,
+			   struct toy_pam *pam, bool may_wait,
+			   struct list_head *zap)
+	__must_hold(&hm->kmap_lock)
+{
+	unsigned int count, nr;
+	struct toy_pam *other;
+
+	lockdep_assert_held(&hm->kmap_lock);
+start:
+	count = hm->nr_slots;
+	for (;;) {
+		nr = (hm->last_pkmap_nr + 1) % hm->nr_slots;
+		hm->last_pkmap_nr = nr;
+		if (nr == 0) {			/* no_more_pkmaps() */
+			flush_all_zero_pkmaps(hm, zap);
+			count = hm->nr_slots;
+		}
+		if (!hm->pkmap_count[nr])
+			break;			/* found a usable entry */
+		if (--count)
+			continue;
+		if (!may_wait)
+			return -EBUSY;
+		wait_for_slot(hm);
+		/* Somebody else might have mapped it while we slept. */
+		other = pam_lookup(hm, page);
+		if (other)
+			return other->slot;
+		goto start;
+	}
+	pam->slot = nr;
+	hm->pkmap_count[nr] = 1;
+	hm->pam[nr] = pam;
+	pam_hash(hm, pam);
+	count_event(hm, TOY_HS_NEW);
+	return nr;
+}
+
+/* kmap_high()'s fast path: the page has a slot, take it again. */
+static void *kmap_existing(struct toy_highmem *hm, struct toy_page *page)
+	__must_hold(&hm->kmap_lock)
+{
+	struct toy_pam *pam = pam_lookup(hm, page);
+
+	if (!pam)
+		return NULL;
+	slot_get(hm, pam->slot);
+	return pam->virtual;
+}
+
+/*
+ * kmap(): a Normal page's direct address, or a HighMem page's slot. The
+ * real vmap for a new slot is made before kmap_lock is taken (it may
+ * sleep) and dropped if the page turns out to have a slot by then. With
+ * @may_wait false a full window gives -EBUSY and changes nothing.
+ */
+static void *kmap_page(struct toy_highmem *hm, struct toy_page *page,
+		       bool may_wait)
+{
+	struct toy_pam *mine;
+	LIST_HEAD(zap);
+	void *addr;
+	int slot;
+
+	might_sleep();
+	if (!toy_page_is_highmem(page)) {
+		count_event(hm, TOY_HS_KMAP_LOW);
+		return direct_address(hm, page);
+	}
+	spin_lock(&hm->kmap_lock);
+	addr = kmap_existing(hm, page);
+	spin_unlock(&hm->kmap_lock);
+	if (addr)
+		goto out;
+
+	mine = pam_new(hm, page);
+	if (!mine) {
+		count_event(hm, TOY_HS_NOMEM);
+		return ERR_PTR(-ENOMEM);
+	}
+	spin_lock(&hm->kmap_lock);
+	addr = kmap_existing(hm, page);
+	if (!addr && !may_wait && hm->nr_busy == hm->nr_slots)
+		addr = ERR_PTR(-EBUSY);
+	if (!addr) {
+		slot = map_new_virtual(hm, page, mine, may_wait, &zap);
+		if (slot < 0) {
+			addr = ERR_PTR(slot);
+		} else {
+			slot_get(hm, slot);
+			addr = hm->pam[slot]->virtual;
+			if (hm->pam[slot] == mine)
+				mine = NULL;
+		}
+	}
+	spin_unlock(&hm->kmap_lock);
+	if (mine)
+		pam_free(mine);
+	pam_free_list(&zap);
+	if (IS_ERR(addr)) {
+		count_event(hm, TOY_HS_BUSY);
+		return addr;
+	}
+out:
+	count_event(hm, TOY_HS_KMAP);
+	return addr;
+}
+
+/*
+ * kunmap_high(): one user less. A count that reaches 1 leaves the slot
+ * free but mapped, and wakes a waiting kmap(). -EINVAL, nothing changed,
+ * for a page without a kmap user.
+ */
+static int kunmap_page(struct toy_highmem *hm, struct toy_page *page)
+{
+	bool need_wakeup = false;
+	struct toy_pam *pam;
+	int *count;
+
+	might_sleep();
+	if (!toy_page_is_highmem(page))
+		return 0;
+	spin_lock(&hm->kmap_lock);
+	pam = pam_lookup(hm, page);
+	if (!pam || hm->pkmap_count[pam->slot] < 2) {
+		spin_unlock(&hm->kmap_lock);
+		return -EINVAL;
+	}
+	count = &hm->pkmap_count[pam->slot];
+	if (--*count == 1) {
+		hm->nr_busy--;
+		/*
+		 * Waiters join the queue with kmap_lock held, so with it
+		 * held here the queue cannot gain one unseen.
+		 */
+		need_wakeup = waitqueue_active(&hm->pkmap_map_wait);
+	}
+	spin_unlock(&hm->kmap_lock);
+	count_event(hm, TOY_HS_KUNMAP);
+	if (need_wakeup)
+		wake_up(&hm->pkmap_map_wait);
+	return 0;
+}
+
+/**
+ * toy_hm_kmap() - toy_kmap() on one instance
+ * @hm: the instance.
+ * @page: a page of @hm's node.
+ *
+ * Context: Process context; may sleep, waiting for a slot.
+ * Return: the page's data address, or NULL if @page is not of the node
+ * (reported) or there was no memory for the real mapping.
+ */
+void *toy_hm_kmap(struct toy_highmem *hm, struct toy_page *page)
+{
+	void *addr;
+
+	if (!page_of_node(hm, page)) {
+		report_misuse(hm, TOY_HM_FOREIGN, ULONG_MAX);
+		return NULL;
+	}
+	addr = kmap_page(hm, page, true);
+	return IS_ERR(addr) ? NULL : addr;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_kmap);
+
+/**
+ * toy_hm_kmap_nowait() - toy_hm_kmap() that does not wait for a slot
+ * @hm: the instance.
+ * @page: a page of @hm's node.
+ *
+ * Context: Process context; may sleep for the real vmap, never for a slot.
+ * Return: the page's data address; ERR_PTR(-EBUSY) if every slot is in use
+ * (nothing changed), -ENOMEM if the real mapping could not be made,
+ * -EINVAL if @page is not of the node.
+ */
+void *toy_hm_kmap_nowait(struct toy_highmem *hm, struct toy_page *page)
+{
+	if (!page_of_node(hm, page))
+		return ERR_PTR(-EINVAL);
+	return kmap_page(hm, page, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_kmap_nowait);
+
+/**
+ * toy_hm_kunmap() - toy_kunmap() on one instance
+ * @hm: the instance.
+ * @page: the page given to toy_hm_kmap().
+ *
+ * Context: Process context.
+ * Return: 0, or -EINVAL (reported, nothing changed) if @page has no kmap
+ * user or is not of the node.
+ */
+int toy_hm_kunmap(struct toy_highmem *hm, struct toy_page *page)
+{
+	if (!page_of_node(hm, page)) {
+		report_misuse(hm, TOY_HM_FOREIGN, ULONG_MAX);
+		return -EINVAL;
+	}
+	if (kunmap_page(hm, page)) {
+		report_misuse(hm, TOY_HM_KUNMAP_UNMAPPED, page_pfn(hm, page));
+		return -EINVAL;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_kunmap);
+
+/**
+ * toy_hm_page_address() - page_address() on one instance
+ * @hm: the instance.
+ * @page: a page of @hm's node.
+ *
+ * Context: Any context.
+ * Return: a Normal page's direct address; a HighMem page's kmap address
+ * from the time it takes a slot until the flush that frees the slot
+ * (through any kunmap() in between), else NULL.
+ */
+void *toy_hm_page_address(struct toy_highmem *hm, const struct toy_page *page)
+{
+	struct toy_pa_slot *pas;
+	struct toy_pam *pam;
+	unsigned long flags;
+	void *ret = NULL;
+
+	if (!toy_page_is_highmem(page))
+		return direct_address(hm, page);
+	pas = page_slot(hm, page);
+	spin_lock_irqsave(&pas->lock, flags);
+	list_for_each_entry(pam, &pas->lh, list) {
+		if (pam->page == page) {
+			ret = pam->virtual;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&pas->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_page_address);
+
+/**
+ * toy_hm_pkmap_vaddr() - the emulated address of a page's pkmap slot
+ * @hm: the instance.
+ * @page: a HighMem page of @hm's node.
+ *
+ * Context: Any context.
+ * Return: PKMAP_BASE + slot * PAGE_SIZE while the page has a slot, else 0.
+ */
+u32 toy_hm_pkmap_vaddr(struct toy_highmem *hm, const struct toy_page *page)
+{
+	struct toy_pa_slot *pas = page_slot(hm, page);
+	struct toy_pam *pam;
+	unsigned long flags;
+	u32 ret = 0;
+
+	spin_lock_irqsave(&pas->lock, flags);
+	list_for_each_entry(pam, &pas->lh, list) {
+		if (pam->page == page) {
+			ret = pkmap_addr(pam->slot);
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&pas->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_pkmap_vaddr);
+
+/**
+ * toy_hm_pkmap_count() - a slot's count
+ * @hm: the instance.
+ * @slot: 0 .. nr_slots - 1.
+ *
+ * Context: Process context.
+ * Return: 0 free and flushed, 1 free but not flushed, n: n - 1 users; -1
+ * for a slot out of range.
+ */
+int toy_hm_pkmap_count(struct toy_highmem *hm, unsigned int slot)
+{
+	int count;
+
+	if (slot >= hm->nr_slots)
+		return -1;
+	spin_lock(&hm->kmap_lock);
+	count = hm->pkmap_count[slot];
+	spin_unlock(&hm->kmap_lock);
+	return count;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_pkmap_count);
+
+/* ==== kmap_local: a stack per task ==== */
+
+/* How many local mappings @owner holds in @st: its next index. */
+static unsigned int owner_depth(const struct toy_kmap_local *st,
+				const void *owner)
+{
+	unsigned int i, depth = 0;
+
+	for (i = 0; i < st->nr; i++)
+		depth += st->entry[i].owner == owner;
+	return depth;
+}
+
+/* The entry of @owner's newest mapping, or -1. */
+static int owner_top(const struct toy_kmap_local *st, const void *owner)
+{
+	int i;
+
+	for (i = st->nr - 1; i >= 0; i--)
+		if (st->entry[i].owner == owner)
+			return i;
+	return -1;
+}
+
+/*
+ * kmap_local_idx_push(): @owner's next index for @page, or -E2BIG at
+ * TOY_KM_MAX_IDX (the kernel BUG()s), -ENOSPC if the CPU has no entry
+ * left for it.
+ */
+static int local_push(struct toy_kmap_local *st, const void *owner,
+		      struct toy_page *page, unsigned int cpu)
+{
+	unsigned int depth = owner_depth(st, owner);
+	struct toy_kmap_local_entry *e;
+
+	if (depth >= TOY_KM_MAX_IDX)
+		return -E2BIG;
+	if (st->nr >= ARRAY_SIZE(st->entry))
+		return -ENOSPC;
+	e = &st->entry[st->nr++];
+	e->owner = owner;
+	e->page = page;
+	e->idx = depth;
+	e->cpu = cpu;
+	return depth;
+}
+
+/*
+ * Undo @owner's newest mapping if it maps @page: 0. Otherwise nothing
+ * changes: -EINVAL if @page is mapped deeper (out of order), -ENOENT if
+ * @owner has no local mapping of it.
+ */
+static int local_pop(struct toy_kmap_local *st, const void *owner,
+		     const struct toy_page *page)
+{
+	int top = owner_top(st, owner), i;
+
+	if (top < 0)
+		return -ENOENT;
+	if (st->entry[top].page != page) {
+		for (i = top - 1; i >= 0; i--)
+			if (st->entry[i].owner == owner &&
+			    st->entry[i].page == page)
+				return -EINVAL;
+		return -ENOENT;
+	}
+	memmove(&st->entry[top], &st->entry[top + 1],
+		(st->nr - top - 1) * sizeof(st->entry[0]));
+	st->nr--;
+	return 0;
+}
+
+/**
+ * toy_hm_kmap_local() - toy_kmap_local_page() on one instance
+ * @hm: the instance.
+ * @page: a page of @hm's node.
+ *
+ * A HighMem page is pushed on the calling task's stack on this CPU, with
+ * migration disabled until the matching unmap, as __kmap_local_pfn_prot()
+ * does; the push itself runs with interrupts off, since it is more than
+ * the kernel's one increment.
+ *
+ * Context: Any context.
+ * Return: the page's data address (its real direct-map address), or NULL
+ * (reported) for a 17th level, a full CPU or a page not of the node.
+ */
+void *toy_hm_kmap_local(struct toy_highmem *hm, struct toy_page *page)
+{
+	unsigned long flags;
+	int depth;
+
+	if (!page_of_node(hm, page)) {
+		report_misuse(hm, TOY_HM_FOREIGN, ULONG_MAX);
+		return NULL;
+	}
+	if (!toy_page_is_highmem(page))
+		return direct_address(hm, page);
+	migrate_disable();
+	local_irq_save(flags);
+	depth = local_push(this_cpu_ptr(hm->local), current, page,
+			   smp_processor_id());
+	local_irq_restore(flags);
+	if (depth < 0) {
+		migrate_enable();
+		report_misuse(hm, depth == -E2BIG ? TOY_HM_LOCAL_DEPTH :
+			      TOY_HM_LOCAL_CPU_FULL, page_pfn(hm, page));
+		return NULL;
+	}
+	count_event(hm, TOY_HS_LOCAL_MAP);
+	return direct_address(hm, page);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_kmap_local);
+
+/**
+ * toy_hm_kunmap_local() - toy_kunmap_local() on one instance
+ * @hm: the instance.
+ * @addr: an address inside a page mapped by toy_hm_kmap_local().
+ *
+ * Context: The context that made the mapping.
+ * Return: 0; -EINVAL if it is not the task's newest local mapping,
+ * -ENOENT if the task has no local mapping of that page, -EFAULT if @addr
+ * is not in the node's memory. Those are reported and change nothing.
+ */
+int toy_hm_kunmap_local(struct toy_highmem *hm, const void *addr)
+{
+	struct toy_page *page = toy_node_virt_to_page(hm->node, addr);
+	unsigned long flags;
+	int err;
+
+	if (!page) {
+		report_misuse(hm, TOY_HM_FOREIGN, ULONG_MAX);
+		return -EFAULT;
+	}
+	if (!toy_page_is_highmem(page))
+		return 0;
+	local_irq_save(flags);
+	err = local_pop(this_cpu_ptr(hm->local), current, page);
+	local_irq_restore(flags);
+	if (err) {
+		report_misuse(hm, err == -EINVAL ? TOY_HM_LOCAL_ORDER :
+			      TOY_HM_LOCAL_UNMAPPED, page_pfn(hm, page));
+		return err;
+	}
+	count_event(hm, TOY_HS_LOCAL_UNMAP);
+	migrate_enable();
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_kunmap_local);
+
+/**
+ * toy_hm_local_depth() - local mappings the calling task holds on this CPU
+ * @hm: the instance.
+ *
+ * Context: Any context.
+ * Return: the depth of the task's stack, 0 .. %TOY_KM_MAX_IDX.
+ */
+unsigned int toy_hm_local_depth(struct toy_highmem *hm)
+{
+	unsigned long flags;
+	unsigned int depth;
+
+	local_irq_save(flags);
+	depth = owner_depth(this_cpu_ptr(hm->local), current);
+	local_irq_restore(flags);
+	return depth;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_local_depth);
+
+/* ==== vmalloc ==== */
+
+/*
+ * The lowest emulated address with @size bytes free between the areas, as
+ * alloc_vmap_area() finds it; @pos gets the list position to insert at.
+ * 0 if the emulated vmalloc area has no such room.
+ */
+static u32 find_vmap_gap(struct toy_highmem *hm, u32 size,
+			 struct list_head **pos)
+	__must_hold(&hm->vmap_lock)
+{
+	u64 start = TOY_VMALLOC_START;
+	struct toy_vm_area *a;
+
+	lockdep_assert_held(&hm->vmap_lock);
+	list_for_each_entry(a, &hm->vmap_areas, list) {
+		if (a->addr - start >= size) {
+			*pos = &a->list;
+			return start;
+		}
+		start = (u64)a->addr + a->size;
+	}
+	if (TOY_VMALLOC_END - start < size)
+		return 0;
+	*pos = &hm->vmap_areas;
+	return start;
+}
+
+static void free_area_pages(struct toy_highmem *hm, struct toy_vm_area *area)
+{
+	unsigned int i;
+
+	for (i = 0; i < area->nr_pages; i++)
+		toy_node_free(hm->node, area->pages[i], 0);
+	kvfree(area->pages);
+	kfree(area);
+}
+
+/* Take the pages and map them; the area is not listed yet. */
+static int fill_area(struct toy_highmem *hm, struct toy_vm_area *area,
+		     unsigned int nr)
+{
+	const toy_gfp_t gfp = TOY_GFP_HIGHUSER | __TOY_GFP_NOWARN;
+	struct page **real;
+	unsigned int i;
+
+	area->pages = kvcalloc(nr, sizeof(*area->pages), GFP_KERNEL);
+	real = kvmalloc_array(nr, sizeof(*real), GFP_KERNEL);
+	if (!area->pages || !real)
+		goto err;
+	for (i = 0; i < nr; i++) {
+		area->pages[i] = toy_node_alloc(hm->node, gfp, 0);
+		if (!area->pages[i])
+			goto err;
+		area->nr_pages++;
+		real[i] = toy_node_real_page(hm->node, area->pages[i]);
+	}
+	area->real = vmap(real, nr, VM_MAP, PAGE_KERNEL);
+	if (!area->real)
+		goto err;
+	kvfree(real);
+	return 0;
+err:
+	kvfree(real);
+	return -ENOMEM;
+}
+
+/*
+ * vmalloc(): the area, or ERR_PTR(-EINVAL) for size 0 or over the emulated
+ * vmalloc area, -ENOMEM without pages or memory, -ENOSPC without room in
+ * the emulated vmalloc area.
+ */
+static struct toy_vm_area *vmalloc_area(struct toy_highmem *hm,
+					unsigned long size, const void *caller)
+{
+	const unsigned long max = TOY_VMALLOC_END - TOY_VMALLOC_START;
+	struct toy_vm_area *area;
+	struct list_head *pos;
+	unsigned int nr;
+	int err;
+
+	might_sleep();
+	if (!size || size > max - PAGE_SIZE) {
+		err = -EINVAL;
+		goto fail;
+	}
+	nr = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	area = kzalloc(sizeof(*area), GFP_KERNEL);
+	err = area ? fill_area(hm, area, nr) : -ENOMEM;
+	if (err)
+		goto err_free;
+	area->size = (nr + 1) << PAGE_SHIFT;	/* with the guard page */
+	area->caller = caller;
+	spin_lock(&hm->vmap_lock);
+	area->addr = find_vmap_gap(hm, area->size, &pos);
+	if (area->addr)
+		list_add_tail(&area->list, pos);
+	spin_unlock(&hm->vmap_lock);
+	if (!area->addr) {
+		vunmap(area->real);
+		err = -ENOSPC;
+		goto err_free;
+	}
+	count_event(hm, TOY_HS_VMALLOC);
+	return area;
+
+err_free:
+	if (area)
+		free_area_pages(hm, area);
+fail:
+	count_event(hm, TOY_HS_VMALLOC_FAIL);
+	return ERR_PTR(err);
+}
+
+/* Unlist the area that starts at @addr, or NULL. */
+static struct toy_vm_area *take_area(struct toy_highmem *hm, const void *addr)
+{
+	struct toy_vm_area *a, *found = NULL;
+
+	spin_lock(&hm->vmap_lock);
+	list_for_each_entry(a, &hm->vmap_areas, list) {
+		if (a->real == addr) {
+			list_del(&a->list);
+			found = a;
+			break;
+		}
+	}
+	spin_unlock(&hm->vmap_lock);
+	return found;
+}
+
+static void vfree_area(struct toy_highmem *hm, struct toy_vm_area *area)
+{
+	vunmap(area->real);
+	free_area_pages(hm, area);
+	count_event(hm, TOY_HS_VFREE);
+}
+
+/**
+ * toy_hm_vmalloc() - toy_vmalloc() on one instance
+ * @hm: the instance.
+ * @size: bytes, rounded up to pages.
+ * @caller: shown in vmallocinfo.
+ *
+ * Context: Process context; may sleep.
+ * Return: the area's data address, or NULL.
+ */
+void *toy_hm_vmalloc(struct toy_highmem *hm, unsigned long size,
+		     const void *caller)
+{
+	struct toy_vm_area *area = vmalloc_area(hm, size, caller);
+
+	return IS_ERR(area) ? NULL : area->real;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_vmalloc);
+
+/**
+ * toy_hm_vfree() - toy_vfree() on one instance
+ * @hm: the instance.
+ * @addr: an address toy_hm_vmalloc() returned, or NULL.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, or -EINVAL (reported, nothing changed) if no area starts at
+ * @addr.
+ */
+int toy_hm_vfree(struct toy_highmem *hm, const void *addr)
+{
+	struct toy_vm_area *area;
+
+	if (!addr)
+		return 0;
+	area = take_area(hm, addr);
+	if (!area) {
+		report_misuse(hm, TOY_HM_BAD_VFREE, ULONG_MAX);
+		return -EINVAL;
+	}
+	vfree_area(hm, area);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_vfree);
+
+/**
+ * toy_hm_vmalloc_vaddr() - the emulated address of an area
+ * @hm: the instance.
+ * @addr: an address toy_hm_vmalloc() returned.
+ *
+ * Return: the area's emulated start, or 0 if no area starts at @addr.
+ */
+u32 toy_hm_vmalloc_vaddr(struct toy_highmem *hm, const void *addr)
+{
+	struct toy_vm_area *a;
+	u32 ret = 0;
+
+	spin_lock(&hm->vmap_lock);
+	list_for_each_entry(a, &hm->vmap_areas, list) {
+		if (a->real == addr) {
+			ret = a->addr;
+			break;
+		}
+	}
+	spin_unlock(&hm->vmap_lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_vmalloc_vaddr);
+
+/* ==== An instance: setting up and tearing down ==== */
+
+static int check_node(struct toy_node *node)
+{
+	unsigned long low = node->zones[TOY_ZONE_NORMAL].nr_pages;
+	unsigned long high = node->zones[TOY_ZONE_HIGHMEM].nr_pages;
+
+	if (low > (TOY_MAXMEM >> PAGE_SHIFT)) {
+		pr_err("highmem: node %d: a Normal zone of %lu MiB does not fit the emulated direct map of %u MiB\n",
+		       node->nid, low >> (20 - PAGE_SHIFT), mib(TOY_MAXMEM));
+		return -EINVAL;
+	}
+	if (high > ((0x100000000ULL - TOY_MAXMEM) >> PAGE_SHIFT)) {
+		pr_err("highmem: node %d: a HighMem zone of %lu MiB does not fit under 4 GiB\n",
+		       node->nid, high >> (20 - PAGE_SHIFT));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * toy_hm_init() - set up the highmem of a node
+ * @hm: the instance to set up.
+ * @node: a node made by toy_node_init(); it must outlive @hm.
+ * @nr_slots: slots of the kmap window, 1 .. %TOY_LAST_PKMAP.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, -EINVAL for a bad slot count or a node too big for the
+ * emulated layout (a line says why), -ENOMEM.
+ */
+int toy_hm_init(struct toy_highmem *hm, struct toy_node *node,
+		unsigned int nr_slots)
+{
+	int err, i;
+
+	memset(hm, 0, sizeof(*hm));
+	if (!nr_slots || nr_slots > TOY_LAST_PKMAP) {
+		pr_err("highmem: pkmap_slots=%u: the window holds 1 to %u slots\n",
+		       nr_slots, TOY_LAST_PKMAP);
+		return -EINVAL;
+	}
+	err = check_node(node);
+	if (err)
+		return err;
+	hm->node = node;
+	hm->nr_slots = nr_slots;
+	spin_lock_init(&hm->kmap_lock);
+	init_waitqueue_head(&hm->pkmap_map_wait);
+	for (i = 0; i < ARRAY_SIZE(hm->htable); i++) {
+		INIT_LIST_HEAD(&hm->htable[i].lh);
+		spin_lock_init(&hm->htable[i].lock);
+	}
+	spin_lock_init(&hm->vmap_lock);
+	INIT_LIST_HEAD(&hm->vmap_areas);
+	hm->pkmap_count = kcalloc(nr_slots, sizeof(*hm->pkmap_count), GFP_KERNEL);
+	hm->pam = kcalloc(nr_slots, sizeof(*hm->pam), GFP_KERNEL);
+	hm->local = alloc_percpu(struct toy_kmap_local);
+	if (!hm->pkmap_count || !hm->pam || !hm->local) {
+		free_percpu(hm->local);
+		kfree(hm->pam);
+		kfree(hm->pkmap_count);
+		hm->pkmap_count = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_init);
+
+/* What is still mapped or allocated, for the report at teardown. */
+struct hm_live {
+	unsigned int kmap_slots;	/* slots with users */
+	unsigned int kmap_users;
+	unsigned int local;		/* local mappings of all CPUs */
+	unsigned int areas;
+	unsigned long area_pages;
+};
+
+static void count_live(struct toy_highmem *hm, struct hm_live *live)
+{
+	struct toy_vm_area *a;
+	unsigned int i;
+	int cpu;
+
+	memset(live, 0, sizeof(*live));
+	spin_lock(&hm->kmap_lock);
+	for (i = 0; i < hm->nr_slots; i++) {
+		if (hm->pkmap_count[i] < 2)
+			continue;
+		live->kmap_slots++;
+		live->kmap_users += hm->pkmap_count[i] - 1;
+	}
+	spin_unlock(&hm->kmap_lock);
+	for_each_possible_cpu(cpu)
+		live->local += READ_ONCE(per_cpu_ptr(hm->local, cpu)->nr);
+	spin_lock(&hm->vmap_lock);
+	list_for_each_entry(a, &hm->vmap_areas, list) {
+		live->areas++;
+		live->area_pages += a->nr_pages;
+	}
+	spin_unlock(&hm->vmap_lock);
+}
+
+/**
+ * toy_hm_destroy() - tear down everything of an instance
+ * @hm: the instance; no one may use it any more.
+ *
+ * kmaps, local mappings and vmalloc areas still live are reported by
+ * count, then every real mapping is unmapped and every vmalloc page given
+ * back to the node, which must still exist.
+ *
+ * Context: Process context; may sleep.
+ */
+void toy_hm_destroy(struct toy_highmem *hm)
+{
+	struct toy_vm_area *a, *next;
+	struct hm_live live;
+	LIST_HEAD(zap);
+	unsigned int i;
+
+	if (!hm->pkmap_count)
+		return;
+	count_live(hm, &live);
+	if (live.kmap_slots || live.local || live.areas)
+		pr_warn("highmem: node %d: torn down with %u kmap users on %u slots, %u local mappings, %u vmalloc areas (%lu pages) live\n",
+			hm->node->nid, live.kmap_users, live.kmap_slots,
+			live.local, live.areas, live.area_pages);
+	spin_lock(&hm->kmap_lock);
+	for (i = 0; i < hm->nr_slots; i++) {
+		if (!hm->pam[i])
+			continue;
+		pam_unhash(hm, hm->pam[i]);
+		list_add_tail(&hm->pam[i]->list, &zap);
+		hm->pam[i] = NULL;
+		hm->pkmap_count[i] = 0;
+	}
+	hm->nr_busy = 0;
+	spin_unlock(&hm->kmap_lock);
+	pam_free_list(&zap);
+	list_for_each_entry_safe(a, next, &hm->vmap_areas, list) {
+		list_del(&a->list);
+		vfree_area(hm, a);
+	}
+	free_percpu(hm->local);
+	kfree(hm->pam);
+	kfree(hm->pkmap_count);
+	hm->pkmap_count = NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_destroy);
+
+/* ==== The public API, on the module's node ==== */
+
+void *toy_kmap(struct toy_page *page)
+{
+	return toy_hm_kmap(&toy_highmem0, page);
+}
+EXPORT_SYMBOL_GPL(toy_kmap);
+
+void toy_kunmap(struct toy_page *page)
+{
+	toy_hm_kunmap(&toy_highmem0, page);
+}
+EXPORT_SYMBOL_GPL(toy_kunmap);
+
+void *toy_kmap_local_page(struct toy_page *page)
+{
+	return toy_hm_kmap_local(&toy_highmem0, page);
+}
+EXPORT_SYMBOL_GPL(toy_kmap_local_page);
+
+void toy_kunmap_local(const void *addr)
+{
+	toy_hm_kunmap_local(&toy_highmem0, addr);
+}
+EXPORT_SYMBOL_GPL(toy_kunmap_local);
+
+static void atomic_section_begin(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		migrate_disable();
+	else
+		preempt_disable();
+	pagefault_disable();
+}
+
+static void atomic_section_end(void)
+{
+	pagefault_enable();
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		migrate_enable();
+	else
+		preempt_enable();
+}
+
+void *toy_kmap_atomic(struct toy_page *page)
+{
+	void *addr;
+
+	atomic_section_begin();
+	addr = toy_kmap_local_page(page);
+	if (!addr)
+		atomic_section_end();
+	return addr;
+}
+EXPORT_SYMBOL_GPL(toy_kmap_atomic);
+
+void toy_kunmap_atomic(const void *addr)
+{
+	toy_kunmap_local(addr);
+	atomic_section_end();
+}
+EXPORT_SYMBOL_GPL(toy_kunmap_atomic);
+
+void *toy_vmalloc(unsigned long size)
+{
+	return toy_hm_vmalloc(&toy_highmem0, size, __builtin_return_address(0));
+}
+EXPORT_SYMBOL_GPL(toy_vmalloc);
+
+void toy_vfree(const void *addr)
+{
+	toy_hm_vfree(&toy_highmem0, addr);
+}
+EXPORT_SYMBOL_GPL(toy_vfree);
+
+/**
+ * toy_highmem_page_address() - page_address() of a page of the module's node
+ * @page: a page of toy_node0.
+ *
+ * Context: Any context.
+ * Return: as toy_hm_page_address(): for a HighMem page its kmap address
+ * until the flush that frees its slot, else NULL.
+ */
+void *toy_highmem_page_address(const struct toy_page *page)
+{
+	if (!toy_highmem0.pkmap_count)		/* before init or after exit */
+		return NULL;
+	return toy_hm_page_address(&toy_highmem0, page);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_highmem_page_address);
+
+/* ==== The ctl file's kmap_local stack ==== */
+
+/*
+ * Commands written to ctl come from short-lived shell processes, so a
+ * local mapping made by "kmap_local" cannot belong to the writing task.
+ * The ctl file plays one task of its own, pinned to CPU 0, whose stack
+ * lives here and persists between commands. Guarded by the ctl mutex.
+ */
+static struct toy_kmap_local ctl_local;
+
+/**
+ * toy_highmem_page_busy() - does a page of the module's node have a user
+ * @page: a page of toy_node0.
+ *
+ * For the ctl "free" verb: a page with a kmap user or on the ctl file's
+ * kmap_local stack must not go back to the buddy.
+ *
+ * Context: Process context, ctl mutex held.
+ * Return: true if @page has a kmap user or a ctl local mapping.
+ */
+bool toy_highmem_page_busy(const struct toy_page *page)
+{
+	struct toy_highmem *hm = &toy_highmem0;
+	struct toy_pam *pam;
+	bool busy = false;
+	unsigned int i;
+
+	if (!toy_page_is_highmem(page))
+		return false;
+	spin_lock(&hm->kmap_lock);
+	pam = pam_lookup(hm, page);
+	if (pam)
+		busy = hm->pkmap_count[pam->slot] >= 2;
+	spin_unlock(&hm->kmap_lock);
+	for (i = 0; i < ctl_local.nr; i++)
+		busy |= ctl_local.entry[i].page == page;
+	return busy;
+}
+
+/* ==== debugfs: layout, pkmap, vmallocinfo ==== */
+
+static void layout_row(struct seq_file *m, const char *name, u64 start,
+		       u64 end, const char *what)
+{
+	u64 size = end - start;
+
+	if (size >= SZ_1M)
+		seq_printf(m, "%-18s 0x%08llx  0x%08llx  %5u MiB  %s\n", name,
+			   start, end, mib(size), what);
+	else
+		seq_printf(m, "%-18s 0x%08llx  0x%08llx  %5llu KiB  %s\n", name,
+			   start, end, size >> 10, what);
+}
+
+static void layout_table(struct seq_file *m, struct toy_highmem *hm,
+			 unsigned int cpus)
+{
+	struct toy_zone *low = &hm->node->zones[TOY_ZONE_NORMAL];
+	struct toy_zone *high = &hm->node->zones[TOY_ZONE_HIGHMEM];
+	u32 fix_lo = local_addr(cpus - 1, TOY_KM_MAX_IDX - 1);
+	char what[64];
+
+	seq_puts(m, "# The emulated 32-bit address space: i386, HIGHMEM4G, no PAE, 3G/1G split\n");
+	seq_puts(m, "# area              start       end          size       what\n");
+	layout_row(m, "user", 0, TOY_PAGE_OFFSET, "user space, per process");
+	layout_row(m, "lowmem", TOY_PAGE_OFFSET, TOY_HIGH_MEMORY,
+		   "direct map: PAGE_OFFSET .. high_memory");
+	snprintf(what, sizeof(what), "toy Normal zone, pfns 0-%lu",
+		 low->nr_pages - 1);
+	layout_row(m, "  toy Normal", TOY_PAGE_OFFSET,
+		   TOY_PAGE_OFFSET + ((u64)low->nr_pages << PAGE_SHIFT), what);
+	layout_row(m, "hole", TOY_HIGH_MEMORY, TOY_VMALLOC_START,
+		   "VMALLOC_OFFSET");
+	layout_row(m, "vmalloc", TOY_VMALLOC_START, TOY_VMALLOC_END,
+		   "VMALLOC_START .. VMALLOC_END");
+	layout_row(m, "hole", TOY_VMALLOC_END, TOY_PKMAP_BASE, "2 pages");
+	snprintf(what, sizeof(what), "kmap window, %u of %u slots emulated",
+		 hm->nr_slots, TOY_LAST_PKMAP);
+	layout_row(m, "pkmap", TOY_PKMAP_BASE,
+		   TOY_PKMAP_BASE + ((u64)TOY_LAST_PKMAP << PAGE_SHIFT), what);
+	layout_row(m, "ldt, cpu_entry", TOY_PKMAP_BASE +
+		   ((u64)TOY_LAST_PKMAP << PAGE_SHIFT), fix_lo,
+		   "LDT remap, cpu_entry_area, fixmap (not emulated)");
+	snprintf(what, sizeof(what), "kmap_local: %u slots x %u CPUs",
+		 TOY_KM_MAX_IDX, cpus);
+	layout_row(m, "fixmap kmap", fix_lo, local_addr(0, 0) + PAGE_SIZE,
+		   what);
+	layout_row(m, "fixmap rest", local_addr(0, 0) + PAGE_SIZE, SZ_4G,
+		   "FIX_HOLE, FIX_DBGP_BASE, FIX_EARLYCON_MEM_BASE");
+	seq_printf(m, "# physical: lowmem 0x00000000-0x%08x; HighMem from 0x%08x, toy HighMem zone pfns %lu-%lu = 0x%08x-0x%08llx\n",
+		   TOY_MAXMEM, TOY_MAXMEM, high->start_pfn,
+		   high->start_pfn + high->nr_pages - 1, TOY_MAXMEM,
+		   TOY_MAXMEM + ((u64)high->nr_pages << PAGE_SHIFT));
+}
+
+/* The 4 GiB, top down, with the toy's numbers in it. */
+static void layout_picture(struct seq_file *m, struct toy_highmem *hm,
+			   unsigned int cpus)
+{
+	unsigned long low_mb = hm->node->zones[TOY_ZONE_NORMAL].nr_pages >>
+			       (20 - PAGE_SHIFT);
+	unsigned long high_mb = hm->node->zones[TOY_ZONE_HIGHMEM].nr_pages >>
+				(20 - PAGE_SHIFT);
+	struct hm_live live;
+
+	count_live(hm, &live);
+	seq_puts(m, "\n");
+	seq_puts(m, "        virtual (one process's view)            physical\n");
+	seq_puts(m, "4 GiB +---------------------------------+\n");
+	seq_printf(m, "      | fixmap: kmap_local %2u x %u CPUs  | 0x%08x\n",
+		   TOY_KM_MAX_IDX, cpus,
+		   local_addr(cpus - 1, TOY_KM_MAX_IDX - 1));
+	seq_printf(m, "      | pkmap: %4u slots, %4u in use  | 0x%08x PKMAP_BASE\n",
+		   hm->nr_slots, live.kmap_slots, TOY_PKMAP_BASE);
+	seq_printf(m, "      | vmalloc: %3u areas, %5lu pages | 0x%08x VMALLOC_START\n",
+		   live.areas, live.area_pages, TOY_VMALLOC_START);
+	seq_printf(m, "      |- - - - - - - - - - - - - - - - -| 0x%08x high_memory  <- the \"896 MB\" line: %u MiB\n",
+		   TOY_HIGH_MEMORY, mib(TOY_MAXMEM));
+	seq_printf(m, "      | direct map of lowmem  %4u MiB  |   <=>  0x00000000-0x%08x (toy Normal: %lu MiB)\n",
+		   mib(TOY_MAXMEM), TOY_MAXMEM, low_mb);
+	seq_puts(m, "3 GiB +---------------------------------+ 0xc0000000 PAGE_OFFSET\n");
+	seq_puts(m, "      | user space               3 GiB  |\n");
+	seq_puts(m, "    0 +---------------------------------+ 0x00000000\n");
+	seq_printf(m, "\nHighMem: physical 0x%08x and up (toy HighMem: %lu MiB) has no permanent address:\n",
+		   TOY_MAXMEM, high_mb);
+	seq_puts(m, "page_address() is NULL until kmap() (pkmap), kmap_local_page() (fixmap) or vmap (vmalloc) maps it.\n");
+}
+
+static int layout_show(struct seq_file *m, void *v)
+{
+	unsigned int cpus = num_possible_cpus();
+
+	layout_table(m, &toy_highmem0, cpus);
+	layout_picture(m, &toy_highmem0, cpus);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(layout);
+
+/* One slot for the pkmap listing, copied under kmap_lock. */
+struct slot_row {
+	unsigned int slot;
+	int count;
+	unsigned long pfn;
+};
+
+static int pkmap_show(struct seq_file *m, void *v)
+{
+	struct toy_highmem *hm = &toy_highmem0;
+	unsigned int i, n = 0, busy, last, unflushed = 0;
+	struct slot_row *rows;
+	int cpu;
+
+	rows = kvcalloc(hm->nr_slots, sizeof(*rows), GFP_KERNEL);
+	if (!rows)
+		return -ENOMEM;
+	spin_lock(&hm->kmap_lock);
+	for (i = 0; i < hm->nr_slots; i++) {
+		if (!hm->pkmap_count[i])
+			continue;
+		unflushed += hm->pkmap_count[i] == 1;
+		rows[n].slot = i;
+		rows[n].count = hm->pkmap_count[i];
+		rows[n].pfn = hm->pam[i] ? page_pfn(hm, hm->pam[i]->page) : 0;
+		n++;
+	}
+	busy = hm->nr_busy;
+	last = hm->last_pkmap_nr;
+	spin_unlock(&hm->kmap_lock);
+
+	seq_puts(m, "# slot count vaddr pfn   (count: 1 free but not yet flushed, n: n-1 users)\n");
+	for (i = 0; i < n; i++)
+		seq_printf(m, "%4u %5d 0x%08x %lu\n", rows[i].slot, rows[i].count,
+			   pkmap_addr(rows[i].slot), rows[i].pfn);
+	kvfree(rows);
+	seq_printf(m, "slots %u\nin_use %u\nunflushed %u\nfree %u\nlast_pkmap_nr %u\n",
+		   hm->nr_slots, busy, unflushed, hm->nr_slots - busy - unflushed,
+		   last);
+	for (i = 0; i < TOY_NR_HM_STATS; i++)
+		seq_printf(m, "%s %lu\n", toy_hm_stat_names[i], toy_hm_stat(hm, i));
+	for (i = 0; i < TOY_NR_HM_MISUSE; i++)
+		seq_printf(m, "misuse_%s %ld\n", toy_hm_misuse_names[i],
+			   atomic_long_read(&hm->misuse[i]));
+	for_each_possible_cpu(cpu)
+		seq_printf(m, "kmap_local_cpu%d %u\n", cpu,
+			   READ_ONCE(per_cpu_ptr(hm->local, cpu)->nr));
+	seq_printf(m, "kmap_local_ctl %u\n", READ_ONCE(ctl_local.nr));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pkmap);
+
+/* /proc/vmallocinfo's format: s_show() in mm/vmalloc.c, 32-bit, no NUMA. */
+static int vmallocinfo_show(struct seq_file *m, void *v)
+{
+	struct toy_highmem *hm = &toy_highmem0;
+	struct toy_vm_area *a;
+
+	spin_lock(&hm->vmap_lock);
+	list_for_each_entry(a, &hm->vmap_areas, list) {
+		seq_printf(m, "0x%08x-0x%08x %7u", a->addr, a->addr + a->size,
+			   a->size);
+		/* Without kallsyms %pS would print the raw pointer. */
+		if (IS_ENABLED(CONFIG_KALLSYMS))
+			seq_printf(m, " %pS", a->caller);
+		seq_printf(m, " pages=%u vmalloc", a->nr_pages);
+		/* The pages array is vmalloc'ed past a page: 4-byte pointers. */
+		if (a->nr_pages * sizeof(u32) > PAGE_SIZE)
+			seq_puts(m, " vpages");
+		seq_putc(m, '\n');
+	}
+	spin_unlock(&hm->vmap_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vmallocinfo);
+
+/**
+ * toy_highmem_debugfs_init() - create the highmem files
+ * @root: the module's debugfs directory.
+ */
+void toy_highmem_debugfs_init(struct dentry *root)
+{
+	debugfs_create_file("layout", 0400, root, NULL, &layout_fops);
+	debugfs_create_file("pkmap", 0400, root, NULL, &pkmap_fops);
+	debugfs_create_file("vmallocinfo", 0400, root, NULL, &vmallocinfo_fops);
+}
+
+/* ==== ctl verbs ==== */
+
+#define CTL_READ_MAX	128	/* bytes "read" prints at once */
+
+/* A handle "write" and "read" accept: pages or a vmalloc area. */
+static struct toy_handle *data_handle(const char *verb, const char *s)
+{
+	enum toy_handle_kind kind = TOY_H_PAGES;
+	struct toy_handle *h;
+	unsigned int id;
+
+	if (!kstrtouint(s, 10, &id) && id && id <= INT_MAX) {
+		h = toy_handle_find(id);
+		if (h && h->kind == TOY_H_VMALLOC)
+			kind = TOY_H_VMALLOC;
+	}
+	return toy_ctl_handle(verb, s, kind);
+}
+
+/* The slot and count of a HighMem page, or -1 and 0 if it has none. */
+static int page_slot_count(struct toy_highmem *hm, const struct toy_page *page,
+			   int *count)
+{
+	struct toy_pam *pam;
+	int slot = -1;
+
+	*count = 0;
+	spin_lock(&hm->kmap_lock);
+	pam = pam_lookup(hm, page);
+	if (pam) {
+		slot = pam->slot;
+		*count = hm->pkmap_count[slot];
+	}
+	spin_unlock(&hm->kmap_lock);
+	return slot;
+}
+
+static int ctl_kmap(int argc, char **argv)
+{
+	struct toy_highmem *hm = &toy_highmem0;
+	struct toy_handle *h = toy_ctl_handle("kmap", argv[1], TOY_H_PAGES);
+	int slot, count;
+	void *addr;
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	addr = kmap_page(hm, h->page, false);
+	if (addr == ERR_PTR(-EBUSY)) {
+		pr_info("kmap: all %u slots are in use: kmap() would sleep until a kunmap frees one\n",
+			hm->nr_slots);
+		return -EBUSY;
+	}
+	if (IS_ERR(addr)) {
+		pr_info("kmap: the kernel has no memory for the real mapping\n");
+		return PTR_ERR(addr);
+	}
+	if (!toy_page_is_highmem(h->page)) {
+		pr_info("kmap: handle %d pfn %lu is Normal: 0x%08x, its direct-map address; no slot used\n",
+			h->id, page_pfn(hm, h->page), lowmem_addr(hm, h->page));
+		return 0;
+	}
+	slot = page_slot_count(hm, h->page, &count);
+	pr_info("kmap: handle %d pfn %lu -> 0x%08x (slot %d, count %d: %d user%s)\n",
+		h->id, page_pfn(hm, h->page), pkmap_addr(slot), slot, count,
+		count - 1, count == 2 ? "" : "s");
+	return 0;
+}
+
+static int ctl_kunmap(int argc, char **argv)
+{
+	struct toy_highmem *hm = &toy_highmem0;
+	struct toy_handle *h = toy_ctl_handle("kunmap", argv[1], TOY_H_PAGES);
+	int slot, count;
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	if (!toy_page_is_highmem(h->page)) {
+		pr_info("kunmap: handle %d is a Normal page: nothing to unmap\n",
+			h->id);
+		return 0;
+	}
+	if (kunmap_page(hm, h->page)) {
+		slot = page_slot_count(hm, h->page, &count);
+		if (slot < 0)
+			pr_info("kunmap: handle %d (pfn %lu) is not kmapped\n",
+				h->id, page_pfn(hm, h->page));
+		else
+			pr_info("kunmap: handle %d (pfn %lu) has no kmap user left: slot %d is free, its mapping awaits the next flush\n",
+				h->id, page_pfn(hm, h->page), slot);
+		return -EINVAL;
+	}
+	slot = page_slot_count(hm, h->page, &count);
+	if (count == 1)
+		pr_info("kunmap: handle %d slot %d count 1: free, still mapped at 0x%08x until the next flush\n",
+			h->id, slot, pkmap_addr(slot));
+	else
+		pr_info("kunmap: handle %d slot %d count %d: %d user%s left\n",
+			h->id, slot, count, count - 1, count == 2 ? "" : "s");
+	return 0;
+}
+
+static int ctl_kmap_local(int argc, char **argv)
+{
+	struct toy_highmem *hm = &toy_highmem0;
+	struct toy_handle *h = toy_ctl_handle("kmap_local", argv[1], TOY_H_PAGES);
+	int depth;
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	if (!toy_page_is_highmem(h->page)) {
+		pr_info("kmap_local: handle %d pfn %lu is Normal: 0x%08x, its direct-map address; nothing pushed\n",
+			h->id, page_pfn(hm, h->page), lowmem_addr(hm, h->page));
+		return 0;
+	}
+	depth = local_push(&ctl_local, &ctl_local, h->page, 0);
+	if (depth == -E2BIG) {
+		pr_info("kmap_local: %u local mappings are held already; a %uth level is refused\n",
+			TOY_KM_MAX_IDX, TOY_KM_MAX_IDX + 1);
+		return -ENOSPC;
+	}
+	if (depth < 0) {
+		pr_info("kmap_local: no local entry left\n");
+		return -ENOSPC;
+	}
+	count_event(hm, TOY_HS_LOCAL_MAP);
+	pr_info("kmap_local: handle %d pfn %lu -> 0x%08x (depth %d, fixmap slot of CPU 0)\n",
+		h->id, page_pfn(hm, h->page), local_addr(0, depth), depth);
+	return 0;
+}
+
+static int ctl_kunmap_local(int argc, char **argv)
+{
+	struct toy_highmem *hm = &toy_highmem0;
+	struct toy_handle *h = toy_ctl_handle("kunmap_local", argv[1],
+					      TOY_H_PAGES);
+	unsigned int depth;
+	int top, err;
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	if (!toy_page_is_highmem(h->page)) {
+		pr_info("kunmap_local: handle %d is a Normal page: nothing to unmap\n",
+			h->id);
+		return 0;
+	}
+	top = owner_top(&ctl_local, &ctl_local);
+	depth = top >= 0 ? ctl_local.entry[top].idx : 0;
+	err = local_pop(&ctl_local, &ctl_local, h->page);
+	if (err == -EINVAL) {
+		pr_info("kunmap_local: handle %d is not the newest local mapping (pfn %lu at depth %u is): unmap in reverse order\n",
+			h->id, page_pfn(hm, ctl_local.entry[top].page), depth);
+		return err;
+	}
+	if (err) {
+		pr_info("kunmap_local: handle %d has no local mapping\n", h->id);
+		return err;
+	}
+	count_event(hm, TOY_HS_LOCAL_UNMAP);
+	pr_info("kunmap_local: handle %d unmapped from depth %u (0x%08x)\n",
+		h->id, depth, local_addr(0, depth));
+	return 0;
+}
+
+static int ctl_page_address(int argc, char **argv)
+{
+	struct toy_highmem *hm = &toy_highmem0;
+	struct toy_handle *h = toy_ctl_handle("page_address", argv[1],
+					      TOY_H_PAGES);
+	int slot, count;
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	if (!toy_page_is_highmem(h->page)) {
+		pr_info("page_address: handle %d pfn %lu -> 0x%08x (Normal, direct map)\n",
+			h->id, page_pfn(hm, h->page), lowmem_addr(hm, h->page));
+		return 0;
+	}
+	slot = page_slot_count(hm, h->page, &count);
+	if (slot < 0)
+		pr_info("page_address: handle %d pfn %lu (HighMem, phys 0x%08x) -> NULL: no pkmap slot\n",
+			h->id, page_pfn(hm, h->page), emulated_phys(hm, h->page));
+	else
+		pr_info("page_address: handle %d pfn %lu (HighMem, phys 0x%08x) -> 0x%08x: pkmap slot %d, count %d\n",
+			h->id, page_pfn(hm, h->page), emulated_phys(hm, h->page),
+			pkmap_addr(slot), slot, count);
+	return 0;
+}
+
+static int ctl_vmalloc(int argc, char **argv)
+{
+	struct toy_highmem *hm = &toy_highmem0;
+	struct toy_vm_area *area;
+	struct toy_handle *h;
+	unsigned int size, i, high = 0;
+	int err;
+
+	err = toy_ctl_parse_uint("vmalloc", "SIZE", argv[1],
+				 TOY_VMALLOC_END - TOY_VMALLOC_START - PAGE_SIZE,
+				 &size);
+	if (err)
+		return err;
+	if (!size) {
+		pr_info("vmalloc: SIZE 0: nothing to allocate\n");
+		return -EINVAL;
+	}
+	h = toy_handle_new(TOY_H_VMALLOC);
+	if (!h)
+		return -ENOMEM;
+	area = vmalloc_area(hm, size, __builtin_return_address(0));
+	if (IS_ERR(area)) {
+		toy_handle_delete(h);
+		if (PTR_ERR(area) == -ENOSPC)
+			pr_info("vmalloc: no room for %u bytes in the emulated vmalloc area\n",
+				size);
+		else
+			pr_info("vmalloc: not enough free toy pages (or memory) for %u bytes\n",
+				size);
+		return PTR_ERR(area);
+	}
+	h->ptr = area->real;
+	h->size = size;
+	for (i = 0; i < area->nr_pages; i++)
+		high += toy_page_is_highmem(area->pages[i]);
+	pr_info("vmalloc: %u bytes -> handle %d at 0x%08x, %u pages (%u HighMem)\n",
+		size, h->id, area->addr, area->nr_pages, high);
+	return 0;
+}
+
+static int ctl_vfree(int argc, char **argv)
+{
+	struct toy_highmem *hm = &toy_highmem0;
+	struct toy_handle *h = toy_ctl_handle("vfree", argv[1], TOY_H_VMALLOC);
+	struct toy_vm_area *area;
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	area = take_area(hm, h->ptr);
+	if (WARN_ON_ONCE(!area))
+		return -EINVAL;
+	pr_info("vfree: handle %d at 0x%08x, %u pages back to the buddy\n",
+		h->id, area->addr, area->nr_pages);
+	vfree_area(hm, area);
+	toy_handle_delete(h);
+	return 0;
+}
+
+/*
+ * Where "write" and "read" reach a handle's data, and the emulated
+ * address and name of that mapping; NULL, after a line why, for a HighMem
+ * page with no kmap user and no local mapping.
+ */
+static void *data_address(const char *verb, struct toy_handle *h,
+			  u32 *vaddr, const char **how)
+{
+	struct toy_highmem *hm = &toy_highmem0;
+	struct toy_page *page = h->page;
+	int slot, count, i;
+	void *addr = NULL;
+
+	if (h->kind == TOY_H_VMALLOC) {
+		*vaddr = toy_hm_vmalloc_vaddr(hm, h->ptr);
+		*how = "vmalloc";
+		return h->ptr;
+	}
+	if (!toy_page_is_highmem(page)) {
+		*vaddr = lowmem_addr(hm, page);
+		*how = "the direct map";
+		return direct_address(hm, page);
+	}
+	slot = page_slot_count(hm, page, &count);
+	if (count >= 2) {
+		addr = toy_hm_page_address(hm, page);
+		*vaddr = pkmap_addr(slot);
+		*how = "kmap";
+		return addr;
+	}
+	for (i = ctl_local.nr - 1; i >= 0; i--) {
+		if (ctl_local.entry[i].page == page) {
+			*vaddr = local_addr(0, ctl_local.entry[i].idx);
+			*how = "kmap_local";
+			return direct_address(hm, page);
+		}
+	}
+	pr_info("%s: handle %d (pfn %lu) is HighMem with no mapping in use: kmap or kmap_local it first\n",
+		verb, h->id, page_pfn(hm, page));
+	return NULL;
+}
+
+/* Bytes of a handle's data that "write" and "read" may reach. */
+static size_t data_size(const struct toy_handle *h)
+{
+	return h->kind == TOY_H_VMALLOC ? h->size : PAGE_SIZE;
+}
+
+static int ctl_write(int argc, char **argv)
+{
+	struct toy_handle *h = data_handle("write", argv[1]);
+	size_t len = strlen(argv[3]), size;
+	unsigned int offset;
+	const char *how;
+	void *addr;
+	u32 vaddr;
+	int err;
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	size = data_size(h);
+	err = toy_ctl_parse_uint("write", "OFFSET", argv[2], size - 1, &offset);
+	if (err)
+		return err;
+	if (len > size - offset) {
+		pr_info("write: %zu bytes at offset %u run past the end of handle %d (%zu bytes)\n",
+			len, offset, h->id, size);
+		return -EINVAL;
+	}
+	addr = data_address("write", h, &vaddr, &how);
+	if (!addr)
+		return -EINVAL;
+	memcpy(addr + offset, argv[3], len);
+	pr_info("write: %zu bytes to handle %d at offset %u through %s, 0x%08x\n",
+		len, h->id, offset, how, vaddr + offset);
+	return 0;
+}
+
+static int ctl_read(int argc, char **argv)
+{
+	struct toy_handle *h = data_handle("read", argv[1]);
+	unsigned int offset, len;
+	const char *how;
+	size_t size;
+	void *addr;
+	u32 vaddr;
+	int err;
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	size = data_size(h);
+	err = toy_ctl_parse_uint("read", "OFFSET", argv[2], size - 1, &offset);
+	if (!err)
+		err = toy_ctl_parse_uint("read", "LEN", argv[3], CTL_READ_MAX,
+					 &len);
+	if (err)
+		return err;
+	if (!len || len > size - offset) {
+		pr_info("read: %u bytes at offset %u %s of handle %d (%zu bytes)\n",
+			len, offset, len ? "run past the end" : "is nothing",
+			h->id, size);
+		return -EINVAL;
+	}
+	addr = data_address("read", h, &vaddr, &how);
+	if (!addr)
+		return -EINVAL;
+	pr_info("read: handle %d offset %u through %s, 0x%08x: \"%*pEhp\"\n",
+		h->id, offset, how, vaddr + offset, len, addr + offset);
+	return 0;
+}
+
+const struct toy_ctl_verb toy_highmem_ctl_verbs[] = {
+	{ "kmap", "HANDLE", 1, 1, ctl_kmap },
+	{ "kunmap", "HANDLE", 1, 1, ctl_kunmap },
+	{ "kmap_local", "HANDLE", 1, 1, ctl_kmap_local },
+	{ "kunmap_local", "HANDLE", 1, 1, ctl_kunmap_local },
+	{ "page_address", "HANDLE", 1, 1, ctl_page_address },
+	{ "vmalloc", "SIZE", 1, 1, ctl_vmalloc },
+	{ "vfree", "HANDLE", 1, 1, ctl_vfree },
+	{ "write", "HANDLE OFFSET TEXT", 3, 3, ctl_write },
+	{ "read", "HANDLE OFFSET LEN", 3, 3, ctl_read },
+	{ }
+};
+
+/* ==== Load and unload ==== */
+
+/**
+ * toy_highmem_init() - set up the module's highmem on toy_node0
+ *
+ * Call after toy_node_init() made toy_node0.
+ *
+ * Context: Process context, module load.
+ * Return: 0, or -EINVAL / -ENOMEM after a line why.
+ */
+int toy_highmem_init(void)
+{
+	return toy_hm_init(&toy_highmem0, &toy_node0, pkmap_slots);
+}
+
+/**
+ * toy_highmem_exit() - tear down the module's highmem
+ *
+ * Reports kmaps, local mappings and vmalloc areas still live, by count,
+ * unmaps every real mapping and gives every vmalloc page back. Call after
+ * the ctl file is gone and before toy_node_destroy().
+ *
+ * Context: Process context, module unload.
+ */
+void toy_highmem_exit(void)
+{
+	if (ctl_local.nr)
+		pr_warn("highmem: %u local mappings of the ctl file dropped at unload\n",
+			ctl_local.nr);
+	ctl_local.nr = 0;
+	toy_hm_destroy(&toy_highmem0);
+}

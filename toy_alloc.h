@@ -216,11 +216,6 @@ static inline struct toy_zone *toy_page_zone(struct toy_node *node,
 	return &node->zones[page->zone];
 }
 
-static inline bool toy_page_is_highmem(const struct toy_page *page)
-{
-	return page->zone == TOY_ZONE_HIGHMEM;
-}
-
 /*
  * contig_page_info of mm/vmstat.c: what the fragmentation indices are
  * computed from, for one zone and one requested order.

@@ -1153,6 +1153,20 @@ void *toy_page_address(const struct toy_page *page)
 }
 EXPORT_SYMBOL_GPL(toy_page_address);
 
+/**
+ * toy_page_is_highmem() - is a toy page in the HighMem zone
+ * @page: a page of the toy.
+ *
+ * As PageHighMem(): whether the page is mapped right now does not matter.
+ *
+ * Return: true for a HighMem page.
+ */
+bool toy_page_is_highmem(const struct toy_page *page)
+{
+	return page->zone == TOY_ZONE_HIGHMEM;
+}
+EXPORT_SYMBOL_GPL(toy_page_is_highmem);
+
 /* ==== Fragmentation indices (mm/vmstat.c) ==== */
 
 /**

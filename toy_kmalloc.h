@@ -40,6 +40,7 @@ void toy_free_pages(struct toy_page *page, unsigned int order);
 unsigned long toy_page_to_pfn(const struct toy_page *page);
 struct toy_page *toy_pfn_to_page(unsigned long pfn);
 void *toy_page_address(const struct toy_page *page);
+bool toy_page_is_highmem(const struct toy_page *page);
 
 /* --- slab (toy_slab.c) --- */
 

@@ -152,6 +152,46 @@ slab() {
 	show head -4 "$D/slabinfo"
 }
 
+highmem() {
+	say "Highmem, the seed's second half. A 32-bit x86 kernel has 1 GB of" \
+		"the 4 GB address space (user gets 3 GB) and maps only the first" \
+		"~896 MB of RAM there for good; a HighMem page has no address until" \
+		"it is mapped. The toy emulates that map; its Normal zone stands" \
+		"for the low memory, its HighMem zone for what lies above. A" \
+		"window of 4 pkmap slots (pkmap_slots=4; the kernel has 1024) makes" \
+		"the flush easy to see."
+	show rmmod toy_alloc
+	show insmod "$KO" pkmap_slots=4
+	show cat "$D/layout"
+	say "A HighMem page: page_address() is NULL, as in the kernel."
+	ctl "alloc 0 highmem"
+	H=$(newest_handle)
+	ctl "page_address $H"
+	say "kmap() gives it a pkmap slot and so an address; data goes" \
+		"through the real mapping behind it."
+	ctl "kmap $H"
+	ctl "page_address $H"
+	ctl "write $H 0 hello-highmem"
+	ctl "read $H 0 13"
+	show cat "$D/pkmap"
+	say "kunmap(): the slot's count drops to 1, free but not yet flushed," \
+		"so the page keeps its address for now."
+	ctl "kunmap $H"
+	ctl "page_address $H"
+	say "Map four other HighMem pages: the scan runs past the last slot," \
+		"wraps, and flushes every count-1 slot at once (the real mapping" \
+		"is torn down there, not at kunmap)."
+	for i in 1 2 3 4; do
+		echo "alloc 0 highmem" >"$D/ctl"
+		o=$(newest_handle)
+		ctl "kmap $o"
+		echo "kunmap $o" >"$D/ctl"
+	done
+	say "The first page lost its slot in the flush: its address is NULL again."
+	ctl "page_address $H"
+	show cat "$D/pkmap"
+}
+
 newest_handle_or_0() {
 	h=$(newest_handle)
 	echo "${h:-0}"
@@ -170,6 +210,7 @@ split
 merge
 pcp
 slab
+highmem
 unload
 echo
 echo "toy-vm: demo done"

@@ -7,7 +7,7 @@
 
 NOBODY=65534
 # 0xffff..., or a bare run of exactly 16 hex digits (%px, hashed %p).
-POINTER='0x[fF]{4}|(^|[^[:alnum:]])[0-9a-f]{16}([^[:alnum:]]|$)'
+POINTER='0x[fF]{4}[0-9a-fA-F]{12}|(^|[^[:alnum:]])[0-9a-f]{16}([^[:alnum:]]|$)'
 
 debugfs_files() {
 	find "$D" -type f | sort

@@ -631,7 +631,7 @@ static int highmem_setup(struct bench_ctx *c)
 	c->hpage = toy_alloc_pages(TOY_GFP_HIGHUSER, 0);
 	if (!c->hpage)
 		return -ENOMEM;
-	if (toy_page_address(c->hpage)) {
+	if (!toy_page_is_highmem(c->hpage)) {
 		pr_err("%s: the toy gave no HighMem page (highmem_mb=0?)\n",
 		       c->row->name);
 		return -ENODEV;

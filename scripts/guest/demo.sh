@@ -45,8 +45,9 @@ load() {
 	say "Load the toy: it takes 64 MiB from the kernel as 16 blocks of" \
 		"order 10 (4 MiB) and runs its own buddy allocator on them;" \
 		"the top 16 MiB form its HighMem zone. Its per-CPU page lists" \
-		"are off for now (pcp_batch=0): every page goes through the buddy."
-	show insmod "$KO" mem_mb=64 highmem_mb=16 pcp_batch=0
+		"are off for now (pcp_batch=0), so every page goes through the" \
+		"buddy, and the slab layer takes no pages yet (slab_prefill=0)."
+	show insmod "$KO" mem_mb=64 highmem_mb=16 pcp_batch=0 slab_prefill=0
 	toy_buddyinfo
 	say "The real kernel now has 16 fewer order-10 blocks (or split some" \
 		"bigger ones to make them):"

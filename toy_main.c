@@ -381,7 +381,7 @@ static const struct file_operations ctl_fops = {
 	.owner	= THIS_MODULE,
 	.open	= simple_open,
 	.write	= ctl_write,
-	.llseek	= no_llseek,
+	.llseek	= noop_llseek,
 };
 
 /* ==== Load and unload ==== */

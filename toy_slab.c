@@ -19,8 +19,63 @@
  * slab asked from the buddy. A free moves its slab from full to partial or
  * from partial to empty; a slab that empties while max_empty slabs are
  * already empty goes straight back to the buddy, and shrink gives back all
- * empty slabs. Unlike SLUB there are no per-cpu slabs: every allocation and
- * free takes the cache lock, which keeps the lists exact and easy to show.
+ * empty slabs.
+ *
+ * In front of the lists, each CPU has a small stack of free objects per
+ * cache: SLAB's array_cache, not SLUB's per-cpu slab, because it leaves
+ * the three lists the truth underneath. An allocation pops the newest
+ * object of its CPU's array; a free pushes the object there. Only when
+ * the array is empty does a refill (cache_alloc_refill()) move up to
+ * batchcount objects from the partial, then the empty slabs into it,
+ * under the cache lock, asking the buddy for a new slab if there are
+ * none; and only when it is full does a flush (cache_flusharray()) give
+ * its batchcount oldest objects back to their slabs. A refill of an
+ * array that served nothing since it was drained moves at most 16
+ * (BATCHREFILL_LIMIT). The objects of a refill are stacked so that the
+ * lowest address is handed out first, as the lists alone would.
+ *
+ *	alloc/free --> [ CPU 0 array ] [ CPU 1 array ] ...   per-CPU lock
+ *	                      | refill ^ flush (batchcount)
+ *	                      v        |
+ *	               full / partial / empty slabs          cache lock
+ *	                      | new slab ^ empty slab over max_empty
+ *	                      v          |
+ *	                        the toy buddy                 pcp, zone locks
+ *
+ * limit and batchcount are enable_cpucache()'s, chosen by the object
+ * size with metadata (slabinfo's objsize): limit 120 up to 256 bytes, 54
+ * up to 1 KiB, 24 up to a page, 8 up to 128 KiB, else 1; batchcount
+ * (limit + 1) / 2; a cache with debug flags is capped at 32, as SLAB with
+ * DEBUG is. SLAB's shared array and alien caches are left out, so the
+ * sharedfactor slabinfo shows is 0. Writing "NAME LIMIT BATCHCOUNT 0" to
+ * slabinfo tunes a cache as writing /proc/slabinfo tunes SLAB's, and
+ * limit 0 turns its arrays off; parameter slab_cpu_cache=0 starts every
+ * cache without them, for the bare three lists. There is no cache_reap():
+ * the arrays are drained whole by shrink, by destroy, by tuning and at
+ * unload, never by time.
+ *
+ * An object in an array is free for the user but not on its slab's free
+ * list: its slab counts it in use, and so does slabinfo's active_objs,
+ * which is SLAB's num_objs - free_objects. A kmalloc followed by its
+ * kfree thus leaves active_objs up by the batch the refill moved, until
+ * a shrink. slabs/<cache> shows what each CPU's array holds, and
+ * validate accounts for it: every object is on its slab's free list, in
+ * exactly one array, or handed out.
+ *
+ * Debug caches keep their arrays and every check, the debug work moving
+ * to where SLAB does it: at the user's allocation and free, not where
+ * objects move between an array and the lists. An object in an array is
+ * thus poisoned with inactive red zones, like one on a free list, and is
+ * checked as such by validate and when it is handed out again. A debug
+ * cache takes its cache lock for every allocation and free as well, so
+ * that the cache lock guards all of its arrays too: with F, a free of an
+ * object that is on its slab's free list or in any CPU's array is
+ * reported as a double free. Without F, a free is checked only against
+ * the top of this CPU's array, and, when the array flushes it, against
+ * an empty slab and the head of the slab's free list; a double free that
+ * slips through leaves the object in an array twice, to be handed out
+ * twice, which is what SLAB does without DEBUG (it checks nothing).
+ * validate finds such duplicates while they are still in the arrays.
  *
  * The geometry is SLUB's: calculate_sizes() lays out an object and its
  * metadata, calculate_order() picks the slab order for the number of CPUs
@@ -58,20 +113,30 @@
  * Locking, outermost first:
  *
  *   ctl_mutex (toy_main.c)	one ctl command at a time
- *     toy_slab_mutex		the list of caches: create, destroy, slabinfo,
- *				validate, unload
- *       toy_kmem_cache::lock	a cache's lists, counts and slabs; irq-safe
- *         pcp lock -> zone lock	the buddy, when an empty slab goes back
+ *     toy_slab_mutex		the list of caches: create, destroy, tune,
+ *				slabinfo, validate, unload
+ *       toy_array_cache::lock	one CPU's array of one cache; irq-safe
+ *         toy_kmem_cache::lock	a cache's lists, counts and slabs; irq-safe
+ *           pcp lock -> zone lock	the buddy, when an empty slab goes back
  *   toy_large_lock		the list of large kmalloc blocks; takes no
  *				other lock inside
  *
- * Allocation and free take only the cache lock (and the buddy's inside it).
- * A new slab is taken from the buddy and built, constructor included,
- * without the cache lock, then added to the lists; a slab that empties is
- * given back to the buddy under the cache lock, so cache -> zone is a real
- * nesting. No path holds two cache locks. A slabs/<cache> file is read
- * under the cache lock alone, as destroy removes it with the slab mutex
- * held and waits for its readers.
+ * Allocation and free take the array lock of the CPU they run on, found
+ * with raw_cpu_ptr() and then locked as the buddy's pcp lists are: a task
+ * that moves to another CPU in between works on that CPU's array, under
+ * its lock, which is still correct, and nothing depends on interrupts
+ * being off, so it holds on PREEMPT_RT. The cache lock is taken inside
+ * only to refill or flush (always, for a debug cache). A new slab is
+ * taken from the buddy and built, constructor included, with no lock
+ * held, then added to the lists; a slab that empties is given back to
+ * the buddy under the cache lock, so cache -> zone is a real nesting.
+ * Whoever holds every array of a cache at once (validate, destroy, tune)
+ * holds the slab mutex first and tells lockdep so with
+ * spin_lock_nest_lock(), as the buddy's freeze_zone() does; a drain takes
+ * the arrays one at a time. No path holds two cache locks, or the arrays
+ * of two caches. A slabs/<cache> file is read under the array locks and
+ * the cache lock, one at a time, as destroy removes it with the slab
+ * mutex held and waits for its readers.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -92,12 +157,15 @@
 #include <linux/overflow.h>
 #include <linux/poison.h>
 #include <linux/sched.h>
+#include <linux/percpu.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/spinlock.h>
 #include <linux/stackdepot.h>
 #include <linux/stacktrace.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <kunit/visibility.h>
 
 #include "toy_alloc.h"
@@ -116,6 +184,10 @@ static bool slab_debug;
 module_param(slab_debug, bool, 0444);
 MODULE_PARM_DESC(slab_debug, "red zones, poisoning, caller tracking and checks on every cache, like slub_debug=FZPU (default off)");
 
+static bool slab_cpu_cache = true;
+module_param(slab_cpu_cache, bool, 0444);
+MODULE_PARM_DESC(slab_cpu_cache, "per-CPU object arrays in front of each cache's lists, as SLAB's; 0: the bare three lists (default on)");
+
 /* === Data ================================================================= */
 
 /* Empty slabs a cache keeps before it gives them back (SLUB: min_partial). */
@@ -123,6 +195,9 @@ MODULE_PARM_DESC(slab_debug, "red zones, poisoning, caller tracking and checks o
 
 /* Caches that toy_kmem_cache_create() makes at most, kmalloc ones apart. */
 #define TOY_SLAB_MAX_CACHES	64
+
+/* A refill of an array that served nothing since its drain moves at most this. */
+#define TOY_BATCHREFILL_LIMIT	16
 
 /* Frames kept per allocating or freeing call when a stack depot exists. */
 #define TOY_TRACK_DEPTH		16
@@ -156,11 +231,22 @@ const char *const toy_slab_stat_names[] = {
 	[TOY_SS_ALLOC_NEW]	= "alloc_from_new_slab",
 	[TOY_SS_ALLOC_FAIL]	= "alloc_failed",
 	[TOY_SS_FREE]		= "free",
+	[TOY_SS_TO_ARRAY]	= "to_cpu_arrays",
+	[TOY_SS_FROM_ARRAY]	= "from_cpu_arrays",
 	[TOY_SS_SLAB_NEW]	= "slab_from_buddy",
 	[TOY_SS_SLAB_RELEASE]	= "slab_to_buddy",
 };
 
 static_assert(ARRAY_SIZE(toy_slab_stat_names) == TOY_NR_SLAB_STATS);
+
+const char *const toy_slab_cpu_stat_names[] = {
+	[TOY_CS_ALLOC_HIT]	= "allochit",
+	[TOY_CS_ALLOC_MISS]	= "allocmiss",
+	[TOY_CS_FREE_HIT]	= "freehit",
+	[TOY_CS_FREE_MISS]	= "freemiss",
+};
+
+static_assert(ARRAY_SIZE(toy_slab_cpu_stat_names) == TOY_NR_SLAB_CPU_STATS);
 
 const char *const toy_slab_error_names[] = {
 	[TOY_SE_NOT_SLAB]	= "not a slab object",
@@ -734,14 +820,11 @@ static void add_slab(struct toy_kmem_cache *s, struct toy_page *slab)
 	s->stat[TOY_SS_SLAB_NEW]++;
 }
 
-/* Unlink @slab from list @from and give it back to the buddy. */
-static void release_slab(struct toy_kmem_cache *s, struct toy_page *slab,
-			 enum toy_slab_list from)
+/* Give @slab, on no list any more, back to the buddy. */
+static void free_slab(struct toy_kmem_cache *s, struct toy_page *slab)
 	__must_hold(&s->lock)
 {
 	lockdep_assert_held(&s->lock);
-	list_del(&slab->lru);
-	s->nr_slabs[from]--;
 	s->nr_inuse -= slab->inuse;
 	s->stat[TOY_SS_SLAB_RELEASE]++;
 	__clear_bit(TOY_PG_SLAB, &slab->flags);
@@ -750,9 +833,26 @@ static void release_slab(struct toy_kmem_cache *s, struct toy_page *slab,
 	toy_free_pages(slab, s->order);
 }
 
-/* Move @slab from list @from to the list its fill now asks for. */
+/* Unlink @slab from list @from and give it back to the buddy. */
+static void release_slab(struct toy_kmem_cache *s, struct toy_page *slab,
+			 enum toy_slab_list from)
+	__must_hold(&s->lock)
+{
+	lockdep_assert_held(&s->lock);
+	list_del(&slab->lru);
+	s->nr_slabs[from]--;
+	free_slab(s, slab);
+}
+
+/*
+ * Move @slab from list @from to the list its fill now asks for. A slab
+ * that empties beyond max_empty goes back to the buddy at once, or, with
+ * @release, onto that list for the caller to give back when it is done
+ * with the batch of objects it is freeing (SLAB's slabs_destroy()), so a
+ * later object of the batch still finds its slab a slab.
+ */
 static void relist(struct toy_kmem_cache *s, struct toy_page *slab,
-		   enum toy_slab_list from)
+		   enum toy_slab_list from, struct list_head *release)
 	__must_hold(&s->lock)
 {
 	enum toy_slab_list to = list_for(slab);
@@ -762,7 +862,12 @@ static void relist(struct toy_kmem_cache *s, struct toy_page *slab,
 		return;
 	if (to == TOY_SLAB_EMPTY &&
 	    s->nr_slabs[TOY_SLAB_EMPTY] >= s->max_empty) {
-		release_slab(s, slab, from);
+		if (!release) {
+			release_slab(s, slab, from);
+			return;
+		}
+		list_move(&slab->lru, release);
+		s->nr_slabs[from]--;
 		return;
 	}
 	list_move(&slab->lru, &s->slabs[to]);
@@ -830,7 +935,7 @@ static void *take_object(struct toy_kmem_cache *s, struct toy_page *slab,
 		next = NULL;
 	}
 	slab->freelist = next;
-	relist(s, slab, from);
+	relist(s, slab, from, NULL);
 	return object;
 }
 
@@ -864,18 +969,22 @@ static struct toy_page *get_slab(struct toy_kmem_cache *s,
 	return NULL;
 }
 
-/* === Allocation and free ================================================== */
+/* === Allocation and free: the lists ======================================= */
 
-static void *slab_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp,
-			unsigned long caller, unsigned int orig_size)
+static bool cache_debug(const struct toy_kmem_cache *s)
+{
+	return !!(s->flags & TOY_SLAB_DEBUG);
+}
+
+/* The seed's allocation: one object straight from the lists. */
+static void *lists_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp,
+			 unsigned long caller, unsigned int orig_size)
 {
 	enum toy_slab_list from;
 	struct toy_page *slab;
 	unsigned long flags;
 	void *object;
 
-	if (toy_should_fail(&toy_fail_slab, s->object_size))
-		return NULL;
 	spin_lock_irqsave(&s->lock, flags);
 	slab = get_slab(s, &from);
 	if (!slab) {
@@ -892,75 +1001,523 @@ static void *slab_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp,
 		from = TOY_SLAB_EMPTY;
 	}
 	object = take_object(s, slab, from);
-	if (s->flags & TOY_SLAB_DEBUG)
+	if (cache_debug(s))
 		alloc_debug(s, slab, object, caller, orig_size);
 	spin_unlock_irqrestore(&s->lock, flags);
-	if (gfp & __TOY_GFP_ZERO)
-		memset(object, 0, s->object_size);
 	return object;
+}
+
+/* Is @object the start of one of @slab's objects? Report it if not. */
+static bool object_start_ok(const struct toy_kmem_cache *s,
+			    const struct toy_page *slab, void *object,
+			    unsigned long caller)
+{
+	if (valid_object(s, slab, object))
+		return true;
+	atomic_long_inc(&toy_slab_errors[TOY_SE_NOT_OBJECT]);
+	pr_err("slab error: %s: %s: pfn %lu offset %#lx is inside object %u, called from %pS\n",
+	       s->name, toy_slab_error_names[TOY_SE_NOT_OBJECT],
+	       toy_page_to_pfn(slab),
+	       (unsigned long)(object - slab_address(slab)),
+	       object_index(s, slab, object), (void *)caller);
+	return false;
+}
+
+/*
+ * The CPU whose array holds @object, or -1. Only for a debug cache, whose
+ * arrays change only under its cache lock as well.
+ */
+static int in_arrays(struct toy_kmem_cache *s, const void *object)
+	__must_hold(&s->lock)
+{
+	struct toy_array_cache *ac;
+	unsigned int i;
+	int cpu;
+
+	lockdep_assert_held(&s->lock);
+	for_each_possible_cpu(cpu) {
+		ac = per_cpu_ptr(s->cpu_cache, cpu);
+		for (i = 0; i < ac->avail; i++)
+			if (ac->entry[i] == object)
+				return cpu;
+	}
+	return -1;
 }
 
 /*
  * Can @object of @slab be freed? The checks that need the cache lock:
- * object start, double free. Reports and returns false if not.
+ * object start, double free (with F: anywhere on the slab's free list or
+ * in any CPU's array). Reports and returns false if not.
  */
 static bool free_ok(struct toy_kmem_cache *s, struct toy_page *slab,
 		    void *object, unsigned long caller)
 	__must_hold(&s->lock)
 {
+	bool checks = !!(s->flags & TOY_SLAB_CONSISTENCY_CHECKS);
+	int cpu;
+
 	lockdep_assert_held(&s->lock);
-	if (!valid_object(s, slab, object)) {
-		atomic_long_inc(&toy_slab_errors[TOY_SE_NOT_OBJECT]);
-		pr_err("slab error: %s: %s: pfn %lu offset %#lx is inside object %u, called from %pS\n",
-		       s->name, toy_slab_error_names[TOY_SE_NOT_OBJECT],
-		       toy_page_to_pfn(slab),
-		       (unsigned long)(object - slab_address(slab)),
-		       object_index(s, slab, object), (void *)caller);
+	if (!object_start_ok(s, slab, object, caller))
+		return false;
+	if (!slab->inuse || object == slab->freelist ||
+	    (checks && on_freelist(s, slab, object))) {
+		slab_report(s, slab, object, TOY_SE_DOUBLE_FREE, caller,
+			    "the object is free already, on its slab's free list");
 		return false;
 	}
-	if (!slab->inuse || object == slab->freelist ||
-	    ((s->flags & TOY_SLAB_CONSISTENCY_CHECKS) &&
-	     on_freelist(s, slab, object))) {
+	cpu = checks ? in_arrays(s, object) : -1;
+	if (cpu >= 0) {
 		slab_report(s, slab, object, TOY_SE_DOUBLE_FREE, caller,
-			    "the object is free already");
+			    "the object is free already, in the array of cpu %d",
+			    cpu);
 		return false;
 	}
 	return true;
 }
 
-static void slab_free(struct toy_kmem_cache *s, struct toy_page *slab,
-		      void *object, unsigned long caller)
+/* Put @object back on @slab's free list; @release as for relist(). */
+static void put_object(struct toy_kmem_cache *s, struct toy_page *slab,
+		       void *object, struct list_head *release)
+	__must_hold(&s->lock)
 {
-	enum toy_slab_list from;
-	unsigned long flags;
+	enum toy_slab_list from = list_for(slab);
 
-	spin_lock_irqsave(&s->lock, flags);
-	if (!free_ok(s, slab, object, caller))
-		goto out;
-	from = list_for(slab);
-	if (s->flags & TOY_SLAB_DEBUG)
-		free_debug(s, slab, object, caller);
+	lockdep_assert_held(&s->lock);
 	set_freepointer(s, object, slab->freelist);
 	slab->freelist = object;
 	slab->inuse--;
 	s->nr_inuse--;
 	s->stat[TOY_SS_FREE]++;
-	relist(s, slab, from);
-out:
+	relist(s, slab, from, release);
+}
+
+/* The seed's free: the object straight back to its slab. */
+static void lists_free(struct toy_kmem_cache *s, struct toy_page *slab,
+		       void *object, unsigned long caller)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->lock, flags);
+	if (free_ok(s, slab, object, caller)) {
+		if (cache_debug(s))
+			free_debug(s, slab, object, caller);
+		put_object(s, slab, object, NULL);
+	}
 	spin_unlock_irqrestore(&s->lock, flags);
 }
 
-/*
- * The slab of an object about to be freed to @s (NULL: to whatever cache
- * it is from), or NULL after a report if it is in no slab or in a slab of
- * another cache.
- */
-static struct toy_page *free_slab_of(struct toy_kmem_cache *s,
-				     const void *object, const char *api,
-				     unsigned long caller)
-{
-	struct toy_page *slab = block_of(object);
+/* === Per-CPU arrays ======================================================= */
 
+/**
+ * toy_slab_default_tunables() - the limit and batchcount SLAB gives a cache
+ * @size: bytes from one object to the next (objsize).
+ * @flags: the cache's flags; any debug flag caps the limit.
+ * @limit: gets the objects a per-CPU array holds.
+ * @batchcount: gets the objects moved at once.
+ *
+ * enable_cpucache() of mm/slab.c: the limit by object size, capped at 32
+ * with debugging as SLAB's DEBUG caps it, and half of it, rounded up, as
+ * the batch.
+ */
+void toy_slab_default_tunables(unsigned int size, toy_slab_flags_t flags,
+			       unsigned int *limit, unsigned int *batchcount)
+{
+	unsigned int n;
+
+	if (size > 131072)
+		n = 1;
+	else if (size > PAGE_SIZE)
+		n = 8;
+	else if (size > 1024)
+		n = 24;
+	else if (size > 256)
+		n = 54;
+	else
+		n = TOY_AC_LIMIT_MAX;
+	if (flags & TOY_SLAB_DEBUG)
+		n = min(n, 32U);
+	*limit = n;
+	*batchcount = (n + 1) / 2;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_slab_default_tunables);
+
+/* A pointer in an array that is no object of the cache: drop it, say so. */
+static void stray_report(const struct toy_kmem_cache *s, const void *object)
+{
+	struct toy_page *page = toy_node_virt_to_page(&toy_node0, object);
+
+	atomic_long_inc(&toy_slab_errors[TOY_SE_FREELIST]);
+	if (page)
+		pr_err("slab error: %s: %s: a per-CPU array holds pfn %lu offset %#lx, no object of the cache; dropped\n",
+		       s->name, toy_slab_error_names[TOY_SE_FREELIST],
+		       toy_page_to_pfn(page), offset_in_page(object));
+	else
+		pr_err("slab error: %s: %s: a per-CPU array holds a pointer out of toy memory; dropped\n",
+		       s->name, toy_slab_error_names[TOY_SE_FREELIST]);
+}
+
+/*
+ * free_block(): give @n objects of an array back to their slabs. An
+ * object whose slab is empty or has it at the head of its free list was
+ * freed twice, and is reported and dropped. Slabs that empty beyond
+ * max_empty go back to the buddy after the whole batch. Return how many.
+ */
+static unsigned int free_block(struct toy_kmem_cache *s, void **objects,
+			       unsigned int n)
+	__must_hold(&s->lock)
+{
+	struct toy_page *slab, *next;
+	unsigned int i, released = 0;
+	LIST_HEAD(release);
+	void *object;
+
+	lockdep_assert_held(&s->lock);
+	for (i = 0; i < n; i++) {
+		object = objects[i];
+		slab = block_of(object);
+		if (!slab || !test_bit(TOY_PG_SLAB, &slab->flags) ||
+		    slab->slab_cache != s || !valid_object(s, slab, object)) {
+			stray_report(s, object);
+			continue;
+		}
+		if (!slab->inuse || object == slab->freelist) {
+			slab_report(s, slab, object, TOY_SE_DOUBLE_FREE, 0,
+				    "found when a per-CPU array gave it back: it was freed twice");
+			continue;
+		}
+		put_object(s, slab, object, &release);
+		s->stat[TOY_SS_FROM_ARRAY]++;
+	}
+	list_for_each_entry_safe(slab, next, &release, lru) {
+		list_del(&slab->lru);
+		free_slab(s, slab);
+		released++;
+	}
+	return released;
+}
+
+/* cache_flusharray(): give the batchcount oldest objects of @ac back. */
+static void flush_array(struct toy_kmem_cache *s, struct toy_array_cache *ac)
+	__must_hold(&s->lock)
+{
+	unsigned int n = min(s->batchcount, ac->avail);
+
+	lockdep_assert_held(&ac->lock);
+	free_block(s, ac->entry, n);
+	ac->avail -= n;
+	memmove(ac->entry, ac->entry + n, ac->avail * sizeof(ac->entry[0]));
+}
+
+/* Give every object of @ac back; return the slabs that went to the buddy. */
+static unsigned int drain_array(struct toy_kmem_cache *s,
+				struct toy_array_cache *ac)
+	__must_hold(&s->lock)
+{
+	unsigned int released;
+
+	lockdep_assert_held(&ac->lock);
+	released = free_block(s, ac->entry, ac->avail);
+	ac->avail = 0;
+	ac->touched = false;
+	return released;
+}
+
+/*
+ * drain_cpu_caches(): every CPU's array back to the lists, one array at a
+ * time, so any context may drain. Return the slabs that went back.
+ */
+static unsigned int drain_arrays(struct toy_kmem_cache *s)
+{
+	struct toy_array_cache *ac;
+	unsigned int released = 0;
+	unsigned long flags;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		ac = per_cpu_ptr(s->cpu_cache, cpu);
+		spin_lock_irqsave(&ac->lock, flags);
+		spin_lock(&s->lock);
+		released += drain_array(s, ac);
+		spin_unlock(&s->lock);
+		spin_unlock_irqrestore(&ac->lock, flags);
+	}
+	return released;
+}
+
+/*
+ * Hold every array of @s and its lists still, as freeze_zone() holds a
+ * zone: the slab mutex makes the caller the only one to take several
+ * array locks of a cache at once, which lockdep is told with
+ * spin_lock_nest_lock(). As there, the array locks are taken with
+ * interrupts on (nothing takes them from hard interrupt context), and
+ * sparse, which cannot count locks taken in a loop, is told of the cache
+ * lock only.
+ */
+static void freeze_arrays(struct toy_kmem_cache *s, unsigned long *flags)
+	__must_hold(&toy_slab_mutex) __acquires(&s->lock)
+{
+	struct toy_array_cache *ac;
+	int cpu;
+
+	lockdep_assert_held(&toy_slab_mutex);
+	for_each_possible_cpu(cpu) {
+		ac = per_cpu_ptr(s->cpu_cache, cpu);
+		spin_lock_nest_lock(&ac->lock, &toy_slab_mutex);
+		__release(&ac->lock);
+	}
+	spin_lock_irqsave(&s->lock, *flags);
+}
+
+static void thaw_arrays(struct toy_kmem_cache *s, unsigned long flags)
+	__must_hold(&toy_slab_mutex) __releases(&s->lock)
+{
+	struct toy_array_cache *ac;
+	int cpu;
+
+	spin_unlock_irqrestore(&s->lock, flags);
+	for_each_possible_cpu(cpu) {
+		ac = per_cpu_ptr(s->cpu_cache, cpu);
+		__acquire(&ac->lock);
+		spin_unlock(&ac->lock);
+	}
+}
+
+/* Objects in the arrays of @s, which the caller holds still. */
+static unsigned long cached_locked(struct toy_kmem_cache *s)
+	__must_hold(&s->lock)
+{
+	unsigned long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += per_cpu_ptr(s->cpu_cache, cpu)->avail;
+	return n;
+}
+
+/*
+ * alloc_block(): move up to @n objects from the partial, then the empty
+ * slabs to @ac, stacked so that the first one taken is handed out first.
+ * Return how many moved.
+ */
+static unsigned int fill_array(struct toy_kmem_cache *s,
+			       struct toy_array_cache *ac, unsigned int n)
+	__must_hold(&s->lock)
+{
+	unsigned int start = ac->avail, i, j;
+	enum toy_slab_list from;
+	struct toy_page *slab;
+
+	lockdep_assert_held(&ac->lock);
+	while (n-- && (slab = get_slab(s, &from)))
+		ac->entry[ac->avail++] = take_object(s, slab, from);
+	for (i = start, j = ac->avail; i + 1 < j; i++, j--)
+		swap(ac->entry[i], ac->entry[j - 1]);
+	s->stat[TOY_SS_TO_ARRAY] += ac->avail - start;
+	return ac->avail - start;
+}
+
+/* The objects a refill of @ac moves: BATCHREFILL_LIMIT when untouched. */
+static unsigned int refill_batch(const struct toy_kmem_cache *s,
+				 const struct toy_array_cache *ac)
+{
+	unsigned int n = s->batchcount;
+
+	if (!ac->touched && n > TOY_BATCHREFILL_LIMIT)
+		n = TOY_BATCHREFILL_LIMIT;
+	return min(n, s->limit - ac->avail);
+}
+
+/*
+ * cache_alloc_refill(): this CPU's array *@acp is empty. Refill it from
+ * the lists, else from a new slab built with no lock held, and pop an
+ * object. While the locks are dropped the task may move to another CPU
+ * and the cache may be tuned, even to no arrays: *@acp comes back as the
+ * array now locked, and the limit is read again.
+ *
+ * Return: the object, or NULL if the buddy had no slab.
+ */
+static void *refill(struct toy_kmem_cache *s, struct toy_array_cache **acp,
+		    toy_gfp_t gfp, unsigned long *flags)
+	__must_hold(&s->lock)
+{
+	struct toy_array_cache *ac = *acp;
+	enum toy_slab_list from;
+	struct toy_page *slab;
+
+	lockdep_assert_held(&ac->lock);
+	lockdep_assert_held(&s->lock);
+	if (!fill_array(s, ac, refill_batch(s, ac))) {
+		spin_unlock(&s->lock);
+		spin_unlock_irqrestore(&ac->lock, *flags);
+		slab = new_slab(s, gfp);
+		ac = raw_cpu_ptr(s->cpu_cache);
+		spin_lock_irqsave(&ac->lock, *flags);
+		spin_lock(&s->lock);
+		*acp = ac;
+		if (slab) {
+			add_slab(s, slab);
+			s->stat[TOY_SS_ALLOC_NEW]++;
+		}
+		if (!s->limit) {
+			slab = get_slab(s, &from);
+			if (slab)
+				return take_object(s, slab, from);
+			s->stat[TOY_SS_ALLOC_FAIL]++;
+			return NULL;
+		}
+		if (!ac->avail)
+			fill_array(s, ac, refill_batch(s, ac));
+		if (!ac->avail) {
+			s->stat[TOY_SS_ALLOC_FAIL]++;
+			return NULL;
+		}
+	}
+	ac->touched = true;
+	return ac->entry[--ac->avail];
+}
+
+/* The newest object of @ac, or NULL if it is empty. */
+static void *array_pop(struct toy_array_cache *ac)
+{
+	lockdep_assert_held(&ac->lock);
+	if (!ac->avail) {
+		ac->stat[TOY_CS_ALLOC_MISS]++;
+		return NULL;
+	}
+	ac->stat[TOY_CS_ALLOC_HIT]++;
+	ac->touched = true;
+	return ac->entry[--ac->avail];
+}
+
+/*
+ * ____cache_alloc(): an object from this CPU's array *@acp, refilled if
+ * empty. A debug cache takes its cache lock throughout and checks the
+ * object as it leaves the array.
+ */
+static void *array_alloc(struct toy_kmem_cache *s,
+			 struct toy_array_cache **acp, toy_gfp_t gfp,
+			 unsigned long *flags, unsigned long caller,
+			 unsigned int orig_size)
+{
+	void *object;
+
+	if (!cache_debug(s)) {
+		object = array_pop(*acp);
+		if (object)
+			return object;
+		spin_lock(&s->lock);
+		object = refill(s, acp, gfp, flags);
+		spin_unlock(&s->lock);
+		return object;
+	}
+	spin_lock(&s->lock);
+	object = array_pop(*acp) ?: refill(s, acp, gfp, flags);
+	if (object)
+		alloc_debug(s, block_of(object), object, caller, orig_size);
+	spin_unlock(&s->lock);
+	return object;
+}
+
+/* Count a free into @ac and, if it is full, flush a batch to make room. */
+static void make_room(struct toy_kmem_cache *s, struct toy_array_cache *ac)
+	__must_hold(&s->lock)
+{
+	lockdep_assert_held(&ac->lock);
+	ac->stat[TOY_CS_FREE_MISS]++;
+	flush_array(s, ac);
+}
+
+/*
+ * ___cache_free(): push @object onto this CPU's array @ac, flushing a
+ * batch first if it is full. The object must start an object and not be
+ * the one on top already; a debug cache takes its cache lock for the
+ * full double-free check and the debug work.
+ */
+static void array_free(struct toy_kmem_cache *s, struct toy_array_cache *ac,
+		       struct toy_page *slab, void *object,
+		       unsigned long caller)
+{
+	lockdep_assert_held(&ac->lock);
+	if (!object_start_ok(s, slab, object, caller))
+		return;
+	if (ac->avail && ac->entry[ac->avail - 1] == object) {
+		slab_report(s, slab, object, TOY_SE_DOUBLE_FREE, caller,
+			    "the object is free already, on top of this CPU's array");
+		return;
+	}
+	if (!cache_debug(s)) {
+		if (ac->avail < s->limit) {
+			ac->stat[TOY_CS_FREE_HIT]++;
+		} else {
+			spin_lock(&s->lock);
+			make_room(s, ac);
+			spin_unlock(&s->lock);
+		}
+		ac->entry[ac->avail++] = object;
+		return;
+	}
+	spin_lock(&s->lock);
+	if (free_ok(s, slab, object, caller)) {
+		free_debug(s, slab, object, caller);
+		if (ac->avail < s->limit)
+			ac->stat[TOY_CS_FREE_HIT]++;
+		else
+			make_room(s, ac);
+		ac->entry[ac->avail++] = object;
+	}
+	spin_unlock(&s->lock);
+}
+
+/* === Allocation and free ================================================== */
+
+static void *slab_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp,
+			unsigned long caller, unsigned int orig_size)
+{
+	struct toy_array_cache *ac;
+	unsigned long flags;
+	void *object;
+
+	if (toy_should_fail(&toy_fail_slab, s->object_size))
+		return NULL;
+	ac = raw_cpu_ptr(s->cpu_cache);
+	spin_lock_irqsave(&ac->lock, flags);
+	if (s->limit) {
+		object = array_alloc(s, &ac, gfp, &flags, caller, orig_size);
+		spin_unlock_irqrestore(&ac->lock, flags);
+	} else {
+		spin_unlock_irqrestore(&ac->lock, flags);
+		object = lists_alloc(s, gfp, caller, orig_size);
+	}
+	if (object && (gfp & __TOY_GFP_ZERO))
+		memset(object, 0, s->object_size);
+	return object;
+}
+
+static void slab_free(struct toy_kmem_cache *s, struct toy_page *slab,
+		      void *object, unsigned long caller)
+{
+	struct toy_array_cache *ac = raw_cpu_ptr(s->cpu_cache);
+	unsigned long flags;
+
+	spin_lock_irqsave(&ac->lock, flags);
+	if (s->limit) {
+		array_free(s, ac, slab, object, caller);
+		spin_unlock_irqrestore(&ac->lock, flags);
+	} else {
+		spin_unlock_irqrestore(&ac->lock, flags);
+		lists_free(s, slab, object, caller);
+	}
+}
+
+/*
+ * @slab, the block holding an object about to be freed to @s (NULL: to
+ * whatever cache it is from), if it is a slab of that cache; else NULL
+ * after a report.
+ */
+static struct toy_page *check_slab(struct toy_kmem_cache *s,
+				   struct toy_page *slab, const void *object,
+				   const char *api, unsigned long caller)
+{
 	if (!slab || !test_bit(TOY_PG_SLAB, &slab->flags)) {
 		bad_pointer_report(TOY_SE_NOT_SLAB, api, object, caller);
 		return NULL;
@@ -975,6 +1532,14 @@ static struct toy_page *free_slab_of(struct toy_kmem_cache *s,
 		return NULL;
 	}
 	return slab;
+}
+
+/* The slab of an object about to be freed to @s, as check_slab(). */
+static struct toy_page *free_slab_of(struct toy_kmem_cache *s,
+				     const void *object, const char *api,
+				     unsigned long caller)
+{
+	return check_slab(s, block_of(object), object, api, caller);
 }
 
 void *toy_kmem_cache_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp)
@@ -1177,7 +1742,7 @@ static void do_kfree(const void *p, unsigned long caller)
 			bad_pointer_report(TOY_SE_NOT_SLAB, "kfree", p, caller);
 		return;
 	}
-	page = free_slab_of(NULL, p, "kfree", caller);
+	page = check_slab(NULL, page, p, "kfree", caller);
 	if (page)
 		slab_free(page->slab_cache, page, object, caller);
 }
@@ -1225,7 +1790,7 @@ static int cache_init(struct toy_kmem_cache *s, const char *name,
 		      unsigned int size, unsigned int align,
 		      toy_slab_flags_t flags, void (*ctor)(void *), bool kmalloc)
 {
-	int i;
+	int i, cpu, err;
 
 	spin_lock_init(&s->lock);
 	for (i = 0; i < TOY_NR_SLAB_LISTS; i++)
@@ -1241,7 +1806,18 @@ static int cache_init(struct toy_kmem_cache *s, const char *name,
 	s->max_empty = TOY_SLAB_MAX_EMPTY;
 	if (s->flags & TOY_SLAB_STORE_USER)
 		slab_depot_init();
-	return toy_slab_layout(s, slab_nr_cpus());
+	err = toy_slab_layout(s, slab_nr_cpus());
+	if (err)
+		return err;
+	if (slab_cpu_cache)
+		toy_slab_default_tunables(s->size, s->flags, &s->limit,
+					  &s->batchcount);
+	s->cpu_cache = alloc_percpu(struct toy_array_cache);
+	if (!s->cpu_cache)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		spin_lock_init(&per_cpu_ptr(s->cpu_cache, cpu)->lock);
+	return 0;
 }
 
 static struct toy_kmem_cache *find_cache(const char *name)
@@ -1339,9 +1915,13 @@ static struct toy_kmem_cache *create_cache(const char *who, const char *name,
 		return ERR_PTR(-ENOMEM);
 	}
 	err = cache_init(s, name, size, align, flags, ctor, false);
-	if (err) {
+	if (err == -ENOMEM)
+		pr_info("%s: %s: out of memory for the per-CPU arrays\n", who,
+			name);
+	else if (err)
 		pr_info("%s: %s: objects of %u bytes (%u with metadata) do not fit in a slab\n",
 			who, name, size, s->size);
+	if (err) {
 		kfree(s);
 		return ERR_PTR(err);
 	}
@@ -1382,26 +1962,46 @@ static unsigned int release_list(struct toy_kmem_cache *s,
 	return n;
 }
 
+/*
+ * __kmem_cache_shrink() of SLAB: drain every CPU's array, then give back
+ * every empty slab. Counts the slabs a drain gave back too.
+ */
 int toy_kmem_cache_shrink(struct toy_kmem_cache *s)
 {
 	unsigned long flags;
 	unsigned int n;
 
+	n = drain_arrays(s);
 	spin_lock_irqsave(&s->lock, flags);
-	n = release_list(s, TOY_SLAB_EMPTY);
+	n += release_list(s, TOY_SLAB_EMPTY);
 	spin_unlock_irqrestore(&s->lock, flags);
 	return n;
 }
 EXPORT_SYMBOL_GPL(toy_kmem_cache_shrink);
 
+/* Drain every array of @s, which the caller holds still; return slabs freed. */
+static unsigned int drain_frozen(struct toy_kmem_cache *s)
+	__must_hold(&s->lock)
+{
+	unsigned int released = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		released += drain_array(s, per_cpu_ptr(s->cpu_cache, cpu));
+	return released;
+}
+
 /*
  * Destroy @s for @who if it has no live objects, or print one line why
- * not. Its empty slabs go back to the buddy.
+ * not and leave it as it was. Objects in the per-CPU arrays are not live:
+ * they and the empty slabs go back to the buddy. (Should a double free
+ * have left an object in the arrays twice, the drain finds it, and what
+ * is live is counted again after it.)
  */
 static int destroy_cache(const char *who, struct toy_kmem_cache *s)
 	__must_hold(&toy_slab_mutex)
 {
-	unsigned long flags, live;
+	unsigned long flags, live, cached;
 
 	lockdep_assert_held(&toy_slab_mutex);
 	if (s->kmalloc) {
@@ -1409,11 +2009,16 @@ static int destroy_cache(const char *who, struct toy_kmem_cache *s)
 			who, s->name);
 		return -EPERM;
 	}
-	spin_lock_irqsave(&s->lock, flags);
-	live = s->nr_inuse;
+	freeze_arrays(s, &flags);
+	cached = cached_locked(s);
+	live = s->nr_inuse > cached ? s->nr_inuse - cached : 0;
+	if (!live) {
+		drain_frozen(s);
+		live = s->nr_inuse;
+	}
 	if (!live)
 		release_list(s, TOY_SLAB_EMPTY);
-	spin_unlock_irqrestore(&s->lock, flags);
+	thaw_arrays(s, flags);
 	if (live) {
 		pr_info("%s: %s: %lu objects still allocated, free them first\n",
 			who, s->name, live);
@@ -1422,9 +2027,111 @@ static int destroy_cache(const char *who, struct toy_kmem_cache *s)
 	list_del(&s->list);
 	toy_slab_nr_named--;
 	debugfs_remove(s->dentry);
+	free_percpu(s->cpu_cache);
 	kfree(s);
 	return 0;
 }
+
+/*
+ * do_tune_cpucache(): drain every array of @s, then give it a new limit
+ * and batchcount. Both 0 turn the arrays off; otherwise 1 <= @batchcount
+ * <= @limit <= %TOY_AC_LIMIT_MAX. Prints one line and returns -EINVAL
+ * for anything else.
+ */
+static int tune_cache(const char *who, struct toy_kmem_cache *s,
+		      unsigned int limit, unsigned int batchcount)
+	__must_hold(&toy_slab_mutex)
+{
+	unsigned long flags;
+
+	lockdep_assert_held(&toy_slab_mutex);
+	if (limit > TOY_AC_LIMIT_MAX || batchcount > limit ||
+	    (limit && !batchcount)) {
+		pr_info("%s: %s: limit %u batchcount %u: want 1 <= batchcount <= limit <= %d, or both 0 for no arrays\n",
+			who, s->name, limit, batchcount, TOY_AC_LIMIT_MAX);
+		return -EINVAL;
+	}
+	freeze_arrays(s, &flags);
+	drain_frozen(s);
+	s->limit = limit;
+	s->batchcount = batchcount;
+	thaw_arrays(s, flags);
+	return 0;
+}
+
+/**
+ * toy_slab_tune() - set the per-CPU array tunables of a cache
+ * @s: the cache.
+ * @limit: objects each array holds, 0 for no arrays.
+ * @batchcount: objects moved at once, 1 .. @limit (0 with @limit 0).
+ *
+ * What writing "NAME LIMIT BATCHCOUNT 0" to slabinfo does: every array is
+ * drained first, as SLAB's do_tune_cpucache() drains the old ones.
+ *
+ * Context: Process context; takes the slab mutex and every array lock.
+ * Return: 0, or -EINVAL for tunables out of range.
+ */
+int toy_slab_tune(struct toy_kmem_cache *s, unsigned int limit,
+		  unsigned int batchcount)
+{
+	int err;
+
+	mutex_lock(&toy_slab_mutex);
+	err = tune_cache("tune", s, limit, batchcount);
+	mutex_unlock(&toy_slab_mutex);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_slab_tune);
+
+/**
+ * toy_slab_cached() - objects in the per-CPU arrays of a cache
+ * @s: the cache.
+ *
+ * Context: Any context; takes each array lock in turn, so the sum is a
+ * snapshot unless the cache is still.
+ * Return: the number of objects, free for the user, counted in use by
+ * their slabs.
+ */
+unsigned long toy_slab_cached(struct toy_kmem_cache *s)
+{
+	struct toy_array_cache *ac;
+	unsigned long flags, n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		ac = per_cpu_ptr(s->cpu_cache, cpu);
+		spin_lock_irqsave(&ac->lock, flags);
+		n += ac->avail;
+		spin_unlock_irqrestore(&ac->lock, flags);
+	}
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_slab_cached);
+
+/**
+ * toy_slab_cpu_stat() - one per-CPU array event, summed over the CPUs
+ * @s: the cache.
+ * @item: the event.
+ *
+ * Context: Any context; a snapshot, as toy_slab_cached().
+ * Return: the sum.
+ */
+unsigned long toy_slab_cpu_stat(struct toy_kmem_cache *s,
+				enum toy_slab_cpu_stat item)
+{
+	struct toy_array_cache *ac;
+	unsigned long flags, n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		ac = per_cpu_ptr(s->cpu_cache, cpu);
+		spin_lock_irqsave(&ac->lock, flags);
+		n += ac->stat[item];
+		spin_unlock_irqrestore(&ac->lock, flags);
+	}
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_slab_cpu_stat);
 
 int toy_kmem_cache_destroy(struct toy_kmem_cache *s)
 {
@@ -1490,17 +2197,197 @@ static unsigned int walk_freelist(struct toy_kmem_cache *s,
 	return 0;
 }
 
+/* One object in a per-CPU array, as validate sees it. */
+struct array_ref {
+	void *object;
+	struct toy_array_cache *ac;
+	unsigned int idx;	/* in ac->entry[] */
+	int cpu;
+	bool matched;		/* found in a slab of the cache, or dropped */
+};
+
+/* What validate works with for one cache. */
+struct validate_ctx {
+	unsigned long *map;	/* free objects of the slab at hand */
+	struct array_ref *refs;	/* every array's objects, by address */
+	unsigned int nr_refs;
+};
+
+static int ref_cmp(const void *a, const void *b)
+{
+	const struct array_ref *x = a, *y = b;
+
+	if (x->object == y->object)
+		return 0;
+	return x->object < y->object ? -1 : 1;
+}
+
+/* Take an array entry validate found wrong out of its array. */
+static void drop_ref(struct array_ref *ref)
+{
+	ref->ac->entry[ref->idx] = NULL;
+	ref->matched = true;
+}
+
+/*
+ * Snapshot every array of @s, which the caller holds still, into @ctx,
+ * sorted by address. An array over its limit is reported (and trimmed
+ * when the arrays are put back together). Return the findings.
+ */
+static unsigned int collect_refs(struct toy_kmem_cache *s,
+				 struct validate_ctx *ctx)
+	__must_hold(&s->lock)
+{
+	struct toy_array_cache *ac;
+	unsigned int i, n, bad = 0;
+	int cpu;
+
+	ctx->nr_refs = 0;
+	for_each_possible_cpu(cpu) {
+		ac = per_cpu_ptr(s->cpu_cache, cpu);
+		if (ac->avail > s->limit) {
+			atomic_long_inc(&toy_slab_errors[TOY_SE_FREELIST]);
+			pr_err("slab error: %s: %s: the array of cpu %d holds %u objects, over its limit of %u\n",
+			       s->name, toy_slab_error_names[TOY_SE_FREELIST],
+			       cpu, ac->avail, s->limit);
+			bad++;
+		}
+		n = min_t(unsigned int, ac->avail, TOY_AC_LIMIT_MAX);
+		ac->avail = n;
+		for (i = 0; i < n; i++)
+			ctx->refs[ctx->nr_refs++] = (struct array_ref) {
+				.object = ac->entry[i], .ac = ac, .idx = i,
+				.cpu = cpu,
+			};
+	}
+	sort(ctx->refs, ctx->nr_refs, sizeof(*ctx->refs), ref_cmp, NULL);
+	return bad;
+}
+
+/* The first array object at or above @addr. */
+static struct array_ref *first_ref(struct validate_ctx *ctx, const void *addr)
+{
+	unsigned int lo = 0, hi = ctx->nr_refs, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ctx->refs[mid].object < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return ctx->refs + lo;
+}
+
+/*
+ * Is @ref, which lies in @slab, a good array object: an object start, not
+ * a copy of @prev (the one before it by address), not on the slab's free
+ * list in @map? Mark it free in @map if so; report it if not.
+ */
+static bool ref_ok(struct toy_kmem_cache *s, struct toy_page *slab,
+		   const struct array_ref *ref, const void *prev,
+		   unsigned long *map)
+	__must_hold(&s->lock)
+{
+	unsigned int idx;
+
+	if (!valid_object(s, slab, ref->object)) {
+		stray_report(s, ref->object);
+		return false;
+	}
+	if (ref->object == prev) {
+		slab_report(s, slab, ref->object, TOY_SE_DOUBLE_FREE, 0,
+			    "in the per-CPU arrays twice (once of cpu %d); one copy dropped",
+			    ref->cpu);
+		return false;
+	}
+	idx = object_index(s, slab, ref->object);
+	if (test_bit(idx, map)) {
+		slab_report(s, slab, ref->object, TOY_SE_DOUBLE_FREE, 0,
+			    "in the array of cpu %d and on its slab's free list; dropped from the array",
+			    ref->cpu);
+		return false;
+	}
+	__set_bit(idx, map);
+	return true;
+}
+
+/*
+ * Check the array objects that lie in @slab (ref_ok()), marking them
+ * free in ctx->map, which holds the slab's free list; drop the bad ones.
+ * Return the findings.
+ */
+static unsigned int check_refs(struct toy_kmem_cache *s, struct toy_page *slab,
+			       struct validate_ctx *ctx)
+	__must_hold(&s->lock)
+{
+	void *end = slab_address(slab) + (PAGE_SIZE << s->order);
+	struct array_ref *ref, *last = ctx->refs + ctx->nr_refs;
+	unsigned int bad = 0;
+	void *prev = NULL;
+
+	for (ref = first_ref(ctx, slab_address(slab));
+	     ref < last && ref->object < end; ref++) {
+		ref->matched = true;
+		if (ref_ok(s, slab, ref, prev, ctx->map)) {
+			prev = ref->object;
+		} else {
+			drop_ref(ref);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/*
+ * Report the array objects no slab of @s holds and drop them, then close
+ * the gaps drops left and trim an array over its limit. Return the
+ * findings.
+ */
+static unsigned int put_back_arrays(struct toy_kmem_cache *s,
+				    struct validate_ctx *ctx)
+	__must_hold(&s->lock)
+{
+	struct toy_array_cache *ac;
+	unsigned int i, j, bad = 0;
+	int cpu;
+
+	for (i = 0; i < ctx->nr_refs; i++) {
+		if (!ctx->refs[i].matched) {
+			stray_report(s, ctx->refs[i].object);
+			drop_ref(&ctx->refs[i]);
+			bad++;
+		}
+	}
+	for_each_possible_cpu(cpu) {
+		ac = per_cpu_ptr(s->cpu_cache, cpu);
+		for (i = j = 0; i < ac->avail; i++)
+			if (ac->entry[i])
+				ac->entry[j++] = ac->entry[i];
+		ac->avail = j;
+		if (ac->avail > s->limit) {
+			free_block(s, ac->entry, ac->avail - s->limit);
+			memmove(ac->entry, ac->entry + ac->avail - s->limit,
+				s->limit * sizeof(ac->entry[0]));
+			ac->avail = s->limit;
+		}
+	}
+	return bad;
+}
+
 /* Check one slab of @s found on list @list; return the findings. */
 static unsigned int validate_slab(struct toy_kmem_cache *s,
 				  struct toy_page *slab,
-				  enum toy_slab_list list, unsigned long *map)
+				  enum toy_slab_list list,
+				  struct validate_ctx *ctx)
 	__must_hold(&s->lock)
 {
-	unsigned int bad, nr_free, i;
+	unsigned int bad, cut, nr_free, i;
 
-	bad = walk_freelist(s, slab, map, &nr_free);
-	if (bad) {
-		mark_lost(s, slab, map, NULL);
+	cut = walk_freelist(s, slab, ctx->map, &nr_free);
+	bad = cut + check_refs(s, slab, ctx);
+	if (cut) {
+		mark_lost(s, slab, ctx->map, NULL);
 	} else if (nr_free != slab->objects - slab->inuse) {
 		slab_report(s, slab, slab->freelist ?: index_object(s, slab, 0),
 			    TOY_SE_FREELIST, 0,
@@ -1511,33 +2398,46 @@ static unsigned int validate_slab(struct toy_kmem_cache *s,
 	s->nr_inuse -= slab->inuse;
 	slab->inuse = slab->objects - nr_free;
 	s->nr_inuse += slab->inuse;
-	for (i = 0; (s->flags & TOY_SLAB_DEBUG) && i < s->objects; i++)
+	for (i = 0; cache_debug(s) && i < s->objects; i++)
 		bad += check_object(s, slab, index_object(s, slab, i),
-				    test_bit(i, map) ? SLUB_RED_INACTIVE :
+				    test_bit(i, ctx->map) ? SLUB_RED_INACTIVE :
 				    SLUB_RED_ACTIVE, 0);
-	relist(s, slab, list);
+	relist(s, slab, list, NULL);
 	return bad;
 }
 
-/* Check every slab of @s; return the findings. */
+/*
+ * Check every slab and every per-CPU array of @s, holding them all still;
+ * return the findings. Objects in an array count as free for the debug
+ * checks and as in use for their slab's count.
+ */
 static unsigned long validate_cache(struct toy_kmem_cache *s)
+	__must_hold(&toy_slab_mutex)
 {
 	struct toy_page *slab, *next;
-	unsigned long *map, flags, bad = 0;
+	struct validate_ctx ctx;
+	unsigned long flags, bad;
 	int list;
 
-	map = bitmap_zalloc(s->objects, GFP_KERNEL);
-	if (!map) {
-		pr_info("validate: %s: no memory for the object map, skipped\n",
+	ctx.map = bitmap_zalloc(s->objects, GFP_KERNEL);
+	ctx.refs = kvmalloc_array(num_possible_cpus() * TOY_AC_LIMIT_MAX,
+				  sizeof(*ctx.refs), GFP_KERNEL);
+	if (!ctx.map || !ctx.refs) {
+		pr_info("validate: %s: no memory for the object maps, skipped\n",
 			s->name);
-		return 0;
+		bad = 0;
+		goto out;
 	}
-	spin_lock_irqsave(&s->lock, flags);
+	freeze_arrays(s, &flags);
+	bad = collect_refs(s, &ctx);
 	for (list = 0; list < TOY_NR_SLAB_LISTS; list++)
 		list_for_each_entry_safe(slab, next, &s->slabs[list], lru)
-			bad += validate_slab(s, slab, list, map);
-	spin_unlock_irqrestore(&s->lock, flags);
-	bitmap_free(map);
+			bad += validate_slab(s, slab, list, &ctx);
+	bad += put_back_arrays(s, &ctx);
+	thaw_arrays(s, flags);
+out:
+	kvfree(ctx.refs);
+	bitmap_free(ctx.map);
 	return bad;
 }
 
@@ -1545,12 +2445,15 @@ static unsigned long validate_cache(struct toy_kmem_cache *s)
  * toy_slab_validate() - check the slabs of one cache or of all
  * @s: the cache, or NULL for every cache.
  *
- * validate_slab_cache() of mm/slub.c: walks each slab's free list and, for
+ * validate_slab_cache() of mm/slub.c: walks each slab's free list, checks
+ * that every object in a per-CPU array starts an object of the cache's
+ * slabs and is neither on a free list nor in the arrays twice, and, for
  * caches with debug flags, checks every object's red zones, poison and
- * padding. Each finding is reported, counted in errors and repaired, so a
- * second run finds nothing new.
+ * padding, an object in an array being free. Each finding is reported,
+ * counted in errors and repaired, so a second run finds nothing new.
  *
- * Context: Process context; takes the slab mutex and each cache lock.
+ * Context: Process context; takes the slab mutex, then for each cache in
+ * turn every array lock and the cache lock.
  * Return: the number of findings.
  */
 unsigned long toy_slab_validate(struct toy_kmem_cache *s)
@@ -1583,8 +2486,13 @@ EXPORT_SYMBOL_IF_KUNIT(toy_slab_error_count);
 
 /* === debugfs ============================================================== */
 
-/* One row of /proc/slabinfo, as cache_show() in mm/slab_common.c prints it. */
+/*
+ * One row of /proc/slabinfo, as cache_show() in mm/slab_common.c prints it
+ * with SLAB's get_slabinfo(): active_objs counts the objects in the
+ * per-CPU arrays, and the tunables are the arrays' limit and batchcount.
+ */
 static void cache_show(struct seq_file *m, struct toy_kmem_cache *s)
+	__must_hold(&toy_slab_mutex)
 {
 	unsigned long flags, active, nr_slabs = 0;
 	int list;
@@ -1598,7 +2506,7 @@ static void cache_show(struct seq_file *m, struct toy_kmem_cache *s)
 	seq_printf(m, "%-17s %6lu %6lu %6u %4u %4d",
 		   s->name, active, nr_slabs * s->objects, s->size, s->objects,
 		   1 << s->order);
-	seq_printf(m, " : tunables %4u %4u %4u", 0, 0, 0);
+	seq_printf(m, " : tunables %4u %4u %4u", s->limit, s->batchcount, 0);
 	seq_printf(m, " : slabdata %6lu %6lu %6lu", nr_slabs, nr_slabs, 0UL);
 	seq_putc(m, '\n');
 }
@@ -1617,7 +2525,66 @@ static int slabinfo_show(struct seq_file *m, void *v)
 	mutex_unlock(&toy_slab_mutex);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(slabinfo);
+
+/*
+ * slabinfo_write() of mm/slab.c: "NAME LIMIT BATCHCOUNT SHAREDFACTOR"
+ * tunes a cache's per-CPU arrays. Unlike SLAB, which ignores tunables out
+ * of range, every bad line is refused with a message; LIMIT 0 (with
+ * BATCHCOUNT 0) turns the arrays off, and SHAREDFACTOR must be 0, as there
+ * are no shared arrays.
+ */
+static ssize_t slabinfo_write(struct file *file, const char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	unsigned int limit, batchcount, shared;
+	char buf[TOY_SLAB_NAME_MAX + 40], name[TOY_SLAB_NAME_MAX];
+	struct toy_kmem_cache *s;
+	char end;
+	int err;
+
+	if (count >= sizeof(buf)) {
+		pr_info("slabinfo: write 'NAME LIMIT BATCHCOUNT 0', at most %zu bytes\n",
+			sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	if (sscanf(buf, "%31s %u %u %u %c", name, &limit, &batchcount,
+		   &shared, &end) != 4) {
+		pr_info("slabinfo: write 'NAME LIMIT BATCHCOUNT 0'\n");
+		return -EINVAL;
+	}
+	if (shared) {
+		pr_info("slabinfo: %s: sharedfactor %u: there are no shared arrays, it must be 0\n",
+			name, shared);
+		return -EINVAL;
+	}
+	mutex_lock(&toy_slab_mutex);
+	s = find_cache(name);
+	if (s) {
+		err = tune_cache("slabinfo", s, limit, batchcount);
+	} else {
+		pr_info("slabinfo: no cache named '%.32s'\n", name);
+		err = -EINVAL;
+	}
+	mutex_unlock(&toy_slab_mutex);
+	return err ?: count;
+}
+
+static int slabinfo_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, slabinfo_show, inode->i_private);
+}
+
+static const struct file_operations slabinfo_fops = {
+	.owner		= THIS_MODULE,
+	.open		= slabinfo_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= single_release,
+	.write		= slabinfo_write,
+};
 
 static void flags_show(struct seq_file *m, toy_slab_flags_t flags)
 {
@@ -1643,10 +2610,38 @@ static void flags_show(struct seq_file *m, toy_slab_flags_t flags)
 		seq_putc(m, '-');
 }
 
+/* One line per CPU: what its array holds and its events, under its lock. */
+static void arrays_show(struct seq_file *m, struct toy_kmem_cache *s)
+{
+	unsigned long flags, stat[TOY_NR_SLAB_CPU_STATS];
+	unsigned int avail, limit;
+	struct toy_array_cache *ac;
+	bool touched;
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		ac = per_cpu_ptr(s->cpu_cache, cpu);
+		spin_lock_irqsave(&ac->lock, flags);
+		avail = ac->avail;
+		touched = ac->touched;
+		memcpy(stat, ac->stat, sizeof(stat));
+		limit = s->limit;
+		spin_unlock_irqrestore(&ac->lock, flags);
+		seq_printf(m, "# cpu %d array %u/%u touched %d", cpu, avail,
+			   limit, touched);
+		for (i = 0; i < TOY_NR_SLAB_CPU_STATS; i++)
+			seq_printf(m, " %s %lu", toy_slab_cpu_stat_names[i],
+				   stat[i]);
+		seq_putc(m, '\n');
+	}
+}
+
 /*
- * slabs/<cache>: the geometry, the counters, then one line per slab:
- * list, toy pfn, objects in use / objects. Read under the cache lock only:
- * destroy removes the file while holding the slab mutex.
+ * slabs/<cache>: the geometry and tunables, each CPU's array, the
+ * counters, then one line per slab: list, toy pfn, objects in use (handed
+ * out or in an array) / objects. Read under the array locks and the cache
+ * lock one at a time: destroy removes the file while holding the slab
+ * mutex.
  */
 static int slabs_show(struct seq_file *m, void *v)
 {
@@ -1660,6 +2655,7 @@ static int slabs_show(struct seq_file *m, void *v)
 		   1 << s->order);
 	flags_show(m, s->flags);
 	seq_putc(m, '\n');
+	arrays_show(m, s);
 	spin_lock_irqsave(&s->lock, flags);
 	seq_puts(m, "#");
 	for (i = 0; i < TOY_NR_SLAB_STATS; i++)
@@ -1702,7 +2698,7 @@ void toy_slab_debugfs_init(struct dentry *root)
 {
 	struct toy_kmem_cache *s;
 
-	debugfs_create_file("slabinfo", 0400, root, NULL, &slabinfo_fops);
+	debugfs_create_file("slabinfo", 0600, root, NULL, &slabinfo_fops);
 	debugfs_create_file("errors", 0400, root, NULL, &errors_fops);
 	mutex_lock(&toy_slab_mutex);
 	toy_slab_dir = debugfs_create_dir("slabs", root);
@@ -2135,11 +3131,14 @@ static void teardown_cache(struct toy_kmem_cache *s, bool quiet)
 	unsigned long live;
 	int list;
 
+	drain_arrays(s);
 	spin_lock_irq(&s->lock);
 	live = s->nr_inuse;
 	for (list = 0; list < TOY_NR_SLAB_LISTS; list++)
 		release_list(s, list);
 	spin_unlock_irq(&s->lock);
+	free_percpu(s->cpu_cache);
+	s->cpu_cache = NULL;
 	if (live && !quiet)
 		pr_warn("unload: %s: %lu objects still allocated, their slabs go back to the buddy\n",
 			s->name, live);

@@ -4,7 +4,10 @@
  *
  * They run on the module's own node and kmalloc caches. Cases that count
  * slabs or compare buddyinfo use a named cache of their own, made and
- * destroyed in the case, so nothing else touches its lists. Error counts
+ * destroyed in the case, so nothing else touches its lists. Cases about
+ * the lists alone turn that cache's per-CPU arrays off (limit 0), as
+ * slab_cpu_cache=0 does for every cache; cases about the arrays set the
+ * tunables they count with, whatever the parameter says. Error counts
  * are global: each case compares them with the values at its start
  * (mm/slub_kunit.c counts findings the same way, per case).
  */
@@ -116,9 +119,47 @@ static struct toy_kmem_cache *make_cache(struct kunit *test, const char *name,
 	return s;
 }
 
+/* A cache with no per-CPU arrays: every allocation and free hits the lists. */
+static struct toy_kmem_cache *make_bare_cache(struct kunit *test,
+					      const char *name,
+					      unsigned int size,
+					      toy_slab_flags_t flags)
+{
+	struct toy_kmem_cache *s = make_cache(test, name, size, flags, NULL);
+
+	KUNIT_ASSERT_EQ(test, toy_slab_tune(s, 0, 0), 0);
+	return s;
+}
+
+/* A cache whose arrays hold @limit objects and move @batch at once. */
+static struct toy_kmem_cache *make_array_cache(struct kunit *test,
+					       const char *name,
+					       unsigned int size,
+					       toy_slab_flags_t flags,
+					       unsigned int limit,
+					       unsigned int batch)
+{
+	struct toy_kmem_cache *s = make_cache(test, name, size, flags, NULL);
+
+	KUNIT_ASSERT_EQ(test, toy_slab_tune(s, limit, batch), 0);
+	return s;
+}
+
 static void destroy_cache(struct kunit *test, struct toy_kmem_cache *s)
 {
 	KUNIT_EXPECT_EQ(test, toy_kmem_cache_destroy(s), 0);
+}
+
+/* Objects handed out: in use by the slabs, less those in the arrays. */
+static unsigned long live(struct toy_kmem_cache *s)
+{
+	return s->nr_inuse - toy_slab_cached(s);
+}
+
+/* This CPU's array of @s: KUnit runs each case in one kthread, on one CPU. */
+static struct toy_array_cache *this_array(struct toy_kmem_cache *s)
+{
+	return raw_cpu_ptr(s->cpu_cache);
 }
 
 /* === size -> cache ======================================================== */
@@ -450,10 +491,10 @@ static void toy_slab_kcalloc_overflow(struct kunit *test)
 /* === Lists ================================================================ */
 
 /*
- * Every list move of the seed, with a fresh cache: a new slab from the
- * buddy, partial -> full, a second slab, full -> partial, all freed ->
- * empty (one kept, the other back to the buddy), shrink -> buddyinfo as
- * at the start.
+ * Every list move of the seed, with a fresh cache and no arrays: a new
+ * slab from the buddy, partial -> full, a second slab, full -> partial,
+ * all freed -> empty (one kept, the other back to the buddy), shrink ->
+ * buddyinfo as at the start.
  */
 static void toy_slab_list_transitions(struct kunit *test)
 {
@@ -463,7 +504,7 @@ static void toy_slab_list_transitions(struct kunit *test)
 	void **objs;
 
 	snapshot(&start);
-	s = make_cache(test, "toy_test_lists", 256, 0, NULL);
+	s = make_bare_cache(test, "toy_test_lists", 256, 0);
 	n = s->objects;
 	objs = kunit_kcalloc(test, n + 1, sizeof(*objs), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, objs);
@@ -508,8 +549,8 @@ static void toy_slab_list_transitions(struct kunit *test)
 /* A partial slab is used before an empty one, an empty one before a new. */
 static void toy_slab_alloc_order(struct kunit *test)
 {
-	struct toy_kmem_cache *s = make_cache(test, "toy_test_order", 512, 0,
-					      NULL);
+	struct toy_kmem_cache *s = make_bare_cache(test, "toy_test_order", 512,
+						   0);
 	void *a, *b, *c;
 	unsigned int i;
 	void **objs;
@@ -695,7 +736,7 @@ static void toy_slab_destroy_busy(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	KUNIT_EXPECT_EQ(test, toy_kmem_cache_destroy(s), -EBUSY);
-	KUNIT_EXPECT_EQ(test, s->nr_inuse, 2UL);
+	KUNIT_EXPECT_EQ(test, live(s), 2UL);
 	toy_kmem_cache_free(s, a);
 	KUNIT_EXPECT_EQ(test, toy_kmem_cache_destroy(s), -EBUSY);
 	toy_kmem_cache_free(s, b);
@@ -745,6 +786,399 @@ static void toy_slab_create_bad(struct kunit *test)
 	expect_no_errors(test);
 }
 
+/* === Per-CPU arrays ======================================================= */
+
+struct tunables_case {
+	unsigned int size;
+	toy_slab_flags_t flags;
+	unsigned int limit;
+	unsigned int batch;
+};
+
+/* enable_cpucache() of mm/slab.c worked by hand, 4 KiB pages. */
+static const struct tunables_case tunables_cases[] = {
+	{ 8, 0, 120, 60 },		{ 256, 0, 120, 60 },
+	{ 257, 0, 54, 27 },		{ 1024, 0, 54, 27 },
+	{ 1025, 0, 24, 12 },		{ 4096, 0, 24, 12 },
+	{ 4097, 0, 8, 4 },		{ 131072, 0, 8, 4 },
+	{ 131073, 0, 1, 1 },		{ SZ_1M, 0, 1, 1 },
+	{ 64, TOY_SLAB_HWCACHE_ALIGN, 120, 60 },
+	{ 64, TOY_SLAB_DEBUG, 32, 16 },	{ 768, TOY_SLAB_RED_ZONE, 32, 16 },
+	{ 3072, TOY_SLAB_DEBUG, 24, 12 }, { 24576, TOY_SLAB_POISON, 8, 4 },
+};
+
+static void tunables_desc(const struct tunables_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "objsize %u flags %#x", c->size,
+		 (__force unsigned int)c->flags);
+}
+
+KUNIT_ARRAY_PARAM(tunables_cases, tunables_cases, tunables_desc);
+
+static void toy_slab_default_tunables_table(struct kunit *test)
+{
+	const struct tunables_case *c = test->param_value;
+	unsigned int limit = 0, batch = 0;
+
+	if (PAGE_SIZE != SZ_4K)
+		kunit_skip(test, "the table is for 4 KiB pages");
+	toy_slab_default_tunables(c->size, c->flags, &limit, &batch);
+	KUNIT_EXPECT_EQ(test, limit, c->limit);
+	KUNIT_EXPECT_EQ(test, batch, c->batch);
+}
+
+/*
+ * The kmalloc caches carry SLAB's tunables, as /proc/slabinfo of a SLAB
+ * kernel shows them for kmalloc-8 ... kmalloc-8k.
+ */
+static void toy_slab_kmalloc_tunables(struct kunit *test)
+{
+	static const struct { unsigned int size, limit, batch; } want[] = {
+		{ 8, 120, 60 }, { 16, 120, 60 }, { 32, 120, 60 },
+		{ 64, 120, 60 }, { 96, 120, 60 }, { 128, 120, 60 },
+		{ 192, 120, 60 }, { 256, 120, 60 }, { 512, 54, 27 },
+		{ 1024, 54, 27 }, { 2048, 24, 12 }, { 4096, 24, 12 },
+		{ 8192, 8, 4 },
+	};
+	struct toy_kmem_cache *s;
+	int i;
+
+	if (PAGE_SIZE != SZ_4K)
+		kunit_skip(test, "the table is for 4 KiB pages");
+	if (toy_kmalloc_cache(8)->flags & TOY_SLAB_DEBUG)
+		kunit_skip(test, "slab_debug caps the limit at 32");
+	if (!toy_kmalloc_cache(8)->limit)
+		kunit_skip(test, "slab_cpu_cache=0: no arrays");
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		if (want[i].size < toy_slab_kmalloc_min())
+			continue;
+		s = toy_kmalloc_cache(want[i].size);
+		KUNIT_EXPECT_EQ_MSG(test, s->limit, want[i].limit, "%s", s->name);
+		KUNIT_EXPECT_EQ_MSG(test, s->batchcount, want[i].batch, "%s",
+				    s->name);
+	}
+}
+
+/*
+ * Refill and flush with limit 4, batchcount 2: each empty array takes 2
+ * objects from the lists, the lowest address on top; the fifth free into
+ * a full array sends the 2 oldest back to their slab, the rest stay.
+ */
+static void toy_slab_array_refill_flush(struct kunit *test)
+{
+	struct toy_kmem_cache *s = make_array_cache(test, "toy_test_arrays",
+						    64, 0, 4, 2);
+	struct toy_page *slab;
+	void *objs[6];
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		objs[i] = toy_kmem_cache_alloc(s, NOWARN);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	slab = slab_of(objs[0]);
+	KUNIT_EXPECT_PTR_EQ(test, objs[0],
+			    toy_page_address(slab) + s->red_left_pad);
+	for (i = 1; i < 6; i++)
+		KUNIT_EXPECT_PTR_EQ(test, objs[i], objs[0] + i * s->size);
+	KUNIT_EXPECT_EQ(test, toy_slab_cpu_stat(s, TOY_CS_ALLOC_MISS), 3UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_cpu_stat(s, TOY_CS_ALLOC_HIT), 3UL);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_TO_ARRAY], 6UL);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_SLAB_NEW], 1UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 0UL);
+	KUNIT_EXPECT_EQ(test, s->nr_inuse, 6UL);
+
+	for (i = 0; i < 4; i++)
+		toy_kmem_cache_free(s, objs[i]);
+	KUNIT_EXPECT_EQ(test, toy_slab_cpu_stat(s, TOY_CS_FREE_HIT), 4UL);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_FROM_ARRAY], 0UL);
+	KUNIT_EXPECT_EQ(test, s->nr_inuse, 6UL);	/* all still active */
+	toy_kmem_cache_free(s, objs[4]);		/* full: flush 2 */
+	KUNIT_EXPECT_EQ(test, toy_slab_cpu_stat(s, TOY_CS_FREE_MISS), 1UL);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_FROM_ARRAY], 2UL);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_FREE], 2UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 3UL);
+	KUNIT_EXPECT_EQ(test, s->nr_inuse, 4UL);
+	/* The oldest two, objs[0] then objs[1], went back in that order. */
+	KUNIT_EXPECT_PTR_EQ(test, slab->freelist, objs[1]);
+	KUNIT_EXPECT_PTR_EQ(test, *(void **)(objs[1] + s->offset), objs[0]);
+	toy_kmem_cache_free(s, objs[5]);
+	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 4UL);
+	KUNIT_EXPECT_EQ(test, live(s), 0UL);
+
+	/* Last in, first out. */
+	KUNIT_EXPECT_PTR_EQ(test, toy_kmem_cache_alloc(s, NOWARN), objs[5]);
+	toy_kmem_cache_free(s, objs[5]);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
+
+	KUNIT_EXPECT_EQ(test, toy_kmem_cache_shrink(s), 1);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_FROM_ARRAY], 6UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 0UL);
+	KUNIT_EXPECT_EQ(test, s->nr_inuse, 0UL);
+	expect_lists(test, s, 0, 0, 0);
+	destroy_cache(test, s);
+	expect_no_errors(test);
+}
+
+/*
+ * SLAB's BATCHREFILL_LIMIT: an array that served nothing since its last
+ * drain takes 16 objects, a busy one a whole batch, partial slabs first;
+ * a refill that finds objects on the lists asks the buddy for nothing.
+ */
+static void toy_slab_array_batchrefill(struct kunit *test)
+{
+	struct toy_kmem_cache *s = make_array_cache(test, "toy_test_arrays",
+						    64, 0, 120, 60);
+	unsigned int n = s->objects, second = min(60U, n - 16), i;
+	void **objs;
+
+	KUNIT_ASSERT_GT(test, n, 17U);
+	objs = kunit_kcalloc(test, 17, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	objs[0] = toy_kmem_cache_alloc(s, NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, objs[0]);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_TO_ARRAY], 16UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 15UL);
+	for (i = 1; i < 17; i++)
+		objs[i] = toy_kmem_cache_alloc(s, NOWARN);
+	KUNIT_EXPECT_EQ(test, toy_slab_cpu_stat(s, TOY_CS_ALLOC_MISS), 2UL);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_TO_ARRAY], 16UL + second);
+	/* The new slab went empty -> partial with the first object. */
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_ALLOC_EMPTY], 1UL);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_ALLOC_PARTIAL], 15UL + second);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_SLAB_NEW], 1UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), second - 1UL);
+	KUNIT_EXPECT_EQ(test, s->nr_inuse, 16UL + second);
+
+	/* A drain makes the array untouched again. */
+	toy_kmem_cache_shrink(s);
+	KUNIT_EXPECT_EQ(test, s->nr_inuse, 17UL);
+	for (i = 0; i < 17; i++)
+		toy_kmem_cache_free(s, objs[i]);
+	KUNIT_EXPECT_EQ(test, toy_kmem_cache_shrink(s), 1);
+	objs[0] = toy_kmem_cache_alloc(s, NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, objs[0]);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_TO_ARRAY], 32UL + second);
+	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 15UL);
+	toy_kmem_cache_free(s, objs[0]);
+	destroy_cache(test, s);
+	expect_no_errors(test);
+}
+
+/*
+ * Objects in the arrays are active for the slab (slabinfo's active_objs)
+ * but not live: shrink drains them and gives every slab back, destroy
+ * succeeds with them, and buddyinfo is as at the start.
+ */
+static void toy_slab_array_shrink_destroy(struct kunit *test)
+{
+	struct toy_kmem_cache *s;
+	struct free_snapshot start;
+	unsigned int i, n, slabs;
+	void **objs;
+
+	snapshot(&start);
+	s = make_array_cache(test, "toy_test_arrays", 256, 0, 120, 60);
+	n = 2 * s->objects + s->objects / 2;
+	slabs = 3;
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < n; i++) {
+		objs[i] = toy_kmem_cache_alloc(s, NOWARN);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	for (i = 0; i < n; i++)
+		toy_kmem_cache_free(s, objs[i]);
+	KUNIT_EXPECT_EQ(test, live(s), 0UL);
+	KUNIT_EXPECT_EQ(test, s->nr_inuse, (unsigned long)slabs * s->objects);
+	expect_lists(test, s, slabs, 0, 0);
+	KUNIT_EXPECT_EQ(test, toy_kmem_cache_shrink(s), (int)slabs);
+	expect_lists(test, s, 0, 0, 0);
+	expect_snapshot_eq(test, &start);
+
+	for (i = 0; i < n; i++)
+		objs[i] = toy_kmem_cache_alloc(s, NOWARN);
+	for (i = 0; i < n; i++)
+		toy_kmem_cache_free(s, objs[i]);
+	KUNIT_EXPECT_GT(test, toy_slab_cached(s), 0UL);
+	destroy_cache(test, s);
+	expect_snapshot_eq(test, &start);
+	expect_no_errors(test);
+}
+
+/* Tuning drains the arrays; tunables out of range are refused. */
+static void toy_slab_array_tune(struct kunit *test)
+{
+	struct toy_kmem_cache *s = make_array_cache(test, "toy_test_arrays",
+						    64, 0, 8, 4);
+	void *p = toy_kmem_cache_alloc(s, NOWARN);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 3UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_tune(s, TOY_AC_LIMIT_MAX + 1, 1),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, toy_slab_tune(s, 4, 5), -EINVAL);
+	KUNIT_EXPECT_EQ(test, toy_slab_tune(s, 4, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, toy_slab_tune(s, 0, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, s->limit, 8U);
+	KUNIT_EXPECT_EQ(test, s->batchcount, 4U);
+	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 3UL);
+
+	KUNIT_EXPECT_EQ(test, toy_slab_tune(s, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 0UL);
+	KUNIT_EXPECT_EQ(test, s->nr_inuse, 1UL);
+	toy_kmem_cache_free(s, p);		/* straight to the list */
+	KUNIT_EXPECT_EQ(test, s->nr_inuse, 0UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_cpu_stat(s, TOY_CS_FREE_HIT), 0UL);
+
+	KUNIT_EXPECT_EQ(test, toy_slab_tune(s, TOY_AC_LIMIT_MAX,
+					    TOY_AC_LIMIT_MAX), 0);
+	p = toy_kmem_cache_alloc(s, NOWARN);	/* untouched: 16 */
+	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 15UL);
+	toy_kmem_cache_free(s, p);
+	destroy_cache(test, s);
+	expect_no_errors(test);
+}
+
+/*
+ * A double free whose first free went to an array. On top of this CPU's
+ * array it is refused always; deeper in an array only with F, which
+ * searches every array. Without F, the flush that gives the object back
+ * finds it at the head of its slab's free list; SLAB without DEBUG checks
+ * nothing and hands the object out twice.
+ */
+static void toy_slab_double_free_array(struct kunit *test)
+{
+	struct toy_kmem_cache *d = make_array_cache(test, "toy_test_debug", 64,
+						    TOY_SLAB_DEBUG, 4, 2);
+	struct toy_kmem_cache *s = make_array_cache(test, "toy_test_plain", 64,
+						    0, 4, 2);
+	void *a = toy_kmem_cache_alloc(s, NOWARN);
+	void *x = toy_kmem_cache_alloc(d, NOWARN);
+	void *y = toy_kmem_cache_alloc(d, NOWARN);
+	void *z = toy_kmem_cache_alloc(d, NOWARN);
+
+	KUNIT_ASSERT_TRUE(test, a && x && y && z);
+	toy_kmem_cache_free(s, a);
+	toy_kmem_cache_free(s, a);		/* on top: no F needed */
+	expect_errors(test, TOY_SE_DOUBLE_FREE, 1);
+	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 2UL);
+
+	toy_kmem_cache_free(d, x);
+	toy_kmem_cache_free(d, y);
+	toy_kmem_cache_free(d, x);		/* under y: F searches */
+	expect_errors(test, TOY_SE_DOUBLE_FREE, 2);
+	KUNIT_EXPECT_EQ(test, live(d), 1UL);
+	toy_kmem_cache_free(d, z);
+	toy_kmem_cache_free(d, z);
+	expect_errors(test, TOY_SE_DOUBLE_FREE, 3);
+	KUNIT_EXPECT_EQ(test, live(d), 0UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(d) + toy_slab_validate(s), 0UL);
+	destroy_cache(test, d);
+	destroy_cache(test, s);
+	expect_errors(test, TOY_SE_DOUBLE_FREE, 3);
+}
+
+/*
+ * Without F, the double free is caught when the array flushes it (with
+ * slab_debug=1, F finds it on the slab's free list at the free).
+ */
+static void toy_slab_double_free_flush(struct kunit *test)
+{
+	struct toy_kmem_cache *s = make_array_cache(test, "toy_test_plain", 64,
+						    0, 1, 1);
+	bool checks = s->flags & TOY_SLAB_CONSISTENCY_CHECKS;
+	unsigned int i, n = s->objects;
+	void **objs;
+
+	objs = kunit_kcalloc(test, n + 1, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i <= n; i++) {
+		objs[i] = toy_kmem_cache_alloc(s, NOWARN);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	KUNIT_ASSERT_PTR_NE(test, slab_of(objs[0]), slab_of(objs[n]));
+	toy_kmem_cache_free(s, objs[0]);	/* array: 0 */
+	toy_kmem_cache_free(s, objs[n]);	/* 0 to its slab; array: n */
+	KUNIT_EXPECT_PTR_EQ(test, slab_of(objs[0])->freelist, objs[0]);
+	toy_kmem_cache_free(s, objs[0]);	/* n to its slab; array: 0 */
+	expect_errors(test, TOY_SE_DOUBLE_FREE, checks);
+	toy_kmem_cache_free(s, objs[1]);	/* 0 flushed: head of its slab */
+	expect_errors(test, TOY_SE_DOUBLE_FREE, 1);
+	KUNIT_EXPECT_EQ(test, live(s), (unsigned long)n - 2);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
+	for (i = 2; i < n; i++)
+		toy_kmem_cache_free(s, objs[i]);
+	KUNIT_EXPECT_EQ(test, live(s), 0UL);
+	destroy_cache(test, s);
+	expect_errors(test, TOY_SE_DOUBLE_FREE, 1);
+}
+
+/*
+ * validate holds every array still and finds an object in the arrays
+ * twice, one also on its slab's free list, and pointers that are no
+ * object of the cache; it drops each and a second run finds nothing.
+ */
+static void toy_slab_validate_arrays(struct kunit *test)
+{
+	struct toy_kmem_cache *s = make_array_cache(test, "toy_test_plain", 64,
+						    0, 8, 4);
+	void *real = kunit_kmalloc(test, 64, GFP_KERNEL);
+	struct toy_array_cache *ac;
+	u8 *a = toy_kmem_cache_alloc(s, NOWARN);
+	u8 *b = toy_kmem_cache_alloc(s, NOWARN);
+
+	KUNIT_ASSERT_TRUE(test, a && b && real);
+	KUNIT_ASSERT_EQ(test, toy_slab_cached(s), 2UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
+	ac = this_array(s);
+	ac->entry[ac->avail++] = ac->entry[0];		/* twice */
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
+	expect_errors(test, TOY_SE_DOUBLE_FREE, 1);
+	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 2UL);
+	ac->entry[ac->avail++] = a + 5 * s->size;	/* on the free list */
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
+	expect_errors(test, TOY_SE_DOUBLE_FREE, 2);
+	ac->entry[ac->avail++] = a + 1;			/* inside an object */
+	ac->entry[ac->avail++] = real;			/* not toy memory */
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 2UL);
+	KUNIT_EXPECT_EQ(test, new_errors(test, TOY_SE_FREELIST), 2UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 2UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
+	KUNIT_EXPECT_EQ(test, live(s), 2UL);
+	toy_kmem_cache_free(s, a);
+	toy_kmem_cache_free(s, b);
+	destroy_cache(test, s);
+	KUNIT_EXPECT_EQ(test, new_errors(test, TOY_SE_DOUBLE_FREE), 2UL);
+}
+
+/*
+ * In a debug cache an object in an array is free: with its red zones
+ * active (handed out, yet in an array) validate reports it.
+ */
+static void toy_slab_validate_array_debug(struct kunit *test)
+{
+	struct toy_kmem_cache *s = make_array_cache(test, "toy_test_debug", 64,
+						    TOY_SLAB_DEBUG, 8, 4);
+	struct toy_array_cache *ac;
+	u8 *p = toy_kmem_cache_alloc(s, NOWARN);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0, 64);
+	ac = this_array(s);
+	ac->entry[ac->avail++] = p;
+	/* Both red zones active, the object not poisoned (body and end). */
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 4UL);
+	KUNIT_EXPECT_EQ(test, new_errors(test, TOY_SE_REDZONE), 2UL);
+	KUNIT_EXPECT_EQ(test, new_errors(test, TOY_SE_POISON), 2UL);
+	ac->avail--;			/* give p back to its user ... */
+	toy_kmem_cache_free(s, p);	/* ... whose free finds it inactive */
+	KUNIT_EXPECT_EQ(test, new_errors(test, TOY_SE_REDZONE), 4UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
+	destroy_cache(test, s);
+	KUNIT_EXPECT_EQ(test, new_errors(test, TOY_SE_DOUBLE_FREE), 0UL);
+}
+
 /* === Debugging (mm/slub_kunit.c) ========================================== */
 
 static struct toy_kmem_cache *debug_cache(struct kunit *test)
@@ -781,7 +1215,7 @@ static void toy_slab_clobber_redzone_at_free(struct kunit *test)
 	p[s->meta_offset - 1] = 0;
 	toy_kmem_cache_free(s, p);
 	expect_errors(test, TOY_SE_REDZONE, 1);
-	KUNIT_EXPECT_EQ(test, s->nr_inuse, 0UL);
+	KUNIT_EXPECT_EQ(test, live(s), 0UL);
 	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
 	destroy_cache(test, s);
 }
@@ -838,15 +1272,17 @@ static void toy_slab_clobber_padding(struct kunit *test)
 }
 
 /*
- * A free of a free object is refused: the last one freed always, any other
- * with consistency checks (F). A live object keeps each slab from going
- * empty, where a free would be caught by the in-use count instead.
+ * With no arrays, a free of a free object is refused: the last one freed
+ * always, any other with consistency checks (F). A live object keeps each
+ * slab from going empty, where a free would be caught by the in-use count
+ * instead.
  */
 static void toy_slab_double_free(struct kunit *test)
 {
-	struct toy_kmem_cache *d = debug_cache(test);
-	struct toy_kmem_cache *s = make_cache(test, "toy_test_plain", 64, 0,
-					      NULL);
+	struct toy_kmem_cache *d = make_bare_cache(test, "toy_test_debug", 64,
+						   TOY_SLAB_DEBUG);
+	struct toy_kmem_cache *s = make_bare_cache(test, "toy_test_plain", 64,
+						   0);
 	void *a = toy_kmem_cache_alloc(d, NOWARN);
 	void *b = toy_kmem_cache_alloc(d, NOWARN);
 	void *x = toy_kmem_cache_alloc(d, NOWARN);
@@ -887,8 +1323,8 @@ static void toy_slab_wrong_cache(struct kunit *test)
 	toy_kmem_cache_free(b, p);
 	toy_kmem_cache_free(a, q);
 	expect_errors(test, TOY_SE_WRONG_CACHE, 2);
-	KUNIT_EXPECT_EQ(test, a->nr_inuse, 1UL);
-	KUNIT_EXPECT_EQ(test, b->nr_inuse, 1UL);
+	KUNIT_EXPECT_EQ(test, live(a), 1UL);
+	KUNIT_EXPECT_EQ(test, live(b), 1UL);
 	toy_kmem_cache_free(a, p);
 	toy_kmem_cache_free(b, q);
 	destroy_cache(test, a);
@@ -912,7 +1348,7 @@ static void toy_slab_not_object_start(struct kunit *test)
 	toy_kfree(l + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, toy_ksize(k + 1), (size_t)0);
 	expect_errors(test, TOY_SE_NOT_OBJECT, 4);
-	KUNIT_EXPECT_EQ(test, s->nr_inuse, 1UL);
+	KUNIT_EXPECT_EQ(test, live(s), 1UL);
 	toy_kmem_cache_free(s, p);
 	toy_kfree(k);
 	toy_kfree(l);
@@ -937,12 +1373,13 @@ static void toy_slab_not_slab(struct kunit *test)
 
 /*
  * A free pointer clobbered in a free object: found when it would be
- * followed, by validate and by allocation, and the list cut there.
+ * followed, by validate and by allocation, and the list cut there. No
+ * arrays, so that the frees go to the free list.
  */
 static void toy_slab_freelist_corrupt(struct kunit *test)
 {
-	struct toy_kmem_cache *s = make_cache(test, "toy_test_plain", 64, 0,
-					      NULL);
+	struct toy_kmem_cache *s = make_bare_cache(test, "toy_test_plain", 64,
+						   0);
 	unsigned int i, n = s->objects;
 	void **objs;
 
@@ -1007,6 +1444,13 @@ static struct kunit_case toy_slab_test_cases[] = {
 	KUNIT_CASE_PARAM(toy_slab_alignment, align_cases_gen_params),
 	KUNIT_CASE(toy_slab_kmalloc_alignment),
 	KUNIT_CASE(toy_slab_exhaustion),
+	KUNIT_CASE_PARAM(toy_slab_default_tunables_table,
+			 tunables_cases_gen_params),
+	KUNIT_CASE(toy_slab_kmalloc_tunables),
+	KUNIT_CASE(toy_slab_array_refill_flush),
+	KUNIT_CASE(toy_slab_array_batchrefill),
+	KUNIT_CASE(toy_slab_array_shrink_destroy),
+	KUNIT_CASE(toy_slab_array_tune),
 	KUNIT_CASE(toy_slab_destroy_busy),
 	KUNIT_CASE_PARAM(toy_slab_create_bad, bad_create_cases_gen_params),
 	KUNIT_CASE(toy_slab_clobber_redzone),
@@ -1015,10 +1459,14 @@ static struct kunit_case toy_slab_test_cases[] = {
 	KUNIT_CASE(toy_slab_write_after_free_alloc),
 	KUNIT_CASE(toy_slab_clobber_padding),
 	KUNIT_CASE(toy_slab_double_free),
+	KUNIT_CASE(toy_slab_double_free_array),
+	KUNIT_CASE(toy_slab_double_free_flush),
 	KUNIT_CASE(toy_slab_wrong_cache),
 	KUNIT_CASE(toy_slab_not_object_start),
 	KUNIT_CASE(toy_slab_not_slab),
 	KUNIT_CASE(toy_slab_freelist_corrupt),
+	KUNIT_CASE(toy_slab_validate_arrays),
+	KUNIT_CASE(toy_slab_validate_array_debug),
 	KUNIT_CASE(toy_slab_validate_clean),
 	{}
 };

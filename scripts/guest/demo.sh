@@ -8,7 +8,7 @@ set -e
 D=/sys/kernel/debug/toy_alloc
 KO=/toy/toy_alloc.ko
 # Parameters that turn the slab layer's per-CPU arrays off, if it has them.
-SLAB_BARE=""
+SLAB_BARE="slab_cpu_cache=0"
 
 say() {
 	echo

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # The slab layer in Debian's kernel: slabinfo in /proc/slabinfo's format
 # and with the kernel's geometry (slabcmp, slabtop), kmalloc_min and
-# slab_prefill, the full/partial/empty lists through ctl, poke-made
-# corruption found and reported without an oops, and the bad-input table
-# of the slab verbs. Loaded with pcp_batch=0 where buddyinfo must come back
-# exactly: per-CPU lists would keep freed slab pages from merging.
+# slab_prefill, the full/partial/empty lists through ctl, the per-CPU
+# arrays and their tunables, poke-made corruption found and reported
+# without an oops, and the bad-input table of the slab verbs. Loaded with
+# pcp_batch=0 where buddyinfo must come back exactly: per-CPU lists would
+# keep freed slab pages from merging; with slab_cpu_cache=0 where the
+# lists must move object by object.
 # shellcheck source=tests/vm/lib.sh
 . "${0%/*}/lib.sh"
 
@@ -25,7 +27,8 @@ row() {
 }
 
 # field NAME N: field N of the cache's row (2 active, 3 total, 4 objsize,
-# 5 objperslab, 6 pagesperslab, 14 num_slabs).
+# 5 objperslab, 6 pagesperslab, 9 limit, 10 batchcount, 11 sharedfactor,
+# 14 num_slabs).
 field() {
 	row "$1" | awk -v f="$2" '{ print $f }'
 }
@@ -75,10 +78,11 @@ slabinfo_format() {
 	expect "slabinfo rows are the 13 kmalloc caches, newest first: $_names" \
 		test "$_names" = "$_want"
 	# Column by column as cache_show() prints: the same widths as the
-	# kernel's kmalloc-64 row once the numbers are made equal.
-	_toy=$(row kmalloc-64 | awk '{ $2 = $3 = $14 = $15 = 0; print }')
+	# kernel's kmalloc-64 row once the numbers are made equal (the
+	# tunables are SLAB's, SLUB shows 0 0 0).
+	_toy=$(row kmalloc-64 | awk '{ $2 = $3 = $9 = $10 = $14 = $15 = 0; print }')
 	_real=$(awk '$1 == "kmalloc-64"' /proc/slabinfo |
-		awk '{ $2 = $3 = $14 = $15 = 0; print }')
+		awk '{ $2 = $3 = $9 = $10 = $14 = $15 = 0; print }')
 	expect "kmalloc-64 row reads as the kernel's: $_toy" \
 		test "$_toy" = "$_real"
 	_w=$(row kmalloc-8 | awk '{ print length($0) }')
@@ -212,7 +216,9 @@ kmalloc_min() {
 # --- lists through ctl -----------------------------------------------------------
 
 lists_through_ctl() {
-	load pcp_batch=0 || { fail "load: $LOAD_ERR"; return; }
+	load pcp_batch=0 slab_cpu_cache=0 || { fail "load: $LOAD_ERR"; return; }
+	expect "slab_cpu_cache=0: tunables 0 0 0" \
+		test "$(field kmalloc-64 9) $(field kmalloc-64 10)" = "0 0"
 	buddyinfo >"$TMP/start"
 	expect "cache_create ball 256" ctl "cache_create ball 256"
 	_per=$(field ball 5)
@@ -273,11 +279,89 @@ lists_through_ctl() {
 	unload
 }
 
+# --- per-CPU arrays ----------------------------------------------------------------
+
+# in_arrays NAME: objects in the per-CPU arrays of a cache, from slabs/NAME.
+in_arrays() {
+	sed -n 's|^# cpu [0-9]* array \([0-9]*\)/.*|\1|p' "$D/slabs/$1" |
+		awk '{ n += $1 } END { print n + 0 }'
+}
+
+# tunables NAME: "LIMIT BATCHCOUNT SHAREDFACTOR" from slabinfo.
+tunables() {
+	echo "$(field "$1" 9) $(field "$1" 10) $(field "$1" 11)"
+}
+
+# bad_tune LINE: a write of LINE to slabinfo is refused with one line and
+# leaves slabinfo as it was.
+bad_tune() {
+	mark
+	cp "$D/slabinfo" "$TMP/before"
+	if echo "$1" >"$D/slabinfo" 2>/dev/null; then
+		fail "slabinfo rejects '$1': the write succeeded"
+	elif [ "$(new_dmesg_lines)" -ne 1 ]; then
+		fail "slabinfo rejects '$1': $(new_dmesg_lines) dmesg lines, want 1"
+	elif ! cmp -s "$TMP/before" "$D/slabinfo"; then
+		fail "slabinfo rejects '$1': slabinfo changed"
+	else
+		ok "slabinfo rejects '$1' ($(new_dmesg | sed 's/^\[[^]]*\] //'))"
+	fi
+}
+
+arrays() {
+	load || { fail "load: $LOAD_ERR"; return; }
+	expect "kmalloc-64 shows SLAB's tunables: 120 60 0" \
+		test "$(tunables kmalloc-64)" = "120 60 0"
+	expect "kmalloc-1k: 54 27 0" test "$(tunables kmalloc-1k)" = "54 27 0"
+	expect "kmalloc-4k: 24 12 0" test "$(tunables kmalloc-4k)" = "24 12 0"
+	expect "kmalloc-8k: 8 4 0" test "$(tunables kmalloc-8k)" = "8 4 0"
+	ctl "kmalloc 96"
+	_h=$(newest_handle)
+	expect "the first kmalloc refills its CPU's array with 16: kmalloc-96 has 16 active" \
+		test "$(field kmalloc-96 2)" = 16
+	ctl "kfree $_h"
+	expect "kfree leaves the object in an array, active as in SLAB: still 16" \
+		test "$(field kmalloc-96 2)" = 16
+	expect "slabs/kmalloc-96 shows the 16 in the per-CPU arrays" \
+		test "$(in_arrays kmalloc-96)" = 16
+	expect "validate accounts for the arrays" ctl validate
+	expect "cache_shrink kmalloc-96" ctl "cache_shrink kmalloc-96"
+	expect "cache_shrink drains the arrays: 0 active, 0 in arrays" \
+		test "$(field kmalloc-96 2) $(in_arrays kmalloc-96)" = "0 0"
+
+	expect "slabinfo takes 'kmalloc-96 0 0 0', as /proc/slabinfo takes tunables" \
+		sh -c "echo 'kmalloc-96 0 0 0' >$D/slabinfo"
+	expect "kmalloc-96 tunables now 0 0 0" test "$(tunables kmalloc-96)" = "0 0 0"
+	ctl "kmalloc 96"
+	_h=$(newest_handle)
+	expect "with no arrays a kmalloc takes one object" \
+		test "$(field kmalloc-96 2)" = 1
+	ctl "kfree $_h"
+	expect "... and its kfree gives it back to the slab" \
+		test "$(field kmalloc-96 2)" = 0
+	expect "slabinfo takes 'kmalloc-96 10 3 0'" \
+		sh -c "echo 'kmalloc-96 10 3 0' >$D/slabinfo"
+	expect "kmalloc-96 tunables now 10 3 0" test "$(tunables kmalloc-96)" = "10 3 0"
+
+	bad_tune "kmalloc-96 121 1 0"
+	bad_tune "kmalloc-96 4 5 0"
+	bad_tune "kmalloc-96 4 0 0"
+	bad_tune "kmalloc-96 4 2 8"
+	bad_tune "kmalloc-96 4 2"
+	bad_tune "kmalloc-96 4 2 0 1"
+	bad_tune "kmalloc-96 x 2 0"
+	bad_tune "nosuch 4 2 0"
+	unload
+}
+
 # --- corruption through poke -----------------------------------------------------
 
 corruption() {
 	load || { fail "load: $LOAD_ERR"; return; }
 	ctl "cache_create dbg 64 debug" || { fail "cache_create dbg 64 debug"; unload; return; }
+	# No per-CPU arrays for dbg: with them, the CPU each ctl write runs
+	# on would decide which objects the handles get, not their order.
+	echo "dbg 0 0 0" >"$D/slabinfo"
 	_stride=$(field dbg 4)
 	ctl "cache_alloc dbg"
 	_h=$(newest_handle)
@@ -464,6 +548,7 @@ prefill
 debug_geometry
 kmalloc_min
 lists_through_ctl
+arrays
 corruption
 bad_input
 leak_report

@@ -280,19 +280,30 @@ static struct toy_page *pcp_alloc(struct toy_zone *zone)
 	return page;
 }
 
-/* Put a page that was checked to be an allocated order-0 head on a pcp list. */
-static void pcp_free(struct toy_node *node, struct toy_zone *zone,
+/*
+ * Put an allocated order-0 head on a pcp list; false if @page is not one,
+ * for the slow path to tell what it is. The page stops being a head and
+ * becomes a pcp page under the pcp lock, so validate, which holds every
+ * pcp lock, never sees it between the two; and of two racing frees of the
+ * page only one can clear its head bit.
+ */
+static bool pcp_free(struct toy_node *node, struct toy_zone *zone,
 		     struct toy_page *page)
 {
 	struct toy_pcp *pcp = raw_cpu_ptr(zone->pcp);
 	unsigned long flags;
 
 	spin_lock_irqsave(&pcp->lock, flags);
+	if (page->order || !test_and_clear_bit(TOY_PG_HEAD, &page->flags)) {
+		spin_unlock_irqrestore(&pcp->lock, flags);
+		return false;
+	}
 	__set_bit(TOY_PG_PCP, &page->flags);
 	list_add(&page->lru, &pcp->list);
 	if (++pcp->count >= zone->pcp_high)
 		pcp_drain(node, zone, pcp, zone->pcp_batch);
 	spin_unlock_irqrestore(&pcp->lock, flags);
+	return true;
 }
 
 /**
@@ -559,14 +570,8 @@ void toy_node_free(struct toy_node *node, struct toy_page *page,
 	}
 	zone = toy_page_zone(node, page);
 
-	/*
-	 * The fast path owns the page once it has cleared its head bit: of
-	 * two racing frees of one page, only one can.
-	 */
-	if (!order && READ_ONCE(zone->pcp_batch) && !page->order &&
-	    test_and_clear_bit(TOY_PG_HEAD, &page->flags)) {
+	if (!order && READ_ONCE(zone->pcp_batch) && pcp_free(node, zone, page)) {
 		count_event(zone, TOY_ZS_FREE);
-		pcp_free(node, zone, page);
 		return;
 	}
 

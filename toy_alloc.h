@@ -626,7 +626,8 @@ struct toy_kmap_local_entry {
  * @entry: the entries. Each task's own entries form its LIFO stack.
  *
  * Touched only by its own CPU with interrupts off (or, for the ctl
- * file's stack, under the ctl mutex).
+ * file's stack, under the ctl mutex and ctl_local_lock); validate copies
+ * a CPU's entries on that CPU.
  */
 struct toy_kmap_local {
 	unsigned int nr;
@@ -702,6 +703,7 @@ void toy_highmem_debugfs_init(struct dentry *root);
 extern const struct toy_ctl_verb toy_highmem_ctl_verbs[];
 void *toy_highmem_page_address(const struct toy_page *page);
 bool toy_highmem_page_busy(const struct toy_page *page);
+unsigned long toy_highmem_validate(void);
 
 /* One instance, on any node: the KUnit suite makes its own. */
 int toy_hm_init(struct toy_highmem *hm, struct toy_node *node,
@@ -721,6 +723,7 @@ void *toy_hm_vmalloc(struct toy_highmem *hm, unsigned long size,
 		     const void *caller);
 int toy_hm_vfree(struct toy_highmem *hm, const void *addr);
 u32 toy_hm_vmalloc_vaddr(struct toy_highmem *hm, const void *addr);
+unsigned long toy_hm_validate(struct toy_highmem *hm);
 
 static inline unsigned long toy_hm_stat(struct toy_highmem *hm,
 					enum toy_hm_stat item)

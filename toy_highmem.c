@@ -70,15 +70,26 @@
  * emulated vmalloc area (lowest fit, a guard page after each area) for
  * vmallocinfo.
  *
+ * validate checks all of it against itself: each slot's count against
+ * its mapping, the address hash and the live real vmap; the local stacks;
+ * each vmalloc area's range, size and pages. It reports and counts, and
+ * repairs nothing.
+ *
  * Locking: kmap_lock -> address hash bucket lock (irq-safe, so
  * page_address() works in any context) -> zone lock. vmap_lock guards the
  * vmalloc areas and nests in nothing. The per-CPU local entries are
- * touched by their own CPU with interrupts off. The ctl mutex is taken
- * before all of these.
+ * touched by their own CPU with interrupts off; validate reads them from
+ * a function it runs on that CPU (smp_call_function_single()), under
+ * cpus_read_lock(). The ctl mutex is taken before all of these. The ctl
+ * file's own local stack is changed with the ctl mutex and ctl_local_lock
+ * held, so either is enough to read it: validate, which debugfs runs
+ * without the ctl mutex, takes ctl_local_lock alone.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitmap.h>
+#include <linux/cpu.h>
 #include <linux/debugfs.h>
 #include <linux/hash.h>
 #include <linux/mm.h>
@@ -88,6 +99,7 @@
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -675,15 +687,22 @@ EXPORT_SYMBOL_IF_KUNIT(toy_hm_pkmap_count);
 
 /* ==== kmap_local: a stack per task ==== */
 
+/* How many of the first @n entries of @st are @owner's. */
+static unsigned int owner_count(const struct toy_kmap_local *st,
+				const void *owner, unsigned int n)
+{
+	unsigned int i, depth = 0;
+
+	for (i = 0; i < n; i++)
+		depth += st->entry[i].owner == owner;
+	return depth;
+}
+
 /* How many local mappings @owner holds in @st: its next index. */
 static unsigned int owner_depth(const struct toy_kmap_local *st,
 				const void *owner)
 {
-	unsigned int i, depth = 0;
-
-	for (i = 0; i < st->nr; i++)
-		depth += st->entry[i].owner == owner;
-	return depth;
+	return owner_count(st, owner, st->nr);
 }
 
 /* The entry of @owner's newest mapping, or -1. */
@@ -1292,9 +1311,11 @@ EXPORT_SYMBOL_IF_KUNIT(toy_highmem_page_address);
  * Commands written to ctl come from short-lived shell processes, so a
  * local mapping made by "kmap_local" cannot belong to the writing task.
  * The ctl file plays one task of its own, pinned to CPU 0, whose stack
- * lives here and persists between commands. Guarded by the ctl mutex.
+ * lives here and persists between commands. Changed with the ctl mutex
+ * and ctl_local_lock held; read under either.
  */
 static struct toy_kmap_local ctl_local;
+static DEFINE_SPINLOCK(ctl_local_lock);
 
 /**
  * toy_highmem_page_busy() - does a page of the module's node have a user
@@ -1324,6 +1345,377 @@ bool toy_highmem_page_busy(const struct toy_page *page)
 		busy |= ctl_local.entry[i].page == page;
 	return busy;
 }
+
+/* ==== validate ==== */
+
+/* Report one inconsistency; the caller counts it. */
+#define validate_err(hm, fmt, ...)					\
+	pr_err("validate: node %d highmem: " fmt "\n", (hm)->node->nid,	\
+	       ##__VA_ARGS__)
+
+/* What a slot or a local entry may hold: a HighMem page of the node. */
+static bool node_highmem(struct toy_highmem *hm, const struct toy_page *page)
+{
+	return page_of_node(hm, page) && toy_page_is_highmem(page);
+}
+
+/* Is the real mapping at @virtual live, and of @page? */
+static bool maps_page(struct toy_highmem *hm, const void *virtual,
+		      const struct toy_page *page)
+{
+	return is_vmalloc_addr(virtual) &&
+	       vmalloc_to_page(virtual) == toy_node_real_page(hm->node, page);
+}
+
+/*
+ * A slot against its mapping: count 0 has none; count 1 or more has one,
+ * of a HighMem page of the node, whose real vmap is live and maps that
+ * page, and which the address hash gives for the page. A page in two
+ * slots shows here as the later slot's mapping not being the one the hash
+ * gives; that the mapping names this slot is validate_hash()'s to check.
+ */
+static unsigned long validate_slot(struct toy_highmem *hm, unsigned int slot)
+	__must_hold(&hm->kmap_lock)
+{
+	struct toy_pam *pam = hm->pam[slot], *found;
+	int count = hm->pkmap_count[slot];
+	unsigned long pfn;
+
+	lockdep_assert_held(&hm->kmap_lock);
+	if (count < 0 || (!count && pam) || (count && !pam)) {
+		validate_err(hm, "pkmap slot %u: count %d, yet %s mapping", slot,
+			     count, pam ? "a" : "no");
+		return 1;
+	}
+	if (!count)
+		return 0;
+	if (!node_highmem(hm, pam->page)) {
+		validate_err(hm, "pkmap slot %u: count %d, its page is no HighMem page of the node",
+			     slot, count);
+		return 1;
+	}
+	pfn = page_pfn(hm, pam->page);
+	if (!maps_page(hm, pam->virtual, pam->page)) {
+		validate_err(hm, "pkmap slot %u: pfn %lu: the real mapping is gone or maps another page",
+			     slot, pfn);
+		return 1;
+	}
+	found = pam_lookup(hm, pam->page);
+	if (found == pam)
+		return 0;
+	if (found)
+		validate_err(hm, "pkmap slot %u: pfn %lu is in slot %u too, the one the address hash gives",
+			     slot, pfn, found->slot);
+	else
+		validate_err(hm, "pkmap slot %u: pfn %lu has no entry in the address hash",
+			     slot, pfn);
+	return 1;
+}
+
+/* Every mapping in the address hash is the one of the slot it names. */
+static unsigned long validate_hash(struct toy_highmem *hm)
+	__must_hold(&hm->kmap_lock)
+{
+	unsigned long errors = 0, flags;
+	struct toy_pam *pam;
+	unsigned int b;
+
+	lockdep_assert_held(&hm->kmap_lock);
+	for (b = 0; b < ARRAY_SIZE(hm->htable); b++) {
+		struct toy_pa_slot *pas = &hm->htable[b];
+
+		spin_lock_irqsave(&pas->lock, flags);
+		list_for_each_entry(pam, &pas->lh, list) {
+			if (pam->slot < hm->nr_slots && hm->pam[pam->slot] == pam)
+				continue;
+			validate_err(hm, "address hash: the mapping of pfn %lu names slot %u, which does not hold it",
+				     page_pfn(hm, pam->page), pam->slot);
+			errors++;
+		}
+		spin_unlock_irqrestore(&pas->lock, flags);
+	}
+	return errors;
+}
+
+/*
+ * The window: last_pkmap_nr is a slot, every slot agrees with its mapping
+ * and the hash holds no other, and the slots in use are nr_busy, so that
+ * in use + unflushed + free, as the pkmap file derives free, is the total.
+ */
+static unsigned long validate_pkmap(struct toy_highmem *hm)
+{
+	unsigned int i, in_use = 0, unflushed = 0;
+	unsigned long errors = 0;
+
+	spin_lock(&hm->kmap_lock);
+	if (hm->last_pkmap_nr >= hm->nr_slots) {
+		validate_err(hm, "pkmap: last_pkmap_nr %u is not one of the %u slots",
+			     hm->last_pkmap_nr, hm->nr_slots);
+		errors++;
+	}
+	for (i = 0; i < hm->nr_slots; i++) {
+		errors += validate_slot(hm, i);
+		in_use += hm->pkmap_count[i] >= 2;
+		unflushed += hm->pkmap_count[i] == 1;
+	}
+	errors += validate_hash(hm);
+	if (in_use != hm->nr_busy) {
+		validate_err(hm, "pkmap: %u slots in use, %u unflushed, %u free, but nr_busy says %u in use",
+			     in_use, unflushed, hm->nr_slots - in_use - unflushed,
+			     hm->nr_busy);
+		errors++;
+	}
+	spin_unlock(&hm->kmap_lock);
+	return errors;
+}
+
+/*
+ * One CPU's local entries (a copy): within the array, each a HighMem page
+ * of the node mapped on @cpu, and each task's entries numbered 0, 1, 2 ...
+ * in the order they were made: a strict stack, at most TOY_KM_MAX_IDX deep.
+ */
+static unsigned long validate_local(struct toy_highmem *hm,
+				    const struct toy_kmap_local *st,
+				    const char *who, unsigned int cpu)
+{
+	unsigned long errors = 0;
+	unsigned int i, below;
+
+	if (st->nr > ARRAY_SIZE(st->entry)) {
+		validate_err(hm, "kmap_local %s: %u entries, room for %zu",
+			     who, st->nr, ARRAY_SIZE(st->entry));
+		return 1;
+	}
+	for (i = 0; i < st->nr; i++) {
+		const struct toy_kmap_local_entry *e = &st->entry[i];
+
+		if (!node_highmem(hm, e->page)) {
+			validate_err(hm, "kmap_local %s: entry %u is no HighMem page of the node",
+				     who, i);
+			errors++;
+			continue;
+		}
+		if (e->cpu != cpu) {
+			validate_err(hm, "kmap_local %s: entry %u (pfn %lu) is in the fixmap slots of CPU %u",
+				     who, i, page_pfn(hm, e->page), e->cpu);
+			errors++;
+		}
+		below = owner_count(st, e->owner, i);
+		if (e->idx != below || e->idx >= TOY_KM_MAX_IDX) {
+			validate_err(hm, "kmap_local %s: entry %u (pfn %lu) at depth %u, its task holds %u below it (at most %u)",
+				     who, i, page_pfn(hm, e->page), e->idx,
+				     below, TOY_KM_MAX_IDX);
+			errors++;
+		}
+	}
+	return errors;
+}
+
+struct local_copy {
+	struct toy_kmap_local *dst;
+	const struct toy_kmap_local *src;
+};
+
+/* Run on the CPU that owns @arg's source, with interrupts off. */
+static void copy_local(void *arg)
+{
+	struct local_copy *c = arg;
+
+	*c->dst = *c->src;
+}
+
+/*
+ * Each CPU's entries, copied to @st on that CPU with interrupts off, the
+ * way they are changed. smp_call_function_single() fails only for a CPU
+ * that is offline, where nothing runs that could change them.
+ */
+static unsigned long validate_locals(struct toy_highmem *hm,
+				     struct toy_kmap_local *st)
+{
+	unsigned long errors = 0;
+	char who[16];
+	int cpu;
+
+	cpus_read_lock();
+	for_each_possible_cpu(cpu) {
+		struct local_copy c = { st, per_cpu_ptr(hm->local, cpu) };
+
+		if (smp_call_function_single(cpu, copy_local, &c, 1))
+			copy_local(&c);
+		snprintf(who, sizeof(who), "of CPU %d", cpu);
+		errors += validate_local(hm, st, who, cpu);
+	}
+	cpus_read_unlock();
+	return errors;
+}
+
+/*
+ * A page of an area: of the node (so Normal or HighMem), in no other area,
+ * an allocated order-0 block that is not also a slab or a large kmalloc,
+ * and the page the area's real mapping shows at its offset. Its flags are
+ * read without the zone lock: only the area's vfree gives it back, and
+ * that takes the area off the list under vmap_lock first.
+ */
+static unsigned long validate_area_page(struct toy_highmem *hm,
+					const struct toy_vm_area *a,
+					unsigned int i, unsigned long *seen)
+	__must_hold(&hm->vmap_lock)
+{
+	const unsigned long other = BIT(TOY_PG_BUDDY) | BIT(TOY_PG_PCP) |
+				    BIT(TOY_PG_SLAB) | BIT(TOY_PG_LARGE);
+	const struct toy_page *page = a->pages[i];
+	unsigned long pfn, flags;
+
+	if (!page_of_node(hm, page)) {
+		validate_err(hm, "vmalloc area 0x%08x page %u: not a page of the node",
+			     a->addr, i);
+		return 1;
+	}
+	pfn = page_pfn(hm, page);
+	if (__test_and_set_bit(pfn, seen)) {
+		validate_err(hm, "vmalloc area 0x%08x page %u: pfn %lu is in an area already",
+			     a->addr, i, pfn);
+		return 1;
+	}
+	flags = READ_ONCE(page->flags);
+	if (!(flags & BIT(TOY_PG_HEAD)) || (flags & other) || page->order) {
+		validate_err(hm, "vmalloc area 0x%08x page %u: pfn %lu is no allocated order-0 page of its own (flags %#lx, order %u)",
+			     a->addr, i, pfn, flags, page->order);
+		return 1;
+	}
+	if (vmalloc_to_page(a->real + i * PAGE_SIZE) !=
+	    toy_node_real_page(hm->node, page)) {
+		validate_err(hm, "vmalloc area 0x%08x page %u: the real mapping shows another page than pfn %lu",
+			     a->addr, i, pfn);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * An area: page aligned, inside the emulated vmalloc area and after the
+ * one before it (ending at @prev_end), its size its pages plus the guard
+ * page, and a real mapping; then each page.
+ */
+static unsigned long validate_area(struct toy_highmem *hm,
+				   const struct toy_vm_area *a, u64 prev_end,
+				   unsigned long *seen)
+	__must_hold(&hm->vmap_lock)
+{
+	u64 end = (u64)a->addr + a->size;
+	unsigned long errors = 0;
+	unsigned int i;
+
+	lockdep_assert_held(&hm->vmap_lock);
+	if (a->addr < prev_end || a->addr % PAGE_SIZE || end > TOY_VMALLOC_END) {
+		validate_err(hm, "vmalloc area 0x%08x-0x%08llx: not page aligned within 0x%08llx-0x%08x, the room after the area before",
+			     a->addr, end, prev_end, TOY_VMALLOC_END);
+		errors++;
+	}
+	if (!a->nr_pages || a->size != (a->nr_pages + 1) << PAGE_SHIFT) {
+		validate_err(hm, "vmalloc area 0x%08x: %u bytes for %u pages and a guard page",
+			     a->addr, a->size, a->nr_pages);
+		errors++;
+	}
+	if (!a->pages || !is_vmalloc_addr(a->real)) {
+		validate_err(hm, "vmalloc area 0x%08x: %s", a->addr,
+			     a->pages ? "no real mapping" : "no pages array");
+		return errors + 1;
+	}
+	for (i = 0; i < a->nr_pages; i++)
+		errors += validate_area_page(hm, a, i, seen);
+	return errors;
+}
+
+/* The areas in order; @seen has a bit per pfn of the node, all clear. */
+static unsigned long validate_areas(struct toy_highmem *hm, unsigned long *seen)
+{
+	u64 prev_end = TOY_VMALLOC_START;
+	unsigned long errors = 0;
+	struct toy_vm_area *a;
+
+	spin_lock(&hm->vmap_lock);
+	list_for_each_entry(a, &hm->vmap_areas, list) {
+		errors += validate_area(hm, a, prev_end, seen);
+		prev_end = (u64)a->addr + a->size;
+	}
+	spin_unlock(&hm->vmap_lock);
+	return errors;
+}
+
+/*
+ * All of an instance, and with @ctl the ctl file's local stack too (the
+ * module's instance only), as the entries of CPU 0.
+ */
+static unsigned long validate_instance(struct toy_highmem *hm, bool ctl)
+{
+	struct toy_kmap_local *st;
+	unsigned long *seen, errors = 0;
+
+	might_sleep();
+	if (!hm->pkmap_count)		/* not set up, or torn down */
+		return 0;
+	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	seen = bitmap_zalloc(hm->node->nr_pages, GFP_KERNEL);
+	if (!st || !seen) {
+		pr_info("validate: node %d highmem: no memory to work in, skipped\n",
+			hm->node->nid);
+		goto out;
+	}
+	errors = validate_pkmap(hm);
+	errors += validate_locals(hm, st);
+	errors += validate_areas(hm, seen);
+	if (ctl) {
+		spin_lock(&ctl_local_lock);
+		*st = ctl_local;
+		spin_unlock(&ctl_local_lock);
+		errors += validate_local(hm, st, "of the ctl file", 0);
+	}
+out:
+	bitmap_free(seen);
+	kfree(st);
+	return errors;
+}
+
+/**
+ * toy_hm_validate() - check an instance against itself
+ * @hm: the instance.
+ *
+ * Checks that last_pkmap_nr is a slot; that each slot's count agrees with
+ * its mapping, the page's entry in the address hash and the live real
+ * vmap; that the hash holds no other mapping, so no page is in two slots;
+ * that the slots in use are nr_busy; that every CPU's local entries are
+ * within bounds, each task's a strict stack at most %TOY_KM_MAX_IDX deep;
+ * that the vmalloc areas lie in order inside the emulated vmalloc area,
+ * their sizes agree with their page counts, and their pages are allocated
+ * order-0 pages of the node, each in one area only and no slab, that the
+ * real mapping shows in order. Each inconsistency is printed once;
+ * nothing is repaired.
+ *
+ * Context: Process context; may sleep. Takes kmap_lock and the hash
+ * bucket locks, runs a function on each CPU, then takes vmap_lock.
+ * Return: the number of inconsistencies found.
+ */
+unsigned long toy_hm_validate(struct toy_highmem *hm)
+{
+	return validate_instance(hm, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_validate);
+
+/**
+ * toy_highmem_validate() - check the module's highmem
+ *
+ * toy_hm_validate() on the module's node, and the ctl file's kmap_local
+ * stack as the local entries of CPU 0.
+ *
+ * Context: Process context; may sleep. The ctl mutex may be held.
+ * Return: the number of inconsistencies found.
+ */
+unsigned long toy_highmem_validate(void)
+{
+	return validate_instance(&toy_highmem0, true);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_highmem_validate);
 
 /* ==== debugfs: layout, pkmap, vmallocinfo ==== */
 
@@ -1625,7 +2017,9 @@ static int ctl_kmap_local(int argc, char **argv)
 			h->id, page_pfn(hm, h->page), lowmem_addr(hm, h->page));
 		return 0;
 	}
+	spin_lock(&ctl_local_lock);
 	depth = local_push(&ctl_local, &ctl_local, h->page, 0);
+	spin_unlock(&ctl_local_lock);
 	if (depth == -E2BIG) {
 		pr_info("kmap_local: %u local mappings are held already; a %uth level is refused\n",
 			TOY_KM_MAX_IDX, TOY_KM_MAX_IDX + 1);
@@ -1658,7 +2052,9 @@ static int ctl_kunmap_local(int argc, char **argv)
 	}
 	top = owner_top(&ctl_local, &ctl_local);
 	depth = top >= 0 ? ctl_local.entry[top].idx : 0;
+	spin_lock(&ctl_local_lock);
 	err = local_pop(&ctl_local, &ctl_local, h->page);
+	spin_unlock(&ctl_local_lock);
 	if (err == -EINVAL) {
 		pr_info("kunmap_local: handle %d is not the newest local mapping (pfn %lu at depth %u is): unmap in reverse order\n",
 			h->id, page_pfn(hm, ctl_local.entry[top].page), depth);
@@ -1910,6 +2306,8 @@ void toy_highmem_exit(void)
 	if (ctl_local.nr)
 		pr_warn("highmem: %u local mappings of the ctl file dropped at unload\n",
 			ctl_local.nr);
+	spin_lock(&ctl_local_lock);
 	ctl_local.nr = 0;
+	spin_unlock(&ctl_local_lock);
 	toy_hm_destroy(&toy_highmem0);
 }

@@ -243,16 +243,17 @@ struct toy_handle *toy_ctl_handle(const char *verb, const char *s,
 /* Check each layer; print and return the number of inconsistencies. */
 static unsigned long validate_all(struct seq_file *m)
 {
-	unsigned long buddy, slab, total;
+	unsigned long buddy, slab, highmem, total;
 
 	buddy = toy_node_validate(&toy_node0);
 	slab = toy_slab_validate(NULL);
-	total = buddy + slab;
+	highmem = toy_highmem_validate();
+	total = buddy + slab + highmem;
 	if (m)
-		seq_printf(m, "buddy %lu\nslab %lu\ntotal %lu\n", buddy, slab,
-			   total);
-	pr_info("validate: %lu inconsistencies (buddy %lu, slab %lu)\n", total,
-		buddy, slab);
+		seq_printf(m, "buddy %lu\nslab %lu\nhighmem %lu\ntotal %lu\n",
+			   buddy, slab, highmem, total);
+	pr_info("validate: %lu inconsistencies (buddy %lu, slab %lu, highmem %lu)\n",
+		total, buddy, slab, highmem);
 	return total;
 }
 

@@ -9,11 +9,14 @@
  * Cases that start threads wait for them with a timeout, so a bug fails
  * the case instead of hanging the suite; if a thread is still stuck in
  * toy_hm_kmap() then, the instance is leaked rather than freed under it.
+ * Every case ends with validate finding nothing, on its instance and on
+ * the module's.
  */
 
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/hash.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
@@ -762,6 +765,344 @@ static void toy_highmem_concurrent(struct kunit *test)
 	kfree(done);
 }
 
+/* ==== validate ==== */
+
+/*
+ * What validate is shown before each corruption: a slot in use and one
+ * unflushed, a local mapping, two vmalloc areas, and pages to corrupt
+ * with. @saved and @saved_ptr keep what a corruption overwrote.
+ */
+struct scene {
+	struct toy_highmem *hm;
+	struct toy_page *busy, *unflushed, *local, *spare, *low;
+	struct toy_pam *busy_pam, *unfl_pam, *extra;
+	unsigned int free_slot;
+	void *local_addr, *a_addr, *b_addr;
+	struct toy_kmap_local *st;
+	struct toy_vm_area *a, *b;
+	unsigned long saved;
+	void *saved_ptr;
+};
+
+static struct toy_pam *slot_pam(struct toy_highmem *hm, struct toy_page *page)
+{
+	int slot = slot_of(hm, page);
+
+	return slot < 0 ? NULL : hm->pam[slot];
+}
+
+static struct toy_vm_area *area_at(struct toy_highmem *hm, void *addr)
+{
+	struct toy_vm_area *a;
+
+	list_for_each_entry(a, &hm->vmap_areas, list)
+		if (a->real == addr)
+			return a;
+	return NULL;
+}
+
+static struct list_head *bucket(struct toy_highmem *hm,
+				const struct toy_page *page)
+{
+	return &hm->htable[hash_ptr(page, TOY_PA_HASH_ORDER)].lh;
+}
+
+/* Everything but the local mapping, which pins the task from the case. */
+static void set_scene(struct kunit *test, struct scene *sc)
+{
+	struct toy_highmem *hm = test_hm(test);
+
+	memset(sc, 0, sizeof(*sc));
+	sc->hm = hm;
+	sc->busy = high_page(test);
+	sc->unflushed = high_page(test);
+	sc->local = high_page(test);
+	sc->spare = high_page(test);
+	sc->low = test_page(test, TOY_GFP_KERNEL);
+	sc->extra = kunit_kzalloc(test, sizeof(*sc->extra), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sc->extra);
+	INIT_LIST_HEAD(&sc->extra->list);
+
+	KUNIT_ASSERT_NOT_NULL(test, toy_hm_kmap(hm, sc->busy));	/* slot 1 */
+	KUNIT_ASSERT_NOT_NULL(test, toy_hm_kmap(hm, sc->unflushed));	/* slot 2 */
+	KUNIT_ASSERT_EQ(test, toy_hm_kunmap(hm, sc->unflushed), 0);
+	sc->busy_pam = slot_pam(hm, sc->busy);
+	sc->unfl_pam = slot_pam(hm, sc->unflushed);
+	KUNIT_ASSERT_NOT_NULL(test, sc->busy_pam);
+	KUNIT_ASSERT_NOT_NULL(test, sc->unfl_pam);
+	sc->free_slot = 3;
+	KUNIT_ASSERT_EQ(test, toy_hm_pkmap_count(hm, sc->free_slot), 0);
+
+	sc->a_addr = toy_hm_vmalloc(hm, PAGE_SIZE, NULL);
+	sc->b_addr = toy_hm_vmalloc(hm, 2 * PAGE_SIZE, NULL);
+	sc->a = area_at(hm, sc->a_addr);
+	sc->b = area_at(hm, sc->b_addr);
+	KUNIT_ASSERT_NOT_NULL(test, sc->a);
+	KUNIT_ASSERT_NOT_NULL(test, sc->b);
+	KUNIT_ASSERT_EQ(test, sc->b->addr, TOY_VMALLOC_START + 0x2000);
+}
+
+/* The CPU's entries that hold the case's local mapping. */
+static struct toy_kmap_local *local_entries(struct toy_highmem *hm)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (per_cpu_ptr(hm->local, cpu)->nr)
+			return per_cpu_ptr(hm->local, cpu);
+	return NULL;
+}
+
+static void unflushed_count_0(struct scene *sc, bool undo)
+{
+	sc->hm->pkmap_count[sc->unfl_pam->slot] = undo ? 1 : 0;
+}
+
+static void free_count_negative(struct scene *sc, bool undo)
+{
+	sc->hm->pkmap_count[sc->free_slot] = undo ? 0 : -1;
+}
+
+static void nr_busy_off(struct scene *sc, bool undo)
+{
+	if (undo)
+		sc->hm->nr_busy--;
+	else
+		sc->hm->nr_busy++;
+}
+
+static void last_pkmap_nr_out(struct scene *sc, bool undo)
+{
+	if (!undo)
+		sc->saved = sc->hm->last_pkmap_nr;
+	sc->hm->last_pkmap_nr = undo ? sc->saved : sc->hm->nr_slots;
+}
+
+static void busy_not_hashed(struct scene *sc, bool undo)
+{
+	if (undo)
+		list_add_tail(&sc->busy_pam->list, bucket(sc->hm, sc->busy));
+	else
+		list_del_init(&sc->busy_pam->list);
+}
+
+/* A mapping of the spare page in the hash that no slot holds. */
+static void stale_hash_entry(struct scene *sc, bool undo)
+{
+	if (undo) {
+		list_del_init(&sc->extra->list);
+		return;
+	}
+	sc->extra->page = sc->spare;
+	sc->extra->slot = sc->free_slot;
+	list_add_tail(&sc->extra->list, bucket(sc->hm, sc->spare));
+}
+
+/* The busy page in the free slot as well, unflushed, through its vmap. */
+static void page_in_two_slots(struct scene *sc, bool undo)
+{
+	struct toy_highmem *hm = sc->hm;
+
+	if (undo) {
+		list_del_init(&sc->extra->list);
+		hm->pam[sc->free_slot] = NULL;
+		hm->pkmap_count[sc->free_slot] = 0;
+		return;
+	}
+	sc->extra->page = sc->busy;
+	sc->extra->virtual = sc->busy_pam->virtual;
+	sc->extra->slot = sc->free_slot;
+	list_add_tail(&sc->extra->list, bucket(hm, sc->busy));
+	hm->pam[sc->free_slot] = sc->extra;
+	hm->pkmap_count[sc->free_slot] = 1;
+}
+
+static void vmap_of_other_page(struct scene *sc, bool undo)
+{
+	if (!undo)
+		sc->saved_ptr = sc->busy_pam->virtual;
+	sc->busy_pam->virtual = undo ? sc->saved_ptr : sc->unfl_pam->virtual;
+}
+
+static void mapping_names_other_slot(struct scene *sc, bool undo)
+{
+	if (!undo)
+		sc->saved = sc->busy_pam->slot;
+	sc->busy_pam->slot = undo ? sc->saved : sc->free_slot;
+}
+
+static void normal_page_in_slot(struct scene *sc, bool undo)
+{
+	sc->busy_pam->page = undo ? sc->busy : sc->low;
+}
+
+static void local_overfull(struct scene *sc, bool undo)
+{
+	if (!undo)
+		sc->saved = sc->st->nr;
+	sc->st->nr = undo ? sc->saved : TOY_KMAP_LOCAL_ENTRIES + 1;
+}
+
+static void local_wrong_depth(struct scene *sc, bool undo)
+{
+	sc->st->entry[0].idx = undo ? 0 : 1;
+}
+
+static void local_wrong_cpu(struct scene *sc, bool undo)
+{
+	if (undo)
+		sc->st->entry[0].cpu--;
+	else
+		sc->st->entry[0].cpu++;
+}
+
+static void local_normal_page(struct scene *sc, bool undo)
+{
+	sc->st->entry[0].page = undo ? sc->local : sc->low;
+}
+
+static void area_size_off(struct scene *sc, bool undo)
+{
+	if (undo)
+		sc->b->size -= PAGE_SIZE;
+	else
+		sc->b->size += PAGE_SIZE;
+}
+
+static void area_no_pages(struct scene *sc, bool undo)
+{
+	sc->a->nr_pages = undo ? 1 : 0;
+}
+
+/* b starts in a's guard page. */
+static void areas_overlap(struct scene *sc, bool undo)
+{
+	if (undo)
+		sc->b->addr += PAGE_SIZE;
+	else
+		sc->b->addr -= PAGE_SIZE;
+}
+
+static void area_below_vmalloc(struct scene *sc, bool undo)
+{
+	sc->a->addr = TOY_VMALLOC_START - (undo ? 0 : PAGE_SIZE);
+}
+
+static void page_in_two_areas(struct scene *sc, bool undo)
+{
+	if (!undo)
+		sc->saved_ptr = sc->b->pages[1];
+	sc->b->pages[1] = undo ? sc->saved_ptr : sc->a->pages[0];
+}
+
+static void area_page_also_slab(struct scene *sc, bool undo)
+{
+	if (undo)
+		__clear_bit(TOY_PG_SLAB, &sc->b->pages[0]->flags);
+	else
+		__set_bit(TOY_PG_SLAB, &sc->b->pages[0]->flags);
+}
+
+/* An allocated page of its own, but not the one the vmap shows. */
+static void area_page_not_mapped(struct scene *sc, bool undo)
+{
+	if (!undo)
+		sc->saved_ptr = sc->b->pages[0];
+	sc->b->pages[0] = undo ? sc->saved_ptr : sc->spare;
+}
+
+struct corruption {
+	const char *name;
+	void (*apply)(struct scene *sc, bool undo);
+	unsigned long errors;
+};
+
+static const struct corruption corruptions[] = {
+	{ "unflushed slot's count 0, mapping kept", unflushed_count_0, 1 },
+	{ "free slot's count -1", free_count_negative, 1 },
+	{ "nr_busy one too many", nr_busy_off, 1 },
+	{ "last_pkmap_nr past the window", last_pkmap_nr_out, 1 },
+	{ "busy slot's mapping not in the hash", busy_not_hashed, 1 },
+	{ "stale mapping in the hash", stale_hash_entry, 1 },
+	{ "a page in two slots", page_in_two_slots, 1 },
+	{ "slot's vmap of another page", vmap_of_other_page, 1 },
+	{ "mapping names another slot", mapping_names_other_slot, 1 },
+	{ "Normal page in a slot", normal_page_in_slot, 1 },
+	{ "local entries past the array", local_overfull, 1 },
+	{ "local entry at the wrong depth", local_wrong_depth, 1 },
+	{ "local entry of another CPU", local_wrong_cpu, 1 },
+	{ "local entry of a Normal page", local_normal_page, 1 },
+	{ "area size without its pages", area_size_off, 1 },
+	{ "area of no pages", area_no_pages, 1 },
+	{ "areas overlapping", areas_overlap, 1 },
+	{ "area below VMALLOC_START", area_below_vmalloc, 1 },
+	{ "a page in two areas", page_in_two_areas, 1 },
+	{ "area page also a slab", area_page_also_slab, 1 },
+	{ "area page not the one mapped", area_page_not_mapped, 1 },
+};
+
+static void corruption_desc(const struct corruption *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(corruption, corruptions, corruption_desc);
+
+/*
+ * validate finds each corruption exactly once, and nothing after it is
+ * undone. Between the local mapping and its unmap the case asserts
+ * nothing: an abort there would leave the task pinned.
+ */
+static void toy_highmem_validate_finds(struct kunit *test)
+{
+	const struct corruption *c = test->param_value;
+	struct toy_highmem *hm = test_hm(test);
+	struct scene sc;
+
+	set_scene(test, &sc);
+	KUNIT_EXPECT_EQ(test, toy_hm_validate(hm), 0UL);
+	sc.local_addr = toy_hm_kmap_local(hm, sc.local);
+	sc.st = local_entries(hm);
+	if (sc.local_addr && sc.st) {
+		KUNIT_EXPECT_EQ(test, toy_hm_validate(hm), 0UL);
+		c->apply(&sc, false);
+		KUNIT_EXPECT_EQ_MSG(test, toy_hm_validate(hm), c->errors,
+				    "%s", c->name);
+		c->apply(&sc, true);
+		KUNIT_EXPECT_EQ(test, toy_hm_validate(hm), 0UL);
+	} else {
+		KUNIT_FAIL(test, "no local mapping to show validate");
+	}
+	if (sc.local_addr)
+		KUNIT_EXPECT_EQ(test, toy_hm_kunmap_local(hm, sc.local_addr), 0);
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, sc.busy), 0);
+	KUNIT_EXPECT_EQ(test, toy_hm_vfree(hm, sc.a_addr), 0);
+	KUNIT_EXPECT_EQ(test, toy_hm_vfree(hm, sc.b_addr), 0);
+	expect_only_misuse(test, TOY_NR_HM_MISUSE, 0);
+}
+
+/* Corruptions add up: one of each layer at once. */
+static void toy_highmem_validate_sum(struct kunit *test)
+{
+	struct toy_highmem *hm = test_hm(test);
+	struct scene sc;
+
+	set_scene(test, &sc);
+	nr_busy_off(&sc, false);
+	stale_hash_entry(&sc, false);
+	areas_overlap(&sc, false);
+	page_in_two_areas(&sc, false);
+	KUNIT_EXPECT_EQ(test, toy_hm_validate(hm), 4UL);
+	page_in_two_areas(&sc, true);
+	areas_overlap(&sc, true);
+	stale_hash_entry(&sc, true);
+	nr_busy_off(&sc, true);
+	KUNIT_EXPECT_EQ(test, toy_hm_validate(hm), 0UL);
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, sc.busy), 0);
+	KUNIT_EXPECT_EQ(test, toy_hm_vfree(hm, sc.a_addr), 0);
+	KUNIT_EXPECT_EQ(test, toy_hm_vfree(hm, sc.b_addr), 0);
+}
+
 static int toy_highmem_test_init(struct kunit *test)
 {
 	struct hm_fixture *fx = kzalloc(sizeof(*fx), GFP_KERNEL);
@@ -791,6 +1132,8 @@ static void toy_highmem_test_exit(struct kunit *test)
 		kunit_info(test, "a thread may still use the instance: leaked\n");
 		return;
 	}
+	KUNIT_EXPECT_EQ(test, toy_hm_validate(&fx->hm), 0UL);
+	KUNIT_EXPECT_EQ(test, toy_highmem_validate(), 0UL);
 	toy_hm_destroy(&fx->hm);
 	while (fx->nr_pages)
 		toy_node_free(&fx->node, fx->pages[--fx->nr_pages], 0);
@@ -817,6 +1160,8 @@ static struct kunit_case toy_highmem_test_cases[] = {
 	KUNIT_CASE(toy_highmem_foreign),
 	KUNIT_CASE(toy_highmem_bad_slots),
 	KUNIT_CASE(toy_highmem_concurrent),
+	KUNIT_CASE_PARAM(toy_highmem_validate_finds, corruption_gen_params),
+	KUNIT_CASE(toy_highmem_validate_sum),
 	{}
 };
 

@@ -97,11 +97,98 @@ uml_kernel() {
 }
 
 # --- Debian's kernel: the one users run, booted under QEMU ---------------
+#
+# Default: the release linux-image-amd64 depends on (6.1). TOY_KVER picks
+# another Debian kernel release for every script (build, vm, bench):
+#   TOY_KVER=6.12.117+deb12-rt-amd64   that release exactly
+#   TOY_KVER=6.12 / TOY_KVER=6.12-rt   the newest 6.12 release (plain or
+#                                      PREEMPT_RT) with image and headers
+#                                      in the archive (newest_kver)
+# Its linux-image and linux-headers packages are installed when absent.
 
-# The kernel release linux-image-amd64 points at (e.g. 6.1.0-56-amd64),
-# never the host's own `uname -r`.
+# apt_install PKG...: install the packages not yet installed. When apt-get
+# fails (stale lists on a machine that never ran apt-get update), update
+# the lists and try once more. Waits for another apt/dpkg run to end.
+apt_install() {
+	local p missing=()
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q '^install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -gt 0 ] || return 0
+	log "installing ${missing[*]}"
+	_apt_get() {
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 \
+			install -y -q --no-install-recommends "$@" >&2
+	}
+	_apt_get "${missing[@]}" && return 0
+	log "apt-get install failed: apt-get update, then once more"
+	apt-get -o DPkg::Lock::Timeout=900 update -q >&2 ||
+		log "apt-get update reported errors; trying anyway"
+	_apt_get "${missing[@]}"
+}
+
+# kver_candidates SERIES FLAVOUR KIND: the releases of SERIES (6.12) in
+# FLAVOUR (amd64, rt-amd64) for which the archive has linux-KIND-<release>
+# (KIND image or headers) with a version apt can install, one a line.
+# Releases look like 6.12.117+deb12-rt-amd64 or 6.1.0-56-amd64.
+kver_candidates() {
+	local series=${1//./\\.} flavour=$2 kind=$3 pkgs
+	pkgs=$(apt-cache search --names-only "^linux-$kind-$series\\." |
+		awk '{ print $1 }' |
+		grep -E "^linux-$kind-$series\\.[0-9]+(\\+deb[0-9]+|-[0-9]+)-$flavour\$") ||
+		return 0
+	# shellcheck disable=SC2086 # one name a word
+	LC_ALL=C apt-cache policy $pkgs | awk -v kind="linux-$kind-" '
+		/^[^ ]/ { pkg = $1; sub(/:$/, "", pkg); next }
+		$1 == "Candidate:" && $2 != "(none)" { sub(kind, "", pkg); print pkg }'
+}
+
+# newest_kver SERIES FLAVOUR: the newest release (sort -V) of Debian's
+# SERIES kernels in FLAVOUR that the archive has both linux-image and
+# linux-headers for, e.g. "newest_kver 6.12 rt-amd64" gives
+# 6.12.117+deb12-rt-amd64. Runs apt-get update once if the lists know none.
+newest_kver() {
+	local series=$1 flavour=$2 try rel
+	for try in 1 2; do
+		rel=$(comm -12 <(kver_candidates "$series" "$flavour" image | sort) \
+			<(kver_candidates "$series" "$flavour" headers | sort) |
+			sort -V | tail -n 1)
+		if [ -n "$rel" ]; then
+			echo "$rel"
+			return 0
+		fi
+		[ "$try" = 1 ] || break
+		log "apt knows no $series $flavour kernel: apt-get update"
+		apt-get -o DPkg::Lock::Timeout=900 update -q >&2 ||
+			log "apt-get update reported errors; trying anyway"
+	done
+	log "the archive has no linux-image and linux-headers pair for $series $flavour"
+	return 1
+}
+
+# TOY_KVER=SERIES or SERIES-rt names the newest such release: resolve it
+# once, here, so that every later debian_kver agrees.
+if [[ ${TOY_KVER:-} =~ ^[0-9]+\.[0-9]+$ ]]; then
+	TOY_KVER=$(newest_kver "$TOY_KVER" amd64) || exit 1
+	export TOY_KVER
+elif [[ ${TOY_KVER:-} =~ ^[0-9]+\.[0-9]+-rt$ ]]; then
+	TOY_KVER=$(newest_kver "${TOY_KVER%-rt}" rt-amd64) || exit 1
+	export TOY_KVER
+elif [ -n "${TOY_KVER:-}" ] &&
+	! [[ $TOY_KVER =~ ^[0-9]+\.[0-9]+[0-9A-Za-z.+~-]*$ ]]; then
+	die "TOY_KVER=$TOY_KVER is not a kernel release"
+fi
+
+# The kernel release to build for and boot: $TOY_KVER, else the one
+# linux-image-amd64 points at (e.g. 6.1.0-56-amd64), never the host's own
+# `uname -r`.
 debian_kver() {
 	local dep
+	if [ -n "${TOY_KVER:-}" ]; then
+		echo "$TOY_KVER"
+		return
+	fi
 	dep=$(dpkg-query -W -f='${Depends}' linux-image-amd64) ||
 		die "linux-image-amd64 is not installed (run scripts/deps.sh)"
 	dep=${dep%% *}
@@ -112,10 +199,27 @@ debian_kver() {
 	esac
 }
 
+# debian_series: "6.1", "6.12-rt", ...: what the scripts call the kernel
+# in their output.
+debian_series() {
+	local kver
+	kver=$(debian_kver) || return 1
+	case "$kver" in
+	*-rt-*) echo "$(cut -d. -f1,2 <<<"$kver")-rt" ;;
+	*) cut -d. -f1,2 <<<"$kver" ;;
+	esac
+}
+
+# The kernel image to boot, installed when TOY_KVER names one not here.
 debian_vmlinuz() {
-	local f
-	f=/boot/vmlinuz-$(debian_kver)
-	[ -r "$f" ] || die "$f missing: is linux-image-amd64 installed?"
+	local kver f
+	kver=$(debian_kver) || return 1
+	f=/boot/vmlinuz-$kver
+	if [ ! -r "$f" ] && [ -n "${TOY_KVER:-}" ]; then
+		apt_install "linux-image-$kver" ||
+			die "cannot install linux-image-$kver"
+	fi
+	[ -r "$f" ] || die "$f missing: is linux-image-$kver installed?"
 	echo "$f"
 }
 
@@ -128,14 +232,13 @@ debian_kdir() {
 		echo "$KDIR"
 		return
 	fi
-	kver=$(debian_kver)
+	kver=$(debian_kver) || return 1
 	dir=/lib/modules/$kver/build
 	if [ ! -f "$dir/Makefile" ]; then
-		log "installing linux-headers-$kver"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-			--no-install-recommends "linux-headers-$kver" >&2 ||
+		apt_install "linux-headers-$kver" ||
 			die "cannot install linux-headers-$kver"
 	fi
+	[ -f "$dir/Makefile" ] || die "$dir/Makefile missing after installing linux-headers-$kver"
 	echo "$dir"
 }
 

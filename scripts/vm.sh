@@ -1,20 +1,35 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot Debian's kernel (linux-image-amd64) under qemu-system-x86_64 -accel
-# tcg with a busybox initramfs holding toy_alloc.ko (built in the checkout
-# against Debian's headers) and the guest scripts.
+# Boot Debian's kernel under qemu-system-x86_64 -accel tcg with a busybox
+# initramfs holding toy_alloc.ko and the guest scripts and tools.
 #
-#   scripts/vm.sh test    make vm-test: run tests/vm/NN-*.sh, count results
-#   scripts/vm.sh run     make run: the narrated demo (scripts/guest/demo.sh)
-#   scripts/vm.sh shell   make shell: module loaded, interactive shell
+#   scripts/vm.sh [--smp N] MODE [TEST...]
 #
-# The guest powers itself off; timeout is only a backstop.
+#   test [TEST...]  make vm-test: tests/vm/NN-*.sh in order, or only the
+#                   TESTs named (e.g. "40-slab 99"); files marked
+#                   "# toy-vm: own boot" run only when named or by their
+#                   own mode below
+#   stress          make stress: -smp 4 (unless --smp), tests/vm/75-stress.sh:
+#                   toy_stress.ko for $STRESS_SECONDS (default 20) with
+#                   $STRESS_THREADS kthreads (default one per CPU)
+#   fuzz            make fuzz: the guest boots with panic_on_warn=1 and
+#                   tests/vm/70-fuzz.sh writes $FUZZ_LINES (default 10000)
+#                   lines of tools/ctlfuzz, seed $FUZZ_SEED (default 1)
+#   compare         make compare: tools/slabcmp's table; its exit status
+#   run             make run: the narrated demo (scripts/guest/demo.sh)
+#   shell           make shell: module loaded, interactive shell
+#
+# --smp N (or TOY_SMP=N): guest CPUs, default 2 (4 for stress).
+# TOY_KVER picks the kernel (see scripts/lib.sh; TOY_KVER=6.12-rt is the
+# newest 6.12 PREEMPT_RT), installing its image and headers when absent.
+# Each kernel release has its own work directory: module build, initramfs
+# and console logs ($WORK_DIR/vm/<release>/), so runs of two kernels can
+# go on at once. The guest powers itself off; timeout is only a backstop.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-WORK=$WORK_DIR/vm
 TIMEOUT_TEST=${TOY_VM_TIMEOUT:-1200}
 TIMEOUT_RUN=300
 DONE_TEST='toy-vm: all tests done'
@@ -22,13 +37,50 @@ DONE_RUN='toy-vm: demo done'
 CRASH='Kernel panic|Oops|BUG:|general protection fault'
 # Host programs the guest tests use, copied with the libraries they load.
 GUEST_PROGRAMS=(/usr/bin/slabtop)
+# Modules in tools/ the guest tests load (/toy/NAME.ko), built against
+# toy_alloc's Module.symvers.
+GUEST_MODULES=(toy_stress:tools/stress)
 
 # --- the module --------------------------------------------------------------
 
-build_module() {
-	"$TOP/scripts/build.sh" >"$WORK/build.log" 2>&1 ||
-		{ cat "$WORK/build.log"; return 1; }
-	[ -f "$TOP/toy_alloc.ko" ]
+# The tree's sources, not its build output, in $MOD: objects built
+# against another kernel's headers never meet. Excluded files are kept on
+# the receiving side, so kbuild rebuilds only what changed.
+sync_tree() {
+	mkdir -p "$MOD"
+	rsync -a --delete --exclude=.git --exclude=/build --exclude='*.o' \
+		--exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
+		--exclude='.*.cmd' --exclude=Module.symvers \
+		--exclude=modules.order --exclude='*.a' --exclude='.tmp_*' \
+		--exclude='*.o.d' --exclude='*.dwo' "$TOP/" "$MOD/"
+}
+
+# toy_alloc.ko with W=1, then $GUEST_MODULES. Warnings are printed and
+# counted as a check of their own in test mode.
+build_modules() {
+	local m name dir
+	sync_tree
+	(
+		make -C "$kdir" M="$MOD" W=1 -j"$JOBS" modules &&
+			for m in "${GUEST_MODULES[@]}"; do
+				dir=${m#*:}
+				[ -f "$MOD/$dir/Kbuild" ] || continue
+				make -C "$kdir" M="$MOD/$dir" -j"$JOBS" \
+					KBUILD_EXTRA_SYMBOLS="$MOD/Module.symvers" \
+					modules || exit 1
+			done
+	) >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; return 1; }
+	[ -f "$MOD/toy_alloc.ko" ] || return 1
+	for m in "${GUEST_MODULES[@]}"; do
+		name=${m%%:*}
+		dir=${m#*:}
+		[ ! -f "$MOD/$dir/Kbuild" ] || [ -f "$MOD/$dir/$name.ko" ] ||
+			{ log "$dir/Kbuild built no $name.ko"; return 1; }
+	done
+}
+
+build_warnings() {
+	grep -E '(^|: )(warning|error):' "$WORK/build.log" || true
 }
 
 # --- the initramfs -----------------------------------------------------------
@@ -89,14 +141,19 @@ guest_tools() {
 	done
 }
 
-# /init, the module and the guest scripts: rebuilt every time (cheap).
+# /init, the modules and the guest scripts: rebuilt every time (cheap).
 overlay_cpio() {
-	local stage=$WORK/stage-$mode
+	local stage=$WORK/stage-$mode m
 	rm -rf "$stage"
 	mkdir -p "$stage/toy/tests"
 	install -m 755 "$TOP/scripts/guest/init" "$stage/init"
 	install -m 755 "$TOP/scripts/guest/demo.sh" "$stage/toy/demo.sh"
-	install -m 644 "$TOP/toy_alloc.ko" "$stage/toy/toy_alloc.ko"
+	install -m 644 "$MOD/toy_alloc.ko" "$stage/toy/toy_alloc.ko"
+	for m in "${GUEST_MODULES[@]}"; do
+		if [ -f "$MOD/${m#*:}/${m%%:*}.ko" ]; then
+			install -m 644 "$MOD/${m#*:}/${m%%:*}.ko" "$stage/toy/"
+		fi
+	done
 	install -m 755 "$TOP"/tests/vm/*.sh "$stage/toy/tests/"
 	guest_tools "$stage/toy" >&2 || return 1
 	(cd "$stage" && find . | sort | cpio -o -H newc -R 0:0 --quiet) |
@@ -114,10 +171,17 @@ make_initrd() {
 
 # --- QEMU ----------------------------------------------------------------------
 
+# GUEST_ENV: NAME=VALUE words the guest's init exports as TOY_NAME=VALUE
+# (passed as toy.NAME=VALUE on the kernel command line; no spaces).
 qemu_args() {
-	QEMU=(qemu-system-x86_64 -accel tcg -smp 2 -m 512 -nographic -no-reboot
-		-nic none -kernel "$vmlinuz" -initrd "$initrd"
-		-append "console=ttyS0 quiet panic=-1 printk.devkmsg=on toy.mode=$mode")
+	local append="console=ttyS0 quiet panic=-1 printk.devkmsg=on" e
+	append+=" ${KERNEL_ARGS[*]} toy.mode=$mode"
+	for e in "${GUEST_ENV[@]}"; do
+		append+=" toy.$e"
+	done
+	QEMU=(qemu-system-x86_64 -accel tcg -smp "$smp" -m 512 -nographic
+		-no-reboot -nic none -kernel "$vmlinuz" -initrd "$initrd"
+		-append "$append")
 }
 
 # The console from the guest's first line on (no firmware banner).
@@ -125,13 +189,13 @@ from_guest() {
 	sed -u -n -e 's/^.*\(toy-vm: mode \)/\1/' -e '/^toy-vm: mode /,$p'
 }
 
-# boot SECONDS: no stdin; the whole console is kept in
-# $WORK/console-$mode.log, the guest's part is shown live.
+# boot SECONDS: no stdin; the whole console is kept in $CONSOLE, the
+# guest's part is shown live.
 boot() {
 	local st=0
 	# 7>&-: QEMU must not hold this checkout's lock if it outlives us.
 	timeout -k 10 "$1" "${QEMU[@]}" </dev/null 7>&- 2>&1 | sed -u 's/\r$//' |
-		tee "$WORK/console-$mode.log" | from_guest || st=$?
+		tee "$CONSOLE" | from_guest || st=$?
 	[ "$st" -eq 0 ] || log "QEMU ended with status $st (124: timed out)"
 }
 
@@ -142,72 +206,177 @@ count_guest() {
 	local line
 	while IFS= read -r line; do
 		case "$line" in
-		"ok - "*) record ok "vm: ${line#ok - }" ;;
-		"not ok - "*) record fail "vm: ${line#not ok - }" ;;
+		"ok - "*) record ok "$label: ${line#ok - }" ;;
+		"not ok - "*) record fail "$label: ${line#not ok - }" ;;
 		esac
-	done <"$WORK/console-$mode.log"
+	done <"$CONSOLE"
 }
 
 finished() {
-	grep -qxF "$1" "$WORK/console-$mode.log"
+	grep -qxF "$1" "$CONSOLE"
 }
 
 # Kernel lines only (printk timestamps): the guest's own check names may
 # mention Oops or BUG.
 crash_lines() {
-	grep -E "^\[ *[0-9]+\.[0-9]+\] .*($CRASH)" "$WORK/console-$mode.log" ||
-		true
+	grep -E "^\[ *[0-9]+\.[0-9]+\] .*($CRASH)" "$CONSOLE" || true
 }
 
 report_test() {
 	local before=$TOY_FAILS n
 	count_guest
-	n=$(grep -cE '^(not )?ok - ' "$WORK/console-$mode.log" || true)
+	n=$(grep -cE '^(not )?ok - ' "$CONSOLE" || true)
 	log "guest: $n checks, $((TOY_FAILS - before)) failed"
 	if finished "$DONE_TEST"; then
-		result ok "vm: guest ran every test file to the end"
+		result ok "$label: guest ran every test file to the end"
 	else
-		result fail "vm: guest ran every test file to the end (crash or timeout)"
+		result fail "$label: guest ran every test file to the end (crash or timeout)"
 	fi
-	expect_empty "vm: console free of panic/Oops/BUG" "$(crash_lines)"
+	expect_empty "$label: console free of panic/Oops/BUG" "$(crash_lines)"
 }
 
 # --- modes -------------------------------------------------------------------
 
+usage() {
+	sed -n '4,24s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+}
+
+parse_args() {
+	smp=${TOY_SMP:-}
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--smp) smp=${2:?--smp needs a number}; shift ;;
+		--smp=*) smp=${1#--smp=} ;;
+		-*) usage ;;
+		*) break ;;
+		esac
+		shift
+	done
+	mode=${1:-}
+	[ $# -eq 0 ] || shift
+	TESTS=("$@")
+	case "$mode" in
+	test) ;;
+	stress | fuzz | compare | run | shell)
+		[ ${#TESTS[@]} -eq 0 ] || usage ;;
+	*) usage ;;
+	esac
+	[[ ${smp:-2} =~ ^[1-9][0-9]*$ ]] || die "--smp: not a CPU count: $smp"
+}
+
+# Per mode: the guest's CPUs, kernel arguments, environment and tests,
+# the host's timeout and the name its checks go by.
+configure() {
+	local t tests series
+	KERNEL_ARGS=()
+	GUEST_ENV=()
+	timeout_s=$TIMEOUT_TEST
+	series=$(debian_series)
+	case "$mode" in
+	test)
+		label=vm
+		[ -z "${TOY_KVER:-}" ] || label=vm-$series
+		if [ ${#TESTS[@]} -gt 0 ]; then
+			for t in "${TESTS[@]}"; do
+				[[ $t =~ ^[0-9A-Za-z._-]+$ ]] || die "bad test name: $t"
+			done
+			tests=$(IFS=,; echo "${TESTS[*]}")
+			GUEST_ENV+=("tests=$tests")
+		fi
+		;;
+	stress)
+		label=stress
+		[ -z "${TOY_KVER:-}" ] || label=stress-$series
+		smp=${smp:-4}
+		t=${STRESS_SECONDS:-20}
+		[[ $t =~ ^[1-9][0-9]*$ ]] || die "STRESS_SECONDS=$t: not a number of seconds"
+		GUEST_ENV+=("tests=75-stress,99-dmesg" "stress_seconds=$t"
+			"file_timeout=$((t + 300))")
+		if [ -n "${STRESS_THREADS:-}" ]; then
+			[[ $STRESS_THREADS =~ ^[1-9][0-9]*$ ]] ||
+				die "STRESS_THREADS=$STRESS_THREADS: not a number"
+			GUEST_ENV+=("stress_threads=$STRESS_THREADS")
+		fi
+		timeout_s=$((t + 600))
+		;;
+	fuzz)
+		label=fuzz
+		[ -z "${TOY_KVER:-}" ] || label=fuzz-$series
+		t=${FUZZ_LINES:-10000}
+		[[ $t =~ ^[1-9][0-9]*$ ]] || die "FUZZ_LINES=$t: not a number"
+		[[ ${FUZZ_SEED:-1} =~ ^[0-9]+$ ]] || die "FUZZ_SEED=$FUZZ_SEED: not a number"
+		KERNEL_ARGS+=(panic_on_warn=1)
+		# About 1 ms of TCG time a line (measured); lots of room.
+		GUEST_ENV+=("tests=70-fuzz,99-dmesg" "fuzz_lines=$t"
+			"fuzz_seed=${FUZZ_SEED:-1}" "file_timeout=$((t / 100 + 300))")
+		timeout_s=$((t / 100 + 600))
+		;;
+	compare | run | shell) label=$mode ;;
+	esac
+	smp=${smp:-2}
+}
+
 setup() {
 	deps
+	vmlinuz=$(debian_vmlinuz) || exit 1
+	kdir=$(debian_kdir) || exit 1
 	mkdir -p "$WORK"
-	vmlinuz=$(debian_vmlinuz)
 	if [ "$mode" = test ]; then
-		check "vm: toy_alloc.ko builds against Debian's headers" \
-			build_module || exit 1
+		check "$label: toy_alloc.ko builds against linux-headers-$kver" \
+			build_modules || exit 1
+		expect_empty "$label: the W=1 build against $kver has no warning" \
+			"$(build_warnings)"
 	else
-		build_module || die "building toy_alloc.ko failed"
+		build_modules || die "building toy_alloc.ko against $kver failed"
 	fi
 	if ! initrd=$(make_initrd); then
-		[ "$mode" = test ] && result fail "vm: initramfs with the module, tests and tools"
+		[ "$mode" = test ] &&
+			result fail "$label: initramfs with the module, tests and tools"
 		exit 1
 	fi
 	qemu_args
-	log "booting ${vmlinuz##*/} under TCG (-smp 2, 512 MiB), toy.mode=$mode"
+	log "booting ${vmlinuz##*/} under TCG (-smp $smp, 512 MiB), toy.mode=$mode${KERNEL_ARGS[*]:+ ${KERNEL_ARGS[*]}}"
+}
+
+# compare: slabcmp's exit status, 2 when the guest did not get to print it.
+compare_status() {
+	local st
+	st=$(sed -n 's/^toy-vm: slabcmp exit \([0-9]*\)$/\1/p' "$CONSOLE")
+	if [ -z "$st" ] || [ -n "$(crash_lines)" ]; then
+		log "the guest did not run slabcmp to its end (console: $CONSOLE)"
+		return 2
+	fi
+	return "$st"
 }
 
 main() {
 	local t0
-	mode=${1:-}
-	case "$mode" in
-	test | run | shell) ;;
-	*) die "usage: $0 test|run|shell" ;;
-	esac
+	parse_args "$@"
 	t0=$(now)
-	lock_work "vm-$mode"
+	kver=$(debian_kver) || exit 1
+	configure
+	WORK=$WORK_DIR/vm/$kver
+	MOD=$WORK/mod
+	CONSOLE=$WORK/console-$mode.log
+	# One run per mode and kernel at a time; the module build is shared by
+	# the modes of one kernel, so it has a lock of its own.
+	lock_work "vm-$mode-$kver"
+	mkdir -p "$WORK"
+	exec 6>"$WORK/build.lock"
+	flock 6
 	setup
+	exec 6>&-
 	case "$mode" in
-	test)
-		boot "$TIMEOUT_TEST"
+	test | stress | fuzz)
+		boot "$timeout_s"
 		report_test
-		log "console: $WORK/console-$mode.log ($(($(now) - t0)) s)"
+		log "console: $CONSOLE ($(($(now) - t0)) s)"
 		[ "$TOY_FAILS" -eq 0 ]
+		;;
+	compare)
+		boot "$TIMEOUT_RUN"
+		compare_status
 		;;
 	run)
 		boot "$TIMEOUT_RUN"

@@ -2772,6 +2772,62 @@ static int ctl_kmalloc(int argc, char **argv)
 	return 0;
 }
 
+/* An argument of kcalloc, all of unsigned long; one line if it is none. */
+static int parse_ulong(const char *verb, const char *what, const char *s,
+		       unsigned long *val)
+{
+	int err = kstrtoul(s, 0, val);
+
+	if (err)
+		pr_info("%s: %s '%.24s' is not a number from 0 to %lu\n", verb,
+			what, s, ULONG_MAX);
+	return err;
+}
+
+/*
+ * kcalloc N SIZE: N and SIZE go to toy_kcalloc() as they are, so that its
+ * own check is what refuses an N * SIZE that overflows.
+ */
+static int ctl_kcalloc(int argc, char **argv)
+{
+	unsigned long n, size, bytes;
+	struct toy_handle *h;
+	char where[80];
+	void *p;
+	int err;
+
+	err = parse_ulong(argv[0], "N", argv[1], &n);
+	if (!err)
+		err = parse_ulong(argv[0], "SIZE", argv[2], &size);
+	if (err)
+		return err;
+	h = toy_handle_new(TOY_H_KMALLOC);
+	if (!h)
+		return -ENOMEM;
+	p = toy_kcalloc(n, size, TOY_GFP_KERNEL | __TOY_GFP_NOWARN);
+	if (!p) {
+		toy_handle_delete(h);
+		if (check_mul_overflow(n, size, &bytes)) {
+			pr_info("kcalloc: %lu x %lu bytes overflows: NULL\n", n,
+				size);
+			return -ERANGE;
+		}
+		if (bytes > TOY_KMALLOC_MAX_SIZE) {
+			pr_info("kcalloc: %lu x %lu = %lu bytes is over the limit of %lu\n",
+				n, size, bytes, TOY_KMALLOC_MAX_SIZE);
+			return -ERANGE;
+		}
+		pr_info("kcalloc: out of toy memory for %lu bytes\n", bytes);
+		return -ENOMEM;
+	}
+	h->ptr = p;
+	h->size = n * size;
+	describe(p, where, sizeof(where));
+	pr_info("kcalloc: handle %d: %lu x %lu = %zu bytes zeroed from %s\n",
+		h->id, n, size, h->size, where);
+	return 0;
+}
+
 static int ctl_kfree(int argc, char **argv)
 {
 	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1], TOY_H_KMALLOC);
@@ -3065,6 +3121,7 @@ static int ctl_poke(int argc, char **argv)
 
 const struct toy_ctl_verb toy_slab_ctl_verbs[] = {
 	{ "kmalloc",	   "SIZE [zero]",		1, 2, ctl_kmalloc },
+	{ "kcalloc",	   "N SIZE",			2, 2, ctl_kcalloc },
 	{ "kfree",	   "H",				1, 1, ctl_kfree },
 	{ "krealloc",	   "H SIZE",			2, 2, ctl_krealloc },
 	{ "which",	   "SIZE",			1, 1, ctl_which },

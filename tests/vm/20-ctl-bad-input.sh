@@ -1,28 +1,36 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Every malformed write to ctl fails with an errno, prints exactly one dmesg
-# line and changes nothing (buddyinfo and handles stay as they were).
+# line and changes nothing (buddyinfo and handles stay as they were); so do
+# sizes near ULONG_MAX for kmalloc, krealloc, vmalloc and kcalloc, and
+# writes of a page or more. The debugfs files have their exact modes.
 # shellcheck source=tests/vm/lib.sh
 . "${0%/*}/lib.sh"
 
 # rejected DESC: the write just made (status in $1) was refused cleanly.
 # Call as: mark; snapshot; <write>; rejected $? DESC
+# The state: buddyinfo and handles (lib.sh), slabinfo and vmallocinfo.
+all_state() {
+	state
+	cat "$D/slabinfo" "$D/vmallocinfo"
+}
+
 snapshot() {
-	state >"$TMP/before"
+	all_state >"$TMP/before"
 }
 
 rejected() {
 	_st=$1
 	_desc="ctl rejects $2"
 	_n=$(new_dmesg_lines)
-	state >"$TMP/after"
+	all_state >"$TMP/after"
 	if [ "$_st" -eq 0 ]; then
 		fail "$_desc: the write succeeded"
 	elif [ "$_n" -ne 1 ]; then
 		fail "$_desc: $_n new dmesg lines, want 1"
 		new_dmesg
 	elif ! cmp -s "$TMP/before" "$TMP/after"; then
-		fail "$_desc: buddyinfo or handles changed"
+		fail "$_desc: buddyinfo, handles, slabinfo or vmallocinfo changed"
 		diff "$TMP/before" "$TMP/after"
 	else
 		ok "$_desc ($CTL_ERRNO: $(new_dmesg | sed 's/^\[[^]]*\] //'))"
@@ -100,8 +108,76 @@ stale_handle() {
 		"free $((_h + 1000))"
 }
 
+# Writes of exactly one page (the limit is PAGE_SIZE - 1) and of one page
+# less a byte: the first refused, the second carried out.
+page_boundary() {
+	{ printf 'alloc 0'; head -c 4089 /dev/zero | tr '\0' ' '; } >"$TMP/p4096.in"
+	mark
+	snapshot
+	ctl_file "$TMP/p4096.in"
+	rejected $? "a write of $(wc -c <"$TMP/p4096.in") bytes (one page)"
+	head -c 4095 "$TMP/p4096.in" >"$TMP/p4095.in"
+	if ctl_file "$TMP/p4095.in"; then
+		ok "ctl accepts a command padded to 4095 bytes"
+		ctl "free $(newest_handle)" || fail "free after the 4095-byte write"
+	else
+		fail "ctl accepts a command padded to 4095 bytes: $CTL_ERRNO"
+	fi
+}
+
+# Sizes near ULONG_MAX and products past it: refused, one line, no change.
+overflow() {
+	_h=$(newest_handle)
+	for _line in \
+		"kmalloc 18446744073709551615" "kmalloc 18446744073709551616" \
+		"kmalloc 4294967295" "kmalloc 4294967296" "kmalloc 4194305" \
+		"krealloc $_h 18446744073709551615" "krealloc $_h 4294967296" \
+		"krealloc $_h 4194305" \
+		"vmalloc 18446744073709551615" "vmalloc 4294967295" \
+		"vmalloc 4294963201" \
+		"kcalloc 18446744073709551615 18446744073709551615" \
+		"kcalloc 2 9223372036854775808" "kcalloc 9223372036854775808 2" \
+		"kcalloc 4294967296 4294967296" "kcalloc 3 6148914691236517206" \
+		"kcalloc 18446744073709551616 1" "kcalloc 1 4194305" \
+		"kcalloc 1025 4096" "kcalloc -1 8"; do
+		bad_line "'$_line'" "$_line"
+	done
+	expect "after the overflow lines, validate finds 0" test "$(validate_total)" = 0
+}
+
+# kcalloc that fits: zeroed, and freed with kfree.
+kcalloc_ok() {
+	if ctl "kcalloc 3 100"; then
+		_h=$(newest_handle)
+		expect "kcalloc 3 100 makes a kmalloc handle of 300 bytes" \
+			grep -qE "^$_h kmalloc .* 300\$" "$D/handles"
+		ctl "kfree $_h" || fail "kfree $_h (kcalloc): $CTL_ERRNO"
+	else
+		fail "kcalloc 3 100: $CTL_ERRNO"
+	fi
+}
+
+# The exact modes: ctl 0200, the tunables under fail/ and slabinfo 0600
+# (writable, as /proc/slabinfo is), everything else 0400.
+exact_modes() {
+	_bad=$(find "$D" -type f -exec stat -c '%n:%a' {} + |
+		sed "s|^$D/||" | grep -vE '^(ctl:200|fail/.*:600|slabinfo:600|.*:400)$' |
+		tr '\n' ' ')
+	if [ -z "$_bad" ]; then
+		ok "debugfs modes: ctl 0200, fail/* and slabinfo 0600, the rest 0400"
+	else
+		fail "debugfs modes: $_bad"
+	fi
+}
+
 main() {
 	load || { fail "insmod toy_alloc.ko: $LOAD_ERR"; exit 1; }
+	exact_modes
+	page_boundary
+	ctl "kmalloc 64" || fail "kmalloc 64 for the krealloc lines: $CTL_ERRNO"
+	overflow
+	ctl "kfree $(newest_handle)" || fail "kfree after the overflow lines"
+	kcalloc_ok
 	bad_bytes "an empty line" '\n'
 	bad_bytes "whitespace only" ' \t  \n'
 	bad_line "an unknown verb" "allocate 0"

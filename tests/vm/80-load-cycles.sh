@@ -5,29 +5,18 @@
 # Pages on the per-cpu free lists are added in: MemFree alone moved by up
 # to 1.1 MiB between batches of cycles that leaked nothing (measured),
 # MemFree + per-cpu by about 0.3 MiB.
+# 85-unload.sh does 100 cycles with random work; these stay plain, the
+# baseline. settle and free_kb are lib.sh's.
 # shellcheck source=tests/vm/lib.sh
 . "${0%/*}/lib.sh"
 
 CYCLES=20
 SLACK_KB=1024
 
-settle() {
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	sleep 1
-}
-
 cycle() {
 	load || return 1
 	alloc 3 normal >/dev/null && alloc 0 highmem >/dev/null || return 1
 	unload
-}
-
-# free_kb: prints "FREE MEMFREE PERCPU" in kB, FREE = MEMFREE + PERCPU.
-free_kb() {
-	_m=$(memfree_kb)
-	_p=$(pcp_kb)
-	echo "$((_m + _p)) $_m $_p"
 }
 
 main() {

@@ -77,9 +77,19 @@ new_dmesg_lines() {
 	new_dmesg | wc -l
 }
 
+# splat_lines: the splat lines of the log on stdin. The stack trace that
+# fault injection prints on purpose (fail/*/verbose 2, the default, as in
+# lib/fault-inject.c) is none: a "Call Trace:" at most 4 lines after a
+# "FAULT_INJECTION: forcing a failure" line is left out.
+splat_lines() {
+	awk '/FAULT_INJECTION: forcing a failure/ { fi = NR }
+		/Call Trace/ && fi && NR - fi <= 4 { next }
+		/WARNING:|BUG:|Oops|Call Trace|Kernel panic|general protection/'
+}
+
 # Kernel splats anywhere in the log.
 splats() {
-	dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|Kernel panic|general protection' || true
+	dmesg | splat_lines
 }
 
 # --- ctl -----------------------------------------------------------------------
@@ -163,4 +173,82 @@ memfree_kb() {
 # swing by a MiB between two reads of an idle guest.
 pcp_kb() {
 	awk '$1 == "count:" { n += $2 } END { print n * 4 }' /proc/zoneinfo
+}
+
+# settle: let the guest's own free memory come to rest before reading it.
+settle() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	sleep 1
+}
+
+# free_kb: prints "FREE MEMFREE PERCPU" in kB, FREE = MEMFREE + PERCPU.
+free_kb() {
+	_m=$(memfree_kb)
+	_p=$(pcp_kb)
+	echo "$((_m + _p)) $_m $_p"
+}
+
+# free_total_kb: MemFree plus the per-cpu pages, in kB.
+free_total_kb() {
+	free_kb | awk '{ print $1 }'
+}
+
+# free_near BEFORE_KB SLACK_KB: whether free memory is within SLACK_KB of
+# BEFORE_KB. The first read is quick; one more after settle() is taken
+# before calling it a loss. $FREE_NOW is the last read.
+free_near() {
+	FREE_NOW=$(free_total_kb)
+	_d=$(($1 - FREE_NOW))
+	[ "${_d#-}" -le "$2" ] && return 0
+	settle
+	FREE_NOW=$(free_total_kb)
+	_d=$(($1 - FREE_NOW))
+	[ "${_d#-}" -le "$2" ]
+}
+
+# --- whole-state snapshots and fault injection --------------------------------
+
+# new_splats: WARNING/BUG/Oops and stack traces since the last mark.
+new_splats() {
+	new_dmesg | splat_lines
+}
+
+# The event counters of pkmap: a failed attempt counts itself.
+HM_EVENTS='kmap|kmap_lowmem|kmap_new_slot|kunmap|flushes|flushed_slots|kmap_waits|kmap_busy|kmap_nomem|kmap_local|kunmap_local|vmalloc|vmalloc_fail|vfree'
+
+# toy_snapshot: everything a failed command must leave as it was: free
+# lists, region picture, handles, every cache and its slab lists, pkmap
+# slots, vmalloc areas, misuse counts. Event counters are left out. With
+# SNAP_PCP=1 (per-CPU page lists on, which a failed attempt may refill) the
+# free lists and region picture give way to one number: free pages on
+# the free lists plus on the per-CPU lists.
+toy_snapshot() {
+	if [ "${SNAP_PCP:-0}" = 1 ]; then
+		awk '$1 == "MemFree:" { n += $2 / 4 }
+			$1 ~ /_pcp_pages$/ { n += $2 }
+			END { print "free pages", n }' "$D/meminfo" "$D/stats"
+		cat "$D/handles" "$D/slabinfo" "$D/vmallocinfo"
+	else
+		cat "$D/buddyinfo" "$D/meminfo" "$D/pagemap" "$D/handles" \
+			"$D/slabinfo" "$D/vmallocinfo"
+		grep -E '_pcp_pages |^misuse_' "$D/stats"
+	fi
+	grep -vE "^($HM_EVENTS) [0-9]+\$" "$D/pkmap"
+	grep -E '^# (full|partial|empty) |^(full|partial|empty) ' "$D"/slabs/*
+}
+
+# validate_total: the inconsistencies validate finds (empty if unreadable).
+validate_total() {
+	awk '$1 == "total" { print $2 }' "$D/validate"
+}
+
+# fault_set ATTR KNOB VALUE: write a knob of fail/ATTR (ATTR failslab or
+# fail_page_alloc; "." for fail/ itself, as in fault_set . fail_nth 3).
+fault_set() {
+	echo "$3" >"$D/fail/$1/$2"
+}
+
+fault_get() {
+	cat "$D/fail/$1/$2"
 }

@@ -5,7 +5,9 @@
  *
  * On i386 the kernel owns only the top GiB of every address space and maps
  * the first 884 MiB of RAM there once and for all (the "896 MB" of the
- * books, 6.1's fixmap having grown). A page above that line, in
+ * books: 6.1 computes MAXMEM from VMALLOC_END, which now sits below the
+ * pkmap window, the LDT and cpu_entry_area and the fixmap). A page above
+ * that line, in
  * ZONE_HIGHMEM, has no kernel address: page_address() is NULL until
  * something maps it. The toy's Normal zone plays the low memory and its
  * HighMem zone the memory above the line; the address space around them
@@ -1737,6 +1739,7 @@ static void layout_table(struct seq_file *m, struct toy_highmem *hm,
 {
 	struct toy_zone *low = &hm->node->zones[TOY_ZONE_NORMAL];
 	struct toy_zone *high = &hm->node->zones[TOY_ZONE_HIGHMEM];
+	u64 pkmap_end = TOY_PKMAP_BASE + ((u64)TOY_LAST_PKMAP << PAGE_SHIFT);
 	u32 fix_lo = local_addr(cpus - 1, TOY_KM_MAX_IDX - 1);
 	char what[64];
 
@@ -1756,11 +1759,13 @@ static void layout_table(struct seq_file *m, struct toy_highmem *hm,
 	layout_row(m, "hole", TOY_VMALLOC_END, TOY_PKMAP_BASE, "2 pages");
 	snprintf(what, sizeof(what), "kmap window, %u of %u slots emulated",
 		 hm->nr_slots, TOY_LAST_PKMAP);
-	layout_row(m, "pkmap", TOY_PKMAP_BASE,
-		   TOY_PKMAP_BASE + ((u64)TOY_LAST_PKMAP << PAGE_SHIFT), what);
-	layout_row(m, "ldt, cpu_entry", TOY_PKMAP_BASE +
-		   ((u64)TOY_LAST_PKMAP << PAGE_SHIFT), fix_lo,
-		   "LDT remap, cpu_entry_area, fixmap (not emulated)");
+	layout_row(m, "pkmap", TOY_PKMAP_BASE, pkmap_end, what);
+	if (fix_lo > pkmap_end)
+		layout_row(m, "ldt, cpu_entry", pkmap_end, fix_lo,
+			   "LDT remap, cpu_entry_area, fixmap (not emulated)");
+	else
+		seq_printf(m, "# %u CPUs: more than an i386 kernel can have; their kmap_local slots reach into the pkmap window here\n",
+			   cpus);
 	snprintf(what, sizeof(what), "kmap_local: %u slots x %u CPUs",
 		 TOY_KM_MAX_IDX, cpus);
 	layout_row(m, "fixmap kmap", fix_lo, local_addr(0, 0) + PAGE_SIZE,

@@ -83,7 +83,8 @@ struct toy_kmem_cache;
  * kmalloc-192, the smallest being kmalloc-<kmalloc_min>); larger sizes
  * go straight to the buddy as a block of the order that fits.
  *
- * Context: Any context; takes the cache lock and a zone lock.
+ * Context: Any context; takes this CPU's array lock, and to refill the
+ * array the cache lock, a zone lock and the buddy's per-CPU list lock.
  * Return: the memory, at least @size bytes; %TOY_ZERO_SIZE_PTR if @size
  * is 0; NULL if the toy is out of memory or @size is over 4 MiB.
  */

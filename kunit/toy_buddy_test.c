@@ -9,9 +9,14 @@
 
 #include <kunit/test.h>
 #include <linux/bitmap.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/prandom.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "toy_alloc.h"
@@ -258,15 +263,68 @@ static void pcp_desc(const unsigned int *batch, char *desc)
 
 KUNIT_ARRAY_PARAM(pcp_batches, pcp_batches, pcp_desc);
 
+/*
+ * A seeded random sequence of allocations and frees: one step allocates a
+ * block of order 0 .. 6 from either zone, or picks a live block to free.
+ * The single-threaded case and each thread of the threaded one run it.
+ */
+struct random_seq {
+	struct toy_node *node;
+	struct rnd_state rnd;
+	struct live_block *live;	/* RANDOM_LIVE entries */
+	int nr_live;
+};
+
+static void random_seq_init(struct random_seq *seq, struct toy_node *node,
+			    struct live_block *live, u64 seed)
+{
+	seq->node = node;
+	seq->live = live;
+	seq->nr_live = 0;
+	prandom_seed_state(&seq->rnd, seed);
+}
+
+/*
+ * One step. Return: the block just allocated (*alloc true, now live), the
+ * live block to free with random_free() (*alloc false), or NULL if the
+ * allocation failed.
+ */
+static struct live_block *random_step(struct random_seq *seq, bool *alloc)
+{
+	u32 r = prandom_u32_state(&seq->rnd);
+	struct live_block *b;
+
+	*alloc = seq->nr_live < RANDOM_LIVE && (r & 1 || !seq->nr_live);
+	if (!*alloc)
+		return &seq->live[(r >> 1) % seq->nr_live];
+	b = &seq->live[seq->nr_live];
+	b->order = (r >> 1) % 7;
+	b->page = toy_node_alloc(seq->node, ((r >> 8) & 1 ? TOY_GFP_HIGHUSER :
+					     TOY_GFP_KERNEL) | __TOY_GFP_NOWARN,
+				 b->order);
+	if (!b->page)
+		return NULL;
+	seq->nr_live++;
+	return b;
+}
+
+/* Free @b, a live block of @seq, and drop it from the live set. */
+static void random_free(struct random_seq *seq, struct live_block *b)
+{
+	toy_node_free(seq->node, b->page, b->order);
+	*b = seq->live[--seq->nr_live];
+}
+
 /* A seeded random mix never hands out a page twice and ends coalesced. */
 static void toy_buddy_random_no_overlap(struct kunit *test)
 {
 	struct toy_node *node = test_node(test);
-	struct live_block *live;
 	struct free_snapshot start;
-	struct rnd_state rnd;
+	struct random_seq seq;
+	struct live_block *live, *b;
 	unsigned long *used;
-	int i, nr_live = 0;
+	bool alloc;
+	int i;
 
 	live = kunit_kcalloc(test, RANDOM_LIVE, sizeof(*live), GFP_KERNEL);
 	used = kunit_kcalloc(test, BITS_TO_LONGS(node->nr_pages),
@@ -275,38 +333,306 @@ static void toy_buddy_random_no_overlap(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, used);
 	snapshot(node, &start);
 	toy_node_set_pcp(node, *(const unsigned int *)test->param_value);
-	prandom_seed_state(&rnd, 3);
+	random_seq_init(&seq, node, live, 3);
 
 	for (i = 0; i < RANDOM_OPS; i++) {
-		u32 r = prandom_u32_state(&rnd);
-		struct live_block *b;
-
-		if (nr_live < RANDOM_LIVE && (r & 1 || !nr_live)) {
-			b = &live[nr_live];
-			b->order = (r >> 1) % 7;
-			b->page = toy_node_alloc(node, ((r >> 8) & 1 ? TOY_GFP_HIGHUSER :
-						 TOY_GFP_KERNEL) | __TOY_GFP_NOWARN,
-						 b->order);
-			if (!b->page)
-				continue;
+		b = random_step(&seq, &alloc);
+		if (!b)
+			continue;
+		if (alloc) {
 			claim_pages(test, node, used, b);
-			nr_live++;
 		} else {
-			b = &live[(r >> 1) % nr_live];
 			bitmap_clear(used, toy_node_pfn(node, b->page), 1UL << b->order);
-			toy_node_free(node, b->page, b->order);
-			*b = live[--nr_live];
+			random_free(&seq, b);
 		}
 		KUNIT_ASSERT_EQ(test, toy_node_allocated_pages(node),
 				(unsigned long)bitmap_weight(used, node->nr_pages));
 	}
-	while (nr_live--)
-		toy_node_free(node, live[nr_live].page, live[nr_live].order);
+	while (seq.nr_live)
+		random_free(&seq, &live[seq.nr_live - 1]);
 	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 0UL);
 	toy_node_drain_pcp(node);
 	expect_snapshot_eq(test, node, &start);
 	for (i = 0; i < TOY_NR_MISUSE; i++)
 		KUNIT_EXPECT_EQ(test, misuse(node, i), 0);
+}
+
+/* ==== The random sequence from several threads at once ==== */
+
+#define MT_THREADS	4
+#define MT_OPS		10000
+#define MT_TIMEOUT	(60 * HZ)	/* for all threads together */
+
+/**
+ * struct seq_thread - one thread running a random sequence
+ * @seq: its sequence, with a seed of its own.
+ * @used: the pages any thread holds, one bit each, shared by all threads.
+ * @tag: the byte the thread fills its pages with.
+ * @overlaps: blocks it got with a page another block still held.
+ * @bad_data: blocks whose pattern changed while the thread owned them.
+ * @allocs: blocks it got.
+ * @id: the thread's number.
+ * @switches: steps at which another thread had run since its last.
+ * @done: completed as the thread ends, everything freed.
+ *
+ * The counters are read only after @done: a KUnit assertion must not
+ * be made from a thread the case does not run in.
+ */
+struct seq_thread {
+	struct random_seq seq;
+	unsigned long *used;
+	u8 tag;
+	unsigned long overlaps;
+	unsigned long bad_data;
+	unsigned long allocs;
+	int id;
+	unsigned long switches;
+	struct completion done;
+};
+
+/*
+ * UML has one CPU and no kernel preemption (PREEMPT_NONE): threads
+ * interleave only where one of them gives up the CPU. cond_resched()
+ * after every step lets another in whenever the tick asks for it, and a
+ * short sleep every 32 steps hands the CPU over at once, while the
+ * sleeper still holds its live blocks. On an SMP kernel the threads run
+ * in parallel as well.
+ */
+static void interleave(int step)
+{
+	if (step % 32 == 31)
+		usleep_range(10, 20);
+	else
+		cond_resched();
+}
+
+/* The thread that ran the last step; one threaded case runs at a time. */
+static atomic_t mt_last = ATOMIC_INIT(-1);
+
+/* Count a step at which another thread had run since this one's last. */
+static void note_switch(int id, unsigned long *switches)
+{
+	if (atomic_xchg(&mt_last, id) != id)
+		(*switches)++;
+}
+
+/* Each page of the block: the thread's tag, its own pfn in front. */
+static void fill_block(struct toy_node *node, const struct live_block *b,
+		       u8 tag)
+{
+	unsigned long pfn = toy_node_pfn(node, b->page), i;
+
+	for (i = 0; i < (1UL << b->order); i++) {
+		u8 *p = page_address(toy_node_real_page(node, b->page + i));
+
+		memset(p, tag, PAGE_SIZE);
+		*(unsigned long *)p = pfn + i;
+	}
+}
+
+static bool block_intact(struct toy_node *node, const struct live_block *b,
+			 u8 tag)
+{
+	unsigned long pfn = toy_node_pfn(node, b->page), i;
+
+	for (i = 0; i < (1UL << b->order); i++) {
+		u8 *p = page_address(toy_node_real_page(node, b->page + i));
+
+		if (*(unsigned long *)p != pfn + i ||
+		    memchr_inv(p + sizeof(long), tag, PAGE_SIZE - sizeof(long)))
+			return false;
+	}
+	return true;
+}
+
+/* Mark the pages of a new block held; false if another block held one. */
+static bool claim_shared(unsigned long *used, unsigned long pfn,
+			 unsigned int order)
+{
+	unsigned long i;
+	bool ok = true;
+
+	for (i = 0; i < (1UL << order); i++)
+		if (test_and_set_bit(pfn + i, used))
+			ok = false;
+	return ok;
+}
+
+/* Check the block's pattern, unmark its pages and free it. */
+static void release_block(struct seq_thread *t, struct live_block *b)
+{
+	struct toy_node *node = t->seq.node;
+	unsigned long pfn = toy_node_pfn(node, b->page), i;
+
+	if (!block_intact(node, b, t->tag))
+		t->bad_data++;
+	for (i = 0; i < (1UL << b->order); i++)
+		clear_bit(pfn + i, t->used);
+	random_free(&t->seq, b);
+}
+
+/*
+ * The steps of the single-threaded case, each new block filled with the
+ * thread's pattern and checked before it is freed. Now and then the
+ * thread drains the pcp lists, as another CPU's drain would.
+ */
+static int seq_thread_fn(void *data)
+{
+	struct seq_thread *t = data;
+	struct random_seq *seq = &t->seq;
+	struct live_block *b;
+	bool alloc;
+	int i;
+
+	for (i = 0; i < MT_OPS; i++) {
+		b = random_step(seq, &alloc);
+		if (b && alloc) {
+			t->allocs++;
+			if (!claim_shared(t->used, toy_node_pfn(seq->node, b->page),
+					  b->order))
+				t->overlaps++;
+			fill_block(seq->node, b, t->tag);
+		} else if (b) {
+			release_block(t, b);
+		}
+		if (i % 256 == 255)
+			toy_node_drain_pcp(seq->node);
+		interleave(i);
+		note_switch(t->id, &t->switches);
+	}
+	while (seq->nr_live)
+		release_block(t, &seq->live[seq->nr_live - 1]);
+	complete(&t->done);
+	return 0;
+}
+
+/*
+ * Wait for every thread; meanwhile validate the node, which must find
+ * nothing whatever the threads hold; count the runs and what they found.
+ * False if one is still running at the deadline.
+ */
+static bool join_seq_threads(struct seq_thread *t, struct toy_node *node,
+			     unsigned long *validate_errors,
+			     unsigned long *validate_runs)
+{
+	unsigned long deadline = jiffies + MT_TIMEOUT;
+	int i;
+
+	for (i = 0; i < MT_THREADS; i++) {
+		while (!wait_for_completion_timeout(&t[i].done, HZ / 20)) {
+			*validate_errors += toy_node_validate(node);
+			(*validate_runs)++;
+			if (time_after(jiffies, deadline))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* The threads' state and the shared bitmap of a node of @nr_pages. */
+static struct seq_thread *seq_threads_alloc(unsigned long nr_pages)
+{
+	struct seq_thread *t = kcalloc(MT_THREADS, sizeof(*t), GFP_KERNEL);
+	unsigned long *used = bitmap_zalloc(nr_pages, GFP_KERNEL);
+	bool ok = t && used;
+	int i;
+
+	for (i = 0; t && i < MT_THREADS; i++) {
+		t[i].used = used;
+		t[i].seq.live = kcalloc(RANDOM_LIVE, sizeof(*t[i].seq.live),
+					GFP_KERNEL);
+		ok &= !!t[i].seq.live;
+	}
+	if (ok)
+		return t;
+	for (i = 0; t && i < MT_THREADS; i++)
+		kfree(t[i].seq.live);
+	kfree(t);
+	bitmap_free(used);
+	return NULL;
+}
+
+static void seq_threads_free(struct seq_thread *t)
+{
+	int i;
+
+	if (!t)
+		return;
+	for (i = 0; i < MT_THREADS; i++)
+		kfree(t[i].seq.live);
+	bitmap_free(t[0].used);
+	kfree(t);
+}
+
+/*
+ * The random sequence from MT_THREADS threads on one node, each with its
+ * own seed: no page is handed out twice, no thread's data is touched by
+ * another, validate finds nothing while they run, and at the end every
+ * page is back and the free lists are as before. The case uses a node
+ * of its own, not the fixture's: should a thread hang, the node and the
+ * threads' state are leaked rather than freed under it.
+ */
+static void toy_buddy_random_threads(struct kunit *test)
+{
+	unsigned long validate_errors = 0, allocs = 0, overlaps = 0, bad = 0;
+	unsigned long switches = 0, validate_runs = 0, t0 = jiffies;
+	struct free_snapshot start;
+	struct seq_thread *t;
+	struct toy_node *node;
+	int i;
+
+	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	t = seq_threads_alloc(TEST_MEM_MB << (20 - PAGE_SHIFT));
+	if (!node || !t || toy_node_init(node, 2, TEST_MEM_MB, TEST_HIGH_MB)) {
+		seq_threads_free(t);
+		kfree(node);
+		KUNIT_FAIL(test, "no memory for the node or the threads");
+		return;
+	}
+	toy_node_set_pcp(node, *(const unsigned int *)test->param_value);
+	snapshot(node, &start);
+
+	for (i = 0; i < MT_THREADS; i++) {
+		random_seq_init(&t[i].seq, node, t[i].seq.live, 100 + i);
+		t[i].tag = 0x11 * (i + 1);
+		t[i].id = i;
+		init_completion(&t[i].done);
+		if (IS_ERR(kthread_run(seq_thread_fn, &t[i], "toy_buddy_mt%d", i))) {
+			KUNIT_FAIL(test, "no thread %d", i);
+			complete(&t[i].done);
+		}
+	}
+	if (!join_seq_threads(t, node, &validate_errors, &validate_runs)) {
+		KUNIT_FAIL(test, "threads still running after %d s: node leaked",
+			   MT_TIMEOUT / HZ);
+		return;
+	}
+
+	for (i = 0; i < MT_THREADS; i++) {
+		allocs += t[i].allocs;
+		overlaps += t[i].overlaps;
+		bad += t[i].bad_data;
+		switches += t[i].switches;
+	}
+	kunit_info(test, "%d threads: %lu blocks, %lu thread switches, %lu validates meanwhile, %u ms\n",
+		   MT_THREADS, allocs, switches, validate_runs,
+		   jiffies_to_msecs(jiffies - t0));
+	KUNIT_EXPECT_GT(test, allocs, (unsigned long)MT_THREADS * MT_OPS / 4);
+	/* Each short sleep hands over to another thread at least. */
+	KUNIT_EXPECT_GE(test, switches, (unsigned long)MT_OPS / 32);
+	KUNIT_EXPECT_EQ(test, overlaps, 0UL);
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	KUNIT_EXPECT_EQ(test, validate_errors, 0UL);
+	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 0UL);
+	KUNIT_EXPECT_EQ(test, toy_node_allocated_pages(node), 0UL);
+	toy_node_drain_pcp(node);
+	expect_snapshot_eq(test, node, &start);
+	for (i = 0; i < TOY_NR_MISUSE; i++)
+		KUNIT_EXPECT_EQ_MSG(test, misuse(node, i), 0L, "misuse %s",
+				    toy_misuse_names[i]);
+	toy_node_destroy(node);
+	seq_threads_free(t);
+	kfree(node);
 }
 
 /*
@@ -662,6 +988,7 @@ static struct kunit_case toy_buddy_test_cases[] = {
 	KUNIT_CASE(toy_buddy_zero),
 	KUNIT_CASE(toy_buddy_virt_to_page),
 	KUNIT_CASE_PARAM(toy_buddy_random_no_overlap, pcp_batches_gen_params),
+	KUNIT_CASE_PARAM(toy_buddy_random_threads, pcp_batches_gen_params),
 	KUNIT_CASE(toy_buddy_pcp_refill_and_drain),
 	KUNIT_CASE(toy_buddy_pcp_double_free),
 	KUNIT_CASE(toy_buddy_pcp_drain_on_failure),

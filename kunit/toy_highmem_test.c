@@ -765,6 +765,380 @@ static void toy_highmem_concurrent(struct kunit *test)
 	kfree(done);
 }
 
+/* ==== Random sequences from several threads ==== */
+
+/* One more thread than slots: with every slot held, a kmap has to wait. */
+#define MT_THREADS	(TEST_SLOTS + 1)
+#define MT_OPS		6000
+#define MT_PAGES	16
+#define MT_AREAS	4
+#define MT_AREA_MAX	(8 * PAGE_SIZE)
+#define MT_LOCAL_MAX	3
+#define MT_TIMEOUT	(60 * HZ)	/* for all threads together */
+
+/* A page a thread holds: @tag in every byte but the first word, its pfn. */
+struct mt_page {
+	struct toy_page *page;
+	u8 tag;
+};
+
+/* A vmalloc area a thread holds: @tag in each of its @size bytes. */
+struct mt_area {
+	u8 *addr;
+	unsigned long size;
+	u8 tag;
+};
+
+/**
+ * struct hm_thread - one thread running a random sequence
+ * @hm: the instance all threads share.
+ * @rnd: its random state, with a seed of its own.
+ * @pages: the pages it holds.
+ * @nr_pages: entries of @pages in use.
+ * @areas: the vmalloc areas it holds.
+ * @nr_areas: entries of @areas in use.
+ * @ops: steps that mapped or allocated something.
+ * @bad_data: pages or areas whose bytes changed while the thread owned
+ *	them, seen through any mapping.
+ * @failed: kmaps, kmap_locals and unmaps that failed: none may.
+ * @id: the thread's number.
+ * @switches: steps at which another thread had run since its last.
+ * @done: completed as the thread ends, everything freed.
+ *
+ * The counters are read only after @done: a KUnit assertion must not
+ * be made from a thread the case does not run in.
+ */
+struct hm_thread {
+	struct toy_highmem *hm;
+	struct rnd_state rnd;
+	struct mt_page pages[MT_PAGES];
+	int nr_pages;
+	struct mt_area areas[MT_AREAS];
+	int nr_areas;
+	unsigned long ops;
+	unsigned long bad_data;
+	unsigned long failed;
+	int id;
+	unsigned long switches;
+	struct completion done;
+};
+
+/*
+ * UML has one CPU and no kernel preemption (PREEMPT_NONE): threads
+ * interleave only where one of them gives up the CPU. cond_resched()
+ * lets another in whenever the tick asks for it, and a short sleep every
+ * 32 steps hands the CPU over at once. This is also done with kmap_local
+ * mappings held, and mt_kmap_page() sleeps holding a kmap: a preemptible
+ * kernel may switch there too. On an SMP kernel the threads run in
+ * parallel as well.
+ */
+static void interleave(int step)
+{
+	if (step % 32 == 31)
+		usleep_range(10, 20);
+	else
+		cond_resched();
+}
+
+/* The thread that ran the last step; one threaded case runs at a time. */
+static atomic_t mt_last = ATOMIC_INIT(-1);
+
+/* Count a step at which another thread had run since this one's last. */
+static void note_switch(int id, unsigned long *switches)
+{
+	if (atomic_xchg(&mt_last, id) != id)
+		(*switches)++;
+}
+
+static unsigned long mt_pfn(struct hm_thread *t, const struct mt_page *pg)
+{
+	return toy_node_pfn(t->hm->node, pg->page);
+}
+
+static void write_page(struct hm_thread *t, u8 *p, struct mt_page *pg)
+{
+	pg->tag = prandom_u32_state(&t->rnd) | 1;
+	memset(p, pg->tag, PAGE_SIZE);
+	*(unsigned long *)p = mt_pfn(t, pg);
+}
+
+static void check_page(struct hm_thread *t, const u8 *p,
+		       const struct mt_page *pg)
+{
+	if (*(const unsigned long *)p != mt_pfn(t, pg) ||
+	    memchr_inv(p + sizeof(long), pg->tag, PAGE_SIZE - sizeof(long)))
+		t->bad_data++;
+}
+
+/* A new page, written through a kmap. */
+static void mt_alloc_page(struct hm_thread *t)
+{
+	struct mt_page *pg = &t->pages[t->nr_pages];
+	u8 *p;
+
+	pg->page = toy_node_alloc(t->hm->node, TOY_GFP_HIGHUSER | __TOY_GFP_NOWARN, 0);
+	if (!pg->page)
+		return;
+	t->nr_pages++;
+	p = toy_hm_kmap(t->hm, pg->page);
+	if (!p) {
+		t->failed++;
+		return;
+	}
+	write_page(t, p, pg);
+	t->failed += toy_hm_kunmap(t->hm, pg->page) != 0;
+}
+
+/*
+ * Check a page through a kmap and rewrite it, sleeping while holding the
+ * kmap: with every other thread doing so too, one finds every slot held
+ * and waits for a kunmap.
+ */
+static void mt_kmap_page(struct hm_thread *t, struct mt_page *pg)
+{
+	u8 *p = toy_hm_kmap(t->hm, pg->page);
+
+	if (!p) {
+		t->failed++;
+		return;
+	}
+	check_page(t, p, pg);
+	usleep_range(100, 200);
+	check_page(t, p, pg);
+	write_page(t, p, pg);
+	t->failed += toy_hm_kunmap(t->hm, pg->page) != 0;
+}
+
+/* Check up to MT_LOCAL_MAX pages through nested kmap_local mappings. */
+static void mt_kmap_local(struct hm_thread *t, u32 r, int step)
+{
+	const struct mt_page *pg[MT_LOCAL_MAX];
+	u8 *p[MT_LOCAL_MAX];
+	int i, n = 1 + r % MT_LOCAL_MAX;
+
+	for (i = 0; i < n; i++) {
+		pg[i] = &t->pages[(r >> (4 + 4 * i)) % t->nr_pages];
+		p[i] = toy_hm_kmap_local(t->hm, pg[i]->page);
+		if (!p[i]) {
+			t->failed++;
+			break;
+		}
+		check_page(t, p[i], pg[i]);
+	}
+	n = i;
+	interleave(step);
+	for (i = n - 1; i >= 0; i--) {
+		check_page(t, p[i], pg[i]);
+		t->failed += toy_hm_kunmap_local(t->hm, p[i]) != 0;
+	}
+}
+
+/* Check a page through a kmap_local and free it. */
+static void mt_free_page(struct hm_thread *t, struct mt_page *pg)
+{
+	u8 *p = toy_hm_kmap_local(t->hm, pg->page);
+
+	if (p) {
+		check_page(t, p, pg);
+		t->failed += toy_hm_kunmap_local(t->hm, p) != 0;
+	} else {
+		t->failed++;
+	}
+	toy_node_free(t->hm->node, pg->page, 0);
+	*pg = t->pages[--t->nr_pages];
+}
+
+static void mt_vmalloc(struct hm_thread *t, u32 r)
+{
+	struct mt_area *a = &t->areas[t->nr_areas];
+
+	a->size = 1 + r % MT_AREA_MAX;
+	a->addr = toy_hm_vmalloc(t->hm, a->size, NULL);
+	if (!a->addr)
+		return;
+	a->tag = r >> 24 | 1;
+	memset(a->addr, a->tag, a->size);
+	t->nr_areas++;
+}
+
+static void mt_vfree(struct hm_thread *t, struct mt_area *a)
+{
+	if (memchr_inv(a->addr, a->tag, a->size))
+		t->bad_data++;
+	t->failed += toy_hm_vfree(t->hm, a->addr) != 0;
+	*a = t->areas[--t->nr_areas];
+}
+
+/*
+ * One step: take a page and write it through a kmap, check and rewrite
+ * one through a kmap, check some through nested kmap_locals, vmalloc or
+ * vfree an area, or free a page.
+ */
+static void hm_step(struct hm_thread *t, int step)
+{
+	u32 r = prandom_u32_state(&t->rnd);
+	u32 what = r & 7;
+
+	r >>= 3;
+	if (what >= 1 && what <= 3 && !t->nr_pages)
+		what = 0;
+	if (what == 5 && !t->nr_areas)
+		what = 4;
+	if ((what == 0 && t->nr_pages == MT_PAGES) ||
+	    (what == 4 && t->nr_areas == MT_AREAS))
+		what = 6;
+	if (what >= 6 && !t->nr_pages)
+		return;
+
+	t->ops++;
+	switch (what) {
+	case 0:
+		mt_alloc_page(t);
+		break;
+	case 1:
+	case 2:
+		mt_kmap_page(t, &t->pages[r % t->nr_pages]);
+		break;
+	case 3:
+		mt_kmap_local(t, r, step);
+		break;
+	case 4:
+		mt_vmalloc(t, r);
+		break;
+	case 5:
+		mt_vfree(t, &t->areas[r % t->nr_areas]);
+		break;
+	default:
+		mt_free_page(t, &t->pages[r % t->nr_pages]);
+		break;
+	}
+}
+
+static int hm_thread_fn(void *data)
+{
+	struct hm_thread *t = data;
+	int i;
+
+	for (i = 0; i < MT_OPS; i++) {
+		hm_step(t, i);
+		interleave(i);
+		note_switch(t->id, &t->switches);
+	}
+	while (t->nr_pages)
+		mt_free_page(t, &t->pages[t->nr_pages - 1]);
+	while (t->nr_areas)
+		mt_vfree(t, &t->areas[t->nr_areas - 1]);
+	complete(&t->done);
+	return 0;
+}
+
+/*
+ * Wait for every thread; meanwhile validate the instance, which must find
+ * nothing whatever the threads hold; count the runs and what they found.
+ * False if one is still running at the deadline.
+ */
+static bool join_hm_threads(struct hm_thread *t, struct toy_highmem *hm,
+			    unsigned long *validate_errors,
+			    unsigned long *validate_runs)
+{
+	unsigned long deadline = jiffies + MT_TIMEOUT;
+	int i;
+
+	for (i = 0; i < MT_THREADS; i++) {
+		while (!wait_for_completion_timeout(&t[i].done, HZ / 20)) {
+			*validate_errors += toy_hm_validate(hm);
+			(*validate_runs)++;
+			if (time_after(jiffies, deadline))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* buddyinfo of both zones of the test's node, pcp lists drained. */
+static void free_snapshot(struct toy_node *node,
+			  unsigned long nr_free[TOY_NR_ZONES][TOY_MAX_ORDER])
+{
+	int z;
+
+	toy_node_drain_pcp(node);
+	for (z = 0; z < TOY_NR_ZONES; z++)
+		toy_zone_snapshot(&node->zones[z], nr_free[z]);
+}
+
+/*
+ * kmap, kmap_local and vmalloc traffic from MT_THREADS threads, each with
+ * its own seed, on the fixture's small window: every mapping shows the
+ * data its owner wrote, validate finds nothing while they run, and at
+ * the end no slot is busy, no area is left, every page is back and the
+ * free lists are as before.
+ */
+static void toy_highmem_random_threads(struct kunit *test)
+{
+	unsigned long before[TOY_NR_ZONES][TOY_MAX_ORDER];
+	unsigned long after[TOY_NR_ZONES][TOY_MAX_ORDER];
+	unsigned long validate_errors = 0, ops = 0, bad = 0, failed = 0;
+	unsigned long switches = 0, validate_runs = 0, t0 = jiffies;
+	struct hm_fixture *fx = test->priv;
+	struct toy_highmem *hm = test_hm(test);
+	struct hm_thread *t;
+	int i;
+
+	t = kcalloc(MT_THREADS, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	free_snapshot(test_node(test), before);
+	fx->leak = true;
+	for (i = 0; i < MT_THREADS; i++) {
+		t[i].hm = hm;
+		t[i].id = i;
+		prandom_seed_state(&t[i].rnd, 300 + i);
+		init_completion(&t[i].done);
+		if (IS_ERR(kthread_run(hm_thread_fn, &t[i], "toy_hm_mt%d", i))) {
+			KUNIT_FAIL(test, "no thread %d", i);
+			complete(&t[i].done);
+		}
+	}
+	if (!join_hm_threads(t, hm, &validate_errors, &validate_runs)) {
+		KUNIT_FAIL(test, "threads still running after %d s", MT_TIMEOUT / HZ);
+		return;
+	}
+	fx->leak = false;
+
+	for (i = 0; i < MT_THREADS; i++) {
+		ops += t[i].ops;
+		bad += t[i].bad_data;
+		failed += t[i].failed;
+		switches += t[i].switches;
+	}
+	kunit_info(test, "%d threads: %lu steps, %lu thread switches, %lu validates meanwhile, %u ms\n",
+		   MT_THREADS, ops, switches, validate_runs,
+		   jiffies_to_msecs(jiffies - t0));
+	kunit_info(test, "%lu kmaps (%lu waited), %lu flushes, %lu kmap_locals, %lu vmallocs\n",
+		   toy_hm_stat(hm, TOY_HS_KMAP), toy_hm_stat(hm, TOY_HS_WAIT),
+		   toy_hm_stat(hm, TOY_HS_FLUSH), toy_hm_stat(hm, TOY_HS_LOCAL_MAP),
+		   toy_hm_stat(hm, TOY_HS_VMALLOC));
+	KUNIT_EXPECT_GT(test, ops, (unsigned long)MT_THREADS * MT_OPS / 2);
+	/* Each short sleep hands over to another thread at least. */
+	KUNIT_EXPECT_GE(test, switches, (unsigned long)MT_OPS / 32);
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	KUNIT_EXPECT_EQ(test, failed, 0UL);
+	KUNIT_EXPECT_EQ(test, validate_errors, 0UL);
+	KUNIT_EXPECT_EQ(test, toy_hm_validate(hm), 0UL);
+	KUNIT_EXPECT_EQ(test, hm->nr_busy, 0U);
+	for (i = 0; i < TEST_SLOTS; i++)
+		KUNIT_EXPECT_LE(test, toy_hm_pkmap_count(hm, i), 1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&hm->vmap_areas));
+	KUNIT_EXPECT_EQ(test, toy_hm_stat(hm, TOY_HS_LOCAL_MAP),
+			toy_hm_stat(hm, TOY_HS_LOCAL_UNMAP));
+	KUNIT_EXPECT_EQ(test, toy_hm_stat(hm, TOY_HS_VMALLOC),
+			toy_hm_stat(hm, TOY_HS_VFREE));
+	KUNIT_EXPECT_EQ(test, toy_node_allocated_pages(test_node(test)), 0UL);
+	free_snapshot(test_node(test), after);
+	KUNIT_EXPECT_EQ(test, memcmp(before, after, sizeof(after)), 0);
+	expect_only_misuse(test, TOY_NR_HM_MISUSE, 0);
+	kfree(t);
+}
+
 /* ==== validate ==== */
 
 /*
@@ -1160,6 +1534,7 @@ static struct kunit_case toy_highmem_test_cases[] = {
 	KUNIT_CASE(toy_highmem_foreign),
 	KUNIT_CASE(toy_highmem_bad_slots),
 	KUNIT_CASE(toy_highmem_concurrent),
+	KUNIT_CASE(toy_highmem_random_threads),
 	KUNIT_CASE_PARAM(toy_highmem_validate_finds, corruption_gen_params),
 	KUNIT_CASE(toy_highmem_validate_sum),
 	{}

@@ -13,9 +13,15 @@
  */
 
 #include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -1426,6 +1432,293 @@ static void toy_slab_validate_clean(struct kunit *test)
 	expect_no_errors(test);
 }
 
+/* === Random sequences from several threads ================================ */
+
+#define MT_THREADS	4
+#define MT_OPS		20000
+#define MT_LIVE		64
+#define MT_TIMEOUT	(60 * HZ)	/* for all threads together */
+#define MT_CACHE_SIZE	200
+
+/* An object a thread holds: all @size bytes hold @tag. */
+struct mt_object {
+	u8 *p;
+	size_t size;
+	u8 tag;
+	bool from_cache;
+};
+
+/**
+ * struct slab_thread - one thread running a random sequence
+ * @cache: the named cache all threads share.
+ * @rnd: its random state, with a seed of its own.
+ * @live: the objects it holds.
+ * @nr_live: entries of @live in use.
+ * @allocs: objects it got, kmalloc, krealloc and cache together.
+ * @bad_data: objects whose bytes changed while the thread owned them.
+ * @id: the thread's number.
+ * @switches: steps at which another thread had run since its last.
+ * @done: completed as the thread ends, everything freed.
+ *
+ * The counters are read only after @done: a KUnit assertion must not
+ * be made from a thread the case does not run in.
+ */
+struct slab_thread {
+	struct toy_kmem_cache *cache;
+	struct rnd_state rnd;
+	struct mt_object live[MT_LIVE];
+	int nr_live;
+	unsigned long allocs;
+	unsigned long bad_data;
+	int id;
+	unsigned long switches;
+	struct completion done;
+};
+
+/*
+ * UML has one CPU and no kernel preemption (PREEMPT_NONE): threads
+ * interleave only where one of them gives up the CPU. cond_resched()
+ * after every step lets another in whenever the tick asks for it, and a
+ * short sleep every 32 steps hands the CPU over at once, while the
+ * sleeper still holds its objects. On an SMP kernel the threads run in
+ * parallel as well.
+ */
+static void interleave(int step)
+{
+	if (step % 32 == 31)
+		usleep_range(10, 20);
+	else
+		cond_resched();
+}
+
+/* The thread that ran the last step; one threaded case runs at a time. */
+static atomic_t mt_last = ATOMIC_INIT(-1);
+
+/* Count a step at which another thread had run since this one's last. */
+static void note_switch(int id, unsigned long *switches)
+{
+	if (atomic_xchg(&mt_last, id) != id)
+		(*switches)++;
+}
+
+/* Mostly small, some up to kmalloc-8k, one in 16 up to 32 KiB (large). */
+static size_t random_size(struct rnd_state *rnd)
+{
+	u32 r = prandom_u32_state(rnd);
+
+	if (!(r & 15))
+		return 1 + (r >> 4) % (4 * TOY_KMALLOC_MAX_CACHE_SIZE);
+	if ((r & 15) < 4)
+		return 1 + (r >> 4) % TOY_KMALLOC_MAX_CACHE_SIZE;
+	return 1 + (r >> 4) % 256;
+}
+
+static void fill_object(struct slab_thread *t, u8 *p, size_t size,
+			bool from_cache)
+{
+	struct mt_object *o = &t->live[t->nr_live++];
+
+	o->p = p;
+	o->size = size;
+	o->tag = prandom_u32_state(&t->rnd) | 1;
+	o->from_cache = from_cache;
+	memset(p, o->tag, size);
+	t->allocs++;
+}
+
+/* Check @o's bytes, free it and drop it from the live set. */
+static void free_object(struct slab_thread *t, struct mt_object *o)
+{
+	if (memchr_inv(o->p, o->tag, o->size))
+		t->bad_data++;
+	if (o->from_cache)
+		toy_kmem_cache_free(t->cache, o->p);
+	else
+		toy_kfree(o->p);
+	*o = t->live[--t->nr_live];
+}
+
+/*
+ * Grow or shrink a kmalloc object: what it held must still be there, up
+ * to the smaller size. A failed krealloc leaves it as it was.
+ */
+static void realloc_object(struct slab_thread *t, struct mt_object *o)
+{
+	size_t size = random_size(&t->rnd);
+	u8 *q;
+
+	if (memchr_inv(o->p, o->tag, o->size))
+		t->bad_data++;
+	q = toy_krealloc(o->p, size, NOWARN);
+	if (!q)
+		return;
+	if (memchr_inv(q, o->tag, min(size, o->size)))
+		t->bad_data++;
+	memset(q, o->tag, size);
+	o->p = q;
+	o->size = size;
+	t->allocs++;
+}
+
+/*
+ * One step: kmalloc a random size, krealloc a live object, allocate from
+ * the named cache, or free a live object; now and then shrink the cache,
+ * which drains every CPU's array of it, as another CPU might.
+ */
+static void slab_step(struct slab_thread *t, int step)
+{
+	u32 r = prandom_u32_state(&t->rnd);
+	struct mt_object *o;
+	size_t size;
+	u8 *p;
+
+	if (step % 256 == 255)
+		toy_kmem_cache_shrink(t->cache);
+	if (t->nr_live == MT_LIVE || (t->nr_live && (r & 7) >= 6)) {
+		free_object(t, &t->live[(r >> 3) % t->nr_live]);
+	} else if ((r & 7) < 3) {
+		size = random_size(&t->rnd);
+		p = toy_kmalloc(size, NOWARN);
+		if (p)
+			fill_object(t, p, size, false);
+	} else if ((r & 7) == 3 && t->nr_live) {
+		o = &t->live[(r >> 3) % t->nr_live];
+		if (!o->from_cache)
+			realloc_object(t, o);
+	} else {
+		p = toy_kmem_cache_alloc(t->cache, NOWARN);
+		if (p)
+			fill_object(t, p, t->cache->object_size, true);
+	}
+}
+
+static int slab_thread_fn(void *data)
+{
+	struct slab_thread *t = data;
+	int i;
+
+	for (i = 0; i < MT_OPS; i++) {
+		slab_step(t, i);
+		interleave(i);
+		note_switch(t->id, &t->switches);
+	}
+	while (t->nr_live)
+		free_object(t, &t->live[t->nr_live - 1]);
+	complete(&t->done);
+	return 0;
+}
+
+/* Empty every kmalloc cache's arrays and give its empty slabs back. */
+static void shrink_kmalloc_caches(void)
+{
+	size_t size;
+
+	for (size = 8; size <= TOY_KMALLOC_MAX_CACHE_SIZE; size *= 2)
+		toy_kmem_cache_shrink(toy_kmalloc_cache(size));
+	toy_kmem_cache_shrink(toy_kmalloc_cache(96));
+	toy_kmem_cache_shrink(toy_kmalloc_cache(192));
+}
+
+/*
+ * Wait for every thread; meanwhile validate every cache, which must find
+ * nothing whatever the threads hold; count the runs and what they found.
+ * False if one is still running at the deadline.
+ */
+static bool join_slab_threads(struct slab_thread *t,
+			      unsigned long *validate_errors,
+			      unsigned long *validate_runs)
+{
+	unsigned long deadline = jiffies + MT_TIMEOUT;
+	int i;
+
+	for (i = 0; i < MT_THREADS; i++) {
+		while (!wait_for_completion_timeout(&t[i].done, HZ / 20)) {
+			*validate_errors += toy_slab_validate(NULL);
+			(*validate_runs)++;
+			if (time_after(jiffies, deadline))
+				return false;
+		}
+	}
+	return true;
+}
+
+static const toy_slab_flags_t mt_flags[] = { 0, TOY_SLAB_DEBUG };
+
+static void mt_flags_desc(const toy_slab_flags_t *flags, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "named cache %s",
+		 *flags ? "with FZPU" : "plain");
+}
+
+KUNIT_ARRAY_PARAM(mt_flags, mt_flags, mt_flags_desc);
+
+/*
+ * Random kmalloc, krealloc, kfree and named-cache traffic from
+ * MT_THREADS threads, each with its own seed: no thread's bytes are
+ * touched by another, validate finds nothing while they run, no check
+ * finds anything, and once the caches are shrunk every page is back in
+ * the buddy as before. Should a thread hang, its state and the cache
+ * are leaked rather than freed under it.
+ */
+static void toy_slab_random_threads(struct kunit *test)
+{
+	toy_slab_flags_t flags = *(const toy_slab_flags_t *)test->param_value;
+	unsigned long validate_errors = 0, allocs = 0, bad = 0, switches = 0;
+	unsigned long validate_runs = 0, t0 = jiffies;
+	struct free_snapshot start;
+	struct toy_kmem_cache *s;
+	struct slab_thread *t;
+	int i;
+
+	t = kcalloc(MT_THREADS, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	s = toy_kmem_cache_create("toy_test_mt", MT_CACHE_SIZE, 0, flags, NULL);
+	if (!s) {
+		kfree(t);
+		KUNIT_FAIL(test, "no cache");
+		return;
+	}
+	shrink_kmalloc_caches();
+	snapshot(&start);
+
+	for (i = 0; i < MT_THREADS; i++) {
+		t[i].cache = s;
+		t[i].id = i;
+		prandom_seed_state(&t[i].rnd, 200 + i);
+		init_completion(&t[i].done);
+		if (IS_ERR(kthread_run(slab_thread_fn, &t[i], "toy_slab_mt%d", i))) {
+			KUNIT_FAIL(test, "no thread %d", i);
+			complete(&t[i].done);
+		}
+	}
+	if (!join_slab_threads(t, &validate_errors, &validate_runs)) {
+		KUNIT_FAIL(test, "threads still running after %d s: cache leaked",
+			   MT_TIMEOUT / HZ);
+		return;
+	}
+
+	for (i = 0; i < MT_THREADS; i++) {
+		allocs += t[i].allocs;
+		bad += t[i].bad_data;
+		switches += t[i].switches;
+	}
+	kunit_info(test, "%d threads: %lu objects, %lu thread switches, %lu validates meanwhile, %u ms\n",
+		   MT_THREADS, allocs, switches, validate_runs,
+		   jiffies_to_msecs(jiffies - t0));
+	KUNIT_EXPECT_GT(test, allocs, (unsigned long)MT_THREADS * MT_OPS / 4);
+	/* Each short sleep hands over to another thread at least. */
+	KUNIT_EXPECT_GE(test, switches, (unsigned long)MT_OPS / 32);
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	KUNIT_EXPECT_EQ(test, validate_errors, 0UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(NULL), 0UL);
+	KUNIT_EXPECT_EQ(test, live(s), 0UL);
+	destroy_cache(test, s);
+	shrink_kmalloc_caches();
+	expect_snapshot_eq(test, &start);
+	expect_no_errors(test);
+	kfree(t);
+}
+
 static struct kunit_case toy_slab_test_cases[] = {
 	KUNIT_CASE_PARAM(toy_slab_kmalloc_index, index_cases_gen_params),
 	KUNIT_CASE_PARAM(toy_slab_kmalloc_cache, cache_cases_gen_params),
@@ -1468,6 +1761,7 @@ static struct kunit_case toy_slab_test_cases[] = {
 	KUNIT_CASE(toy_slab_validate_arrays),
 	KUNIT_CASE(toy_slab_validate_array_debug),
 	KUNIT_CASE(toy_slab_validate_clean),
+	KUNIT_CASE_PARAM(toy_slab_random_threads, mt_flags_gen_params),
 	{}
 };
 

@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 
 #include "toy_alloc.h"
+#include "toy_mt.h"
 
 #define TEST_MEM_MB	8
 #define TEST_HIGH_MB	4
@@ -361,7 +362,6 @@ static void toy_buddy_random_no_overlap(struct kunit *test)
 
 #define MT_THREADS	4
 #define MT_OPS		10000
-#define MT_TIMEOUT	(60 * HZ)	/* for all threads together */
 
 /**
  * struct seq_thread - one thread running a random sequence
@@ -389,32 +389,6 @@ struct seq_thread {
 	unsigned long switches;
 	struct completion done;
 };
-
-/*
- * UML has one CPU and no kernel preemption (PREEMPT_NONE): threads
- * interleave only where one of them gives up the CPU. cond_resched()
- * after every step lets another in whenever the tick asks for it, and a
- * short sleep every 32 steps hands the CPU over at once, while the
- * sleeper still holds its live blocks. On an SMP kernel the threads run
- * in parallel as well.
- */
-static void interleave(int step)
-{
-	if (step % 32 == 31)
-		usleep_range(10, 20);
-	else
-		cond_resched();
-}
-
-/* The thread that ran the last step; one threaded case runs at a time. */
-static atomic_t mt_last = ATOMIC_INIT(-1);
-
-/* Count a step at which another thread had run since this one's last. */
-static void note_switch(int id, unsigned long *switches)
-{
-	if (atomic_xchg(&mt_last, id) != id)
-		(*switches)++;
-}
 
 /* Each page of the block: the thread's tag, its own pfn in front. */
 static void fill_block(struct toy_node *node, const struct live_block *b,
@@ -506,27 +480,10 @@ static int seq_thread_fn(void *data)
 	return 0;
 }
 
-/*
- * Wait for every thread; meanwhile validate the node, which must find
- * nothing whatever the threads hold; count the runs and what they found.
- * False if one is still running at the deadline.
- */
-static bool join_seq_threads(struct seq_thread *t, struct toy_node *node,
-			     unsigned long *validate_errors,
-			     unsigned long *validate_runs)
+/* mt_join()'s validate: the node's. */
+static unsigned long validate_node(void *node)
 {
-	unsigned long deadline = jiffies + MT_TIMEOUT;
-	int i;
-
-	for (i = 0; i < MT_THREADS; i++) {
-		while (!wait_for_completion_timeout(&t[i].done, HZ / 20)) {
-			*validate_errors += toy_node_validate(node);
-			(*validate_runs)++;
-			if (time_after(jiffies, deadline))
-				return false;
-		}
-	}
-	return true;
+	return toy_node_validate(node);
 }
 
 /* The threads' state and the shared bitmap of a node of @nr_pages. */
@@ -602,7 +559,8 @@ static void toy_buddy_random_threads(struct kunit *test)
 			complete(&t[i].done);
 		}
 	}
-	if (!join_seq_threads(t, node, &validate_errors, &validate_runs)) {
+	if (!mt_join(&t[0].done, sizeof(*t), MT_THREADS, validate_node, node,
+		     &validate_errors, &validate_runs)) {
 		KUNIT_FAIL(test, "threads still running after %d s: node leaked",
 			   MT_TIMEOUT / HZ);
 		return;

@@ -28,6 +28,7 @@
 #include <linux/uaccess.h>
 
 #include "toy_alloc.h"
+#include "toy_mt.h"
 
 #define TEST_MEM_MB	8
 #define TEST_HIGH_MB	4
@@ -774,7 +775,6 @@ static void toy_highmem_concurrent(struct kunit *test)
 #define MT_AREAS	4
 #define MT_AREA_MAX	(8 * PAGE_SIZE)
 #define MT_LOCAL_MAX	3
-#define MT_TIMEOUT	(60 * HZ)	/* for all threads together */
 
 /* A page a thread holds: @tag in every byte but the first word, its pfn. */
 struct mt_page {
@@ -822,33 +822,6 @@ struct hm_thread {
 	unsigned long switches;
 	struct completion done;
 };
-
-/*
- * UML has one CPU and no kernel preemption (PREEMPT_NONE): threads
- * interleave only where one of them gives up the CPU. cond_resched()
- * lets another in whenever the tick asks for it, and a short sleep every
- * 32 steps hands the CPU over at once. This is also done with kmap_local
- * mappings held, and mt_kmap_page() sleeps holding a kmap: a preemptible
- * kernel may switch there too. On an SMP kernel the threads run in
- * parallel as well.
- */
-static void interleave(int step)
-{
-	if (step % 32 == 31)
-		usleep_range(10, 20);
-	else
-		cond_resched();
-}
-
-/* The thread that ran the last step; one threaded case runs at a time. */
-static atomic_t mt_last = ATOMIC_INIT(-1);
-
-/* Count a step at which another thread had run since this one's last. */
-static void note_switch(int id, unsigned long *switches)
-{
-	if (atomic_xchg(&mt_last, id) != id)
-		(*switches)++;
-}
 
 static unsigned long mt_pfn(struct hm_thread *t, const struct mt_page *pg)
 {
@@ -926,6 +899,7 @@ static void mt_kmap_local(struct hm_thread *t, u32 r, int step)
 		check_page(t, p[i], pg[i]);
 	}
 	n = i;
+	/* Switch with the local mappings held, as a preemptible kernel may. */
 	interleave(step);
 	for (i = n - 1; i >= 0; i--) {
 		check_page(t, p[i], pg[i]);
@@ -1032,27 +1006,10 @@ static int hm_thread_fn(void *data)
 	return 0;
 }
 
-/*
- * Wait for every thread; meanwhile validate the instance, which must find
- * nothing whatever the threads hold; count the runs and what they found.
- * False if one is still running at the deadline.
- */
-static bool join_hm_threads(struct hm_thread *t, struct toy_highmem *hm,
-			    unsigned long *validate_errors,
-			    unsigned long *validate_runs)
+/* mt_join()'s validate: the instance's. */
+static unsigned long validate_hm(void *hm)
 {
-	unsigned long deadline = jiffies + MT_TIMEOUT;
-	int i;
-
-	for (i = 0; i < MT_THREADS; i++) {
-		while (!wait_for_completion_timeout(&t[i].done, HZ / 20)) {
-			*validate_errors += toy_hm_validate(hm);
-			(*validate_runs)++;
-			if (time_after(jiffies, deadline))
-				return false;
-		}
-	}
-	return true;
+	return toy_hm_validate(hm);
 }
 
 /* buddyinfo of both zones of the test's node, pcp lists drained. */
@@ -1098,7 +1055,8 @@ static void toy_highmem_random_threads(struct kunit *test)
 			complete(&t[i].done);
 		}
 	}
-	if (!join_hm_threads(t, hm, &validate_errors, &validate_runs)) {
+	if (!mt_join(&t[0].done, sizeof(*t), MT_THREADS, validate_hm, hm,
+		     &validate_errors, &validate_runs)) {
 		KUNIT_FAIL(test, "threads still running after %d s", MT_TIMEOUT / HZ);
 		return;
 	}

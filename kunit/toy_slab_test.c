@@ -27,6 +27,7 @@
 #include <linux/string.h>
 
 #include "toy_alloc.h"
+#include "toy_mt.h"
 
 #define NOWARN	(TOY_GFP_KERNEL | __TOY_GFP_NOWARN)
 
@@ -1437,7 +1438,6 @@ static void toy_slab_validate_clean(struct kunit *test)
 #define MT_THREADS	4
 #define MT_OPS		20000
 #define MT_LIVE		64
-#define MT_TIMEOUT	(60 * HZ)	/* for all threads together */
 #define MT_CACHE_SIZE	200
 
 /* An object a thread holds: all @size bytes hold @tag. */
@@ -1474,32 +1474,6 @@ struct slab_thread {
 	unsigned long switches;
 	struct completion done;
 };
-
-/*
- * UML has one CPU and no kernel preemption (PREEMPT_NONE): threads
- * interleave only where one of them gives up the CPU. cond_resched()
- * after every step lets another in whenever the tick asks for it, and a
- * short sleep every 32 steps hands the CPU over at once, while the
- * sleeper still holds its objects. On an SMP kernel the threads run in
- * parallel as well.
- */
-static void interleave(int step)
-{
-	if (step % 32 == 31)
-		usleep_range(10, 20);
-	else
-		cond_resched();
-}
-
-/* The thread that ran the last step; one threaded case runs at a time. */
-static atomic_t mt_last = ATOMIC_INIT(-1);
-
-/* Count a step at which another thread had run since this one's last. */
-static void note_switch(int id, unsigned long *switches)
-{
-	if (atomic_xchg(&mt_last, id) != id)
-		(*switches)++;
-}
 
 /* Mostly small, some up to kmalloc-8k, one in 16 up to 32 KiB (large). */
 static size_t random_size(struct rnd_state *rnd)
@@ -1619,27 +1593,10 @@ static void shrink_kmalloc_caches(void)
 	toy_kmem_cache_shrink(toy_kmalloc_cache(192));
 }
 
-/*
- * Wait for every thread; meanwhile validate every cache, which must find
- * nothing whatever the threads hold; count the runs and what they found.
- * False if one is still running at the deadline.
- */
-static bool join_slab_threads(struct slab_thread *t,
-			      unsigned long *validate_errors,
-			      unsigned long *validate_runs)
+/* mt_join()'s validate: every cache's. */
+static unsigned long validate_caches(void *unused)
 {
-	unsigned long deadline = jiffies + MT_TIMEOUT;
-	int i;
-
-	for (i = 0; i < MT_THREADS; i++) {
-		while (!wait_for_completion_timeout(&t[i].done, HZ / 20)) {
-			*validate_errors += toy_slab_validate(NULL);
-			(*validate_runs)++;
-			if (time_after(jiffies, deadline))
-				return false;
-		}
-	}
-	return true;
+	return toy_slab_validate(NULL);
 }
 
 static const toy_slab_flags_t mt_flags[] = { 0, TOY_SLAB_DEBUG };
@@ -1691,7 +1648,8 @@ static void toy_slab_random_threads(struct kunit *test)
 			complete(&t[i].done);
 		}
 	}
-	if (!join_slab_threads(t, &validate_errors, &validate_runs)) {
+	if (!mt_join(&t[0].done, sizeof(*t), MT_THREADS, validate_caches, NULL,
+		     &validate_errors, &validate_runs)) {
 		KUNIT_FAIL(test, "threads still running after %d s: cache leaked",
 			   MT_TIMEOUT / HZ);
 		return;

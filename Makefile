@@ -7,7 +7,14 @@
 #                     W=1, C=1/2 pass through to kbuild)
 #   make kunit        UML kernel + KUnit suites, KTAP parsed by kunit.py
 #   make vm-test      Debian's kernel under QEMU runs tests/vm/
-#   make check        all of the above + tests/tools/; last line "N passed, N failed"
+#   make check        all of the above + tests/tools/, i386, bench smoke, a 20 s
+#                     stress and a 10,000-line fuzz; last line "N passed, N failed"
+#   make check-all    make check + vm-test on Debian's 6.12 and 6.12-rt kernels
+#   make stress       -smp 4, toy_stress for STRESS_SECONDS (20) with
+#                     STRESS_THREADS kthreads (one per CPU)
+#   make fuzz         tools/ctlfuzz: FUZZ_LINES (10000) lines, seed FUZZ_SEED (1),
+#                     guest with panic_on_warn=1
+#   make compare      tools/slabcmp in the guest: the toy's slabinfo beside the real
 #   make run          the narrated demo in QEMU (no input, ends by itself)
 #   make shell        QEMU with the module loaded and a shell on the console
 #   make sparse       C=2 with Debian's sparse; any warning fails
@@ -19,6 +26,8 @@
 #
 # Kernel builds, the unpacked source and work files live in
 # ~/.cache/toy_alloc/ (TOY_CACHE= overrides), keyed by version and config.
+# TOY_KVER=6.12 (or 6.12-rt, or a release) runs the QEMU targets on that
+# Debian kernel instead, installing its image and headers.
 
 SHELL := /bin/bash
 S := scripts
@@ -26,8 +35,11 @@ S := scripts
 # Pass kbuild's knobs through when given on the command line.
 KBUILD_VARS := $(foreach v,W C KDIR V,$(if $(filter command line,$(origin $(v))),$(v)=$($(v))))
 
-.PHONY: all modules clean kunit vm-test check run shell sparse checkpatch \
-	bench i386-test stress lint deps help
+# The knobs of the QEMU targets, from the command line or the environment.
+VM_VARS := $(foreach v,STRESS_SECONDS STRESS_THREADS FUZZ_LINES FUZZ_SEED TOY_KVER,$(if $($(v)),$(v)='$($(v))'))
+
+.PHONY: all modules clean kunit vm-test check check-all run shell sparse \
+	checkpatch bench i386-test stress fuzz compare lint deps help
 
 all modules:
 	@$(S)/build.sh $(KBUILD_VARS)
@@ -39,16 +51,28 @@ kunit:
 	@$(S)/kunit.sh
 
 vm-test:
-	@$(S)/vm.sh test
+	@$(VM_VARS) $(S)/vm.sh test
 
 check:
 	@$(S)/check.sh
 
+check-all:
+	@$(S)/check.sh --all
+
+stress:
+	@$(VM_VARS) $(S)/vm.sh stress
+
+fuzz:
+	@$(VM_VARS) $(S)/vm.sh fuzz
+
+compare:
+	@$(VM_VARS) $(S)/vm.sh compare
+
 run:
-	@$(S)/vm.sh run
+	@$(VM_VARS) $(S)/vm.sh run
 
 shell:
-	@$(S)/vm.sh shell
+	@$(VM_VARS) $(S)/vm.sh shell
 
 sparse:
 	@$(S)/build.sh --strict C=2 $(filter-out C=%,$(KBUILD_VARS))
@@ -64,10 +88,11 @@ i386-test:
 
 lint:
 	@shellcheck -x $(S)/*.sh $(S)/guest/init $(S)/guest/demo.sh \
-		tests/vm/*.sh tests/uml/init tools/bench/guest-init.sh .ci/run
+		tests/vm/*.sh tests/uml/init tests/tools/*.sh tools/slabcmp/slabcmp \
+		tools/bench/guest-init.sh .ci/run
 
 deps:
 	@$(S)/deps.sh
 
 help:
-	@sed -n '3,20s/^# \{0,1\}//p' Makefile
+	@sed -n '3,/^$$/s/^# \{0,1\}//p' Makefile

@@ -9,6 +9,13 @@
 #   tools    each executable in tests/tools/ (none yet is fine)
 #   i386     scripts/i386-test.sh: the kmap window against real HIGHMEM
 #   bench    scripts/bench.sh --smoke: every row produced, no timing judged
+#   stress   scripts/vm.sh stress: -smp 4, toy_stress for 20 s
+#   fuzz     scripts/vm.sh fuzz: 10,000 ctlfuzz lines, seed 1, panic_on_warn
+# With --all (make check-all) also, each installing its kernel if absent:
+#   vm-6.12     TOY_KVER=6.12 scripts/vm.sh test: Debian's newest 6.12
+#   vm-6.12-rt  TOY_KVER=6.12-rt scripts/vm.sh test: its PREEMPT_RT flavour
+# (tools/slabcmp is not a stage: vm-test's 40-slab runs it in the guest and
+# asserts exit 0; tests/tools/slabcmp.sh runs it on recorded files.)
 # Each stage appends "ok NAME" / "fail NAME" lines to a results file; a
 # stage that fails without a failed check, or reports nothing, counts as
 # one failed check. The last line is "N passed, N failed".
@@ -59,6 +66,25 @@ bench_stage() {
 	"$TOP/scripts/bench.sh" --smoke
 }
 
+# The knobs are set here, not taken from the caller's environment: make
+# check always runs the same short stress and fuzz.
+stress_stage() {
+	env -u STRESS_THREADS STRESS_SECONDS=20 \
+		"$TOP/scripts/vm.sh" --smp 4 stress
+}
+
+fuzz_stage() {
+	FUZZ_LINES=10000 FUZZ_SEED=1 "$TOP/scripts/vm.sh" fuzz
+}
+
+vm_612_stage() {
+	TOY_KVER=6.12 "$TOP/scripts/vm.sh" test
+}
+
+vm_612_rt_stage() {
+	TOY_KVER=6.12-rt "$TOP/scripts/vm.sh" test
+}
+
 # stage NAME FUNCTION [may-be-empty]: run it with its own results file,
 # then fold a crash or silence into the count.
 stage() {
@@ -77,12 +103,17 @@ stage() {
 	fi
 	pass=$(grep -c '^ok ' "$file" || true)
 	fail=$(grep -c '^fail ' "$file" || true)
-	SUMMARY+=("$(printf '%-8s %4d passed, %3d failed, %4d s' \
+	SUMMARY+=("$(printf '%-10s %4d passed, %3d failed, %4d s' \
 		"$name" "$pass" "$fail" "$(($(now) - t0))")")
 }
 
 main() {
-	local total_pass total_fail s
+	local total_pass total_fail s all=
+	case "${1:-}" in
+	"") ;;
+	--all) all=1 ;;
+	*) die "usage: check.sh [--all]" ;;
+	esac
 	lock_work check
 	rm -rf "$RESULTS_DIR"
 	mkdir -p "$RESULTS_DIR"
@@ -93,6 +124,12 @@ main() {
 	stage tools tools_stage may-be-empty
 	stage i386 i386_stage
 	stage bench bench_stage
+	stage stress stress_stage
+	stage fuzz fuzz_stage
+	if [ -n "$all" ]; then
+		stage vm-6.12 vm_612_stage
+		stage vm-6.12-rt vm_612_rt_stage
+	fi
 	echo "=== summary"
 	for s in "${SUMMARY[@]}"; do
 		echo "$s"

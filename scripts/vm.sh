@@ -268,7 +268,7 @@ parse_args() {
 # Per mode: the guest's CPUs, kernel arguments, environment and tests,
 # the host's timeout and the name its checks go by.
 configure() {
-	local t tests series
+	local t tests series log_mb
 	KERNEL_ARGS=()
 	GUEST_ENV=()
 	timeout_s=$TIMEOUT_TEST
@@ -306,7 +306,14 @@ configure() {
 		t=${FUZZ_LINES:-10000}
 		[[ $t =~ ^[1-9][0-9]*$ ]] || die "FUZZ_LINES=$t: not a number"
 		[[ ${FUZZ_SEED:-1} =~ ^[0-9]+$ ]] || die "FUZZ_SEED=$FUZZ_SEED: not a number"
-		KERNEL_ARGS+=(panic_on_warn=1)
+		# Every ctl line is logged (~100 bytes, more for some verbs):
+		# a log of 256 bytes a line, a power of two from 1 MiB to
+		# 64 MiB, keeps the whole run for the dmesg checks.
+		log_mb=1
+		while [ "$log_mb" -lt 64 ] && [ $((log_mb << 12)) -lt "$t" ]; do
+			log_mb=$((log_mb * 2))
+		done
+		KERNEL_ARGS+=(panic_on_warn=1 "log_buf_len=${log_mb}M")
 		# About 1 ms of TCG time a line (measured); lots of room.
 		GUEST_ENV+=("tests=70-fuzz,99-dmesg" "fuzz_lines=$t"
 			"fuzz_seed=${FUZZ_SEED:-1}" "file_timeout=$((t / 100 + 300))")

@@ -139,7 +139,9 @@ slab() {
 	toy_buddyinfo
 	say "Free them all: full -> partial -> empty. One empty slab is kept" \
 		"for the next kmalloc, further ones go back to the buddy."
-	for h in $(grep -v '^#' "$D/handles" | awk -v f="$FIRST" '$1 >= f { print $1 }'); do
+	# The whole list first: kfree changes the file being read.
+	mine=$(awk -v f="$FIRST" '!/^#/ && $1 >= f { print $1 }' "$D/handles")
+	for h in $mine; do
 		echo "kfree $h" >"$D/ctl"
 	done
 	show cat "$D/slabs/kmalloc-32"

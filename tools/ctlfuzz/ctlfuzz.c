@@ -14,11 +14,20 @@
  *  - odd writes: a line over one page, and a line split over two write()
  *    calls (the second lands at offset > 0 and must be refused).
  *
- * It counts the result of every write by errno and prints the table. It
- * does not judge: the caller checks the kernel stayed healthy (validate,
- * dmesg, panic_on_warn).
+ * It counts the result of every write by errno and prints the table, each
+ * errno by name, then "ctlfuzz: done". It does not judge: the caller
+ * checks the kernel stayed healthy (validate, dmesg, panic_on_warn).
  *
- * usage: ctlfuzz [-n LINES] [-s SEED] [-d DEBUGFS_DIR] [-v]
+ * poke is the one verb meant to corrupt (a test aid that writes a byte
+ * anywhere in an object's slab), so a run that used it for real could not
+ * end with validate finding nothing. By default a well-formed poke aims
+ * 10^8 bytes or more away, past the largest block (4 MiB), and a byte
+ * dropped or flipped leaves it past every slab (32 KiB at most): its
+ * parsing and handle checks are fuzzed, no slab byte is written (at worst
+ * a byte of a large kmalloc block's data, which holds no metadata). -P
+ * lets pokes land anywhere from -32 to 31.
+ *
+ * usage: ctlfuzz [-n LINES] [-s SEED] [-d DEBUGFS_DIR] [-P] [-v]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,7 +74,20 @@ static unsigned long long rnd_state = 1;
 static unsigned long counts[MAX_ERRNO];
 static int live[MAX_IDS], nr_live;
 static int stale[MAX_IDS], nr_stale;
-static int verbose;
+static int verbose, real_pokes;
+static unsigned long nr_writes, nr_split;
+
+/* Names of the errnos a ctl write may give; others print as a number. */
+static const char *const errno_names[] = {
+	[EPERM] = "EPERM", [ENOENT] = "ENOENT", [EIO] = "EIO",
+	[E2BIG] = "E2BIG", [EBADF] = "EBADF", [EAGAIN] = "EAGAIN",
+	[ENOMEM] = "ENOMEM", [EACCES] = "EACCES", [EFAULT] = "EFAULT",
+	[EBUSY] = "EBUSY", [EEXIST] = "EEXIST", [ENODEV] = "ENODEV",
+	[EINVAL] = "EINVAL", [ENOTTY] = "ENOTTY", [EFBIG] = "EFBIG",
+	[ENOSPC] = "ENOSPC", [ESPIPE] = "ESPIPE", [ERANGE] = "ERANGE",
+	[ENAMETOOLONG] = "ENAMETOOLONG", [EOVERFLOW] = "EOVERFLOW",
+	[EILSEQ] = "EILSEQ", [EUCLEAN] = "EUCLEAN",
+};
 
 static unsigned int rnd(void)
 {
@@ -165,10 +187,14 @@ static size_t grammar_line(char *out, size_t len)
 	else if (!strcmp(verb, "write"))
 		n = snprintf(out, len, "write %s %u fuzzed-text",
 			     handle_arg(a[0], sizeof(a[0])), pick(5000));
-	else if (!strcmp(verb, "poke"))
+	else if (!strcmp(verb, "poke") && real_pokes)
 		n = snprintf(out, len, "poke %s %d %u",
 			     handle_arg(a[0], sizeof(a[0])), (int)pick(64) - 32,
 			     pick(256));
+	else if (!strcmp(verb, "poke"))	/* far outside: see the top */
+		n = snprintf(out, len, "poke %s %s%u %u",
+			     handle_arg(a[0], sizeof(a[0])), pick(2) ? "-" : "",
+			     100000000 + pick(1000000000), pick(256));
 	else
 		n = snprintf(out, len, "%s %s", verb,
 			     handle_arg(a[0], sizeof(a[0])));
@@ -222,6 +248,7 @@ static size_t raw_line(char *out, size_t len)
 
 static void count(ssize_t ret, size_t n)
 {
+	nr_writes++;
 	int e = ret < 0 ? errno : 0;
 
 	if (ret >= 0 && (size_t)ret != n)
@@ -245,12 +272,41 @@ static void write_line(const char *line, size_t n, int split)
 	if (split && n > 1) {
 		size_t first = 1 + pick(n - 1);
 
+		nr_split++;
 		count(write(fd, line, first), first);
 		count(write(fd, line + first, n - first), n - first);
 	} else {
 		count(write(fd, line, n), n);
 	}
 	close(fd);
+}
+
+/* One line per result seen: "  EINVAL  1234  Invalid argument". */
+static void print_counts(void)
+{
+	const char *name;
+	char num[16];
+	int e;
+
+	for (e = 0; e < MAX_ERRNO; e++) {
+		if (!counts[e])
+			continue;
+		if (e == 0) {
+			printf("  %-12s %8lu\n", "ok", counts[e]);
+			continue;
+		}
+		if (e == MAX_ERRNO - 1) {
+			printf("  %-12s %8lu  short write or errno >= %d\n",
+			       "other", counts[e], MAX_ERRNO - 1);
+			continue;
+		}
+		name = (size_t)e < ARRAY_SIZE(errno_names) ? errno_names[e] : NULL;
+		if (!name) {
+			snprintf(num, sizeof(num), "errno %d", e);
+			name = num;
+		}
+		printf("  %-12s %8lu  %s\n", name, counts[e], strerror(e));
+	}
 }
 
 int main(int argc, char **argv)
@@ -260,7 +316,7 @@ int main(int argc, char **argv)
 	unsigned long lines = 10000, i;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:s:d:v")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:d:Pv")) != -1) {
 		switch (opt) {
 		case 'n':
 			lines = strtoul(optarg, NULL, 0);
@@ -271,11 +327,14 @@ int main(int argc, char **argv)
 		case 'd':
 			dir = optarg;
 			break;
+		case 'P':
+			real_pokes = 1;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-n LINES] [-s SEED] [-d DIR] [-v]\n",
+			fprintf(stderr, "usage: %s [-n LINES] [-s SEED] [-d DIR] [-P] [-v]\n",
 				argv[0]);
 			return 2;
 		}
@@ -299,14 +358,9 @@ int main(int argc, char **argv)
 		write_line(line, n, kind % 7 == 0);
 	}
 
-	printf("ctlfuzz: %lu lines, seed %llu\n", lines, seed);
-	for (i = 0; i < MAX_ERRNO; i++) {
-		if (!counts[i])
-			continue;
-		if (i == MAX_ERRNO - 1)
-			printf("  %-10s %lu\n", "short/other", counts[i]);
-		else
-			printf("  %-10s %lu\n", i ? strerror((int)i) : "ok", counts[i]);
-	}
+	printf("ctlfuzz: %lu lines (%lu split in two), %lu writes, seed %llu%s\n",
+	       i, nr_split, nr_writes, seed, real_pokes ? ", real pokes" : "");
+	print_counts();
+	printf("ctlfuzz: done\n");
 	return 0;
 }

@@ -389,7 +389,13 @@ static int __init toy_stress_init(void)
 	for (i = 0; i < n; i++)
 		wake_up_process(t[i].task);
 	for (i = 0; i < n; i++) {
-		wait_for_completion(&t[i].done);
+		/*
+		 * Woken every second: insmod sleeps uninterruptibly for the
+		 * whole run, and one unbroken sleep longer than the hung task
+		 * timeout (120 s on Debian) would be reported with a trace.
+		 */
+		while (!wait_for_completion_timeout(&t[i].done, HZ))
+			;
 		ops += t[i].ops;
 		fails += t[i].fails;
 		errors += t[i].errors;

@@ -43,7 +43,7 @@
 #define MAX_ERRNO	256
 
 static const char *const verbs[] = {
-	"alloc", "free", "kmalloc", "kfree", "krealloc", "which",
+	"alloc", "free", "kmalloc", "kcalloc", "kfree", "krealloc", "which",
 	"cache_create", "cache_alloc", "cache_free", "cache_shrink",
 	"cache_destroy", "validate", "poke", "kmap", "kunmap", "kmap_local",
 	"kunmap_local", "page_address", "vmalloc", "vfree", "write", "read",
@@ -170,6 +170,10 @@ static size_t grammar_line(char *out, size_t len)
 		 !strcmp(verb, "which"))
 		n = snprintf(out, len, "%s %u", verb,
 			     pick(3) ? pick(9000) : pick(1 << 21));
+	else if (!strcmp(verb, "kcalloc"))
+		n = snprintf(out, len, "kcalloc %s %s",
+			     pick(2) ? any_arg(a[0], sizeof(a[0])) : "3",
+			     pick(2) ? any_arg(a[1], sizeof(a[1])) : "100");
 	else if (!strcmp(verb, "cache_create"))
 		n = snprintf(out, len, "cache_create fuzz%u %u %u%s", pick(4),
 			     1 + pick(600), 1u << pick(8), pick(2) ? " debug" : "");

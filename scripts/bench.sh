@@ -250,6 +250,23 @@ header() {
 	echo "ns/op: median of $REPS repetitions of $OPS operations per thread, after $WARMUP untimed; smp rows: wall time over all threads' operations"
 }
 
+# kmap+kunmap against the kernel's own: only an i386 HIGHMEM kernel has
+# one, so scripts/i386-test.sh times both sides in its boot (its
+# toy_i386_diff module, after the differential run). Prints the row.
+i386_kmap_row() {
+	local line
+	log "kmap against real HIGHMEM: scripts/i386-test.sh (qemu-system-i386)"
+	TOY_RESULTS='' "$TOP/scripts/i386-test.sh" >"$WORK/i386.log" 2>&1 ||
+		log "i386-test.sh failed (log: $WORK/i386.log)"
+	line=$(sed -n 's/^toy-i386: bench: //p' \
+		"$WORK_DIR/i386/out/console.log" 2>/dev/null | tr -d '\r')
+	if [ -n "$line" ]; then
+		echo "i386 HIGHMEM kernel, one boot: $line"
+	else
+		echo "i386 HIGHMEM kernel: no kmap timing (log: $WORK/i386.log)"
+	fi
+}
+
 # --- smoke checks ----------------------------------------------------------
 
 # run_failed WHY: the run is no good; under --smoke that is a failed check.
@@ -332,6 +349,10 @@ main() {
 	print_scaling "$out"
 	print_memory "$prefix-memory.csv" "$prefix-waste.csv" "$WORK/slabinfo"
 	tagged @toyfile | sed 's/^/  toy_alloc: /'
+	if [ "$SMOKE" = 0 ]; then
+		echo
+		i386_kmap_row | tee -a "$prefix.md"
+	fi
 	missing_layers | sed 's/^/not built: /'
 	log "CSV: $out; whole run $(($(now) - t0)) s"
 	if [ "$SMOKE" = 1 ]; then

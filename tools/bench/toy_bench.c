@@ -1027,7 +1027,7 @@ static int memory_measure(void)
 static int memory_show(struct seq_file *m, void *v)
 {
 	unsigned long region, desc, desc_size;
-	u64 milli_pct;
+	u64 milli_pct, whole;
 	u32 rem;
 
 	seq_puts(m, "figure,value,what\n");
@@ -1039,6 +1039,7 @@ static int memory_show(struct seq_file *m, void *v)
 		return 0;
 	desc = (region >> PAGE_SHIFT) * desc_size;
 	milli_pct = div64_u64((u64)desc * 100000, region);
+	whole = div_u64_rem(milli_pct, 1000, &rem);
 	seq_printf(m, "region_bytes,%lu,toy pfns answered by toy_pfn_to_page() x PAGE_SIZE\n",
 		   region);
 	seq_printf(m, "descriptor_size,%lu,bytes from toy_pfn_to_page(0) to toy_pfn_to_page(1): sizeof(struct toy_page)\n",
@@ -1046,7 +1047,7 @@ static int memory_show(struct seq_file *m, void *v)
 	seq_printf(m, "descriptor_bytes,%lu,page descriptors: pages x descriptor_size\n",
 		   desc);
 	seq_printf(m, "descriptor_pct,%llu.%03u,descriptor_bytes / region_bytes x 100\n",
-		   div_u64_rem(milli_pct, 1000, &rem), rem);
+		   whole, rem);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(memory);

@@ -3,12 +3,16 @@
 # toy-vm: own boot
 # SMP stress (make stress, -smp 4): tools/stress's toy_stress.ko runs
 # $TOY_STRESS_SECONDS (default 20) with $TOY_STRESS_THREADS kthreads
-# (default one per CPU) of random page, kmalloc, krealloc and cache
-# traffic, objects freed on other CPUs than took them, patterns checked
-# before every free. Its insmod is the verdict of its own checks; then
-# validate finds nothing, no slab error or misuse was counted, every page
-# is free again (the toy's free pages, per-CPU lists included, equal
-# those of the fresh load once the caches are shrunk), and after rmmod
+# (default one per CPU) of random page, kmalloc, krealloc, cache and
+# vmalloc traffic, objects freed on other CPUs than took them, HighMem
+# pages reached through kmap (some held across sleeps) and nested
+# kmap_local stacks, patterns checked before every free. Its insmod is the
+# verdict of its own checks; every kind of operation ran and none saw a
+# pattern mismatch; then validate finds nothing, no slab error or buddy or
+# highmem misuse was counted, no kmap, local map or vmalloc area is
+# left, every page is free again (the toy's free pages, per-CPU lists
+# included, equal those of the fresh load once the caches are shrunk),
+# the slot scan of kmap wrapped at least once, and after rmmod
 # the guest's free memory is within 1 MiB of before insmod (read after a
 # 1 s warm-up run, see warm_up).
 # shellcheck source=tests/vm/lib.sh
@@ -55,6 +59,26 @@ summary_num() {
 	summary | sed -n "s/.* \([0-9][0-9]*\) $1.*/\1/p"
 }
 
+# The kinds the stress counts, as on its "... by kind:" lines.
+KINDS='pages highmem kmalloc krealloc cache kmap kmap_held kmap_local kmap_nested vmalloc'
+
+# kind_num WHAT KIND: KIND's number on the stress's "WHAT by kind:" line
+# since the mark ("kmap" is not "kmap_local": a comma or the end follows).
+kind_num() {
+	new_dmesg | grep "toy_stress: $1 by kind: " | tail -n 1 |
+		sed -n "s/.* \([0-9][0-9]*\) $2\(,.*\)\{0,1\}\$/\1/p"
+}
+
+# by_kind: every kind of operation ran, none saw a damaged pattern.
+by_kind() {
+	for _k in $KINDS; do
+		_n=$(kind_num operations "$_k")
+		_b=$(kind_num 'pattern mismatches' "$_k")
+		expect "toy_stress: ${_n:-no} $_k operations, ${_b:-no} pattern mismatches" \
+			test "${_n:-0}" -gt 0 -a "${_b:-x}" = 0
+	done
+}
+
 # insmod_stress ARGS...: toy_stress.ko through a pipe, as load() does: a
 # failed init must run once only. Its error text in $STRESS_ERR.
 insmod_stress() {
@@ -87,6 +111,10 @@ stress() {
 	fi
 	_line=$(summary)
 	echo "# ${_line#*\] }"
+	for _w in operations 'pattern mismatches'; do
+		_line=$(new_dmesg | grep "toy_stress: $_w by kind: " | tail -n 1)
+		echo "# ${_line#*\] }"
+	done
 	_ops=$(summary_num operations)
 	expect "toy_stress reported ${_ops:-no} operations" \
 		test "${_ops:-0}" -gt 0
@@ -94,9 +122,34 @@ stress() {
 		test "$(summary_num 'damaged patterns')" = 0
 	_bad=$(new_dmesg | grep -c 'toy_stress: thread [0-9]*.* damaged' || true)
 	expect "no pattern mismatch reported ($_bad lines)" test "$_bad" = 0
+	by_kind
 	if grep -q '^toy_stress ' /proc/modules; then
 		expect "rmmod toy_stress" rmmod toy_stress
 	fi
+}
+
+# pkmap_num NAME: a "NAME N" line of the pkmap file.
+pkmap_num() {
+	awk -v n="$1" '$1 == n { print $2 }' "$D/pkmap"
+}
+
+# highmem_after: no kmap, local map or vmalloc area left, no misuse; how
+# often the slot scan wrapped (flushes) and kmap() had to wait.
+highmem_after() {
+	echo "# pkmap: $(awk '$1 ~ /^(kmap|kunmap|kmap_new_slot|flushes|flushed_slots|kmap_waits|kmap_local|vmalloc|vmalloc_fail|vfree)$/ {
+		printf "%s %s ", $1, $2 }' "$D/pkmap")"
+	expect "pkmap: no slot in use after the stress ($(pkmap_num in_use))" \
+		test "$(pkmap_num in_use)" = 0
+	expect "pkmap: the slot scan wrapped and flushed ($(pkmap_num flushes) times)" \
+		test "$(pkmap_num flushes)" -gt 0
+	expect "pkmap: every kmap unmapped ($(pkmap_num kmap) kmap, $(pkmap_num kunmap) kunmap)" \
+		test "$(pkmap_num kmap)" = "$(pkmap_num kunmap)"
+	_l=$(awk '$1 ~ /^kmap_local_/ && $2 != 0' "$D/pkmap")
+	expect "no local mapping left${_l:+: $_l}" test -z "$_l"
+	_m=$(grep '^misuse_' "$D/pkmap" | awk '$2 != 0')
+	expect "highmem misuse counters all 0${_m:+: $_m}" test -z "$_m"
+	_a=$(cat "$D/vmallocinfo")
+	expect "no vmalloc area left${_a:+: $_a}" test -z "$_a"
 }
 
 # After the stress: everything consistent and everything back.
@@ -110,6 +163,7 @@ after() {
 	_m=$(grep '^misuse_' "$D/stats" | awk '$2 != 0')
 	expect "buddy misuse counters all 0${_m:+: $_m}" test -z "$_m"
 	expect "no handle left" test -z "$(newest_handle)"
+	highmem_after
 	shrink_all
 	_after=$(toy_free)
 	if [ "$_after" = "$TOY_FRESH" ]; then

@@ -4,24 +4,45 @@
  *
  * Loading the module starts one kthread per online CPU (or `threads`),
  * each bound to a CPU, that for `seconds` picks random operations: take
- * pages, kmalloc memory of any size from 1 byte to 16 KiB, or objects of
- * a few named caches (one with every debug flag) from the toy, fill each
- * with a pattern made of the thread, the slot and a sequence number, and
- * before giving anything back check that the pattern is intact. Some
+ * pages, kmalloc memory of any size from 1 byte to 16 KiB, objects of a
+ * few named caches (one with every debug flag), or vmalloc areas of 1
+ * byte to 64 KiB and now and then a few pages more, from the toy, fill
+ * each with a pattern made of the thread, the slot and a sequence number,
+ * and before giving anything back check that the pattern is intact. Some
  * kmalloc memory is krealloc()ed on the way back, its pattern checked
  * across the move. Some objects are handed to whichever thread next
  * passes by an exchange slot, so they are freed on another CPU than the
  * one that allocated them, into that CPU's per-CPU array; now and then a
  * thread shrinks a cache, draining every CPU's array under the others.
+ *
+ * HighMem pages have no address of their own (toy_page_address() is NULL
+ * for them, or a pkmap address that the next flush may take away), so
+ * every byte of them is written and checked through a mapping, page by
+ * page, each time picked at random: toy_kmap(), sometimes kept across a
+ * cond_resched() or a short sleep, or a toy_kmap_local_page() stack of 1
+ * to LOCAL_NEST pages, unmapped in reverse order, during which the thread
+ * never sleeps. A thread also visits its HighMem blocks between taking
+ * and freeing them, to check and rewrite them, or to kmap one of their
+ * pages and hold the mapping for a while: up to `kmap_hold` such
+ * mappings, checked when let go, stay held across the loop's
+ * cond_resched() and short sleeps. Each thread keeps a 1 MiB HighMem
+ * reserve too, visited a page or a few at a time, so that kmap() sees
+ * many distinct pages: kmap()s from every CPU compete for the pkmap
+ * slots and wrap the slot scan, flushing it, again and again. Each page
+ * of a block gets the pattern plus its index, so a mapping of the wrong
+ * page shows. toy_kmap() is never called with a local mapping held.
+ *
  * At the end every cache must be destroyable: nothing left allocated.
  * Load waits for the threads and fails with -EIO if any check failed, so
- * `insmod` itself is the verdict; the numbers go to the log.
+ * `insmod` itself is the verdict; the numbers go to the log, one line of
+ * totals and two of operations and pattern mismatches by kind.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -43,7 +64,22 @@ static unsigned int seed = 1;
 module_param(seed, uint, 0444);
 MODULE_PARM_DESC(seed, "seed of the random operations");
 
+/*
+ * Each thread holds at most kmap_hold + 1 kmap()s at once. Should every
+ * slot be held by a thread that waits for one more, kmap() waits
+ * forever, as in the kernel: toy_alloc's pkmap_slots must be more than
+ * threads * kmap_hold.
+ */
+#define MAX_HOLD	8
+static unsigned int kmap_hold = MAX_HOLD;
+module_param(kmap_hold, uint, 0444);
+MODULE_PARM_DESC(kmap_hold, "kmaps a thread keeps for a while, 0 to 8 (default 8); toy_alloc's pkmap_slots must exceed threads * kmap_hold");
+
 #define SLOTS		64
+#define RESERVE		SLOTS	/* t->slot[RESERVE]: the HighMem reserve */
+#define RESERVE_ORDER	8	/* its size: 1 MiB */
+#define LOCAL_NEST	4	/* deepest kmap_local stack a thread makes */
+#define VMALLOC_MAX	(64 << 10)	/* usual largest vmalloc size */
 
 /* Objects in passing between threads; a pointer tagged with its kind. */
 #define EXCHANGE_SLOTS	16
@@ -55,17 +91,61 @@ enum stress_kind {
 	S_PAGES,
 	S_KMALLOC,
 	S_CACHE,
+	S_VMALLOC,
 	NR_STRESS_KINDS
 };
+
+/* What the threads did, by kind, for the summary. */
+enum stress_op {
+	OP_PAGES,	/* page blocks taken, either zone */
+	OP_HIGHMEM,	/* of those, HighMem blocks */
+	OP_KMALLOC,	/* toy_kmalloc() */
+	OP_KREALLOC,	/* toy_krealloc() */
+	OP_CACHE,	/* toy_kmem_cache_alloc() */
+	OP_KMAP,	/* toy_kmap() of a HighMem page */
+	OP_KMAP_HELD,	/* of those, held across cond_resched() or a sleep */
+	OP_KMAP_LOCAL,	/* toy_kmap_local_page() of a HighMem page */
+	OP_KMAP_NESTED,	/* of those, made with another local mapping held */
+	OP_VMALLOC,	/* toy_vmalloc() */
+	NR_STRESS_OPS
+};
+
+static const char *const op_names[] = {
+	[OP_PAGES]	= "pages",
+	[OP_HIGHMEM]	= "highmem",
+	[OP_KMALLOC]	= "kmalloc",
+	[OP_KREALLOC]	= "krealloc",
+	[OP_CACHE]	= "cache",
+	[OP_KMAP]	= "kmap",
+	[OP_KMAP_HELD]	= "kmap_held",
+	[OP_KMAP_LOCAL]	= "kmap_local",
+	[OP_KMAP_NESTED] = "kmap_nested",
+	[OP_VMALLOC]	= "vmalloc",
+};
+
+static_assert(ARRAY_SIZE(op_names) == NR_STRESS_OPS);
+
+/* How a pass over a HighMem block treats each page. */
+#define PASS_CHECK	1U	/* compare with the old pattern */
+#define PASS_WRITE	2U	/* then write the slot's pattern */
 
 struct stress_slot {
 	enum stress_kind kind;
 	struct toy_page *page;
 	unsigned int order;
 	unsigned int cache;
+	bool highmem;		/* data NULL: reach it through mappings */
 	u8 *data;
 	size_t size;
 	u8 pattern;
+};
+
+/* A kmap() a thread keeps for a while: page @j of slot @slot's block. */
+struct stress_hold {
+	unsigned int slot;
+	unsigned int j;
+	struct toy_page *page;
+	u8 *addr;
 };
 
 static const struct {
@@ -82,13 +162,17 @@ static const struct {
 static struct toy_kmem_cache *caches[ARRAY_SIZE(cache_specs)];
 static atomic_long_t exchange[EXCHANGE_SLOTS];
 static atomic_long_t nr_exchanged, nr_shrinks;
+static atomic_long_t mismatches[NR_STRESS_OPS];
 
 struct stress_thread {
 	struct task_struct *task;
 	unsigned int id;
 	struct rnd_state rnd;
-	struct stress_slot slot[SLOTS];
+	struct stress_slot slot[SLOTS + 1];
+	struct stress_hold hold[MAX_HOLD];
+	unsigned int nr_held;
 	unsigned long ops, fails, errors;
+	unsigned long op[NR_STRESS_OPS];
 	struct completion done;
 };
 
@@ -97,20 +181,214 @@ static u8 pattern_of(struct stress_thread *t, unsigned int i)
 	return (u8)(t->id * 31 + i * 7 + t->ops);
 }
 
+/* A pattern found damaged: count it for @op and say where. */
+static void mismatch(struct stress_thread *t, enum stress_op op,
+		     unsigned int i, u8 pattern)
+{
+	t->errors++;
+	atomic_long_inc(&mismatches[op]);
+	pr_err("thread %u slot %u: pattern %#x damaged (%s)\n", t->id, i,
+	       pattern, op_names[op]);
+}
+
+/* ==== HighMem blocks, through mappings ==== */
+
+static unsigned int slot_of(struct stress_thread *t, struct stress_slot *s)
+{
+	return s - t->slot;
+}
+
+/* Page @j of the block @s holds. */
+static struct toy_page *nth_page_of(struct stress_slot *s, unsigned int j)
+{
+	return toy_pfn_to_page(toy_page_to_pfn(s->page) + j);
+}
+
+/*
+ * Mapped page @j of a block: check it against @old and/or write the
+ * slot's pattern, both plus @j, so that a mapping of the wrong page of
+ * the block shows too.
+ */
+static void pass_page(struct stress_thread *t, struct stress_slot *s,
+		      unsigned int j, u8 *addr, enum stress_op via, u8 old,
+		      unsigned int how)
+{
+	if ((how & PASS_CHECK) && memchr_inv(addr, (u8)(old + j), PAGE_SIZE))
+		mismatch(t, via, slot_of(t, s), old + j);
+	if (how & PASS_WRITE)
+		memset(addr, (u8)(s->pattern + j), PAGE_SIZE);
+}
+
+/* Give up the CPU for a moment: what a held kmap() must survive. */
+static void give_way(u32 r)
+{
+	if (r & 1)
+		cond_resched();
+	else
+		usleep_range(10, 50);
+}
+
+/*
+ * Pages @j .. @j + @depth - 1 through a stack of local mappings, undone
+ * in reverse order. Nothing in here sleeps.
+ */
+static void local_pass(struct stress_thread *t, struct stress_slot *s,
+		       unsigned int j, unsigned int depth, u8 old,
+		       unsigned int how)
+{
+	u8 *addr[LOCAL_NEST];
+	unsigned int k, n;
+
+	for (n = 0; n < depth; n++) {
+		addr[n] = toy_kmap_local_page(nth_page_of(s, j + n));
+		if (!addr[n]) {
+			t->errors++;
+			pr_err("thread %u: toy_kmap_local_page() failed at depth %u\n",
+			       t->id, n + 1);
+			break;
+		}
+		t->op[OP_KMAP_LOCAL]++;
+		if (n)
+			t->op[OP_KMAP_NESTED]++;
+	}
+	for (k = 0; k < n; k++)
+		pass_page(t, s, j + k, addr[k], OP_KMAP_LOCAL, old, how);
+	while (n--)
+		toy_kunmap_local(addr[n]);
+}
+
+/* Page @j through toy_kmap(), sometimes kept across a pause. */
+static void kmap_pass(struct stress_thread *t, struct stress_slot *s,
+		      unsigned int j, u8 old, unsigned int how)
+{
+	struct toy_page *page = nth_page_of(s, j);
+	u32 r = prandom_u32_state(&t->rnd);
+	u8 *addr;
+
+	addr = toy_kmap(page);
+	if (!addr) {			/* no memory for the real vmap */
+		t->fails++;
+		local_pass(t, s, j, 1, old, how);
+		return;
+	}
+	t->op[OP_KMAP]++;
+	if (r % 8 == 0) {
+		give_way(r >> 3);
+		t->op[OP_KMAP_HELD]++;
+	}
+	pass_page(t, s, j, addr, OP_KMAP, old, how);
+	toy_kunmap(page);
+}
+
+/* Every page of a HighMem block, each through a mapping of random kind. */
+static void pass_highmem(struct stress_thread *t, struct stress_slot *s,
+			 u8 old, unsigned int how)
+{
+	unsigned int n = 1U << s->order, j = 0, depth;
+	u32 r;
+
+	while (j < n) {
+		r = prandom_u32_state(&t->rnd);
+		if (r & 1) {
+			kmap_pass(t, s, j, old, how);
+			j++;
+			continue;
+		}
+		depth = min(1 + (r >> 1) % LOCAL_NEST, n - j);
+		local_pass(t, s, j, depth, old, how);
+		j += depth;
+	}
+}
+
+/* Let go of held kmap @k, checking the page through it first. */
+static void release_hold(struct stress_thread *t, unsigned int k)
+{
+	struct stress_hold *h = &t->hold[k];
+	struct stress_slot *s = &t->slot[h->slot];
+
+	pass_page(t, s, h->j, h->addr, OP_KMAP, s->pattern, PASS_CHECK);
+	toy_kunmap(h->page);
+	*h = t->hold[--t->nr_held];
+}
+
+/* Let go of every held kmap of slot @i's block. */
+static void release_holds_of(struct stress_thread *t, unsigned int i)
+{
+	unsigned int k = t->nr_held;
+
+	while (k--)
+		if (t->hold[k].slot == i)
+			release_hold(t, k);
+}
+
+/* kmap() a random page of @s and keep it; the oldest goes if need be. */
+static void hold_page(struct stress_thread *t, struct stress_slot *s, u32 r)
+{
+	unsigned int j = r % (1U << s->order);
+	struct toy_page *page = nth_page_of(s, j);
+	struct stress_hold *h;
+	u8 *addr;
+
+	if (t->nr_held >= kmap_hold)
+		release_hold(t, 0);
+	addr = toy_kmap(page);
+	if (!addr) {
+		t->fails++;
+		return;
+	}
+	t->op[OP_KMAP]++;
+	t->op[OP_KMAP_HELD]++;
+	pass_page(t, s, j, addr, OP_KMAP, s->pattern, PASS_CHECK);
+	h = &t->hold[t->nr_held++];
+	h->slot = slot_of(t, s);
+	h->j = j;
+	h->page = page;
+	h->addr = addr;
+}
+
+/*
+ * A HighMem block between taking and freeing: kmap and hold one of its
+ * pages, or check it all and write a new pattern.
+ */
+static void visit_highmem(struct stress_thread *t, struct stress_slot *s,
+			  u32 r)
+{
+	u8 old = s->pattern;
+
+	if (r % 3 == 0 && kmap_hold) {
+		hold_page(t, s, r >> 2);
+		return;
+	}
+	s->pattern = pattern_of(t, slot_of(t, s));
+	pass_highmem(t, s, old, PASS_CHECK | PASS_WRITE);
+}
+
+/* ==== Taking, filling, checking, giving back ==== */
+
 static void fill(struct stress_thread *t, struct stress_slot *s, unsigned int i)
 {
 	s->pattern = pattern_of(t, i);
-	if (s->data)
+	if (s->highmem)
+		pass_highmem(t, s, 0, PASS_WRITE);
+	else if (s->data)
 		memset(s->data, s->pattern, s->size);
 }
+
+static const enum stress_op op_of_kind[NR_STRESS_KINDS] = {
+	[S_PAGES]	= OP_PAGES,
+	[S_KMALLOC]	= OP_KMALLOC,
+	[S_CACHE]	= OP_CACHE,
+	[S_VMALLOC]	= OP_VMALLOC,
+};
 
 static void check(struct stress_thread *t, struct stress_slot *s,
 		  unsigned int i)
 {
-	if (s->data && memchr_inv(s->data, s->pattern, s->size)) {
-		t->errors++;
-		pr_err("thread %u slot %u: pattern %#x damaged\n", t->id, i,
-		       s->pattern);
+	if (s->highmem) {
+		release_holds_of(t, i);
+		pass_highmem(t, s, s->pattern, PASS_CHECK);
+	} else if (s->data && memchr_inv(s->data, s->pattern, s->size)) {
+		mismatch(t, op_of_kind[s->kind], i, s->pattern);
 	}
 }
 
@@ -126,8 +404,68 @@ static void take_pages(struct stress_thread *t, struct stress_slot *s, u32 r)
 		return;
 	}
 	s->kind = S_PAGES;
-	s->data = toy_page_address(s->page);
 	s->size = PAGE_SIZE << s->order;
+	t->op[OP_PAGES]++;
+	/*
+	 * Not toy_page_address() for a HighMem page: it is NULL, or the
+	 * address of a pkmap slot not yet flushed since an earlier owner's
+	 * kunmap, which any kmap() on another CPU may take away.
+	 */
+	s->highmem = toy_page_is_highmem(s->page);
+	if (s->highmem)
+		t->op[OP_HIGHMEM]++;
+	else
+		s->data = toy_page_address(s->page);
+}
+
+/*
+ * The reserve: a HighMem block a thread keeps from start to end, and
+ * visits a page or a few at a time. The buddy hands out the same few hot
+ * pages again and again, and a page keeps its pkmap slot from kunmap to
+ * the next flush, so kmaps of those alone seldom take a new slot and the
+ * slot scan would hardly ever wrap; the reserve's pages make it wrap.
+ */
+static void take_reserve(struct stress_thread *t)
+{
+	struct stress_slot *s = &t->slot[RESERVE];
+
+	s->page = toy_alloc_pages(TOY_GFP_HIGHUSER | __TOY_GFP_NOWARN,
+				  RESERVE_ORDER);
+	if (!s->page) {
+		t->fails++;
+		return;
+	}
+	s->order = RESERVE_ORDER;
+	if (!toy_page_is_highmem(s->page)) {	/* HighMem was full */
+		toy_free_pages(s->page, s->order);
+		s->page = NULL;
+		t->fails++;
+		return;
+	}
+	s->kind = S_PAGES;
+	s->highmem = true;
+	s->size = PAGE_SIZE << s->order;
+	t->op[OP_PAGES]++;
+	t->op[OP_HIGHMEM]++;
+	fill(t, s, RESERVE);
+}
+
+/* Check a page or a few of the reserve, writing the same back, or hold one. */
+static void visit_reserve(struct stress_thread *t)
+{
+	struct stress_slot *s = &t->slot[RESERVE];
+	u32 r = prandom_u32_state(&t->rnd);
+	unsigned int n = 1U << RESERVE_ORDER, j = (r >> 4) % n;
+
+	if (s->kind == S_EMPTY)
+		return;
+	if (r % 16 == 0 && kmap_hold)
+		hold_page(t, s, j);
+	else if (r % 2)
+		kmap_pass(t, s, j, s->pattern, PASS_CHECK | PASS_WRITE);
+	else
+		local_pass(t, s, j, min(1 + (r >> 1) % LOCAL_NEST, n - j),
+			   s->pattern, PASS_CHECK | PASS_WRITE);
 }
 
 /* A size from 1 byte to 16 KiB, every kmalloc cache about as often. */
@@ -146,6 +484,7 @@ static void take_kmalloc(struct stress_thread *t, struct stress_slot *s,
 		return;
 	}
 	s->kind = S_KMALLOC;
+	t->op[OP_KMALLOC]++;
 }
 
 static void take_cache_obj(struct stress_thread *t, struct stress_slot *s,
@@ -160,19 +499,42 @@ static void take_cache_obj(struct stress_thread *t, struct stress_slot *s,
 	}
 	s->kind = S_CACHE;
 	s->size = cache_specs[s->cache].size;
+	t->op[OP_CACHE]++;
+}
+
+/* 1 byte to 64 KiB; one time in eight 1 to 4 pages more. */
+static void take_vmalloc(struct stress_thread *t, struct stress_slot *s,
+			 u32 r)
+{
+	s->size = 1 + (r >> 3) % VMALLOC_MAX;
+	if (r % 8 == 0)
+		s->size += (1 + (r >> 3) % 4) * PAGE_SIZE;
+	s->data = toy_vmalloc(s->size);
+	if (!s->data) {
+		t->fails++;
+		return;
+	}
+	s->kind = S_VMALLOC;
+	t->op[OP_VMALLOC]++;
 }
 
 static void take(struct stress_thread *t, struct stress_slot *s, u32 r)
 {
-	switch (r % 3) {
+	switch (r % 7) {
 	case 0:
-		take_pages(t, s, r / 3);
-		break;
 	case 1:
-		take_kmalloc(t, s, r / 3);
+		take_pages(t, s, r / 7);
+		break;
+	case 2:
+	case 3:
+		take_kmalloc(t, s, r / 7);
+		break;
+	case 4:
+	case 5:
+		take_cache_obj(t, s, r / 7);
 		break;
 	default:
-		take_cache_obj(t, s, r / 3);
+		take_vmalloc(t, s, r / 7);
 		break;
 	}
 }
@@ -191,6 +553,8 @@ static unsigned int free_passed(unsigned int id, unsigned long v)
 	size = tag == TAG_KMALLOC ? toy_ksize(p) : cache_specs[tag].size;
 	if (memchr_inv(p, p[0], size)) {
 		bad = 1;
+		atomic_long_inc(&mismatches[tag == TAG_KMALLOC ? OP_KMALLOC :
+					    OP_CACHE]);
 		pr_err("thread %u: object passed between threads: pattern %#x damaged\n",
 		       id, p[0]);
 	}
@@ -231,8 +595,10 @@ static void resize(struct stress_thread *t, struct stress_slot *s,
 		t->fails++;
 		return;
 	}
+	t->op[OP_KREALLOC]++;
 	if (memchr_inv(p, s->pattern, min(size, s->size))) {
 		t->errors++;
+		atomic_long_inc(&mismatches[OP_KREALLOC]);
 		pr_err("thread %u slot %u: pattern %#x damaged by krealloc %zu -> %zu\n",
 		       t->id, i, s->pattern, s->size, size);
 	}
@@ -262,6 +628,9 @@ static void give_back(struct stress_thread *t, struct stress_slot *s,
 	case S_CACHE:
 		toy_kmem_cache_free(caches[s->cache], s->data);
 		break;
+	case S_VMALLOC:
+		toy_vfree(s->data);
+		break;
 	default:
 		break;
 	}
@@ -274,8 +643,10 @@ static int stress_fn(void *arg)
 	unsigned long end = jiffies + seconds * HZ;
 	unsigned int i;
 
+	take_reserve(t);
 	while (time_before(jiffies, end)) {
 		u32 r = prandom_u32_state(&t->rnd);
+		u32 r2 = prandom_u32_state(&t->rnd);
 		struct stress_slot *s;
 
 		i = r % SLOTS;
@@ -284,19 +655,31 @@ static int stress_fn(void *arg)
 			take(t, s, r >> 8);
 			if (s->kind != S_EMPTY)
 				fill(t, s, i);
+		} else if (s->highmem && r2 % 4 == 0) {
+			visit_highmem(t, s, r2 >> 2);
 		} else {
 			give_back(t, s, i, r >> 8);
 		}
+		if ((r2 >> 8) % 2)
+			visit_reserve(t);
 		if ((r >> 8) % 4096 == 7) {
 			toy_kmem_cache_shrink(caches[(r >> 20) % ARRAY_SIZE(caches)]);
 			atomic_long_inc(&nr_shrinks);
 		}
 		t->ops++;
+		/* Held kmaps, if any, stay across this and now and then a sleep. */
+		if (t->nr_held && (r2 >> 16) % 64 == 0)
+			give_way(r2 >> 22);
 		cond_resched();
 	}
-	for (i = 0; i < SLOTS; i++)
+	for (i = 0; i <= RESERVE; i++)
 		if (t->slot[i].kind != S_EMPTY)
 			give_back(t, &t->slot[i], i, 2);
+	if (t->nr_held) {
+		t->errors++;
+		pr_err("thread %u: %u kmaps still held at the end\n", t->id,
+		       t->nr_held);
+	}
 	complete(&t->done);
 	return 0;
 }
@@ -359,13 +742,31 @@ static unsigned long left_behind(void)
 	return n;
 }
 
+/* "<what> by kind: N pages, N highmem, ...": one number per stress_op. */
+static void report_by_kind(const char *what, const unsigned long *n)
+{
+	char buf[NR_STRESS_OPS * 32];
+	unsigned int k, len = 0;
+
+	for (k = 0; k < NR_STRESS_OPS; k++)
+		len += scnprintf(buf + len, sizeof(buf) - len, "%s%lu %s",
+				 k ? ", " : "", n[k], op_names[k]);
+	pr_info("%s by kind: %s\n", what, buf);
+}
+
 static int __init toy_stress_init(void)
 {
-	unsigned int n = threads ?: num_online_cpus(), i;
+	unsigned int n = threads ?: num_online_cpus(), i, k;
 	unsigned long ops = 0, fails = 0, errors = 0;
+	unsigned long op[NR_STRESS_OPS] = {}, bad[NR_STRESS_OPS];
 	struct stress_thread *t;
 	int err;
 
+	if (kmap_hold > MAX_HOLD) {
+		pr_err("kmap_hold=%u: a thread holds 0 to %u kmaps\n",
+		       kmap_hold, MAX_HOLD);
+		return -EINVAL;
+	}
 	err = create_caches();
 	if (err)
 		return err;
@@ -399,6 +800,8 @@ static int __init toy_stress_init(void)
 		ops += t[i].ops;
 		fails += t[i].fails;
 		errors += t[i].errors;
+		for (k = 0; k < NR_STRESS_OPS; k++)
+			op[k] += t[i].op[k];
 	}
 	kfree(t);
 	errors += drain_exchange();
@@ -406,6 +809,10 @@ static int __init toy_stress_init(void)
 	pr_info("%u threads, %u s: %lu operations, %lu allocation failures, %lu objects passed between threads, %lu shrinks, %lu damaged patterns or leaks\n",
 		n, seconds, ops, fails, atomic_long_read(&nr_exchanged),
 		atomic_long_read(&nr_shrinks), errors);
+	for (k = 0; k < NR_STRESS_OPS; k++)
+		bad[k] = atomic_long_read(&mismatches[k]);
+	report_by_kind("operations", op);
+	report_by_kind("pattern mismatches", bad);
 	destroy_caches();
 	return errors ? -EIO : 0;
 }

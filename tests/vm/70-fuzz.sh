@@ -15,58 +15,6 @@
 CTLFUZZ=${CTLFUZZ:-/toy/ctlfuzz}
 FUZZ_LINES=${TOY_FUZZ_LINES:-10000}
 FUZZ_SEED=${TOY_FUZZ_SEED:-1}
-SLACK_KB=1024
-# What unload prints about anything still live (toy_main, toy_slab,
-# toy_highmem).
-LEAKS='unload|torn down|still allocated|live handles'
-
-# toy_free: "normal N highmem M": each zone's free pages, those on the
-# per-CPU lists included (meminfo leaves them out).
-toy_free() {
-	awk '
-	FILENAME ~ /meminfo$/ && $1 == "LowFree:" { low += $2 / 4 }
-	FILENAME ~ /meminfo$/ && $1 == "HighFree:" { high += $2 / 4 }
-	FILENAME ~ /stats$/ && $1 == "normal_pcp_pages" { low += $2 }
-	FILENAME ~ /stats$/ && $1 == "highmem_pcp_pages" { high += $2 }
-	END { printf "normal %d highmem %d\n", low, high }' "$D/meminfo" "$D/stats"
-}
-
-# shrink_all: every cache gives back its arrays' objects and empty slabs.
-shrink_all() {
-	_names=$(awk 'NR > 2 { print $1 }' "$D/slabinfo")
-	for _c in $_names; do
-		ctl "cache_shrink $_c" || fail "cache_shrink $_c: $CTL_ERRNO"
-	done
-}
-
-# shrink_kernel_slabs: the real kernel's SLUB caches give back their
-# empty and per-CPU partial slabs, which the work in between grew (its
-# ctl buffers, handles, dentries) and drop_caches leaves alone: about
-# 0.7 MiB of Slab after a 10,000-line fuzz, none of it the toy's.
-shrink_kernel_slabs() {
-	for _f in /sys/kernel/slab/*/shrink; do
-		[ -w "$_f" ] && echo 1 >"$_f"
-	done
-}
-
-# meminfo_moved FILE: the /proc/meminfo lines that moved by 64 kB or
-# more since FILE was taken, to tell a leak from the kernel's own caches.
-meminfo_moved() {
-	awk 'NR == FNR { was[$1] = $2; next }
-	($1 in was) && ($2 - was[$1] >= 64 || was[$1] - $2 >= 64) {
-		printf "#   %-16s %9d -> %9d kB\n", $1, was[$1], $2
-	}' "$1" /proc/meminfo
-}
-
-# expect_none DESC TEXT: ok when TEXT is empty, else print it and fail.
-expect_none() {
-	if [ -z "$2" ]; then
-		ok "$1"
-	else
-		fail "$1"
-		printf '%s\n' "$2" | head -n 40
-	fi
-}
 
 # handles_of KIND [ZONE]: the live handles of that kind, newest first.
 handles_of() {

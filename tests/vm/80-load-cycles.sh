@@ -11,7 +11,6 @@
 . "${0%/*}/lib.sh"
 
 CYCLES=20
-SLACK_KB=1024
 
 cycle() {
 	load || return 1

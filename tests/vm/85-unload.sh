@@ -12,7 +12,6 @@
 . "${0%/*}/lib.sh"
 
 CYCLES=100
-SLACK_KB=1024
 
 # want_line DESC PATTERN: the dmesg lines since the mark hold PATTERN (ERE).
 want_line() {

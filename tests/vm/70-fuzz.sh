@@ -118,20 +118,7 @@ main() {
 	expect "kernel log kept every line since the fuzz began" \
 		sh -c "dmesg | grep -q ' $MARK\$'"
 	expect_none "no WARNING, BUG or Oops in the fuzz and clean-up" "$(new_splats)"
-	mark
-	expect "rmmod toy_alloc" unload
-	expect_none "rmmod reports nothing left live" "$(new_dmesg | grep -E "$LEAKS")"
-	expect_none "no WARNING, BUG or Oops at rmmod" "$(new_splats)"
-	# MemFree + per-CPU pages, as 80-load-cycles.sh: MemFree alone
-	# swings by a MiB.
-	shrink_kernel_slabs
-	if free_near "$_before" $SLACK_KB; then
-		ok "guest free memory within $SLACK_KB kB of before insmod: $_before -> $FREE_NOW kB"
-	else
-		fail "guest free memory within $SLACK_KB kB of before insmod: $_before -> $FREE_NOW kB"
-	fi
-	echo "# /proc/meminfo lines that moved since before insmod:"
-	meminfo_moved "$TMP/meminfo.before"
+	unload_clean "$_before"
 	echo "# kernel log: $(dmesg | wc -l) lines, $(dmesg | wc -c) bytes"
 }
 

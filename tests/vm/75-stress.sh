@@ -169,19 +169,7 @@ main() {
 	echo "# fresh load, caches shrunk: free pages $TOY_FRESH"
 	stress
 	after
-	mark
-	expect "rmmod toy_alloc" unload
-	expect_none "rmmod reports nothing left live" "$(new_dmesg | grep -E "$LEAKS")"
-	# MemFree + per-CPU pages, as 80-load-cycles.sh: MemFree alone
-	# swings by a MiB.
-	shrink_kernel_slabs
-	if free_near "$_before" $SLACK_KB; then
-		ok "guest free memory within $SLACK_KB kB of before insmod: $_before -> $FREE_NOW kB"
-	else
-		fail "guest free memory within $SLACK_KB kB of before insmod: $_before -> $FREE_NOW kB"
-	fi
-	echo "# /proc/meminfo lines that moved since before insmod:"
-	meminfo_moved "$TMP/meminfo.before"
+	unload_clean "$_before"
 	_s=$(dmesg | sed -n "/ $LOAD_MARK\$/,\$p" |
 		grep -E 'WARNING:|BUG:|Oops|Call Trace|Kernel panic|general protection|INFO: task|rcu.*stall')
 	expect_none "no WARNING, BUG, hung task or RCU stall from insmod on" "$_s"

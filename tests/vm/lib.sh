@@ -308,3 +308,23 @@ expect_none() {
 		printf '%s\n' "$2" | head -n 40
 	fi
 }
+
+# unload_clean BEFORE_KB: rmmod toy_alloc, which reports nothing live and
+# no splat; then the guest's free memory (MemFree + per-CPU pages, as
+# 80-load-cycles.sh: MemFree alone swings by a MiB), with the kernel's own
+# slabs shrunk, is within $SLACK_KB of BEFORE_KB. Prints the meminfo
+# lines that moved since $TMP/meminfo.before.
+unload_clean() {
+	mark
+	expect "rmmod toy_alloc" unload
+	expect_none "rmmod reports nothing left live" "$(new_dmesg | grep -E "$LEAKS")"
+	expect_none "no WARNING, BUG or Oops at rmmod" "$(new_splats)"
+	shrink_kernel_slabs
+	if free_near "$1" $SLACK_KB; then
+		ok "guest free memory within $SLACK_KB kB of before insmod: $1 -> $FREE_NOW kB"
+	else
+		fail "guest free memory within $SLACK_KB kB of before insmod: $1 -> $FREE_NOW kB"
+	fi
+	echo "# /proc/meminfo lines that moved since before insmod:"
+	meminfo_moved "$TMP/meminfo.before"
+}

@@ -553,11 +553,7 @@ static void toy_buddy_random_threads(struct kunit *test)
 		random_seq_init(&t[i].seq, node, t[i].seq.live, 100 + i);
 		t[i].tag = 0x11 * (i + 1);
 		t[i].id = i;
-		init_completion(&t[i].done);
-		if (IS_ERR(kthread_run(seq_thread_fn, &t[i], "toy_buddy_mt%d", i))) {
-			KUNIT_FAIL(test, "no thread %d", i);
-			complete(&t[i].done);
-		}
+		mt_run(test, seq_thread_fn, &t[i], &t[i].done, "toy_buddy_mt", i);
 	}
 	if (!mt_join(&t[0].done, sizeof(*t), MT_THREADS, validate_node, node,
 		     &validate_errors, &validate_runs)) {

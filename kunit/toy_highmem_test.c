@@ -1049,11 +1049,7 @@ static void toy_highmem_random_threads(struct kunit *test)
 		t[i].hm = hm;
 		t[i].id = i;
 		prandom_seed_state(&t[i].rnd, 300 + i);
-		init_completion(&t[i].done);
-		if (IS_ERR(kthread_run(hm_thread_fn, &t[i], "toy_hm_mt%d", i))) {
-			KUNIT_FAIL(test, "no thread %d", i);
-			complete(&t[i].done);
-		}
+		mt_run(test, hm_thread_fn, &t[i], &t[i].done, "toy_hm_mt", i);
 	}
 	if (!mt_join(&t[0].done, sizeof(*t), MT_THREADS, validate_hm, hm,
 		     &validate_errors, &validate_runs)) {

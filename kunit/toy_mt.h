@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the suites' threaded random cases share: how their threads
- * interleave, how a case sees that they did, and how it waits for them
- * with validate running meanwhile. Each suite is one module with one
+ * What the suites' threaded random cases share: how their threads start
+ * and interleave, how a case sees that they did, and how it waits for
+ * them with validate running meanwhile. Each suite is one module with one
  * threaded case running at a time.
  */
 #ifndef TOY_MT_H
 #define TOY_MT_H
 
+#include <kunit/test.h>
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/kthread.h>
 #include <linux/sched.h>
 
 #define MT_TIMEOUT	(60 * HZ)	/* for all threads together */
@@ -40,6 +42,22 @@ static inline void note_switch(int id, unsigned long *switches)
 {
 	if (atomic_xchg(&mt_last, id) != id)
 		(*switches)++;
+}
+
+/*
+ * Start thread @i of a case as @name<i>, running @fn(@data), which
+ * completes @done as it ends. Should it not start, the case fails and
+ * @done is completed here, so that mt_join() does not wait for it.
+ */
+static inline void mt_run(struct kunit *test, int (*fn)(void *data),
+			  void *data, struct completion *done,
+			  const char *name, int i)
+{
+	init_completion(done);
+	if (IS_ERR(kthread_run(fn, data, "%s%d", name, i))) {
+		KUNIT_FAIL(test, "no thread %d", i);
+		complete(done);
+	}
 }
 
 /*

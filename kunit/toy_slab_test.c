@@ -1642,11 +1642,7 @@ static void toy_slab_random_threads(struct kunit *test)
 		t[i].cache = s;
 		t[i].id = i;
 		prandom_seed_state(&t[i].rnd, 200 + i);
-		init_completion(&t[i].done);
-		if (IS_ERR(kthread_run(slab_thread_fn, &t[i], "toy_slab_mt%d", i))) {
-			KUNIT_FAIL(test, "no thread %d", i);
-			complete(&t[i].done);
-		}
+		mt_run(test, slab_thread_fn, &t[i], &t[i].done, "toy_slab_mt", i);
 	}
 	if (!mt_join(&t[0].done, sizeof(*t), MT_THREADS, validate_caches, NULL,
 		     &validate_errors, &validate_runs)) {

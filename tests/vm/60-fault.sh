@@ -284,13 +284,9 @@ knob_checks() {
 }
 
 main() {
-	_t=$(date +%s)
-	init_sweep
-	echo "# init sweep: $(($(date +%s) - _t)) s"
-	_t=$(date +%s)
-	ctl_sweeps
-	pcp_sweeps
-	echo "# ctl sweeps: $(($(date +%s) - _t)) s"
+	timed "init sweep" init_sweep
+	timed "ctl sweeps" ctl_sweeps
+	timed "pcp sweeps" pcp_sweeps
 	knob_checks
 	ensure_unloaded
 }

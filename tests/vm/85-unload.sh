@@ -176,12 +176,8 @@ cycles() {
 }
 
 main() {
-	_t=$(date +%s)
-	live_unload
-	echo "# live unload: $(($(date +%s) - _t)) s"
-	_t=$(date +%s)
-	cycles
-	echo "# cycles: $(($(date +%s) - _t)) s"
+	timed "live unload" live_unload
+	timed cycles cycles
 	ensure_unloaded
 }
 

@@ -328,3 +328,12 @@ unload_clean() {
 	echo "# /proc/meminfo lines that moved since before insmod:"
 	meminfo_moved "$TMP/meminfo.before"
 }
+
+# timed WHAT CMD...: run CMD, then say how long it took as "# WHAT: N s".
+timed() {
+	_timed_what=$1
+	_timed_t0=$(date +%s)
+	shift
+	"$@"
+	echo "# $_timed_what: $(($(date +%s) - _timed_t0)) s"
+}

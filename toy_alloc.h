@@ -540,7 +540,9 @@ unsigned long toy_slab_cpu_stat(struct toy_kmem_cache *s,
 #define TOY_VMALLOC_START	(TOY_HIGH_MEMORY + TOY_VMALLOC_OFFSET)
 #define TOY_FIXADDR_TOP		0xfffff000U	/* __FIXADDR_TOP */
 #define TOY_FIX_KMAP_BEGIN	3		/* FIX_HOLE, DBGP, EARLYCON first */
-#define TOY_KM_MAX_IDX		16		/* local mappings per task */
+#define TOY_KM_MAX_IDX		16		/* fixmap slots per CPU */
+/* Nested local mappings a task may hold: kmap_local_idx_push() BUG()s at 16. */
+#define TOY_KMAP_LOCAL_MAX	(TOY_KM_MAX_IDX - 1)
 
 /* The emulated fixmap address of local slot @idx: __fix_to_virt(). */
 #define TOY_FIX_TO_VIRT(idx)	(TOY_FIXADDR_TOP - ((u32)(idx) << 12))
@@ -569,7 +571,7 @@ extern const char *const toy_hm_stat_names[TOY_NR_HM_STATS];
 /* Kinds of highmem misuse, each counted; names in toy_hm_misuse_names[]. */
 enum toy_hm_misuse {
 	TOY_HM_KUNMAP_UNMAPPED,	/* kunmap of a page without a kmap user */
-	TOY_HM_LOCAL_DEPTH,	/* a 17th nested kmap_local */
+	TOY_HM_LOCAL_DEPTH,	/* a 16th nested kmap_local */
 	TOY_HM_LOCAL_CPU_FULL,	/* the CPU's local entries all taken */
 	TOY_HM_LOCAL_ORDER,	/* kunmap_local not of the newest mapping */
 	TOY_HM_LOCAL_UNMAPPED,	/* kunmap_local of a page not mapped so */
@@ -607,7 +609,7 @@ struct toy_pa_slot {
  * struct toy_kmap_local_entry - one local mapping
  * @owner: the task that made it (or the ctl file's emulated task).
  * @page: the mapped page.
- * @idx: its depth in @owner's stack, 0 .. %TOY_KM_MAX_IDX - 1.
+ * @idx: its depth in @owner's stack, 0 .. %TOY_KMAP_LOCAL_MAX - 1.
  * @cpu: the CPU whose fixmap slots it uses.
  */
 struct toy_kmap_local_entry {

@@ -54,15 +54,20 @@
  * clears the address of pages that may have been freed to the buddy since
  * their kunmap, and the toy_page flags are the buddy's to change then.
  *
- * kmap_local_page() mappings in the kernel form a stack per task, at most
- * KM_MAX_IDX deep, in fixmap slots of the CPU the task is pinned to
+ * kmap_local_page() mappings in the kernel form a stack per task in the
+ * KM_MAX_IDX (16) fixmap slots of the CPU the task is pinned to
  * (migrate_disable() from map to unmap); a context switch saves and
- * restores them. The toy keeps, per CPU, the entries of every task that
- * holds some there, each tagged with its task, so each task's entries are
- * its own strict LIFO stack and a preempted holder is no problem. A 17th
- * level, an unmap that is not of the task's newest mapping and an unmap of
- * something not mapped are reported and refused (the kernel BUG()s or
- * WARNs and unmaps the wrong slot). The data address is the real page's
+ * restores them. kmap_local_idx_push() raises the task's index first and
+ * then BUG()s if it has reached KM_MAX_IDX, so 15 mappings nest and the
+ * 16th is fatal: the top slot is never used. (CONFIG_DEBUG_KMAP_LOCAL
+ * makes it 33 slots with a guard between each two, and 16 nest; the toy
+ * follows the build without it, as the reference kernel of tests/i386 is.)
+ * The toy keeps, per CPU, the entries of every task that holds some
+ * there, each tagged with its task, so each task's entries are its own
+ * strict LIFO stack and a preempted holder is no problem. A 16th level,
+ * an unmap that is not of the task's newest mapping and an unmap of
+ * something not mapped are reported, counted and refused (the kernel
+ * BUG()s or WARNs and unmaps the wrong slot). The data address is the real page's
  * direct-map address: a local mapping must work in atomic context, where
  * vmap() cannot be called; the fixmap slot is emulated. kmap_atomic() is
  * kmap_local with preemption and page faults off, as in the kernel.
@@ -157,6 +162,11 @@ static inline void count_event(struct toy_highmem *hm, enum toy_hm_stat item)
 	atomic_long_inc(&hm->stat[item]);
 }
 
+static inline void count_misuse(struct toy_highmem *hm, enum toy_hm_misuse what)
+{
+	atomic_long_inc(&hm->misuse[what]);
+}
+
 /*
  * Report a misuse of the API, refused by the caller. The first of each
  * class prints a line and a stack trace, like the buddy's reports; every
@@ -165,7 +175,7 @@ static inline void count_event(struct toy_highmem *hm, enum toy_hm_stat item)
 static void report_misuse(struct toy_highmem *hm, enum toy_hm_misuse what,
 			  unsigned long pfn)
 {
-	atomic_long_inc(&hm->misuse[what]);
+	count_misuse(hm, what);
 	if (test_and_set_bit(what, &hm->misuse_reported))
 		return;
 	if (pfn == ULONG_MAX)
@@ -719,9 +729,15 @@ static int owner_top(const struct toy_kmap_local *st, const void *owner)
 }
 
 /*
- * kmap_local_idx_push(): @owner's next index for @page, or -E2BIG at
- * TOY_KM_MAX_IDX (the kernel BUG()s), -ENOSPC if the CPU has no entry
- * left for it.
+ * kmap_local_idx_push(): @owner's next index for @page; -E2BIG when
+ * @owner holds TOY_KMAP_LOCAL_MAX already, -ENOSPC if the CPU has no
+ * entry left for it. The kernel's push is
+ *
+ *	current->kmap_ctrl.idx += KM_INCR;
+ *	BUG_ON(current->kmap_ctrl.idx >= KM_MAX_IDX);
+ *	return current->kmap_ctrl.idx - 1;
+ *
+ * so the push that would return index 15 (the 16th level) BUG()s.
  */
 static int local_push(struct toy_kmap_local *st, const void *owner,
 		      struct toy_page *page, unsigned int cpu)
@@ -729,7 +745,7 @@ static int local_push(struct toy_kmap_local *st, const void *owner,
 	unsigned int depth = owner_depth(st, owner);
 	struct toy_kmap_local_entry *e;
 
-	if (depth >= TOY_KM_MAX_IDX)
+	if (depth >= TOY_KMAP_LOCAL_MAX)
 		return -E2BIG;
 	if (st->nr >= ARRAY_SIZE(st->entry))
 		return -ENOSPC;
@@ -778,7 +794,8 @@ static int local_pop(struct toy_kmap_local *st, const void *owner,
  *
  * Context: Any context.
  * Return: the page's data address (its real direct-map address), or NULL
- * (reported) for a 17th level, a full CPU or a page not of the node.
+ * (reported) for a 16th level (the kernel BUG()s), a full CPU or a page
+ * not of the node.
  */
 void *toy_hm_kmap_local(struct toy_highmem *hm, struct toy_page *page)
 {
@@ -848,7 +865,7 @@ EXPORT_SYMBOL_IF_KUNIT(toy_hm_kunmap_local);
  * @hm: the instance.
  *
  * Context: Any context.
- * Return: the depth of the task's stack, 0 .. %TOY_KM_MAX_IDX.
+ * Return: the depth of the task's stack, 0 .. %TOY_KMAP_LOCAL_MAX.
  */
 unsigned int toy_hm_local_depth(struct toy_highmem *hm)
 {
@@ -1474,7 +1491,8 @@ static unsigned long validate_pkmap(struct toy_highmem *hm)
 /*
  * One CPU's local entries (a copy): within the array, each a HighMem page
  * of the node mapped on @cpu, and each task's entries numbered 0, 1, 2 ...
- * in the order they were made: a strict stack, at most TOY_KM_MAX_IDX deep.
+ * in the order they were made: a strict stack, at most TOY_KMAP_LOCAL_MAX
+ * deep.
  */
 static unsigned long validate_local(struct toy_highmem *hm,
 				    const struct toy_kmap_local *st,
@@ -1503,10 +1521,10 @@ static unsigned long validate_local(struct toy_highmem *hm,
 			errors++;
 		}
 		below = owner_count(st, e->owner, i);
-		if (e->idx != below || e->idx >= TOY_KM_MAX_IDX) {
-			validate_err(hm, "kmap_local %s: entry %u (pfn %lu) at depth %u, its task holds %u below it (at most %u)",
+		if (e->idx != below || e->idx >= TOY_KMAP_LOCAL_MAX) {
+			validate_err(hm, "kmap_local %s: entry %u (pfn %lu) at depth %u, its task holds %u below it (at most %u deep)",
 				     who, i, page_pfn(hm, e->page), e->idx,
-				     below, TOY_KM_MAX_IDX);
+				     below, TOY_KMAP_LOCAL_MAX);
 			errors++;
 		}
 	}
@@ -1687,8 +1705,8 @@ out:
  * its mapping, the page's entry in the address hash and the live real
  * vmap; that the hash holds no other mapping, so no page is in two slots;
  * that the slots in use are nr_busy; that every CPU's local entries are
- * within bounds, each task's a strict stack at most %TOY_KM_MAX_IDX deep;
- * that the vmalloc areas lie in order inside the emulated vmalloc area,
+ * within bounds, each task's a strict stack at most %TOY_KMAP_LOCAL_MAX
+ * deep; that the vmalloc areas lie in order inside the emulated vmalloc area,
  * their sizes agree with their page counts, and their pages are allocated
  * order-0 pages of the node, each in one area only and no slab, that the
  * real mapping shows in order. Each inconsistency is printed once;
@@ -2026,8 +2044,9 @@ static int ctl_kmap_local(int argc, char **argv)
 	depth = local_push(&ctl_local, &ctl_local, h->page, 0);
 	spin_unlock(&ctl_local_lock);
 	if (depth == -E2BIG) {
-		pr_info("kmap_local: %u local mappings are held already; a %uth level is refused\n",
-			TOY_KM_MAX_IDX, TOY_KM_MAX_IDX + 1);
+		count_misuse(hm, TOY_HM_LOCAL_DEPTH);
+		pr_info("kmap_local: %u local mappings are held already; a %uth is refused (6.1's kmap_local_idx_push() BUG()s at KM_MAX_IDX %u)\n",
+			TOY_KMAP_LOCAL_MAX, TOY_KMAP_LOCAL_MAX + 1, TOY_KM_MAX_IDX);
 		return -ENOSPC;
 	}
 	if (depth < 0) {

@@ -260,14 +260,15 @@ void toy_kunmap(struct toy_page *page);
  * toy_kmap_local_page() - map a page for the current thread: kmap_local_page()
  * @page: a page of the toy.
  *
- * A HighMem page takes the next of %TOY_KM_MAX_IDX slots of the calling
- * task on this CPU; migration stays disabled until it is unmapped. A
+ * A HighMem page takes the next of the calling task's fixmap slots on
+ * this CPU; migration stays disabled until it is unmapped. A
  * Normal page just returns its direct address. Mappings nest and must be
  * undone in reverse order with toy_kunmap_local().
  *
  * Context: Any context. The address is valid only in the calling context.
  * Return: the address of the page's data, or NULL (reported) if the
- * caller already holds %TOY_KM_MAX_IDX local mappings.
+ * caller already holds %TOY_KMAP_LOCAL_MAX (15) local mappings: the
+ * kernel BUG()s on the 16th.
  */
 void *toy_kmap_local_page(struct toy_page *page);
 

@@ -3,7 +3,7 @@
 # The highmem verbs of ctl on Debian's kernel: a HighMem page has no
 # address until kmap gives it a pkmap slot, keeps it after kunmap until a
 # wrap of the slot scan flushes it, and a full window refuses ctl's kmap
-# (the real one would sleep). kmap_local nests 16 deep in strict LIFO
+# (the real one would sleep). kmap_local nests 15 deep in strict LIFO
 # order. vmalloc takes HighMem pages, shows in vmallocinfo's format and
 # gives them back. Every bad input: an errno, one dmesg line, no change.
 # Loaded with pkmap_slots=4 so that a few kmaps wrap and fill the window.
@@ -136,10 +136,11 @@ full_window() {
 	done
 }
 
-# kmap_local: a stack, 16 deep, undone in reverse order only.
+# kmap_local: a stack, 15 deep, undone in reverse order only. 6.1's
+# kmap_local_idx_push() BUG()s on the 16th: ctl refuses it and counts it.
 local_stack() {
 	_hs=
-	for _i in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+	for _i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
 		_h=$(alloc 0 highmem) || { fail "alloc: $CTL_ERRNO"; return; }
 		_hs="$_hs $_h"
 	done
@@ -152,12 +153,23 @@ local_stack() {
 		"-> 0xffffb000 \\(depth 1"
 	refused "kunmap_local out of order" EINVAL "kunmap_local $1"
 	did "kunmap_local of the newest" "kunmap_local $2" "depth 1"
-	for _h in $(echo "$@" | cut -d' ' -f2-16); do
+	for _h in $(echo "$@" | cut -d' ' -f2-15); do
 		ctl "kmap_local $_h" || fail "kmap_local $_h: $CTL_ERRNO"
 	done
-	expect "16 local mappings held" test "$(pkmap_value kmap_local_ctl)" -eq 16
-	refused "a 17th kmap_local" ENOSPC "kmap_local ${17}"
-	for _h in $(echo "$@" | cut -d' ' -f2-16 | tr ' ' '\n' | sed '1!G;h;$!d'); do
+	expect "15 local mappings held" test "$(pkmap_value kmap_local_ctl)" -eq 15
+	expect "no kmap_local refused yet" \
+		test "$(pkmap_value misuse_kmap_local_too_deep)" -eq 0
+	refused "a 16th kmap_local" ENOSPC "kmap_local ${16}"
+	if new_dmesg | grep -q 'kmap_local: 15 local mappings are held already; a 16th is refused'; then
+		ok "the refusal says why"
+	else
+		fail "the refusal says why: $(new_dmesg | tail -n 1)"
+	fi
+	expect "the refusal is counted: misuse_kmap_local_too_deep 1" \
+		test "$(pkmap_value misuse_kmap_local_too_deep)" -eq 1
+	expect "still 15 local mappings held" \
+		test "$(pkmap_value kmap_local_ctl)" -eq 15
+	for _h in $(echo "$@" | cut -d' ' -f2-15 | tr ' ' '\n' | sed '1!G;h;$!d'); do
 		ctl "kunmap_local $_h" || fail "kunmap_local $_h: $CTL_ERRNO"
 	done
 	did "read through the first local mapping" "read $1 0 5" '"local"'

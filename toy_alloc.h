@@ -523,29 +523,79 @@ unsigned long toy_slab_cpu_stat(struct toy_kmem_cache *s,
 #include <linux/wait.h>
 
 /*
- * The emulated 32-bit address space: the values of an i386 kernel with
- * HIGHMEM4G, no PAE and the 3G/1G split, as pgtable_32_areas.h and
- * fixmap.h compute them in Linux 6.1 and as the reference kernel of
- * tests/i386 reports them. All are 32-bit numbers, never real addresses.
+ * The emulated 32-bit address space: an i386 kernel of Linux 6.1 with
+ * HIGHMEM4G, no PAE and the 3G/1G split. The numbers here are fixed;
+ * those that move with the config (NR_CPUS and the APICs size the fixmap
+ * and cpu_entry_area, and PKMAP_BASE and all below it follow) are derived
+ * into struct toy_hm_layout by toy_hm_layout_derive(), as
+ * pgtable_32_areas.h and fixmap.h compute them. All are 32-bit numbers,
+ * never real addresses.
  */
 #define TOY_PAGE_OFFSET		0xc0000000U	/* CONFIG_PAGE_OFFSET, 3G/1G */
-#define TOY_PKMAP_BASE		0xff400000U	/* seen on the i386 kernel */
 #define TOY_LAST_PKMAP		1024		/* one page table, no PAE */
 #define TOY_VMALLOC_OFFSET	(8U << 20)	/* hole after the direct map */
 #define TOY_VMALLOC_RESERVE	(128U << 20)	/* __VMALLOC_RESERVE */
-#define TOY_VMALLOC_END		(TOY_PKMAP_BASE - 2 * 4096)
-#define TOY_MAXMEM		(TOY_VMALLOC_END - TOY_PAGE_OFFSET - \
-				 TOY_VMALLOC_RESERVE)	/* the "896 MB" */
-#define TOY_HIGH_MEMORY		(TOY_PAGE_OFFSET + TOY_MAXMEM)
-#define TOY_VMALLOC_START	(TOY_HIGH_MEMORY + TOY_VMALLOC_OFFSET)
 #define TOY_FIXADDR_TOP		0xfffff000U	/* __FIXADDR_TOP */
-#define TOY_FIX_KMAP_BEGIN	3		/* FIX_HOLE, DBGP, EARLYCON first */
 #define TOY_KM_MAX_IDX		16		/* fixmap slots per CPU */
 /* Nested local mappings a task may hold: kmap_local_idx_push() BUG()s at 16. */
 #define TOY_KMAP_LOCAL_MAX	(TOY_KM_MAX_IDX - 1)
 
-/* The emulated fixmap address of local slot @idx: __fix_to_virt(). */
+/* The emulated fixmap address of fixmap index @idx: __fix_to_virt(). */
 #define TOY_FIX_TO_VIRT(idx)	(TOY_FIXADDR_TOP - ((u32)(idx) << 12))
+
+/**
+ * struct toy_hm_config - what of the emulated kernel's config moves its layout
+ * @nr_cpus: CONFIG_NR_CPUS.
+ * @local_apic: CONFIG_X86_LOCAL_APIC: FIX_APIC_BASE in the fixmap.
+ * @io_apic: CONFIG_X86_IO_APIC: MAX_IO_APICS (64) FIX_IO_APIC_BASE_* too.
+ */
+struct toy_hm_config {
+	unsigned int nr_cpus;
+	bool local_apic;
+	bool io_apic;
+};
+
+/**
+ * struct toy_hm_layout - the emulated layout of one config
+ * @cfg: the config it is derived for.
+ * @fix_kmap_begin: FIX_KMAP_BEGIN, a fixmap index.
+ * @fix_kmap_end: FIX_KMAP_END, KM_MAX_IDX * NR_CPUS - 1 above it.
+ * @fix_permanent: __end_of_permanent_fixed_addresses.
+ * @fix_btmap_end: FIX_BTMAP_END; FIX_BTMAP_BEGIN is 511 above it.
+ * @fix_end: __end_of_fixed_addresses.
+ * @fixaddr_start: FIXADDR_START.
+ * @fixaddr_tot_start: FIXADDR_TOT_START.
+ * @cea_pages: CPU_ENTRY_AREA_PAGES, of all CPUs.
+ * @cea_base: CPU_ENTRY_AREA_BASE.
+ * @ldt_base: LDT_BASE_ADDR.
+ * @pkmap_base: PKMAP_BASE.
+ * @vmalloc_end: VMALLOC_END.
+ * @maxmem: MAXMEM: bytes of the direct map, the "896 MB".
+ * @high_memory: high_memory of a machine with MAXMEM of RAM or more.
+ * @vmalloc_start: VMALLOC_START.
+ */
+struct toy_hm_layout {
+	struct toy_hm_config cfg;
+	u32 fix_kmap_begin;
+	u32 fix_kmap_end;
+	u32 fix_permanent;
+	u32 fix_btmap_end;
+	u32 fix_end;
+	u32 fixaddr_start;
+	u32 fixaddr_tot_start;
+	u32 cea_pages;
+	u32 cea_base;
+	u32 ldt_base;
+	u32 pkmap_base;
+	u32 vmalloc_end;
+	u32 maxmem;
+	u32 high_memory;
+	u32 vmalloc_start;
+};
+
+void toy_hm_config_for(struct toy_hm_config *cfg, unsigned int nr_cpus);
+int toy_hm_layout_derive(struct toy_hm_layout *l,
+			 const struct toy_hm_config *cfg);
 
 /* Event counters of the highmem layer; names in toy_hm_stat_names[]. */
 enum toy_hm_stat {
@@ -676,6 +726,7 @@ struct toy_vm_area {
  * @stat: event counters.
  * @misuse: misuse counters.
  * @misuse_reported: one bit per class, set once its first report printed.
+ * @layout: the emulated layout, for nr_cpu_ids CPUs; set at init.
  */
 struct toy_highmem {
 	struct toy_node *node;
@@ -693,6 +744,7 @@ struct toy_highmem {
 	atomic_long_t stat[TOY_NR_HM_STATS];
 	atomic_long_t misuse[TOY_NR_HM_MISUSE];
 	unsigned long misuse_reported;
+	struct toy_hm_layout layout;
 };
 
 /* The module's highmem, on toy_node0; behind the public API. */

@@ -7,14 +7,20 @@
  * the first 884 MiB of RAM there once and for all (the "896 MB" of the
  * books: 6.1 computes MAXMEM from VMALLOC_END, which now sits below the
  * pkmap window, the LDT and cpu_entry_area and the fixmap). A page above
- * that line, in
- * ZONE_HIGHMEM, has no kernel address: page_address() is NULL until
- * something maps it. The toy's Normal zone plays the low memory and its
- * HighMem zone the memory above the line; the address space around them
- * is emulated with the numbers of a real i386 kernel (TOY_PAGE_OFFSET ...
- * in toy_alloc.h, the debugfs file "layout" draws it). The zones are much
- * smaller than the real ones: the toy's Normal zone sits at the bottom of
- * the 884 MiB direct map, its HighMem zone right above the line.
+ * that line, in ZONE_HIGHMEM, has no kernel address: page_address() is
+ * NULL until something maps it. The toy's Normal zone plays the low
+ * memory and its HighMem zone the memory above the line. The address
+ * space around them is emulated with the numbers of a real i386 kernel:
+ * the fixed ones (TOY_PAGE_OFFSET ... in toy_alloc.h) and those that move
+ * with the config, derived below as pgtable_32_areas.h and fixmap.h
+ * compute them. NR_CPUS sizes the fixmap's kmap_local slots and the
+ * cpu_entry_area, the APICs add fixmap entries, and PKMAP_BASE,
+ * VMALLOC_END and MAXMEM follow in 4 MiB steps. The config is that of the
+ * reference kernel of tests/i386 (one CPU, no APIC) with NR_CPUS set to
+ * the CPUs here, and SMP with its APICs when they are more than one; the
+ * debugfs file "layout" says so and draws it. The zones are much smaller
+ * than the real ones: the toy's Normal zone sits at the bottom of the
+ * 884 MiB direct map, its HighMem zone right above the line.
  *
  * kmap() (mm/highmem.c) hands out slots of a window of LAST_PKMAP pages at
  * PKMAP_BASE. A slot's count is not a plain count: 0 means free and
@@ -115,7 +121,6 @@
 #include "toy_alloc.h"
 
 static_assert(PAGE_SHIFT == 12, "the emulated i386 has 4 KiB pages");
-static_assert(TOY_PKMAP_BASE + (TOY_LAST_PKMAP << 12) > TOY_PKMAP_BASE);
 
 static unsigned int pkmap_slots = TOY_LAST_PKMAP;
 module_param(pkmap_slots, uint, 0444);
@@ -187,6 +192,141 @@ static void report_misuse(struct toy_highmem *hm, enum toy_hm_misuse what,
 	dump_stack();
 }
 
+/* ==== The emulated i386 layout ==== */
+
+/*
+ * i386 without PAE: the PMD is folded into the page directory, so a PMD
+ * maps 4 MiB (PGDIR_SHIFT 22) and a page table holds 1024 entries.
+ */
+#define I386_PMD_SIZE		SZ_4M
+#define I386_PTRS_PER_PTE	1024
+#define I386_MAX_IO_APICS	64	/* MAX_IO_APICS, apicdef.h, X86_32 */
+#define I386_FIX_BTMAPS		512	/* TOTAL_FIX_BTMAPS: 64 slots x 8 */
+#define I386_NR_CPUS_MAX	64	/* NR_CPUS_RANGE_END with X86_BIGSMP */
+/*
+ * sizeof(struct cpu_entry_area) of i386 in pages, cpu_entry_area.h and
+ * processor.h: gdt 1, guard_entry_stack 1, entry_stack_page 1,
+ * guard_doublefault_stack 1, doublefault_stack 1, tss_struct 5 (the
+ * 104-byte x86_hw_tss and the x86_io_bitmap of two 2049-long bitmaps,
+ * 16512 bytes, page aligned), debug_store 1, debug_store_buffers 32 (the
+ * BTS and PEBS buffers, 16 pages each). 43 pages; gcc gives 176128 bytes
+ * for the reference kernel's headers, with SMP and APICs as without.
+ */
+#define I386_CEA_PAGES		43
+
+/**
+ * toy_hm_config_for() - the config the toy emulates for a CPU count
+ * @cfg: filled in.
+ * @nr_cpus: CONFIG_NR_CPUS of the emulated kernel.
+ *
+ * The reference kernel of tests/i386 (tinyconfig plus
+ * scripts/configs/i386-highmem.config) with NR_CPUS set to @nr_cpus. On
+ * one CPU that is the reference itself: no SMP, and no APIC, since
+ * X86_UP_APIC defaults to PCI_MSI and there is no PCI. More CPUs need
+ * SMP, SMP turns X86_LOCAL_APIC on, and that turns X86_IO_APIC on (both
+ * def_bool y in arch/x86/Kconfig). No PCI, PARAVIRT, ACPI or
+ * DEBUG_KMAP_LOCAL, so no fixmap entry of theirs, either way.
+ */
+void toy_hm_config_for(struct toy_hm_config *cfg, unsigned int nr_cpus)
+{
+	cfg->nr_cpus = nr_cpus;
+	cfg->local_apic = nr_cpus > 1;
+	cfg->io_apic = nr_cpus > 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_config_for);
+
+/*
+ * The fixmap indices, as enum fixed_addresses in fixmap.h counts them on
+ * i386 with that config: FIX_HOLE, FIX_DBGP_BASE, FIX_EARLYCON_MEM_BASE,
+ * FIX_APIC_BASE with a local APIC, MAX_IO_APICS entries with an I/O
+ * APIC, then FIX_KMAP_BEGIN .. FIX_KMAP_END, KM_MAX_IDX per CPU; that is
+ * __end_of_permanent_fixed_addresses. The 512 boot-time slots follow,
+ * moved up to a multiple of 512 if they would cross a page table
+ * (FIX_BTMAP_END's expression), then FIX_WP_TEST.
+ */
+static void derive_fixmap(struct toy_hm_layout *l)
+{
+	const struct toy_hm_config *cfg = &l->cfg;
+	u32 idx = 3, perm;
+
+	if (cfg->local_apic)
+		idx++;
+	if (cfg->io_apic)
+		idx += I386_MAX_IO_APICS;
+	l->fix_kmap_begin = idx;
+	l->fix_kmap_end = idx + TOY_KM_MAX_IDX * cfg->nr_cpus - 1;
+	perm = l->fix_kmap_end + 1;
+	l->fix_permanent = perm;
+	if ((perm ^ (perm + I386_FIX_BTMAPS - 1)) & -I386_PTRS_PER_PTE)
+		l->fix_btmap_end = perm + I386_FIX_BTMAPS -
+				   (perm & (I386_FIX_BTMAPS - 1));
+	else
+		l->fix_btmap_end = perm;
+	l->fix_end = l->fix_btmap_end + I386_FIX_BTMAPS + 1;
+}
+
+/**
+ * toy_hm_layout_derive() - the emulated i386 layout of a config
+ * @l: filled in.
+ * @cfg: the config, as toy_hm_config_for() makes it or any other.
+ *
+ * pgtable_32_areas.h and fixmap.h of 6.1, for i386 without PAE, with
+ * HIGHMEM and the 3G/1G split, computed top down:
+ *
+ *	FIXADDR_TOT_START   = __FIXADDR_TOP - (__end_of_fixed_addresses << 12)
+ *	CPU_ENTRY_AREA_BASE = (FIXADDR_TOT_START - 4K * (CPU_ENTRY_AREA_PAGES
+ *			      + 1)) & PMD_MASK	(the +1: the read-only IDT)
+ *	LDT_BASE_ADDR	    = (CPU_ENTRY_AREA_BASE - 4K) & PMD_MASK
+ *	PKMAP_BASE	    = (LDT_BASE_ADDR - 4K) & PMD_MASK
+ *	VMALLOC_END	    = PKMAP_BASE - 2 * 4K
+ *	MAXMEM		    = VMALLOC_END - PAGE_OFFSET - __VMALLOC_RESERVE
+ *
+ * where CPU_ENTRY_AREA_PAGES is NR_CPUS * 43. With one CPU and no APIC
+ * (the reference): 532 fixmap entries, FIXADDR_TOT_START 0xffdeb000, 44
+ * pages below it rounded down to 0xffc00000, LDT 0xff800000, PKMAP_BASE
+ * 0xff400000. The 4 MiB steps absorb the CPUs up to 7; 8 push PKMAP_BASE
+ * down 4 MiB. high_memory is that of a machine with MAXMEM of RAM or
+ * more, __VMALLOC_RESERVE the default 128 MiB (no vmalloc= option).
+ *
+ * Return: 0; -EINVAL for no CPU, more than 65536, an I/O APIC without a
+ * local one (Kconfig allows none), or so many CPUs that the fixmap and
+ * cpu_entry_area leave no direct map (3823 or more).
+ */
+int toy_hm_layout_derive(struct toy_hm_layout *l,
+			 const struct toy_hm_config *cfg)
+{
+	s64 tot, cea, ldt, pkmap, maxmem;
+
+	if (!cfg->nr_cpus || cfg->nr_cpus > SZ_64K ||
+	    (cfg->io_apic && !cfg->local_apic))
+		return -EINVAL;
+	memset(l, 0, sizeof(*l));
+	l->cfg = *cfg;
+	derive_fixmap(l);
+	l->cea_pages = I386_CEA_PAGES * cfg->nr_cpus;
+
+	/* In s64: with thousands of CPUs these go below 0. */
+	tot = (s64)TOY_FIXADDR_TOP - ((s64)l->fix_end << 12);
+	cea = round_down(tot - SZ_4K * ((s64)l->cea_pages + 1), I386_PMD_SIZE);
+	ldt = round_down(cea - SZ_4K, I386_PMD_SIZE);
+	pkmap = round_down(ldt - SZ_4K, I386_PMD_SIZE);
+	maxmem = pkmap - 2 * SZ_4K - TOY_PAGE_OFFSET - TOY_VMALLOC_RESERVE;
+	if (maxmem <= 0)
+		return -EINVAL;
+
+	l->fixaddr_start = TOY_FIXADDR_TOP - (l->fix_permanent << 12);
+	l->fixaddr_tot_start = tot;
+	l->cea_base = cea;
+	l->ldt_base = ldt;
+	l->pkmap_base = pkmap;
+	l->vmalloc_end = pkmap - 2 * SZ_4K;
+	l->maxmem = maxmem;
+	l->high_memory = TOY_PAGE_OFFSET + l->maxmem;
+	l->vmalloc_start = l->high_memory + TOY_VMALLOC_OFFSET;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_hm_layout_derive);
+
 /* ==== Addresses, real and emulated ==== */
 
 static bool page_of_node(struct toy_highmem *hm, const struct toy_page *page)
@@ -210,9 +350,9 @@ static void *direct_address(struct toy_highmem *hm,
 }
 
 /* PKMAP_ADDR(nr) */
-static u32 pkmap_addr(unsigned int slot)
+static u32 pkmap_addr(struct toy_highmem *hm, unsigned int slot)
 {
-	return TOY_PKMAP_BASE + (slot << PAGE_SHIFT);
+	return hm->layout.pkmap_base + (slot << PAGE_SHIFT);
 }
 
 /* The emulated direct-map address of a page of the Normal zone. */
@@ -222,9 +362,11 @@ static u32 lowmem_addr(struct toy_highmem *hm, const struct toy_page *page)
 }
 
 /* __fix_to_virt(FIX_KMAP_BEGIN + idx + KM_MAX_IDX * cpu) */
-static u32 local_addr(unsigned int cpu, unsigned int idx)
+static u32 local_addr(struct toy_highmem *hm, unsigned int cpu,
+		      unsigned int idx)
 {
-	return TOY_FIX_TO_VIRT(TOY_FIX_KMAP_BEGIN + idx + TOY_KM_MAX_IDX * cpu);
+	return TOY_FIX_TO_VIRT(hm->layout.fix_kmap_begin + idx +
+			       TOY_KM_MAX_IDX * cpu);
 }
 
 /* Bytes in MiB, rounded: the direct map is 0x373fe000, 884 MiB less 8 KiB. */
@@ -241,7 +383,7 @@ static u32 emulated_phys(struct toy_highmem *hm, const struct toy_page *page)
 
 	if (!toy_page_is_highmem(page))
 		return pfn << PAGE_SHIFT;
-	return TOY_MAXMEM + ((u32)(pfn - high->start_pfn) << PAGE_SHIFT);
+	return hm->layout.maxmem + ((u32)(pfn - high->start_pfn) << PAGE_SHIFT);
 }
 
 /* ==== page_address_htable ==== */
@@ -666,7 +808,7 @@ u32 toy_hm_pkmap_vaddr(struct toy_highmem *hm, const struct toy_page *page)
 	spin_lock_irqsave(&pas->lock, flags);
 	list_for_each_entry(pam, &pas->lh, list) {
 		if (pam->page == page) {
-			ret = pkmap_addr(pam->slot);
+			ret = pkmap_addr(hm, pam->slot);
 			break;
 		}
 	}
@@ -890,7 +1032,7 @@ static u32 find_vmap_gap(struct toy_highmem *hm, u32 size,
 			 struct list_head **pos)
 	__must_hold(&hm->vmap_lock)
 {
-	u64 start = TOY_VMALLOC_START;
+	u64 start = hm->layout.vmalloc_start;
 	struct toy_vm_area *a;
 
 	lockdep_assert_held(&hm->vmap_lock);
@@ -901,7 +1043,7 @@ static u32 find_vmap_gap(struct toy_highmem *hm, u32 size,
 		}
 		start = (u64)a->addr + a->size;
 	}
-	if (TOY_VMALLOC_END - start < size)
+	if (hm->layout.vmalloc_end - start < size)
 		return 0;
 	*pos = &hm->vmap_areas;
 	return start;
@@ -954,7 +1096,8 @@ err:
 static struct toy_vm_area *vmalloc_area(struct toy_highmem *hm,
 					unsigned long size, const void *caller)
 {
-	const unsigned long max = TOY_VMALLOC_END - TOY_VMALLOC_START;
+	const unsigned long max = hm->layout.vmalloc_end -
+				  hm->layout.vmalloc_start;
 	struct toy_vm_area *area;
 	struct list_head *pos;
 	unsigned int nr;
@@ -1086,17 +1229,18 @@ EXPORT_SYMBOL_IF_KUNIT(toy_hm_vmalloc_vaddr);
 
 /* ==== An instance: setting up and tearing down ==== */
 
-static int check_node(struct toy_node *node)
+static int check_node(struct toy_highmem *hm, struct toy_node *node)
 {
 	unsigned long low = node->zones[TOY_ZONE_NORMAL].nr_pages;
 	unsigned long high = node->zones[TOY_ZONE_HIGHMEM].nr_pages;
+	u32 maxmem = hm->layout.maxmem;
 
-	if (low > (TOY_MAXMEM >> PAGE_SHIFT)) {
+	if (low > (maxmem >> PAGE_SHIFT)) {
 		pr_err("highmem: node %d: a Normal zone of %lu MiB does not fit the emulated direct map of %u MiB\n",
-		       node->nid, low >> (20 - PAGE_SHIFT), mib(TOY_MAXMEM));
+		       node->nid, low >> (20 - PAGE_SHIFT), mib(maxmem));
 		return -EINVAL;
 	}
-	if (high > ((0x100000000ULL - TOY_MAXMEM) >> PAGE_SHIFT)) {
+	if (high > ((0x100000000ULL - maxmem) >> PAGE_SHIFT)) {
 		pr_err("highmem: node %d: a HighMem zone of %lu MiB does not fit under 4 GiB\n",
 		       node->nid, high >> (20 - PAGE_SHIFT));
 		return -EINVAL;
@@ -1110,13 +1254,18 @@ static int check_node(struct toy_node *node)
  * @node: a node made by toy_node_init(); it must outlive @hm.
  * @nr_slots: slots of the kmap window, 1 .. %TOY_LAST_PKMAP.
  *
+ * The emulated layout is derived for nr_cpu_ids CPUs
+ * (toy_hm_config_for()).
+ *
  * Context: Process context; may sleep.
- * Return: 0, -EINVAL for a bad slot count or a node too big for the
- * emulated layout (a line says why), -ENOMEM.
+ * Return: 0, -EINVAL for a bad slot count, more CPUs than the emulated
+ * layout has room for, or a node too big for it (a line says why),
+ * -ENOMEM.
  */
 int toy_hm_init(struct toy_highmem *hm, struct toy_node *node,
 		unsigned int nr_slots)
 {
+	struct toy_hm_config cfg;
 	int err, i;
 
 	memset(hm, 0, sizeof(*hm));
@@ -1125,7 +1274,13 @@ int toy_hm_init(struct toy_highmem *hm, struct toy_node *node,
 		       nr_slots, TOY_LAST_PKMAP);
 		return -EINVAL;
 	}
-	err = check_node(node);
+	toy_hm_config_for(&cfg, nr_cpu_ids);
+	if (toy_hm_layout_derive(&hm->layout, &cfg)) {
+		pr_err("highmem: %u CPUs: the fixmap and cpu_entry_area of an i386 kernel with NR_CPUS=%u leave no direct map\n",
+		       nr_cpu_ids, nr_cpu_ids);
+		return -EINVAL;
+	}
+	err = check_node(hm, node);
 	if (err)
 		return err;
 	hm->node = node;
@@ -1627,9 +1782,10 @@ static unsigned long validate_area(struct toy_highmem *hm,
 	unsigned int i;
 
 	lockdep_assert_held(&hm->vmap_lock);
-	if (a->addr < prev_end || a->addr % PAGE_SIZE || end > TOY_VMALLOC_END) {
+	if (a->addr < prev_end || a->addr % PAGE_SIZE ||
+	    end > hm->layout.vmalloc_end) {
 		validate_err(hm, "vmalloc area 0x%08x-0x%08llx: not page aligned within 0x%08llx-0x%08x, the room after the area before",
-			     a->addr, end, prev_end, TOY_VMALLOC_END);
+			     a->addr, end, prev_end, hm->layout.vmalloc_end);
 		errors++;
 	}
 	if (!a->nr_pages || a->size != (a->nr_pages + 1) << PAGE_SHIFT) {
@@ -1650,7 +1806,7 @@ static unsigned long validate_area(struct toy_highmem *hm,
 /* The areas in order; @seen has a bit per pfn of the node, all clear. */
 static unsigned long validate_areas(struct toy_highmem *hm, unsigned long *seen)
 {
-	u64 prev_end = TOY_VMALLOC_START;
+	u64 prev_end = hm->layout.vmalloc_start;
 	unsigned long errors = 0;
 	struct toy_vm_area *a;
 
@@ -1752,54 +1908,91 @@ static void layout_row(struct seq_file *m, const char *name, u64 start,
 			   start, end, size >> 10, what);
 }
 
-static void layout_table(struct seq_file *m, struct toy_highmem *hm,
-			 unsigned int cpus)
+/* The config line: which kernel the numbers are those of. */
+static void layout_config(struct seq_file *m, const struct toy_hm_config *cfg)
 {
+	seq_printf(m, "# for the config: i386 tinyconfig + i386-highmem.config, NR_CPUS=%u (the CPUs here), %s, %sX86_LOCAL_APIC, %sX86_IO_APIC; no PCI, PARAVIRT, ACPI, DEBUG_KMAP_LOCAL\n",
+		   cfg->nr_cpus, cfg->nr_cpus > 1 ? "SMP" : "no SMP",
+		   cfg->local_apic ? "" : "no ", cfg->io_apic ? "" : "no ");
+	if (cfg->nr_cpus > I386_NR_CPUS_MAX)
+		seq_printf(m, "# NR_CPUS=%u is more than an i386 kernel can have (%u, with X86_BIGSMP); the toy applies the headers' formulas all the same\n",
+			   cfg->nr_cpus, I386_NR_CPUS_MAX);
+}
+
+/* The fixmap's names above the kmap_local slots, for @cfg. */
+static const char *fixmap_top_names(const struct toy_hm_config *cfg)
+{
+	if (cfg->io_apic)
+		return "FIX_HOLE, DBGP, EARLYCON, APIC, IO_APIC_BASE_0..63";
+	if (cfg->local_apic)
+		return "FIX_HOLE, DBGP, EARLYCON, APIC";
+	return "FIX_HOLE, FIX_DBGP_BASE, FIX_EARLYCON_MEM_BASE";
+}
+
+/* From PKMAP_BASE up: the window, the LDT, cpu_entry_area, the fixmap. */
+static void layout_top(struct seq_file *m, struct toy_highmem *hm)
+{
+	const struct toy_hm_layout *l = &hm->layout;
+	u64 pkmap_end = l->pkmap_base + ((u64)TOY_LAST_PKMAP << PAGE_SHIFT);
+	u32 cea_end = l->cea_base + ((l->cea_pages + 1) << PAGE_SHIFT);
+	u32 boot = TOY_FIX_TO_VIRT(l->fix_end - 1);
+	u32 kmap_lo = TOY_FIX_TO_VIRT(l->fix_kmap_end);
+	u32 kmap_hi = TOY_FIX_TO_VIRT(l->fix_kmap_begin) + PAGE_SIZE;
+	char what[80];
+
+	snprintf(what, sizeof(what), "kmap window, %u of %u slots emulated",
+		 hm->nr_slots, TOY_LAST_PKMAP);
+	layout_row(m, "pkmap", l->pkmap_base, pkmap_end, what);
+	layout_row(m, "ldt", l->ldt_base, l->ldt_base + I386_PMD_SIZE,
+		   "LDT remap (not emulated)");
+	snprintf(what, sizeof(what), "IDT page + %u pages x %u CPUs (not emulated)",
+		 I386_CEA_PAGES, l->cfg.nr_cpus);
+	layout_row(m, "cpu_entry_area", l->cea_base, cea_end, what);
+	layout_row(m, "hole", cea_end, boot, "up to the fixmap");
+	layout_row(m, "fixmap boot", boot, kmap_lo,
+		   "FIX_BTMAP (early_ioremap), FIX_WP_TEST (not emulated)");
+	snprintf(what, sizeof(what), "kmap_local: %u slots x %u CPUs, FIX_KMAP_BEGIN %u",
+		 TOY_KM_MAX_IDX, l->cfg.nr_cpus, l->fix_kmap_begin);
+	layout_row(m, "fixmap kmap", kmap_lo, kmap_hi, what);
+	layout_row(m, "fixmap rest", kmap_hi, SZ_4G, fixmap_top_names(&l->cfg));
+	seq_printf(m, "# FIXADDR_START 0x%08x, FIXADDR_TOT_START 0x%08x: FIXADDR_TOP less %u and %u fixmap entries\n",
+		   l->fixaddr_start, l->fixaddr_tot_start, l->fix_permanent,
+		   l->fix_end);
+}
+
+static void layout_table(struct seq_file *m, struct toy_highmem *hm)
+{
+	const struct toy_hm_layout *l = &hm->layout;
 	struct toy_zone *low = &hm->node->zones[TOY_ZONE_NORMAL];
 	struct toy_zone *high = &hm->node->zones[TOY_ZONE_HIGHMEM];
-	u64 pkmap_end = TOY_PKMAP_BASE + ((u64)TOY_LAST_PKMAP << PAGE_SHIFT);
-	u32 fix_lo = local_addr(cpus - 1, TOY_KM_MAX_IDX - 1);
 	char what[64];
 
-	seq_puts(m, "# The emulated 32-bit address space: i386, HIGHMEM4G, no PAE, 3G/1G split\n");
+	seq_puts(m, "# The emulated 32-bit address space: i386 Linux 6.1, HIGHMEM4G, no PAE, 3G/1G split\n");
+	layout_config(m, &l->cfg);
 	seq_puts(m, "# area              start       end          size       what\n");
 	layout_row(m, "user", 0, TOY_PAGE_OFFSET, "user space, per process");
-	layout_row(m, "lowmem", TOY_PAGE_OFFSET, TOY_HIGH_MEMORY,
+	layout_row(m, "lowmem", TOY_PAGE_OFFSET, l->high_memory,
 		   "direct map: PAGE_OFFSET .. high_memory");
 	snprintf(what, sizeof(what), "toy Normal zone, pfns 0-%lu",
 		 low->nr_pages - 1);
 	layout_row(m, "  toy Normal", TOY_PAGE_OFFSET,
 		   TOY_PAGE_OFFSET + ((u64)low->nr_pages << PAGE_SHIFT), what);
-	layout_row(m, "hole", TOY_HIGH_MEMORY, TOY_VMALLOC_START,
+	layout_row(m, "hole", l->high_memory, l->vmalloc_start,
 		   "VMALLOC_OFFSET");
-	layout_row(m, "vmalloc", TOY_VMALLOC_START, TOY_VMALLOC_END,
+	layout_row(m, "vmalloc", l->vmalloc_start, l->vmalloc_end,
 		   "VMALLOC_START .. VMALLOC_END");
-	layout_row(m, "hole", TOY_VMALLOC_END, TOY_PKMAP_BASE, "2 pages");
-	snprintf(what, sizeof(what), "kmap window, %u of %u slots emulated",
-		 hm->nr_slots, TOY_LAST_PKMAP);
-	layout_row(m, "pkmap", TOY_PKMAP_BASE, pkmap_end, what);
-	if (fix_lo > pkmap_end)
-		layout_row(m, "ldt, cpu_entry", pkmap_end, fix_lo,
-			   "LDT remap, cpu_entry_area, fixmap (not emulated)");
-	else
-		seq_printf(m, "# %u CPUs: more than an i386 kernel can have; their kmap_local slots reach into the pkmap window here\n",
-			   cpus);
-	snprintf(what, sizeof(what), "kmap_local: %u slots x %u CPUs",
-		 TOY_KM_MAX_IDX, cpus);
-	layout_row(m, "fixmap kmap", fix_lo, local_addr(0, 0) + PAGE_SIZE,
-		   what);
-	layout_row(m, "fixmap rest", local_addr(0, 0) + PAGE_SIZE, SZ_4G,
-		   "FIX_HOLE, FIX_DBGP_BASE, FIX_EARLYCON_MEM_BASE");
+	layout_row(m, "hole", l->vmalloc_end, l->pkmap_base, "2 pages");
+	layout_top(m, hm);
 	seq_printf(m, "# physical: lowmem 0x00000000-0x%08x; HighMem from 0x%08x, toy HighMem zone pfns %lu-%lu = 0x%08x-0x%08llx\n",
-		   TOY_MAXMEM, TOY_MAXMEM, high->start_pfn,
-		   high->start_pfn + high->nr_pages - 1, TOY_MAXMEM,
-		   TOY_MAXMEM + ((u64)high->nr_pages << PAGE_SHIFT));
+		   l->maxmem, l->maxmem, high->start_pfn,
+		   high->start_pfn + high->nr_pages - 1, l->maxmem,
+		   l->maxmem + ((u64)high->nr_pages << PAGE_SHIFT));
 }
 
 /* The 4 GiB, top down, with the toy's numbers in it. */
-static void layout_picture(struct seq_file *m, struct toy_highmem *hm,
-			   unsigned int cpus)
+static void layout_picture(struct seq_file *m, struct toy_highmem *hm)
 {
+	const struct toy_hm_layout *l = &hm->layout;
 	unsigned long low_mb = hm->node->zones[TOY_ZONE_NORMAL].nr_pages >>
 			       (20 - PAGE_SHIFT);
 	unsigned long high_mb = hm->node->zones[TOY_ZONE_HIGHMEM].nr_pages >>
@@ -1811,30 +2004,28 @@ static void layout_picture(struct seq_file *m, struct toy_highmem *hm,
 	seq_puts(m, "        virtual (one process's view)            physical\n");
 	seq_puts(m, "4 GiB +---------------------------------+\n");
 	seq_printf(m, "      | fixmap: kmap_local %2u x %u CPUs  | 0x%08x\n",
-		   TOY_KM_MAX_IDX, cpus,
-		   local_addr(cpus - 1, TOY_KM_MAX_IDX - 1));
+		   TOY_KM_MAX_IDX, l->cfg.nr_cpus,
+		   TOY_FIX_TO_VIRT(l->fix_kmap_end));
 	seq_printf(m, "      | pkmap: %4u slots, %4u in use  | 0x%08x PKMAP_BASE\n",
-		   hm->nr_slots, live.kmap_slots, TOY_PKMAP_BASE);
+		   hm->nr_slots, live.kmap_slots, l->pkmap_base);
 	seq_printf(m, "      | vmalloc: %3u areas, %5lu pages | 0x%08x VMALLOC_START\n",
-		   live.areas, live.area_pages, TOY_VMALLOC_START);
+		   live.areas, live.area_pages, l->vmalloc_start);
 	seq_printf(m, "      |- - - - - - - - - - - - - - - - -| 0x%08x high_memory  <- the \"896 MB\" line: %u MiB\n",
-		   TOY_HIGH_MEMORY, mib(TOY_MAXMEM));
+		   l->high_memory, mib(l->maxmem));
 	seq_printf(m, "      | direct map of lowmem  %4u MiB  |   <=>  0x00000000-0x%08x (toy Normal: %lu MiB)\n",
-		   mib(TOY_MAXMEM), TOY_MAXMEM, low_mb);
+		   mib(l->maxmem), l->maxmem, low_mb);
 	seq_puts(m, "3 GiB +---------------------------------+ 0xc0000000 PAGE_OFFSET\n");
 	seq_puts(m, "      | user space               3 GiB  |\n");
 	seq_puts(m, "    0 +---------------------------------+ 0x00000000\n");
 	seq_printf(m, "\nHighMem: physical 0x%08x and up (toy HighMem: %lu MiB) has no permanent address:\n",
-		   TOY_MAXMEM, high_mb);
+		   l->maxmem, high_mb);
 	seq_puts(m, "page_address() is NULL until kmap() (pkmap), kmap_local_page() (fixmap) or vmap (vmalloc) maps it.\n");
 }
 
 static int layout_show(struct seq_file *m, void *v)
 {
-	unsigned int cpus = num_possible_cpus();
-
-	layout_table(m, &toy_highmem0, cpus);
-	layout_picture(m, &toy_highmem0, cpus);
+	layout_table(m, &toy_highmem0);
+	layout_picture(m, &toy_highmem0);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(layout);
@@ -1873,7 +2064,7 @@ static int pkmap_show(struct seq_file *m, void *v)
 	seq_puts(m, "# slot count vaddr pfn   (count: 1 free but not yet flushed, n: n-1 users)\n");
 	for (i = 0; i < n; i++)
 		seq_printf(m, "%4u %5d 0x%08x %lu\n", rows[i].slot, rows[i].count,
-			   pkmap_addr(rows[i].slot), rows[i].pfn);
+			   pkmap_addr(hm, rows[i].slot), rows[i].pfn);
 	kvfree(rows);
 	seq_printf(m, "slots %u\nin_use %u\nunflushed %u\nfree %u\nlast_pkmap_nr %u\n",
 		   hm->nr_slots, busy, unflushed, hm->nr_slots - busy - unflushed,
@@ -1989,7 +2180,7 @@ static int ctl_kmap(int argc, char **argv)
 	}
 	slot = page_slot_count(hm, h->page, &count);
 	pr_info("kmap: handle %d pfn %lu -> 0x%08x (slot %d, count %d: %d user%s)\n",
-		h->id, page_pfn(hm, h->page), pkmap_addr(slot), slot, count,
+		h->id, page_pfn(hm, h->page), pkmap_addr(hm, slot), slot, count,
 		count - 1, count == 2 ? "" : "s");
 	return 0;
 }
@@ -2020,7 +2211,7 @@ static int ctl_kunmap(int argc, char **argv)
 	slot = page_slot_count(hm, h->page, &count);
 	if (count == 1)
 		pr_info("kunmap: handle %d slot %d count 1: free, still mapped at 0x%08x until the next flush\n",
-			h->id, slot, pkmap_addr(slot));
+			h->id, slot, pkmap_addr(hm, slot));
 	else
 		pr_info("kunmap: handle %d slot %d count %d: %d user%s left\n",
 			h->id, slot, count, count - 1, count == 2 ? "" : "s");
@@ -2055,7 +2246,7 @@ static int ctl_kmap_local(int argc, char **argv)
 	}
 	count_event(hm, TOY_HS_LOCAL_MAP);
 	pr_info("kmap_local: handle %d pfn %lu -> 0x%08x (depth %d, fixmap slot of CPU 0)\n",
-		h->id, page_pfn(hm, h->page), local_addr(0, depth), depth);
+		h->id, page_pfn(hm, h->page), local_addr(hm, 0, depth), depth);
 	return 0;
 }
 
@@ -2090,7 +2281,7 @@ static int ctl_kunmap_local(int argc, char **argv)
 	}
 	count_event(hm, TOY_HS_LOCAL_UNMAP);
 	pr_info("kunmap_local: handle %d unmapped from depth %u (0x%08x)\n",
-		h->id, depth, local_addr(0, depth));
+		h->id, depth, local_addr(hm, 0, depth));
 	return 0;
 }
 
@@ -2115,7 +2306,7 @@ static int ctl_page_address(int argc, char **argv)
 	else
 		pr_info("page_address: handle %d pfn %lu (HighMem, phys 0x%08x) -> 0x%08x: pkmap slot %d, count %d\n",
 			h->id, page_pfn(hm, h->page), emulated_phys(hm, h->page),
-			pkmap_addr(slot), slot, count);
+			pkmap_addr(hm, slot), slot, count);
 	return 0;
 }
 
@@ -2128,7 +2319,8 @@ static int ctl_vmalloc(int argc, char **argv)
 	int err;
 
 	err = toy_ctl_parse_uint("vmalloc", "SIZE", argv[1],
-				 TOY_VMALLOC_END - TOY_VMALLOC_START - PAGE_SIZE,
+				 hm->layout.vmalloc_end - hm->layout.vmalloc_start -
+				 PAGE_SIZE,
 				 &size);
 	if (err)
 		return err;
@@ -2203,13 +2395,13 @@ static void *data_address(const char *verb, struct toy_handle *h,
 	slot = page_slot_count(hm, page, &count);
 	if (count >= 2) {
 		addr = toy_hm_page_address(hm, page);
-		*vaddr = pkmap_addr(slot);
+		*vaddr = pkmap_addr(hm, slot);
 		*how = "kmap";
 		return addr;
 	}
 	for (i = ctl_local.nr - 1; i >= 0; i--) {
 		if (ctl_local.entry[i].page == page) {
-			*vaddr = local_addr(0, ctl_local.entry[i].idx);
+			*vaddr = local_addr(hm, 0, ctl_local.entry[i].idx);
 			*how = "kmap_local";
 			return direct_address(hm, page);
 		}

@@ -89,7 +89,7 @@ static int slot_of(struct toy_highmem *hm, struct toy_page *page)
 {
 	u32 vaddr = toy_hm_pkmap_vaddr(hm, page);
 
-	return vaddr ? (int)((vaddr - TOY_PKMAP_BASE) >> PAGE_SHIFT) : -1;
+	return vaddr ? (int)((vaddr - hm->layout.pkmap_base) >> PAGE_SHIFT) : -1;
 }
 
 static long misuse(struct toy_highmem *hm, enum toy_hm_misuse what)
@@ -146,8 +146,9 @@ static void toy_highmem_address_lifecycle(struct kunit *test)
 	addr = toy_hm_kmap(hm, p);
 	KUNIT_ASSERT_NOT_NULL(test, addr);
 	KUNIT_EXPECT_PTR_EQ(test, toy_hm_page_address(hm, p), addr);
-	/* The scan starts after last_pkmap_nr = 0: slot 1, 0xff401000. */
-	KUNIT_EXPECT_EQ(test, toy_hm_pkmap_vaddr(hm, p), TOY_PKMAP_BASE + 0x1000);
+	/* The scan starts after last_pkmap_nr = 0: slot 1, PKMAP_BASE + 4K. */
+	KUNIT_EXPECT_EQ(test, toy_hm_pkmap_vaddr(hm, p),
+			hm->layout.pkmap_base + 0x1000);
 
 	KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, p), 0);
 	KUNIT_EXPECT_PTR_EQ(test, toy_hm_page_address(hm, p), addr);
@@ -559,9 +560,9 @@ static void toy_highmem_vmalloc_1mib(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, data);
 	area = only_area(test);
 	KUNIT_EXPECT_EQ(test, area->nr_pages, SZ_1M / PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, area->addr, TOY_VMALLOC_START);
+	KUNIT_EXPECT_EQ(test, area->addr, hm->layout.vmalloc_start);
 	KUNIT_EXPECT_EQ(test, area->size, (u32)(SZ_1M + PAGE_SIZE));
-	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, data), TOY_VMALLOC_START);
+	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, data), hm->layout.vmalloc_start);
 	for (i = 0; i < area->nr_pages; i++)
 		bad += !toy_page_is_highmem(area->pages[i]);
 	KUNIT_EXPECT_EQ_MSG(test, bad, 0U, "pages not from HighMem");
@@ -621,6 +622,7 @@ static void toy_highmem_vfree_returns_pages(struct kunit *test)
 static void toy_highmem_vmalloc_lowest_fit(struct kunit *test)
 {
 	struct toy_highmem *hm = test_hm(test);
+	u32 start = hm->layout.vmalloc_start;
 	void *a, *b, *c, *d;
 
 	a = toy_hm_vmalloc(hm, PAGE_SIZE, NULL);
@@ -629,21 +631,168 @@ static void toy_highmem_vmalloc_lowest_fit(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, a), TOY_VMALLOC_START);
-	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, b), TOY_VMALLOC_START + 0x2000);
-	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, c), TOY_VMALLOC_START + 0x6000);
+	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, a), start);
+	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, b), start + 0x2000);
+	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, c), start + 0x6000);
 
 	KUNIT_EXPECT_EQ(test, toy_hm_vfree(hm, b), 0);
 	d = toy_hm_vmalloc(hm, 2 * PAGE_SIZE, NULL);	/* fits where b was */
 	KUNIT_ASSERT_NOT_NULL(test, d);
-	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, d), TOY_VMALLOC_START + 0x2000);
+	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, d), start + 0x2000);
 	b = toy_hm_vmalloc(hm, 2 * PAGE_SIZE, NULL);	/* does not: after c */
 	KUNIT_ASSERT_NOT_NULL(test, b);
-	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, b), TOY_VMALLOC_START + 0x8000);
+	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, b), start + 0x8000);
 	toy_hm_vfree(hm, a);
 	toy_hm_vfree(hm, b);
 	toy_hm_vfree(hm, c);
 	toy_hm_vfree(hm, d);
+}
+
+/* ==== The emulated i386 layout ==== */
+
+/*
+ * The layout of a config, worked out by hand from fixmap.h and
+ * pgtable_32_areas.h of 6.1 (i386, no PAE: 4 MiB PMDs, 1024-entry page
+ * tables, 43 pages of cpu_entry_area per CPU, __FIXADDR_TOP 0xfffff000):
+ *
+ *	FIX_KMAP_BEGIN	3, + 1 with a local APIC, + 64 with an I/O APIC
+ *	perm		FIX_KMAP_BEGIN + 16 * cpus (the permanent entries)
+ *	btmap		perm, or the next multiple of 512 if perm .. perm + 511
+ *			crosses a multiple of 1024
+ *	end		btmap + 512 + 1 (FIX_WP_TEST)
+ *	FIXADDR_START	0xfffff000 - perm * 4K
+ *	FIXADDR_TOT_START 0xfffff000 - end * 4K
+ *	CPU_ENTRY_AREA_BASE (FIXADDR_TOT_START - (43 * cpus + 1) * 4K)
+ *			rounded down to 4 MiB; LDT_BASE_ADDR 4 MiB below,
+ *			PKMAP_BASE 4 MiB below that
+ *	VMALLOC_START	PKMAP_BASE - 8K - 128 MiB + 8 MiB
+ *
+ * The fixmap indices and the cpu_entry_area size were checked against
+ * gcc on the headers of the reference kernel, with CONFIG_NR_CPUS, SMP
+ * and the APICs set for each row.
+ */
+struct layout_case {
+	const char *desc;
+	struct toy_hm_config cfg;
+	u32 fix_kmap_begin, fixaddr_start, fixaddr_tot_start;
+	u32 pkmap_base, vmalloc_start;
+};
+
+static const struct layout_case layout_cases[] = {
+	/* perm 19, end 532: TOT_START 0xffdeb000, - 44 pages -> 0xffc00000 */
+	{ "1 CPU, no APIC (the reference)", { 1, false, false },
+	  3, 0xfffec000, 0xffdeb000, 0xff400000, 0xf7bfe000 },
+	/* perm 84, end 597: 0xffdaa000, - 44 pages -> 0xffc00000 */
+	{ "1 CPU, X86_UP_APIC and UP_IOAPIC", { 1, true, true },
+	  68, 0xfffab000, 0xffdaa000, 0xff400000, 0xf7bfe000 },
+	/* perm 100, end 613: 0xffd9a000, - 87 pages -> 0xffc00000 */
+	{ "2 CPUs, SMP", { 2, true, true },
+	  68, 0xfff9b000, 0xffd9a000, 0xff400000, 0xf7bfe000 },
+	/* perm 132, end 645: 0xffd7a000, - 173 pages -> 0xffc00000 */
+	{ "4 CPUs, SMP", { 4, true, true },
+	  68, 0xfff7b000, 0xffd7a000, 0xff400000, 0xf7bfe000 },
+	/* perm 180, end 693: 0xffd4a000, - 302 pages = 0xffc1c000 */
+	{ "7 CPUs, SMP: the most that keep PKMAP_BASE", { 7, true, true },
+	  68, 0xfff4b000, 0xffd4a000, 0xff400000, 0xf7bfe000 },
+	/* perm 196, end 709: 0xffd3a000, - 345 pages = 0xffbe1000 -> 0xff800000 */
+	{ "8 CPUs, SMP: PKMAP_BASE 4 MiB lower", { 8, true, true },
+	  68, 0xfff3b000, 0xffd3a000, 0xff000000, 0xf77fe000 },
+	/* perm 580, btmap 1024 (580 + 511 crosses 1024), end 1537: 0xff9fe000 */
+	{ "32 CPUs, X86_BIGSMP: the boot slots realigned", { 32, true, true },
+	  68, 0xffdbb000, 0xff9fe000, 0xfec00000, 0xf73fe000 },
+	/* perm 1092, end 1605: 0xff9ba000, - 2753 pages = 0xfeef9000 */
+	{ "64 CPUs, the most an i386 kernel has", { 64, true, true },
+	  68, 0xffbbb000, 0xff9ba000, 0xfe400000, 0xf6bfe000 },
+	/* perm 4868, btmap 5120, end 5633: 0xfe9fe000, - 12901 pages */
+	{ "300 CPUs (possible_cpus=300): beyond i386", { 300, true, true },
+	  68, 0xfecfb000, 0xfe9fe000, 0xfac00000, 0xf33fe000 },
+};
+
+static void layout_case_desc(const struct layout_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(layout, layout_cases, layout_case_desc);
+
+/* PKMAP_BASE, FIXADDR_START and what follows them, for each config. */
+static void toy_highmem_layout_derive(struct kunit *test)
+{
+	const struct layout_case *c = test->param_value;
+	struct toy_hm_layout l;
+
+	KUNIT_ASSERT_EQ(test, toy_hm_layout_derive(&l, &c->cfg), 0);
+	KUNIT_EXPECT_EQ(test, l.fix_kmap_begin, c->fix_kmap_begin);
+	KUNIT_EXPECT_EQ(test, l.fix_kmap_end,
+			c->fix_kmap_begin + 16 * c->cfg.nr_cpus - 1);
+	KUNIT_EXPECT_EQ(test, l.fixaddr_start, c->fixaddr_start);
+	KUNIT_EXPECT_EQ(test, l.fixaddr_tot_start, c->fixaddr_tot_start);
+	KUNIT_EXPECT_EQ(test, l.pkmap_base, c->pkmap_base);
+	KUNIT_EXPECT_EQ(test, l.ldt_base, c->pkmap_base + SZ_4M);
+	KUNIT_EXPECT_EQ(test, l.cea_base, c->pkmap_base + SZ_8M);
+	KUNIT_EXPECT_EQ(test, l.vmalloc_end, c->pkmap_base - 0x2000);
+	KUNIT_EXPECT_EQ(test, l.maxmem, c->pkmap_base - 0x2000 - 0xc8000000);
+	KUNIT_EXPECT_EQ(test, l.high_memory, c->vmalloc_start - SZ_8M);
+	KUNIT_EXPECT_EQ(test, l.vmalloc_start, c->vmalloc_start);
+}
+
+/*
+ * The config the toy emulates: one CPU is the reference's, without APIC;
+ * more need SMP and so both APICs. Configs with no layout are refused.
+ */
+static void toy_highmem_layout_config(struct kunit *test)
+{
+	struct toy_hm_config cfg;
+	struct toy_hm_layout l;
+
+	toy_hm_config_for(&cfg, 1);
+	KUNIT_EXPECT_EQ(test, cfg.nr_cpus, 1U);
+	KUNIT_EXPECT_FALSE(test, cfg.local_apic);
+	KUNIT_EXPECT_FALSE(test, cfg.io_apic);
+	toy_hm_config_for(&cfg, 2);
+	KUNIT_EXPECT_EQ(test, cfg.nr_cpus, 2U);
+	KUNIT_EXPECT_TRUE(test, cfg.local_apic);
+	KUNIT_EXPECT_TRUE(test, cfg.io_apic);
+
+	cfg = (struct toy_hm_config){ 0, false, false };
+	KUNIT_EXPECT_EQ(test, toy_hm_layout_derive(&l, &cfg), -EINVAL);
+	cfg = (struct toy_hm_config){ 1, false, true };
+	KUNIT_EXPECT_EQ(test, toy_hm_layout_derive(&l, &cfg), -EINVAL);
+	/* 4096 CPUs: 256 MiB of fixmap and 688 MiB of cpu_entry_area. */
+	cfg = (struct toy_hm_config){ 4096, true, true };
+	KUNIT_EXPECT_EQ(test, toy_hm_layout_derive(&l, &cfg), -EINVAL);
+	cfg = (struct toy_hm_config){ 100000, true, true };
+	KUNIT_EXPECT_EQ(test, toy_hm_layout_derive(&l, &cfg), -EINVAL);
+}
+
+/*
+ * An instance takes the layout of the CPUs here, and its emulated
+ * addresses come from its own layout: given the 8-CPU one, a kmap is at
+ * 0xff001000 and a vmalloc area at 0xf77fe000, a local mapping of CPU 0
+ * at depth 0 in FIX_KMAP_BEGIN 68.
+ */
+static void toy_highmem_layout_of_instance(struct kunit *test)
+{
+	struct toy_highmem *hm = test_hm(test);
+	struct toy_hm_config cfg;
+	struct toy_hm_layout l;
+	struct toy_page *p = high_page(test);
+	void *v;
+
+	toy_hm_config_for(&cfg, nr_cpu_ids);
+	KUNIT_ASSERT_EQ(test, toy_hm_layout_derive(&l, &cfg), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(&hm->layout, &l, sizeof(l)), 0);
+
+	cfg = (struct toy_hm_config){ 8, true, true };
+	KUNIT_ASSERT_EQ(test, toy_hm_layout_derive(&hm->layout, &cfg), 0);
+	KUNIT_ASSERT_NOT_NULL(test, toy_hm_kmap(hm, p));
+	KUNIT_EXPECT_EQ(test, toy_hm_pkmap_vaddr(hm, p), 0xff001000U);
+	KUNIT_EXPECT_EQ(test, slot_of(hm, p), 1);
+	KUNIT_EXPECT_EQ(test, toy_hm_kunmap(hm, p), 0);
+	v = toy_hm_vmalloc(hm, PAGE_SIZE, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	KUNIT_EXPECT_EQ(test, toy_hm_vmalloc_vaddr(hm, v), 0xf77fe000U);
+	KUNIT_EXPECT_EQ(test, toy_hm_vfree(hm, v), 0);
 }
 
 /* Pages and addresses that are not the node's are refused. */
@@ -1174,7 +1323,7 @@ static void set_scene(struct kunit *test, struct scene *sc)
 	sc->b = area_at(hm, sc->b_addr);
 	KUNIT_ASSERT_NOT_NULL(test, sc->a);
 	KUNIT_ASSERT_NOT_NULL(test, sc->b);
-	KUNIT_ASSERT_EQ(test, sc->b->addr, TOY_VMALLOC_START + 0x2000);
+	KUNIT_ASSERT_EQ(test, sc->b->addr, hm->layout.vmalloc_start + 0x2000);
 }
 
 /* The CPU's entries that hold the case's local mapping. */
@@ -1320,7 +1469,7 @@ static void areas_overlap(struct scene *sc, bool undo)
 
 static void area_below_vmalloc(struct scene *sc, bool undo)
 {
-	sc->a->addr = TOY_VMALLOC_START - (undo ? 0 : PAGE_SIZE);
+	sc->a->addr = sc->hm->layout.vmalloc_start - (undo ? 0 : PAGE_SIZE);
 }
 
 static void page_in_two_areas(struct scene *sc, bool undo)
@@ -1492,6 +1641,9 @@ static struct kunit_case toy_highmem_test_cases[] = {
 	KUNIT_CASE(toy_highmem_vmalloc_1mib),
 	KUNIT_CASE(toy_highmem_vfree_returns_pages),
 	KUNIT_CASE(toy_highmem_vmalloc_lowest_fit),
+	KUNIT_CASE_PARAM(toy_highmem_layout_derive, layout_gen_params),
+	KUNIT_CASE(toy_highmem_layout_config),
+	KUNIT_CASE(toy_highmem_layout_of_instance),
 	KUNIT_CASE(toy_highmem_foreign),
 	KUNIT_CASE(toy_highmem_bad_slots),
 	KUNIT_CASE(toy_highmem_concurrent),

@@ -65,13 +65,48 @@ pkmap_value() {
 	awk -v k="$1" '$1 == k { print $2 }' "$D/pkmap"
 }
 
+# The CPUs the toy derives its layout for: nr_cpu_ids, the last possible
+# CPU's number plus one.
+nr_cpus() {
+	echo $(($(sed 's/.*[-,]//' /sys/devices/system/cpu/possible) + 1))
+}
+
+# The layout of an i386 kernel with NR_CPUS=N: one CPU is the tinyconfig
+# reference (no APIC: FIX_KMAP_BEGIN 3), more are SMP with a local and 64
+# I/O APIC entries before the kmap slots (FIX_KMAP_BEGIN 68). Up to 7 CPUs
+# PKMAP_BASE stays at 0xff400000; 8 and more move it, and every address
+# below with it, so this file knows 1 to 7 only (KUnit's layout table
+# checks the others). Sets LOCAL0 and LOCAL1, depth 0 and 1 of CPU 0.
 layout() {
+	_n=$(nr_cpus)
+	if [ "$_n" -gt 7 ]; then
+		fail "layout: $_n CPUs move PKMAP_BASE; this file knows 1 to 7"
+	fi
+	if [ "$_n" -eq 1 ]; then
+		_cfg="NR_CPUS=1 (the CPUs here), no SMP, no X86_LOCAL_APIC, no X86_IO_APIC;"
+		LOCAL0=0xffffc000
+		LOCAL1=0xffffb000
+		_kmap="0xfffed000  0xffffd000  *64 KiB  kmap_local: 16 slots x 1 CPUs, FIX_KMAP_BEGIN 3"
+	else
+		_cfg="NR_CPUS=$_n (the CPUs here), SMP, X86_LOCAL_APIC, X86_IO_APIC;"
+		LOCAL0=0xfffbb000
+		LOCAL1=0xfffba000
+		_kmap=$(printf '0x%08x  0xfffbc000  *%u KiB  kmap_local: 16 slots x %u CPUs, FIX_KMAP_BEGIN 68' \
+			$((0xfffbc000 - _n * 16 * 4096)) $((_n * 64)) "$_n")
+	fi
+	expect "layout: says the config, i386 with NR_CPUS=$_n" \
+		grep -qF "# for the config: i386 tinyconfig + i386-highmem.config, $_cfg" "$D/layout"
 	expect "layout: PAGE_OFFSET 0xc0000000, the 3 GiB user split" \
 		grep -q '^lowmem  *0xc0000000  0xf73fe000' "$D/layout"
 	expect "layout: pkmap window at PKMAP_BASE 0xff400000, 4 MiB" \
 		grep -q '^pkmap  *0xff400000  0xff800000  *4 MiB' "$D/layout"
+	expect "layout: the LDT remap above it, cpu_entry_area from 0xffc00000" \
+		sh -c "grep -q '^ldt  *0xff800000  0xffc00000' '$D/layout' &&
+			grep -q '^cpu_entry_area  *0xffc00000 ' '$D/layout'"
 	expect "layout: vmalloc area 0xf7bfe000-0xff3fe000" \
 		grep -q '^vmalloc  *0xf7bfe000  0xff3fe000' "$D/layout"
+	expect "layout: kmap_local slots of $_n CPUs in the fixmap" \
+		grep -q "^fixmap kmap  *$_kmap\$" "$D/layout"
 	expect "layout: the picture shows the toy's slot count" \
 		grep -q "pkmap:    $SLOTS slots" "$D/layout"
 }
@@ -147,10 +182,10 @@ local_stack() {
 	# shellcheck disable=SC2086 # the handles, one word each
 	set -- $_hs
 	did "kmap_local: depth 0 at the top fixmap slot" "kmap_local $1" \
-		"-> 0xffffc000 \\(depth 0"
-	did "write through kmap_local" "write $1 0 local" "through kmap_local, 0xffffc000"
+		"-> $LOCAL0 \\(depth 0"
+	did "write through kmap_local" "write $1 0 local" "through kmap_local, $LOCAL0"
 	did "kmap_local: depth 1, one page lower" "kmap_local $2" \
-		"-> 0xffffb000 \\(depth 1"
+		"-> $LOCAL1 \\(depth 1"
 	refused "kunmap_local out of order" EINVAL "kunmap_local $1"
 	did "kunmap_local of the newest" "kunmap_local $2" "depth 1"
 	for _h in $(echo "$@" | cut -d' ' -f2-15); do

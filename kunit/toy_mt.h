@@ -22,14 +22,16 @@
  * UML has one CPU and no kernel preemption (PREEMPT_NONE): threads
  * interleave only where one of them gives up the CPU. cond_resched()
  * after every step lets another in whenever the tick asks for it, and a
- * short sleep every 32 steps hands the CPU over at once, while the
- * sleeper still holds what it owns. On an SMP kernel the threads run in
- * parallel as well.
+ * sleep of one tick every 32 steps hands the CPU over for certain, while
+ * the sleeper still holds what it owns: a sleep of a few microseconds
+ * (usleep_range()) may end before any other thread was picked, and how
+ * often it does moved with the kernel's debug options. On an SMP kernel
+ * the threads run in parallel as well.
  */
 static inline void interleave(int step)
 {
 	if (step % 32 == 31)
-		usleep_range(10, 20);
+		schedule_timeout_uninterruptible(1);
 	else
 		cond_resched();
 }

@@ -25,14 +25,32 @@
 #define TOY_BLOCK_PAGES		BIT(TOY_BLOCK_ORDER)
 #define TOY_BLOCK_MB		(TOY_BLOCK_PAGES >> (20 - PAGE_SHIFT))
 
-/* Bits in toy_page::flags. Changed only under the zone lock. */
+/*
+ * Bits in toy_page::flags, each changed under the lock named beside it. A
+ * page has one owner at a time, whose lock orders a change before the
+ * page passes on; the bits that a free may test without that lock (HEAD
+ * in pcp_free(), SLAB in kfree()) are changed with atomic bit operations
+ * where another owner may change the word at the same time.
+ */
 enum toy_page_flags {
-	TOY_PG_BUDDY,		/* head of a free block, on a free list */
-	TOY_PG_HEAD,		/* head of an allocated block */
-	TOY_PG_SLAB,		/* first page of a slab (toy_slab.c) */
-	TOY_PG_LARGE,		/* first page of a large kmalloc (toy_slab.c) */
-	TOY_PG_HIGHMEM_MAPPED,	/* has a pkmap slot (toy_highmem.c) */
-	TOY_PG_PCP,		/* free, on a per-CPU list (order 0) */
+	/* Head of a free block, on a free list: zone lock. */
+	TOY_PG_BUDDY,
+	/*
+	 * Head of an allocated block: zone lock, or the pcp lock of the list
+	 * it leaves or joins; cleared by test_and_clear_bit(), as two frees
+	 * race for it.
+	 */
+	TOY_PG_HEAD,
+	/*
+	 * First page of a slab (toy_slab.c): set before the slab is on a
+	 * list, cleared under the cache lock; atomic, as slab_cache_of()
+	 * reads it with no lock.
+	 */
+	TOY_PG_SLAB,
+	/* First page of a large kmalloc (toy_slab.c): toy_large_lock. */
+	TOY_PG_LARGE,
+	/* Free, on a per-CPU list (order 0): its pcp lock (and the zone lock). */
+	TOY_PG_PCP,
 };
 
 struct toy_kmem_cache;
@@ -48,7 +66,6 @@ struct toy_kmem_cache;
  * @freelist: %TOY_PG_SLAB: first free object of the slab.
  * @inuse: %TOY_PG_SLAB: objects handed out.
  * @objects: %TOY_PG_SLAB: objects in the slab.
- * @private: owner's word while the block is allocated (highmem slot, ...).
  *
  * Lives in the toy's own descriptor array, never in the real struct page.
  */
@@ -57,15 +74,10 @@ struct toy_page {
 	struct list_head lru;
 	u8 order;
 	u8 zone;
-	union {
-		struct {
-			struct toy_kmem_cache *slab_cache;
-			void *freelist;
-			unsigned int inuse;
-			unsigned int objects;
-		};
-		unsigned long private;
-	};
+	struct toy_kmem_cache *slab_cache;
+	void *freelist;
+	unsigned int inuse;
+	unsigned int objects;
 };
 
 enum toy_zone_type {
@@ -102,7 +114,8 @@ struct toy_zone_events {
 /**
  * struct toy_pcp - a CPU's cache of free order-0 pages (per_cpu_pages)
  * @lock: guards @count, @list and the flags of the pages on it. Taken
- *	before the zone lock. Usually only its own CPU takes it.
+ *	before the zone lock. Usually only its own CPU takes it. While the
+ *	zone is frozen, they change only with the zone lock held as well.
  * @count: pages on @list.
  * @list: free order-0 pages, flagged %TOY_PG_PCP, hottest first.
  */
@@ -127,6 +140,8 @@ extern const char *const toy_zone_stat_names[TOY_NR_ZONE_STATS];
  * @pcp_batch: pages moved at once between @free_area and a pcp list;
  *	0: no pcp lists, order-0 pages go straight to the free lists.
  * @pcp_high: a pcp list that reaches this gives @pcp_batch pages back.
+ * @frozen: set by freeze_zone() under the node's all_pcp_lock, read under
+ *	a pcp lock: while set, pcp lists change only under @lock.
  * @events: per-CPU event counters; read with toy_zone_stat().
  */
 struct toy_zone {
@@ -139,6 +154,7 @@ struct toy_zone {
 	struct toy_pcp __percpu *pcp;
 	unsigned int pcp_batch;
 	unsigned int pcp_high;
+	bool frozen;			/* see above */
 	struct toy_zone_events __percpu *events;
 };
 
@@ -165,7 +181,7 @@ extern const char *const toy_misuse_names[TOY_NR_MISUSE];
  * @zones: Normal (low pfns) and HighMem (the top of the region).
  * @misuse: misuse counters, atomic: bumped outside the zone locks.
  * @misuse_reported: one bit per class, set once its first report printed.
- * @all_pcp_lock: held by whoever takes every pcp lock of a zone at once.
+ * @all_pcp_lock: held by whoever freezes a zone (freeze_zone()).
  */
 struct toy_node {
 	int nid;
@@ -416,7 +432,8 @@ extern const char *const toy_slab_cpu_stat_names[TOY_NR_SLAB_CPU_STATS];
  * @lock: guards the fields below. Taken before the cache lock; found with
  *	raw_cpu_ptr() and usually taken only by its own CPU. For a cache
  *	with debug flags, @avail and @entry change only with the cache lock
- *	held as well, so the double-free check can read every CPU's array.
+ *	held as well, so the double-free check can read every CPU's array;
+ *	so do those of any cache while it is frozen.
  * @avail: objects in @entry; the most recently freed is @entry[@avail - 1].
  * @touched: an allocation was served since the array was last drained;
  *	a refill of an untouched array moves at most 16 objects.
@@ -444,8 +461,11 @@ struct toy_array_cache {
  * @cpu_cache: the per-CPU arrays in front of the lists.
  * @limit: objects an array holds; a free into a full array first gives
  *	@batchcount of them back. 0: no arrays, every allocation and free
- *	goes to the lists. Written with every array lock, the cache lock
- *	and the slab mutex held; read under any of them.
+ *	goes to the lists. Written by a freezer (freeze_arrays()), under
+ *	the cache lock and the slab mutex; read under the cache lock, or
+ *	under an array lock once arrays_usable() has seen @frozen clear.
+ * @frozen: set while a freezer holds the arrays still; read under an
+ *	array lock, where it sends allocations and frees to the lists.
  * @batchcount: objects moved at once between an array and the lists;
  *	written and read as @limit.
  * @name: as in slabinfo; set at creation, like all fields below.
@@ -476,6 +496,7 @@ struct toy_kmem_cache {
 	struct toy_array_cache __percpu *cpu_cache;
 	unsigned int limit;
 	unsigned int batchcount;
+	bool frozen;			/* see above */
 
 	char name[TOY_SLAB_NAME_MAX];
 	toy_slab_flags_t flags;
@@ -499,6 +520,7 @@ int toy_slab_init(void);
 void toy_slab_exit(void);
 void toy_slab_debugfs_init(struct dentry *root);
 unsigned long toy_slab_validate(struct toy_kmem_cache *s);
+unsigned long toy_slab_repair(struct toy_kmem_cache *s);
 extern const struct toy_ctl_verb toy_slab_ctl_verbs[];
 
 /* Internals, exported for the KUnit suite toy_slab only. */
@@ -510,7 +532,7 @@ unsigned int toy_slab_kmalloc_min(void);
 struct toy_kmem_cache *toy_kmalloc_cache(size_t size);
 unsigned long toy_slab_nr(struct toy_kmem_cache *s, enum toy_slab_list list);
 unsigned long toy_slab_error_count(enum toy_slab_error err);
-void toy_slab_default_tunables(unsigned int size, toy_slab_flags_t flags,
+void toy_slab_default_tunables(unsigned int size, bool debug_all,
 			       unsigned int *limit, unsigned int *batchcount);
 int toy_slab_tune(struct toy_kmem_cache *s, unsigned int limit,
 		  unsigned int batchcount);

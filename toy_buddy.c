@@ -138,6 +138,21 @@ static void add_to_free_list(struct toy_zone *zone, struct toy_page *page,
 	zone->free_area[order].nr_free++;
 }
 
+/*
+ * The same at the tail, where __rmqueue() looks last: for a block that is
+ * likely to merge soon (buddy_merge_likely()).
+ */
+static void add_to_free_list_tail(struct toy_zone *zone, struct toy_page *page,
+				  unsigned int order)
+	__must_hold(&zone->lock)
+{
+	lockdep_assert_held(&zone->lock);
+	page->order = order;
+	__set_bit(TOY_PG_BUDDY, &page->flags);
+	list_add_tail(&page->lru, &zone->free_area[order].free_list);
+	zone->free_area[order].nr_free++;
+}
+
 static void del_from_free_list(struct toy_zone *zone, struct toy_page *page,
 			       unsigned int order)
 	__must_hold(&zone->lock)
@@ -267,6 +282,10 @@ static struct toy_page *pcp_alloc(struct toy_zone *zone)
 	unsigned long flags;
 
 	spin_lock_irqsave(&pcp->lock, flags);
+	if (unlikely(READ_ONCE(zone->frozen))) {
+		spin_unlock_irqrestore(&pcp->lock, flags);
+		return rmqueue(zone, 0);
+	}
 	if (!pcp->count)
 		pcp_refill(zone, pcp, zone->pcp_batch);
 	page = list_first_entry_or_null(&pcp->list, struct toy_page, lru);
@@ -282,10 +301,11 @@ static struct toy_page *pcp_alloc(struct toy_zone *zone)
 
 /*
  * Put an allocated order-0 head on a pcp list; false if @page is not one,
- * for the slow path to tell what it is. The page stops being a head and
- * becomes a pcp page under the pcp lock, so validate, which holds every
- * pcp lock, never sees it between the two; and of two racing frees of the
- * page only one can clear its head bit.
+ * or the zone is frozen, for the slow path to free it under the zone lock
+ * or tell what it is. The page stops being a head and becomes a pcp page
+ * under the pcp lock, so a freezer, which waits for every pcp lock once,
+ * never sees it between the two; and of two racing frees of the page only
+ * one can clear its head bit.
  */
 static bool pcp_free(struct toy_node *node, struct toy_zone *zone,
 		     struct toy_page *page)
@@ -294,7 +314,8 @@ static bool pcp_free(struct toy_node *node, struct toy_zone *zone,
 	unsigned long flags;
 
 	spin_lock_irqsave(&pcp->lock, flags);
-	if (page->order || !test_and_clear_bit(TOY_PG_HEAD, &page->flags)) {
+	if (unlikely(READ_ONCE(zone->frozen)) || page->order ||
+	    !test_and_clear_bit(TOY_PG_HEAD, &page->flags)) {
 		spin_unlock_irqrestore(&pcp->lock, flags);
 		return false;
 	}
@@ -518,6 +539,26 @@ static enum toy_misuse check_free(struct toy_node *node, struct toy_page *page,
  * the merge. Zones are made of whole blocks of the largest order, so the
  * buddy of a page of a zone is always in that zone.
  */
+/*
+ * buddy_merge_likely(): the block of @order at @pfn could not merge, but
+ * the pair it belongs to has a free buddy one order up. When its own buddy
+ * is freed, the pair merges twice at once: keep the block at the tail of
+ * its list, so that allocations take other blocks first and the larger
+ * block has a chance to form.
+ */
+static bool buddy_merge_likely(struct toy_node *node, unsigned long pfn,
+			       unsigned int order)
+{
+	unsigned long higher_pfn = pfn & ~(1UL << order);
+	struct toy_page *higher_buddy;
+
+	if (order >= TOY_MAX_ORDER - 2)
+		return false;
+	higher_buddy = &node->pages[higher_pfn ^ (1UL << (order + 1))];
+	return toy_page_test(higher_buddy, TOY_PG_BUDDY) &&
+	       higher_buddy->order == order + 1;
+}
+
 static void merge_and_free(struct toy_node *node, struct toy_zone *zone,
 			   unsigned long pfn, unsigned int order)
 	__must_hold(&zone->lock)
@@ -534,7 +575,10 @@ static void merge_and_free(struct toy_node *node, struct toy_zone *zone,
 		pfn &= buddy_pfn;
 		order++;
 	}
-	add_to_free_list(zone, &node->pages[pfn], order);
+	if (buddy_merge_likely(node, pfn, order))
+		add_to_free_list_tail(zone, &node->pages[pfn], order);
+	else
+		add_to_free_list(zone, &node->pages[pfn], order);
 }
 
 /**
@@ -964,23 +1008,36 @@ static unsigned long validate_lists(struct toy_node *node,
 }
 
 /*
- * Hold a zone still: every pcp lock of the zone, then the zone lock.
- * all_pcp_lock makes the caller the only one to take several pcp locks at
- * once, which is what lockdep is told with spin_lock_nest_lock(). The pcp
- * locks are taken with interrupts on: nothing takes them from hard
- * interrupt context (the API's callers never run there).
+ * Hold a zone still, pcp lists included, for validate and pagemap.
+ *
+ * Holding every CPU's pcp lock at once would do it, but that is one
+ * preempt count per possible CPU (Debian's NR_CPUS is 8192, and 256 of
+ * them overflow into the softirq bits) and a deadlock the first time an
+ * interrupt on one of those CPUs frees a page. Instead the zone is marked
+ * frozen: pcp_alloc() and pcp_free() read the mark under their pcp lock
+ * and, while it is set, go to the zone lock instead of the list. Taking
+ * and dropping each pcp lock once, after setting the mark, waits out the
+ * CPUs that read it clear; from then on every change to a pcp list
+ * (refill, drain) is made under the zone lock, which the freezer takes
+ * last and holds. One lock at a time, each taken irq-safe as everywhere
+ * else, so any context may keep allocating meanwhile.
+ *
+ * all_pcp_lock makes the freezer the only one; it is a mutex, so freezing
+ * is for process context.
  */
 static void freeze_zone(struct toy_node *node, struct toy_zone *zone)
 	__acquires(&zone->lock)
 {
+	unsigned long flags;
 	int cpu;
 
 	mutex_lock(&node->all_pcp_lock);
+	WRITE_ONCE(zone->frozen, true);
 	for_each_possible_cpu(cpu) {
-		spinlock_t *lock = &per_cpu_ptr(zone->pcp, cpu)->lock;
+		struct toy_pcp *pcp = per_cpu_ptr(zone->pcp, cpu);
 
-		spin_lock_nest_lock(lock, &node->all_pcp_lock);
-		__release(lock);	/* sparse cannot count locks taken in a loop */
+		spin_lock_irqsave(&pcp->lock, flags);
+		spin_unlock_irqrestore(&pcp->lock, flags);
 	}
 	spin_lock_irq(&zone->lock);
 }
@@ -988,15 +1045,8 @@ static void freeze_zone(struct toy_node *node, struct toy_zone *zone)
 static void thaw_zone(struct toy_node *node, struct toy_zone *zone)
 	__releases(&zone->lock)
 {
-	int cpu;
-
 	spin_unlock_irq(&zone->lock);
-	for_each_possible_cpu(cpu) {
-		spinlock_t *lock = &per_cpu_ptr(zone->pcp, cpu)->lock;
-
-		__acquire(lock);	/* as taken in freeze_zone() */
-		spin_unlock(lock);
-	}
+	WRITE_ONCE(zone->frozen, false);
 	mutex_unlock(&node->all_pcp_lock);
 }
 
@@ -1558,8 +1608,21 @@ static int ctl_free(int argc, char **argv)
 	return 0;
 }
 
+/* drain_all_pages(): every CPU's pcp pages back to the free lists. */
+static int ctl_drain(int argc, char **argv)
+{
+	unsigned long before = toy_zone_pcp_pages(&toy_node0.zones[TOY_ZONE_NORMAL]) +
+			       toy_zone_pcp_pages(&toy_node0.zones[TOY_ZONE_HIGHMEM]);
+
+	toy_node_drain_pcp(&toy_node0);
+	pr_info("drain: %lu pages were on the per-CPU lists, given back\n",
+		before);
+	return 0;
+}
+
 const struct toy_ctl_verb toy_buddy_ctl_verbs[] = {
 	{ "alloc", "ORDER [normal|highmem]", 1, 2, ctl_alloc },
 	{ "free", "HANDLE", 1, 1, ctl_free },
+	{ "drain", "", 0, 0, ctl_drain },
 	{ }
 };

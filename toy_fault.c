@@ -113,7 +113,12 @@ static void fail_dump(struct toy_fault_attr *attr, const char *why)
  */
 bool toy_should_fail(struct toy_fault_attr *attr, size_t size)
 {
-	if (READ_ONCE(fail_nth_task) == current) {
+	/*
+	 * fail_nth belongs to the task that armed it: an interrupt that
+	 * allocates while that task runs must not use it up (in_task(), as
+	 * lib/fault-inject.c checks).
+	 */
+	if (in_task() && READ_ONCE(fail_nth_task) == current) {
 		if (--fail_nth == 0) {
 			WRITE_ONCE(fail_nth_task, NULL);
 			fail_dump(attr, "fail_nth");

@@ -240,37 +240,54 @@ struct toy_handle *toy_ctl_handle(const char *verb, const char *s,
 
 /* ==== validate: every layer at once ==== */
 
-/* Check each layer; print and return the number of inconsistencies. */
-static unsigned long validate_all(struct seq_file *m)
+/*
+ * Check each layer; print and return the number of inconsistencies. With
+ * @repair, the slab layer also mends what it finds (the buddy and highmem
+ * checks only ever report: they find nothing a repair could safely undo).
+ */
+static unsigned long validate_all(struct seq_file *m, bool repair)
 {
 	unsigned long buddy, slab, highmem, total;
 
 	buddy = toy_node_validate(&toy_node0);
-	slab = toy_slab_validate(NULL);
+	slab = repair ? toy_slab_repair(NULL) : toy_slab_validate(NULL);
 	highmem = toy_highmem_validate();
 	total = buddy + slab + highmem;
 	if (m)
 		seq_printf(m, "buddy %lu\nslab %lu\nhighmem %lu\ntotal %lu\n",
 			   buddy, slab, highmem, total);
-	pr_info("validate: %lu inconsistencies (buddy %lu, slab %lu, highmem %lu)\n",
-		total, buddy, slab, highmem);
+	pr_info("validate%s: %lu inconsistencies (buddy %lu, slab %lu, highmem %lu)%s\n",
+		repair ? " repair" : "", total, buddy, slab, highmem,
+		repair && slab ? "; the slab findings were repaired" : "");
 	return total;
 }
 
+/* Reading validate only reports: it changes nothing. */
 static int validate_show(struct seq_file *m, void *v)
 {
-	validate_all(m);
+	validate_all(m, false);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(validate);
 
+/* ctl "validate [repair]": -EUCLEAN when anything was found. */
 static int ctl_validate(int argc, char **argv)
 {
-	return validate_all(NULL) ? -EUCLEAN : 0;
+	bool repair = false;
+
+	if (argc > 1) {
+		if (strcmp(argv[1], "repair")) {
+			pr_info("validate: '%s': the only word validate takes is 'repair'\n",
+				argv[1]);
+			return -EINVAL;
+		}
+		repair = true;
+	}
+	return validate_all(NULL, repair) ? -EUCLEAN : 0;
 }
 
 static const struct toy_ctl_verb main_ctl_verbs[] = {
-	{ "validate", "", 0, 0, ctl_validate },
+	{ "validate", "[repair]", 0, 1, ctl_validate },
 	{ }
 };
 

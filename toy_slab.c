@@ -18,8 +18,8 @@
  * partial slab if there is one, else from an empty slab, else from a new
  * slab asked from the buddy. A free moves its slab from full to partial or
  * from partial to empty; a slab that empties while max_empty slabs are
- * already empty goes straight back to the buddy, and shrink gives back all
- * empty slabs.
+ * already empty (SLUB's min_partial: 5 to 10, by the size) goes straight
+ * back to the buddy, and shrink gives back all empty slabs.
  *
  * In front of the lists, each CPU has a small stack of free objects per
  * cache: SLAB's array_cache, not SLUB's per-cpu slab, because it leaves
@@ -31,8 +31,9 @@
  * none; and only when it is full does a flush (cache_flusharray()) give
  * its batchcount oldest objects back to their slabs. A refill of an
  * array that served nothing since it was drained moves at most 16
- * (BATCHREFILL_LIMIT). The objects of a refill are stacked so that the
- * lowest address is handed out first, as the lists alone would.
+ * (BATCHREFILL_LIMIT). The objects of a refill are pushed in the order
+ * they come off the slabs (alloc_block()), so the last one is handed out
+ * first, as in SLAB.
  *
  *	alloc/free --> [ CPU 0 array ] [ CPU 1 array ] ...   per-CPU lock
  *	                      | refill ^ flush (batchcount)
@@ -45,9 +46,11 @@
  * limit and batchcount are enable_cpucache()'s, chosen by the object
  * size with metadata (slabinfo's objsize): limit 120 up to 256 bytes, 54
  * up to 1 KiB, 24 up to a page, 8 up to 128 KiB, else 1; batchcount
- * (limit + 1) / 2; a cache with debug flags is capped at 32, as SLAB with
- * DEBUG is. SLAB's shared array and alien caches are left out, so the
- * sharedfactor slabinfo shows is 0. Writing "NAME LIMIT BATCHCOUNT 0" to
+ * (limit + 1) / 2; with slab_debug=1, which debugs every cache as a SLAB
+ * built with DEBUG does, the limit is capped at 32 as there (a cache's own
+ * debug flags do not cap it). SLAB's shared array and alien caches are
+ * left out, so the sharedfactor slabinfo shows is 0, as SLAB's for a
+ * cache without one. Writing "NAME LIMIT BATCHCOUNT 0" to
  * slabinfo tunes a cache as writing /proc/slabinfo tunes SLAB's, and
  * limit 0 turns its arrays off; parameter slab_cpu_cache=0 starts every
  * cache without them, for the bare three lists. There is no cache_reap():
@@ -130,11 +133,15 @@
  * taken from the buddy and built, constructor included, with no lock
  * held, then added to the lists; a slab that empties is given back to
  * the buddy under the cache lock, so cache -> zone is a real nesting.
- * Whoever holds every array of a cache at once (validate, destroy, tune)
- * holds the slab mutex first and tells lockdep so with
- * spin_lock_nest_lock(), as the buddy's freeze_zone() does; a drain takes
- * the arrays one at a time. No path holds two cache locks, or the arrays
- * of two caches. A slabs/<cache> file is read under the array locks and
+ * Whoever needs every array of a cache still at once (validate, destroy,
+ * tune) freezes the cache under the slab mutex, as the buddy freezes a
+ * zone: a mark that sends allocations and frees to the lists, each array
+ * lock taken and dropped once to wait for those that missed it, then the
+ * cache lock held; a drain takes the arrays one at a time. No path holds
+ * more than one array lock, so none holds a number of locks that grows
+ * with the CPUs, and an interrupt may allocate and free meanwhile. No
+ * path holds two cache locks, or the arrays of two caches. A
+ * slabs/<cache> file is read under the array locks and
  * the cache lock, one at a time, as destroy removes it with the slab
  * mutex held and waits for its readers.
  */
@@ -190,8 +197,21 @@ MODULE_PARM_DESC(slab_cpu_cache, "per-CPU object arrays in front of each cache's
 
 /* === Data ================================================================= */
 
-/* Empty slabs a cache keeps before it gives them back (SLUB: min_partial). */
-#define TOY_SLAB_MAX_EMPTY	1
+/*
+ * Empty slabs a cache keeps before it gives them back: SLUB's min_partial,
+ * set_min_partial(s, ilog2(s->size) / 2) held to MIN_PARTIAL..MAX_PARTIAL.
+ * SLUB counts the empty slabs among its partial ones and frees an empty
+ * slab once min_partial slabs are partial; the toy, whose empty slabs are
+ * a list of their own as in the seed, keeps up to min_partial of those.
+ */
+#define TOY_SLAB_MIN_PARTIAL	5
+#define TOY_SLAB_MAX_PARTIAL	10
+
+static unsigned int min_partial(unsigned int size)
+{
+	return clamp_t(unsigned int, ilog2(size) / 2, TOY_SLAB_MIN_PARTIAL,
+		       TOY_SLAB_MAX_PARTIAL);
+}
 
 /* Caches that toy_kmem_cache_create() makes at most, kmalloc ones apart. */
 #define TOY_SLAB_MAX_CACHES	64
@@ -538,6 +558,22 @@ static struct toy_page *block_of(const void *p)
 	return toy_node_block_head(&toy_node0, page);
 }
 
+/*
+ * The cache of @slab, read without the cache lock (a free finding its
+ * cache), or NULL if @slab is no slab. A double free may race with the
+ * release of its slab: the flag is set after slab_cache and cleared before
+ * it, so whoever sees the flag reads either the cache or NULL, never a
+ * half-made slab; and the free checks again under the cache lock that the
+ * slab is still one of that cache (free_ok(), free_block()).
+ */
+static struct toy_kmem_cache *slab_cache_of(const struct toy_page *slab)
+{
+	if (!slab || !test_bit(TOY_PG_SLAB, &slab->flags))
+		return NULL;
+	smp_rmb();	/* pairs with the smp_wmb()s of new_slab(), free_slab() */
+	return READ_ONCE(slab->slab_cache);
+}
+
 static enum toy_slab_list list_for(const struct toy_page *slab)
 {
 	if (!slab->inuse)
@@ -650,7 +686,12 @@ static void set_track(const struct toy_kmem_cache *s, void *object,
 #endif
 }
 
-/* Fill red zones with @val and, for a free object, poison it (init_object()). */
+/*
+ * Fill red zones with @val and poison the object (init_object()). As in
+ * SLUB, an object is poisoned when it is handed out as well as when it
+ * is freed: a user who reads memory it never wrote sees 0x6b, not what
+ * the last user left.
+ */
 static void init_object(const struct toy_kmem_cache *s, void *object, u8 val)
 {
 	if (s->flags & TOY_SLAB_RED_ZONE) {
@@ -658,7 +699,7 @@ static void init_object(const struct toy_kmem_cache *s, void *object, u8 val)
 		memset(object + s->object_size, val,
 		       s->meta_offset - s->object_size);
 	}
-	if (object_poison(s) && val == SLUB_RED_INACTIVE) {
+	if (object_poison(s)) {
 		memset(object, POISON_FREE, s->object_size - 1);
 		((u8 *)object)[s->object_size - 1] = POISON_END;
 	}
@@ -666,12 +707,12 @@ static void init_object(const struct toy_kmem_cache *s, void *object, u8 val)
 
 /*
  * Check that @bytes bytes at @start all hold @val; if not, report the
- * first bad byte as @err, restore the range and return false.
+ * first bad byte as @err, restore the range if @repair and return false.
  */
 static bool check_bytes(const struct toy_kmem_cache *s, struct toy_page *slab,
 			void *object, enum toy_slab_error err, const char *what,
 			u8 *start, u8 val, unsigned int bytes,
-			unsigned long caller)
+			unsigned long caller, bool repair)
 {
 	u8 *fault = memchr_inv(start, val, bytes);
 	u8 *end;
@@ -682,21 +723,24 @@ static bool check_bytes(const struct toy_kmem_cache *s, struct toy_page *slab,
 	while (end > fault && end[-1] == val)
 		end--;
 	slab_report(s, slab, object, err, caller,
-		    "%s: bytes %+ld..%+ld from the object start, first %#04x, want %#04x",
+		    "%s: bytes %+ld..%+ld from the object start, first %#04x, want %#04x%s",
 		    what, (long)(fault - (u8 *)object),
-		    (long)(end - 1 - (u8 *)object), *fault, val);
-	memset(start, val, bytes);
+		    (long)(end - 1 - (u8 *)object), *fault, val,
+		    repair ? "; restored" : "");
+	if (repair)
+		memset(start, val, bytes);
 	return false;
 }
 
 /*
  * check_object() of mm/slub.c: the red zones hold @val, a free object is
- * still poisoned, the padding is intact. Each finding is reported and
+ * still poisoned, the padding is intact. Each finding is reported and,
+ * with @repair (as SLUB's restore_bytes() at every allocation and free),
  * repaired. Return the number of findings.
  */
 static unsigned int check_object(const struct toy_kmem_cache *s,
 				 struct toy_page *slab, void *object, u8 val,
-				 unsigned long caller)
+				 unsigned long caller, bool repair)
 	__must_hold(&s->lock)
 {
 	u8 *p = object;
@@ -706,22 +750,31 @@ static unsigned int check_object(const struct toy_kmem_cache *s,
 	if (s->flags & TOY_SLAB_RED_ZONE) {
 		bad += !check_bytes(s, slab, object, TOY_SE_REDZONE,
 				    "left red zone", p - s->red_left_pad, val,
-				    s->red_left_pad, caller);
+				    s->red_left_pad, caller, repair);
 		bad += !check_bytes(s, slab, object, TOY_SE_REDZONE,
 				    "right red zone", p + s->object_size, val,
-				    s->meta_offset - s->object_size, caller);
+				    s->meta_offset - s->object_size, caller,
+				    repair);
+	} else if ((s->flags & TOY_SLAB_POISON) &&
+		   s->object_size < s->meta_offset) {
+		/* No red zone: the alignment padding still holds 0x5a. */
+		bad += !check_bytes(s, slab, object, TOY_SE_PADDING,
+				    "alignment padding", p + s->object_size,
+				    POISON_INUSE, s->meta_offset - s->object_size,
+				    caller, repair);
 	}
 	if (object_poison(s) && val == SLUB_RED_INACTIVE) {
 		bad += !check_bytes(s, slab, object, TOY_SE_POISON, "poison",
-				    p, POISON_FREE, s->object_size - 1, caller);
+				    p, POISON_FREE, s->object_size - 1, caller,
+				    repair);
 		bad += !check_bytes(s, slab, object, TOY_SE_POISON,
 				    "end of poison", p + s->object_size - 1,
-				    POISON_END, 1, caller);
+				    POISON_END, 1, caller, repair);
 	}
 	if (s->flags & TOY_SLAB_POISON)
 		bad += !check_bytes(s, slab, object, TOY_SE_PADDING, "padding",
 				    p + pad_start(s), POISON_INUSE,
-				    pad_end(s) - pad_start(s), caller);
+				    pad_end(s) - pad_start(s), caller, repair);
 	return bad;
 }
 
@@ -751,7 +804,7 @@ static void alloc_debug(const struct toy_kmem_cache *s, struct toy_page *slab,
 	__must_hold(&s->lock)
 {
 	if (s->flags & TOY_SLAB_CONSISTENCY_CHECKS)
-		check_object(s, slab, object, SLUB_RED_INACTIVE, caller);
+		check_object(s, slab, object, SLUB_RED_INACTIVE, caller, true);
 	if (s->flags & TOY_SLAB_STORE_USER)
 		set_track(s, object, TOY_TRACK_ALLOC, caller);
 	if (orig_size_stored(s))
@@ -765,7 +818,7 @@ static void free_debug(const struct toy_kmem_cache *s, struct toy_page *slab,
 	__must_hold(&s->lock)
 {
 	if (s->flags & TOY_SLAB_CONSISTENCY_CHECKS)
-		check_object(s, slab, object, SLUB_RED_ACTIVE, caller);
+		check_object(s, slab, object, SLUB_RED_ACTIVE, caller, true);
 	if (s->flags & TOY_SLAB_STORE_USER)
 		set_track(s, object, TOY_TRACK_FREE, caller);
 	init_object(s, object, SLUB_RED_INACTIVE);
@@ -805,8 +858,9 @@ static struct toy_page *new_slab(struct toy_kmem_cache *s, toy_gfp_t gfp)
 		set_freepointer(s, object, next);
 	}
 	slab->freelist = index_object(s, slab, 0);
-	slab->slab_cache = s;
-	__set_bit(TOY_PG_SLAB, &slab->flags);
+	WRITE_ONCE(slab->slab_cache, s);
+	smp_wmb();	/* slab_cache before the flag: see slab_cache_of() */
+	set_bit(TOY_PG_SLAB, &slab->flags);
 	return slab;
 }
 
@@ -827,8 +881,9 @@ static void free_slab(struct toy_kmem_cache *s, struct toy_page *slab)
 	lockdep_assert_held(&s->lock);
 	s->nr_inuse -= slab->inuse;
 	s->stat[TOY_SS_SLAB_RELEASE]++;
-	__clear_bit(TOY_PG_SLAB, &slab->flags);
-	slab->slab_cache = NULL;
+	clear_bit(TOY_PG_SLAB, &slab->flags);
+	smp_wmb();	/* the flag before slab_cache: see slab_cache_of() */
+	WRITE_ONCE(slab->slab_cache, NULL);
 	slab->freelist = NULL;
 	toy_free_pages(slab, s->order);
 }
@@ -1057,6 +1112,11 @@ static bool free_ok(struct toy_kmem_cache *s, struct toy_page *slab,
 	int cpu;
 
 	lockdep_assert_held(&s->lock);
+	if (slab_cache_of(slab) != s) {
+		/* Released (and maybe reused) since the caller looked. */
+		bad_pointer_report(TOY_SE_NOT_SLAB, "free", object, caller);
+		return false;
+	}
 	if (!object_start_ok(s, slab, object, caller))
 		return false;
 	if (!slab->inuse || object == slab->freelist ||
@@ -1111,15 +1171,17 @@ static void lists_free(struct toy_kmem_cache *s, struct toy_page *slab,
 /**
  * toy_slab_default_tunables() - the limit and batchcount SLAB gives a cache
  * @size: bytes from one object to the next (objsize).
- * @flags: the cache's flags; any debug flag caps the limit.
+ * @debug_all: every cache debugs (slab_debug=1): SLAB built with DEBUG.
  * @limit: gets the objects a per-CPU array holds.
  * @batchcount: gets the objects moved at once.
  *
- * enable_cpucache() of mm/slab.c: the limit by object size, capped at 32
- * with debugging as SLAB's DEBUG caps it, and half of it, rounded up, as
- * the batch.
+ * enable_cpucache() of mm/slab.c: the limit by object size, and half of
+ * it, rounded up, as the batch. SLAB caps the limit at 32 only when it is
+ * built with DEBUG (CONFIG_DEBUG_SLAB), which debugs every cache; the
+ * toy's counterpart is slab_debug=1. A cache given debug flags of its own
+ * keeps the full limit, as such flags do not change SLAB's tunables.
  */
-void toy_slab_default_tunables(unsigned int size, toy_slab_flags_t flags,
+void toy_slab_default_tunables(unsigned int size, bool debug_all,
 			       unsigned int *limit, unsigned int *batchcount)
 {
 	unsigned int n;
@@ -1134,7 +1196,7 @@ void toy_slab_default_tunables(unsigned int size, toy_slab_flags_t flags,
 		n = 54;
 	else
 		n = TOY_AC_LIMIT_MAX;
-	if (flags & TOY_SLAB_DEBUG)
+	if (debug_all)
 		n = min(n, 32U);
 	*limit = n;
 	*batchcount = (n + 1) / 2;
@@ -1142,18 +1204,21 @@ void toy_slab_default_tunables(unsigned int size, toy_slab_flags_t flags,
 EXPORT_SYMBOL_IF_KUNIT(toy_slab_default_tunables);
 
 /* A pointer in an array that is no object of the cache: drop it, say so. */
-static void stray_report(const struct toy_kmem_cache *s, const void *object)
+static void stray_report(const struct toy_kmem_cache *s, const void *object,
+			 bool dropped)
 {
+	const char *fix = dropped ? "; dropped" : "";
+
 	struct toy_page *page = toy_node_virt_to_page(&toy_node0, object);
 
 	atomic_long_inc(&toy_slab_errors[TOY_SE_FREELIST]);
 	if (page)
-		pr_err("slab error: %s: %s: a per-CPU array holds pfn %lu offset %#lx, no object of the cache; dropped\n",
+		pr_err("slab error: %s: %s: a per-CPU array holds pfn %lu offset %#lx, no object of the cache%s\n",
 		       s->name, toy_slab_error_names[TOY_SE_FREELIST],
-		       toy_page_to_pfn(page), offset_in_page(object));
+		       toy_page_to_pfn(page), offset_in_page(object), fix);
 	else
-		pr_err("slab error: %s: %s: a per-CPU array holds a pointer out of toy memory; dropped\n",
-		       s->name, toy_slab_error_names[TOY_SE_FREELIST]);
+		pr_err("slab error: %s: %s: a per-CPU array holds a pointer out of toy memory%s\n",
+		       s->name, toy_slab_error_names[TOY_SE_FREELIST], fix);
 }
 
 /*
@@ -1175,9 +1240,8 @@ static unsigned int free_block(struct toy_kmem_cache *s, void **objects,
 	for (i = 0; i < n; i++) {
 		object = objects[i];
 		slab = block_of(object);
-		if (!slab || !test_bit(TOY_PG_SLAB, &slab->flags) ||
-		    slab->slab_cache != s || !valid_object(s, slab, object)) {
-			stray_report(s, object);
+		if (slab_cache_of(slab) != s || !valid_object(s, slab, object)) {
+			stray_report(s, object, true);
 			continue;
 		}
 		if (!slab->inuse || object == slab->freelist) {
@@ -1194,6 +1258,25 @@ static unsigned int free_block(struct toy_kmem_cache *s, void **objects,
 		released++;
 	}
 	return released;
+}
+
+/*
+ * May the caller, holding @ac's lock, use the arrays of @s? Not when they
+ * are off, nor while a freezer holds them.
+ */
+static bool arrays_usable(struct toy_kmem_cache *s, struct toy_array_cache *ac)
+{
+	lockdep_assert_held(&ac->lock);
+	/* Pairs with the release in thaw_arrays(). */
+	return !smp_load_acquire(&s->frozen) && s->limit;
+}
+
+/* Who may change @ac: its lock's holder, or a freezer of @s. */
+static void assert_array_held(struct toy_kmem_cache *s,
+			      struct toy_array_cache *ac)
+{
+	lockdep_assert(lockdep_is_held(&ac->lock) ||
+		       (READ_ONCE(s->frozen) && lockdep_is_held(&s->lock)));
 }
 
 /* cache_flusharray(): give the batchcount oldest objects of @ac back. */
@@ -1215,7 +1298,7 @@ static unsigned int drain_array(struct toy_kmem_cache *s,
 {
 	unsigned int released;
 
-	lockdep_assert_held(&ac->lock);
+	assert_array_held(s, ac);
 	released = free_block(s, ac->entry, ac->avail);
 	ac->avail = 0;
 	ac->touched = false;
@@ -1246,12 +1329,15 @@ static unsigned int drain_arrays(struct toy_kmem_cache *s)
 
 /*
  * Hold every array of @s and its lists still, as freeze_zone() holds a
- * zone: the slab mutex makes the caller the only one to take several
- * array locks of a cache at once, which lockdep is told with
- * spin_lock_nest_lock(). As there, the array locks are taken with
- * interrupts on (nothing takes them from hard interrupt context), and
- * sparse, which cannot count locks taken in a loop, is told of the cache
- * lock only.
+ * zone, and for the same reasons without holding every array lock at
+ * once (a preempt count per possible CPU; an interrupt that frees into
+ * its CPU's array would spin on it for ever): @s is marked frozen, and
+ * each array lock is taken and dropped once to wait out whoever read the
+ * mark clear. slab_alloc() and slab_free() read it under the array lock
+ * and, while it is set, go to the lists under the cache lock, which the
+ * freezer takes last and holds; so the arrays change only under the
+ * cache lock, and the freezer may drain or check them. The slab mutex
+ * makes the caller the only freezer.
  */
 static void freeze_arrays(struct toy_kmem_cache *s, unsigned long *flags)
 	__must_hold(&toy_slab_mutex) __acquires(&s->lock)
@@ -1260,26 +1346,25 @@ static void freeze_arrays(struct toy_kmem_cache *s, unsigned long *flags)
 	int cpu;
 
 	lockdep_assert_held(&toy_slab_mutex);
+	WRITE_ONCE(s->frozen, true);
 	for_each_possible_cpu(cpu) {
 		ac = per_cpu_ptr(s->cpu_cache, cpu);
-		spin_lock_nest_lock(&ac->lock, &toy_slab_mutex);
-		__release(&ac->lock);
+		spin_lock_irqsave(&ac->lock, *flags);
+		spin_unlock_irqrestore(&ac->lock, *flags);
 	}
 	spin_lock_irqsave(&s->lock, *flags);
 }
 
+/*
+ * The release pairs with the acquire in arrays_usable(): whoever sees the
+ * mark clear sees the limit and arrays the freezer left.
+ */
 static void thaw_arrays(struct toy_kmem_cache *s, unsigned long flags)
 	__must_hold(&toy_slab_mutex) __releases(&s->lock)
 {
-	struct toy_array_cache *ac;
-	int cpu;
-
 	spin_unlock_irqrestore(&s->lock, flags);
-	for_each_possible_cpu(cpu) {
-		ac = per_cpu_ptr(s->cpu_cache, cpu);
-		__acquire(&ac->lock);
-		spin_unlock(&ac->lock);
-	}
+	/* Pairs with the acquire in arrays_usable(). */
+	smp_store_release(&s->frozen, false);
 }
 
 /* Objects in the arrays of @s, which the caller holds still. */
@@ -1296,22 +1381,21 @@ static unsigned long cached_locked(struct toy_kmem_cache *s)
 
 /*
  * alloc_block(): move up to @n objects from the partial, then the empty
- * slabs to @ac, stacked so that the first one taken is handed out first.
+ * slabs to @ac, pushed in the order they are taken, as SLAB pushes them:
+ * the array pops from the top, so the last one taken is handed out first.
  * Return how many moved.
  */
 static unsigned int fill_array(struct toy_kmem_cache *s,
 			       struct toy_array_cache *ac, unsigned int n)
 	__must_hold(&s->lock)
 {
-	unsigned int start = ac->avail, i, j;
+	unsigned int start = ac->avail;
 	enum toy_slab_list from;
 	struct toy_page *slab;
 
-	lockdep_assert_held(&ac->lock);
+	assert_array_held(s, ac);
 	while (n-- && (slab = get_slab(s, &from)))
 		ac->entry[ac->avail++] = take_object(s, slab, from);
-	for (i = start, j = ac->avail; i + 1 < j; i++, j--)
-		swap(ac->entry[i], ac->entry[j - 1]);
 	s->stat[TOY_SS_TO_ARRAY] += ac->avail - start;
 	return ac->avail - start;
 }
@@ -1358,7 +1442,7 @@ static void *refill(struct toy_kmem_cache *s, struct toy_array_cache **acp,
 			add_slab(s, slab);
 			s->stat[TOY_SS_ALLOC_NEW]++;
 		}
-		if (!s->limit) {
+		if (!arrays_usable(s, ac)) {
 			slab = get_slab(s, &from);
 			if (slab)
 				return take_object(s, slab, from);
@@ -1481,7 +1565,7 @@ static void *slab_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp,
 		return NULL;
 	ac = raw_cpu_ptr(s->cpu_cache);
 	spin_lock_irqsave(&ac->lock, flags);
-	if (s->limit) {
+	if (arrays_usable(s, ac)) {
 		object = array_alloc(s, &ac, gfp, &flags, caller, orig_size);
 		spin_unlock_irqrestore(&ac->lock, flags);
 	} else {
@@ -1500,7 +1584,7 @@ static void slab_free(struct toy_kmem_cache *s, struct toy_page *slab,
 	unsigned long flags;
 
 	spin_lock_irqsave(&ac->lock, flags);
-	if (s->limit) {
+	if (arrays_usable(s, ac)) {
 		array_free(s, ac, slab, object, caller);
 		spin_unlock_irqrestore(&ac->lock, flags);
 	} else {
@@ -1518,15 +1602,17 @@ static struct toy_page *check_slab(struct toy_kmem_cache *s,
 				   struct toy_page *slab, const void *object,
 				   const char *api, unsigned long caller)
 {
-	if (!slab || !test_bit(TOY_PG_SLAB, &slab->flags)) {
+	struct toy_kmem_cache *owner = slab_cache_of(slab);
+
+	if (!owner) {
 		bad_pointer_report(TOY_SE_NOT_SLAB, api, object, caller);
 		return NULL;
 	}
-	if (s && slab->slab_cache != s) {
+	if (s && owner != s) {
 		atomic_long_inc(&toy_slab_errors[TOY_SE_WRONG_CACHE]);
 		pr_err("slab error: %s: %s: object of %s at pfn %lu offset %#lx freed to %s, called from %pS\n",
 		       api, toy_slab_error_names[TOY_SE_WRONG_CACHE],
-		       slab->slab_cache->name, toy_page_to_pfn(slab),
+		       owner->name, toy_page_to_pfn(slab),
 		       (unsigned long)(object - slab_address(slab)), s->name,
 		       (void *)caller);
 		return NULL;
@@ -1709,11 +1795,11 @@ static size_t do_ksize(const void *p, const char *api, unsigned long caller)
 		bad_pointer_report(TOY_SE_NOT_OBJECT, api, p, caller);
 		return 0;
 	}
-	if (!page || !test_bit(TOY_PG_SLAB, &page->flags)) {
+	s = slab_cache_of(page);
+	if (!s) {
 		bad_pointer_report(TOY_SE_NOT_SLAB, api, p, caller);
 		return 0;
 	}
-	s = page->slab_cache;
 	if (!valid_object(s, page, p)) {
 		bad_pointer_report(TOY_SE_NOT_OBJECT, api, p, caller);
 		return 0;
@@ -1729,6 +1815,7 @@ EXPORT_SYMBOL_GPL(toy_ksize);
 
 static void do_kfree(const void *p, unsigned long caller)
 {
+	struct toy_kmem_cache *s;
 	struct toy_page *page;
 	void *object = (void *)p;
 
@@ -1742,9 +1829,13 @@ static void do_kfree(const void *p, unsigned long caller)
 			bad_pointer_report(TOY_SE_NOT_SLAB, "kfree", p, caller);
 		return;
 	}
-	page = check_slab(NULL, page, p, "kfree", caller);
-	if (page)
-		slab_free(page->slab_cache, page, object, caller);
+	/* One read: the slab may go back to the buddy under a double free. */
+	s = slab_cache_of(page);
+	if (!s) {
+		bad_pointer_report(TOY_SE_NOT_SLAB, "kfree", p, caller);
+		return;
+	}
+	slab_free(s, page, object, caller);
 }
 
 void toy_kfree(const void *p)
@@ -1803,14 +1894,14 @@ static int cache_init(struct toy_kmem_cache *s, const char *name,
 		s->flags |= TOY_SLAB_DEBUG;
 	s->ctor = ctor;
 	s->kmalloc = kmalloc;
-	s->max_empty = TOY_SLAB_MAX_EMPTY;
 	if (s->flags & TOY_SLAB_STORE_USER)
 		slab_depot_init();
 	err = toy_slab_layout(s, slab_nr_cpus());
 	if (err)
 		return err;
+	s->max_empty = min_partial(s->size);
 	if (slab_cpu_cache)
-		toy_slab_default_tunables(s->size, s->flags, &s->limit,
+		toy_slab_default_tunables(s->size, slab_debug, &s->limit,
 					  &s->batchcount);
 	s->cpu_cache = alloc_percpu(struct toy_array_cache);
 	if (!s->cpu_cache)
@@ -2068,7 +2159,7 @@ static int tune_cache(const char *who, struct toy_kmem_cache *s,
  * What writing "NAME LIMIT BATCHCOUNT 0" to slabinfo does: every array is
  * drained first, as SLAB's do_tune_cpucache() drains the old ones.
  *
- * Context: Process context; takes the slab mutex and every array lock.
+ * Context: Process context; takes the slab mutex and freezes the cache.
  * Return: 0, or -EINVAL for tunables out of range.
  */
 int toy_slab_tune(struct toy_kmem_cache *s, unsigned int limit,
@@ -2168,12 +2259,13 @@ EXPORT_SYMBOL_IF_KUNIT(toy_slab_nr);
 
 /*
  * Walk @slab's free list, marking free objects in @map. A pointer out of
- * the slab or a loop ends the list at the last good object. Return the
- * number of findings and the free objects in @nr_free.
+ * the slab or a loop ends the walk at the last good object, and with
+ * @repair the list too. Return the number of findings and the free
+ * objects in @nr_free.
  */
 static unsigned int walk_freelist(struct toy_kmem_cache *s,
 				  struct toy_page *slab, unsigned long *map,
-				  unsigned int *nr_free)
+				  unsigned int *nr_free, bool repair)
 	__must_hold(&s->lock)
 {
 	void *fp, *prev = NULL;
@@ -2185,10 +2277,12 @@ static unsigned int walk_freelist(struct toy_kmem_cache *s,
 		if (prev && (!valid_object(s, slab, fp) ||
 			     test_bit(object_index(s, slab, fp), map))) {
 			slab_report(s, slab, prev, TOY_SE_FREELIST, 0,
-				    "free pointer leads %s; the list is cut here",
+				    "free pointer leads %s%s",
 				    valid_object(s, slab, fp) ?
-				    "back into the list" : "out of the slab");
-			set_freepointer(s, prev, NULL);
+				    "back into the list" : "out of the slab",
+				    repair ? "; the list is cut here" : "");
+			if (repair)
+				set_freepointer(s, prev, NULL);
 			return 1;
 		}
 		__set_bit(object_index(s, slab, fp), map);
@@ -2211,6 +2305,8 @@ struct validate_ctx {
 	unsigned long *map;	/* free objects of the slab at hand */
 	struct array_ref *refs;	/* every array's objects, by address */
 	unsigned int nr_refs;
+	unsigned long nr_inuse;	/* the slabs' inuse, summed */
+	bool repair;		/* fix what is found, or only report it */
 };
 
 static int ref_cmp(const void *a, const void *b)
@@ -2222,17 +2318,19 @@ static int ref_cmp(const void *a, const void *b)
 	return x->object < y->object ? -1 : 1;
 }
 
-/* Take an array entry validate found wrong out of its array. */
-static void drop_ref(struct array_ref *ref)
+/* Take an array entry validate found wrong out of its array, if repairing. */
+static void drop_ref(struct validate_ctx *ctx, struct array_ref *ref)
 {
-	ref->ac->entry[ref->idx] = NULL;
+	if (ctx->repair)
+		ref->ac->entry[ref->idx] = NULL;
 	ref->matched = true;
 }
 
 /*
  * Snapshot every array of @s, which the caller holds still, into @ctx,
- * sorted by address. An array over its limit is reported (and trimmed
- * when the arrays are put back together). Return the findings.
+ * sorted by address. An array over its limit is reported (and, when
+ * repairing, trimmed as the arrays are put back together). Return the
+ * findings.
  */
 static unsigned int collect_refs(struct toy_kmem_cache *s,
 				 struct validate_ctx *ctx)
@@ -2253,7 +2351,8 @@ static unsigned int collect_refs(struct toy_kmem_cache *s,
 			bad++;
 		}
 		n = min_t(unsigned int, ac->avail, TOY_AC_LIMIT_MAX);
-		ac->avail = n;
+		if (ctx->repair)
+			ac->avail = n;
 		for (i = 0; i < n; i++)
 			ctx->refs[ctx->nr_refs++] = (struct array_ref) {
 				.object = ac->entry[i], .ac = ac, .idx = i,
@@ -2286,26 +2385,28 @@ static struct array_ref *first_ref(struct validate_ctx *ctx, const void *addr)
  */
 static bool ref_ok(struct toy_kmem_cache *s, struct toy_page *slab,
 		   const struct array_ref *ref, const void *prev,
-		   unsigned long *map)
+		   const struct validate_ctx *ctx)
 	__must_hold(&s->lock)
 {
+	const char *fix = ctx->repair ? "; dropped" : "";
+	unsigned long *map = ctx->map;
 	unsigned int idx;
 
 	if (!valid_object(s, slab, ref->object)) {
-		stray_report(s, ref->object);
+		stray_report(s, ref->object, ctx->repair);
 		return false;
 	}
 	if (ref->object == prev) {
 		slab_report(s, slab, ref->object, TOY_SE_DOUBLE_FREE, 0,
-			    "in the per-CPU arrays twice (once of cpu %d); one copy dropped",
-			    ref->cpu);
+			    "in the per-CPU arrays twice (once of cpu %d)%s",
+			    ref->cpu, fix);
 		return false;
 	}
 	idx = object_index(s, slab, ref->object);
 	if (test_bit(idx, map)) {
 		slab_report(s, slab, ref->object, TOY_SE_DOUBLE_FREE, 0,
-			    "in the array of cpu %d and on its slab's free list; dropped from the array",
-			    ref->cpu);
+			    "in the array of cpu %d and on its slab's free list%s",
+			    ref->cpu, fix);
 		return false;
 	}
 	__set_bit(idx, map);
@@ -2329,10 +2430,10 @@ static unsigned int check_refs(struct toy_kmem_cache *s, struct toy_page *slab,
 	for (ref = first_ref(ctx, slab_address(slab));
 	     ref < last && ref->object < end; ref++) {
 		ref->matched = true;
-		if (ref_ok(s, slab, ref, prev, ctx->map)) {
+		if (ref_ok(s, slab, ref, prev, ctx)) {
 			prev = ref->object;
 		} else {
-			drop_ref(ref);
+			drop_ref(ctx, ref);
 			bad++;
 		}
 	}
@@ -2340,9 +2441,9 @@ static unsigned int check_refs(struct toy_kmem_cache *s, struct toy_page *slab,
 }
 
 /*
- * Report the array objects no slab of @s holds and drop them, then close
- * the gaps drops left and trim an array over its limit. Return the
- * findings.
+ * Report the array objects no slab of @s holds; when repairing, drop
+ * them, close the gaps drops left and trim an array over its limit.
+ * Return the findings.
  */
 static unsigned int put_back_arrays(struct toy_kmem_cache *s,
 				    struct validate_ctx *ctx)
@@ -2354,12 +2455,14 @@ static unsigned int put_back_arrays(struct toy_kmem_cache *s,
 
 	for (i = 0; i < ctx->nr_refs; i++) {
 		if (!ctx->refs[i].matched) {
-			stray_report(s, ctx->refs[i].object);
-			drop_ref(&ctx->refs[i]);
+			stray_report(s, ctx->refs[i].object, ctx->repair);
+			drop_ref(ctx, &ctx->refs[i]);
 			bad++;
 		}
 	}
 	for_each_possible_cpu(cpu) {
+		if (!ctx->repair)
+			break;
 		ac = per_cpu_ptr(s->cpu_cache, cpu);
 		for (i = j = 0; i < ac->avail; i++)
 			if (ac->entry[i])
@@ -2375,7 +2478,12 @@ static unsigned int put_back_arrays(struct toy_kmem_cache *s,
 	return bad;
 }
 
-/* Check one slab of @s found on list @list; return the findings. */
+/*
+ * Check one slab of @s found on list @list; return the findings. Only
+ * when repairing is its count set from its free list and the slab moved
+ * to the list that count asks for. The objects of a slab whose free list
+ * is broken are checked only once a repair has cut it.
+ */
 static unsigned int validate_slab(struct toy_kmem_cache *s,
 				  struct toy_page *slab,
 				  enum toy_slab_list list,
@@ -2383,39 +2491,98 @@ static unsigned int validate_slab(struct toy_kmem_cache *s,
 	__must_hold(&s->lock)
 {
 	unsigned int bad, cut, nr_free, i;
+	enum toy_slab_list want;
 
-	cut = walk_freelist(s, slab, ctx->map, &nr_free);
+	cut = walk_freelist(s, slab, ctx->map, &nr_free, ctx->repair);
 	bad = cut + check_refs(s, slab, ctx);
 	if (cut) {
-		mark_lost(s, slab, ctx->map, NULL);
+		if (ctx->repair)
+			mark_lost(s, slab, ctx->map, NULL);
 	} else if (nr_free != slab->objects - slab->inuse) {
 		slab_report(s, slab, slab->freelist ?: index_object(s, slab, 0),
 			    TOY_SE_FREELIST, 0,
-			    "slab counts %u of %u objects in use but has %u free",
-			    slab->inuse, slab->objects, nr_free);
+			    "slab counts %u of %u objects in use but has %u free%s",
+			    slab->inuse, slab->objects, nr_free,
+			    ctx->repair ? "; recounted" : "");
 		bad++;
 	}
-	s->nr_inuse -= slab->inuse;
-	slab->inuse = slab->objects - nr_free;
-	s->nr_inuse += slab->inuse;
-	for (i = 0; cache_debug(s) && i < s->objects; i++)
+	want = list_for(slab);
+	if (!cut && want != list) {
+		slab_report(s, slab, index_object(s, slab, 0), TOY_SE_FREELIST, 0,
+			    "on the %s list with %u of %u objects in use%s",
+			    toy_slab_list_names[list], slab->inuse,
+			    slab->objects, ctx->repair ? "; moved" : "");
+		bad++;
+	}
+	if (ctx->repair) {
+		s->nr_inuse -= slab->inuse;
+		slab->inuse = slab->objects - nr_free;
+		s->nr_inuse += slab->inuse;
+	}
+	ctx->nr_inuse += slab->inuse;
+	for (i = 0; cache_debug(s) && (!cut || ctx->repair) &&
+	     i < s->objects; i++)
 		bad += check_object(s, slab, index_object(s, slab, i),
 				    test_bit(i, ctx->map) ? SLUB_RED_INACTIVE :
-				    SLUB_RED_ACTIVE, 0);
-	relist(s, slab, list, NULL);
+				    SLUB_RED_ACTIVE, 0, ctx->repair);
+	if (ctx->repair)
+		relist(s, slab, list, NULL);
+	return bad;
+}
+
+/*
+ * Do the cache's counters agree with its lists: the slabs on each list,
+ * and the objects in use over all slabs (as the slabs count them)?
+ * Counted before any repair; a repair sets the counters from the lists.
+ */
+static unsigned int validate_counts(struct toy_kmem_cache *s,
+				    struct validate_ctx *ctx)
+	__must_hold(&s->lock)
+{
+	unsigned int bad = 0;
+	struct toy_page *slab;
+	unsigned long n;
+	int list;
+
+	for (list = 0; list < TOY_NR_SLAB_LISTS; list++) {
+		n = 0;
+		list_for_each_entry(slab, &s->slabs[list], lru)
+			n++;
+		if (n == s->nr_slabs[list])
+			continue;
+		atomic_long_inc(&toy_slab_errors[TOY_SE_FREELIST]);
+		pr_err("slab error: %s: %s: %lu slabs on the %s list, the count says %lu%s\n",
+		       s->name, toy_slab_error_names[TOY_SE_FREELIST], n,
+		       toy_slab_list_names[list], s->nr_slabs[list],
+		       ctx->repair ? "; recounted" : "");
+		if (ctx->repair)
+			s->nr_slabs[list] = n;
+		bad++;
+	}
+	if (ctx->nr_inuse != s->nr_inuse) {
+		atomic_long_inc(&toy_slab_errors[TOY_SE_FREELIST]);
+		pr_err("slab error: %s: %s: its slabs have %lu objects in use, the cache counts %lu%s\n",
+		       s->name, toy_slab_error_names[TOY_SE_FREELIST],
+		       ctx->nr_inuse, s->nr_inuse,
+		       ctx->repair ? "; recounted" : "");
+		if (ctx->repair)
+			s->nr_inuse = ctx->nr_inuse;
+		bad++;
+	}
 	return bad;
 }
 
 /*
  * Check every slab and every per-CPU array of @s, holding them all still;
- * return the findings. Objects in an array count as free for the debug
- * checks and as in use for their slab's count.
+ * return the findings, having repaired them with @repair. Objects in an
+ * array count as free for the debug checks and as in use for their
+ * slab's count.
  */
-static unsigned long validate_cache(struct toy_kmem_cache *s)
+static unsigned long validate_cache(struct toy_kmem_cache *s, bool repair)
 	__must_hold(&toy_slab_mutex)
 {
 	struct toy_page *slab, *next;
-	struct validate_ctx ctx;
+	struct validate_ctx ctx = { .repair = repair };
 	unsigned long flags, bad;
 	int list;
 
@@ -2433,11 +2600,27 @@ static unsigned long validate_cache(struct toy_kmem_cache *s)
 	for (list = 0; list < TOY_NR_SLAB_LISTS; list++)
 		list_for_each_entry_safe(slab, next, &s->slabs[list], lru)
 			bad += validate_slab(s, slab, list, &ctx);
+	bad += validate_counts(s, &ctx);
 	bad += put_back_arrays(s, &ctx);
 	thaw_arrays(s, flags);
 out:
 	kvfree(ctx.refs);
 	bitmap_free(ctx.map);
+	return bad;
+}
+
+static unsigned long validate_caches(struct toy_kmem_cache *s, bool repair)
+{
+	unsigned long bad = 0;
+
+	mutex_lock(&toy_slab_mutex);
+	if (s) {
+		bad = validate_cache(s, repair);
+	} else {
+		list_for_each_entry(s, &toy_slab_caches, list)
+			bad += validate_cache(s, repair);
+	}
+	mutex_unlock(&toy_slab_mutex);
 	return bad;
 }
 
@@ -2447,30 +2630,43 @@ out:
  *
  * validate_slab_cache() of mm/slub.c: walks each slab's free list, checks
  * that every object in a per-CPU array starts an object of the cache's
- * slabs and is neither on a free list nor in the arrays twice, and, for
+ * slabs and is neither on a free list nor in the arrays twice, that each
+ * slab's count of objects in use matches its free list and puts it on the
+ * list it is on, that the cache's counters agree with its lists, and, for
  * caches with debug flags, checks every object's red zones, poison and
- * padding, an object in an array being free. Each finding is reported,
- * counted in errors and repaired, so a second run finds nothing new.
+ * padding, an object in an array being free. Each finding is reported
+ * and counted in errors; nothing is changed, so a second run reports the
+ * same (toy_slab_repair() mends them).
  *
- * Context: Process context; takes the slab mutex, then for each cache in
- * turn every array lock and the cache lock.
+ * Context: Process context; takes the slab mutex, then freezes each cache
+ * in turn.
  * Return: the number of findings.
  */
 unsigned long toy_slab_validate(struct toy_kmem_cache *s)
 {
-	unsigned long bad = 0;
-
-	mutex_lock(&toy_slab_mutex);
-	if (s) {
-		bad = validate_cache(s);
-	} else {
-		list_for_each_entry(s, &toy_slab_caches, list)
-			bad += validate_cache(s);
-	}
-	mutex_unlock(&toy_slab_mutex);
-	return bad;
+	return validate_caches(s, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_slab_validate);
+
+/**
+ * toy_slab_repair() - check the slabs as toy_slab_validate(), and mend them
+ * @s: the cache, or NULL for every cache.
+ *
+ * Every finding is reported with what was done about it: a broken free
+ * list is cut at the break (the objects past it are lost until unload), a
+ * wrong count is set from the free list, a slab is moved to the list its
+ * count asks for, a bad array entry is dropped, an array over its limit
+ * is trimmed, clobbered red zones, poison and padding are restored. A
+ * second run finds nothing new.
+ *
+ * Context: Process context; as toy_slab_validate().
+ * Return: the number of findings.
+ */
+unsigned long toy_slab_repair(struct toy_kmem_cache *s)
+{
+	return validate_caches(s, true);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_slab_repair);
 
 /**
  * toy_slab_error_count() - findings of one class since load
@@ -2487,27 +2683,36 @@ EXPORT_SYMBOL_IF_KUNIT(toy_slab_error_count);
 /* === debugfs ============================================================== */
 
 /*
- * One row of /proc/slabinfo, as cache_show() in mm/slab_common.c prints it
- * with SLAB's get_slabinfo(): active_objs counts the objects in the
- * per-CPU arrays, and the tunables are the arrays' limit and batchcount.
+ * One row of /proc/slabinfo, as cache_show() in mm/slab_common.c prints
+ * it. A cache with per-CPU arrays prints what SLAB's get_slabinfo() does:
+ * active_objs counts the objects in the arrays, active_slabs the slabs
+ * with an object in use (all but the empty ones), and the tunables are
+ * the arrays' limit and batchcount. SLAB's sharedfactor is the size of
+ * its per-node shared array, which the toy does not have: 0, as SLAB
+ * prints for a cache without one. A cache without arrays prints SLUB's
+ * row: tunables 0 0 0, and every slab counts as active.
  */
 static void cache_show(struct seq_file *m, struct toy_kmem_cache *s)
 	__must_hold(&toy_slab_mutex)
 {
-	unsigned long flags, active, nr_slabs = 0;
+	unsigned long flags, active, nr_slabs = 0, active_slabs;
+	unsigned int limit, batchcount;
 	int list;
 
 	spin_lock_irqsave(&s->lock, flags);
 	for (list = 0; list < TOY_NR_SLAB_LISTS; list++)
 		nr_slabs += s->nr_slabs[list];
 	active = s->nr_inuse;
+	limit = s->limit;
+	batchcount = s->batchcount;
+	active_slabs = limit ? nr_slabs - s->nr_slabs[TOY_SLAB_EMPTY] : nr_slabs;
 	spin_unlock_irqrestore(&s->lock, flags);
 
 	seq_printf(m, "%-17s %6lu %6lu %6u %4u %4d",
 		   s->name, active, nr_slabs * s->objects, s->size, s->objects,
 		   1 << s->order);
-	seq_printf(m, " : tunables %4u %4u %4u", s->limit, s->batchcount, 0);
-	seq_printf(m, " : slabdata %6lu %6lu %6lu", nr_slabs, nr_slabs, 0UL);
+	seq_printf(m, " : tunables %4u %4u %4u", limit, batchcount, 0);
+	seq_printf(m, " : slabdata %6lu %6lu %6lu", active_slabs, nr_slabs, 0UL);
 	seq_putc(m, '\n');
 }
 

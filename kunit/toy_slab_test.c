@@ -15,6 +15,7 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/hrtimer.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
@@ -541,11 +542,13 @@ static void toy_slab_list_transitions(struct kunit *test)
 	expect_lists(test, s, 0, 1, 1);
 	for (i = 1; i < n; i++)
 		toy_kmem_cache_free(s, objs[i]);
-	expect_lists(test, s, 0, 0, 1);
-	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_SLAB_RELEASE], 1UL);
+	/* min_partial of a 256-byte cache is 5: both empty slabs are kept. */
+	KUNIT_EXPECT_EQ(test, s->max_empty, 5U);
+	expect_lists(test, s, 0, 0, 2);
+	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_SLAB_RELEASE], 0UL);
 	KUNIT_EXPECT_EQ(test, s->nr_inuse, 0UL);
 
-	KUNIT_EXPECT_EQ(test, toy_kmem_cache_shrink(s), 1);
+	KUNIT_EXPECT_EQ(test, toy_kmem_cache_shrink(s), 2);
 	expect_lists(test, s, 0, 0, 0);
 	expect_snapshot_eq(test, &start);
 	destroy_cache(test, s);
@@ -797,27 +800,29 @@ static void toy_slab_create_bad(struct kunit *test)
 
 struct tunables_case {
 	unsigned int size;
-	toy_slab_flags_t flags;
+	bool debug_all;
 	unsigned int limit;
 	unsigned int batch;
 };
 
-/* enable_cpucache() of mm/slab.c worked by hand, 4 KiB pages. */
+/*
+ * enable_cpucache() of mm/slab.c worked by hand, 4 KiB pages; debug_all
+ * is SLAB built with DEBUG, whose cap of 32 no per-cache flag brings.
+ */
 static const struct tunables_case tunables_cases[] = {
-	{ 8, 0, 120, 60 },		{ 256, 0, 120, 60 },
-	{ 257, 0, 54, 27 },		{ 1024, 0, 54, 27 },
-	{ 1025, 0, 24, 12 },		{ 4096, 0, 24, 12 },
-	{ 4097, 0, 8, 4 },		{ 131072, 0, 8, 4 },
-	{ 131073, 0, 1, 1 },		{ SZ_1M, 0, 1, 1 },
-	{ 64, TOY_SLAB_HWCACHE_ALIGN, 120, 60 },
-	{ 64, TOY_SLAB_DEBUG, 32, 16 },	{ 768, TOY_SLAB_RED_ZONE, 32, 16 },
-	{ 3072, TOY_SLAB_DEBUG, 24, 12 }, { 24576, TOY_SLAB_POISON, 8, 4 },
+	{ 8, false, 120, 60 },		{ 256, false, 120, 60 },
+	{ 257, false, 54, 27 },		{ 1024, false, 54, 27 },
+	{ 1025, false, 24, 12 },	{ 4096, false, 24, 12 },
+	{ 4097, false, 8, 4 },		{ 131072, false, 8, 4 },
+	{ 131073, false, 1, 1 },	{ SZ_1M, false, 1, 1 },
+	{ 64, true, 32, 16 },		{ 768, true, 32, 16 },
+	{ 3072, true, 24, 12 },		{ 24576, true, 8, 4 },
 };
 
 static void tunables_desc(const struct tunables_case *c, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "objsize %u flags %#x", c->size,
-		 (__force unsigned int)c->flags);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "objsize %u%s", c->size,
+		 c->debug_all ? " debug_all" : "");
 }
 
 KUNIT_ARRAY_PARAM(tunables_cases, tunables_cases, tunables_desc);
@@ -829,9 +834,32 @@ static void toy_slab_default_tunables_table(struct kunit *test)
 
 	if (PAGE_SIZE != SZ_4K)
 		kunit_skip(test, "the table is for 4 KiB pages");
-	toy_slab_default_tunables(c->size, c->flags, &limit, &batch);
+	toy_slab_default_tunables(c->size, c->debug_all, &limit, &batch);
 	KUNIT_EXPECT_EQ(test, limit, c->limit);
 	KUNIT_EXPECT_EQ(test, batch, c->batch);
+}
+
+/*
+ * The empty slabs each kmalloc cache keeps: SLUB's min_partial, worked by
+ * hand from set_min_partial(s, ilog2(s->size) / 2) held to 5..10.
+ */
+static void toy_slab_kmalloc_min_partial(struct kunit *test)
+{
+	static const struct { unsigned int size, keep; } want[] = {
+		{ 8, 5 }, { 64, 5 }, { 192, 5 }, { 1024, 5 }, { 2048, 5 },
+		{ 4096, 6 }, { 8192, 6 },
+	};
+	struct toy_kmem_cache *s;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		s = toy_kmalloc_cache(want[i].size);
+		KUNIT_ASSERT_NOT_NULL(test, s);
+		if (s->size != want[i].size)
+			continue;	/* slab_debug: a larger objsize */
+		KUNIT_EXPECT_EQ_MSG(test, s->max_empty, want[i].keep,
+				    "kmalloc-%u", want[i].size);
+	}
 }
 
 /*
@@ -868,8 +896,9 @@ static void toy_slab_kmalloc_tunables(struct kunit *test)
 
 /*
  * Refill and flush with limit 4, batchcount 2: each empty array takes 2
- * objects from the lists, the lowest address on top; the fifth free into
- * a full array sends the 2 oldest back to their slab, the rest stay.
+ * objects from the lists in address order, as alloc_block() pushes them,
+ * so the higher of each pair is handed out first; the fifth free into a
+ * full array sends the 2 oldest back to their slab, the rest stay.
  */
 static void toy_slab_array_refill_flush(struct kunit *test)
 {
@@ -884,10 +913,10 @@ static void toy_slab_array_refill_flush(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
 	}
 	slab = slab_of(objs[0]);
-	KUNIT_EXPECT_PTR_EQ(test, objs[0],
-			    toy_page_address(slab) + s->red_left_pad);
-	for (i = 1; i < 6; i++)
-		KUNIT_EXPECT_PTR_EQ(test, objs[i], objs[0] + i * s->size);
+	for (i = 0; i < 6; i++)
+		KUNIT_EXPECT_PTR_EQ(test, objs[i],
+				    toy_page_address(slab) + s->red_left_pad +
+				    (i ^ 1) * s->size);
 	KUNIT_EXPECT_EQ(test, toy_slab_cpu_stat(s, TOY_CS_ALLOC_MISS), 3UL);
 	KUNIT_EXPECT_EQ(test, toy_slab_cpu_stat(s, TOY_CS_ALLOC_HIT), 3UL);
 	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_TO_ARRAY], 6UL);
@@ -1124,7 +1153,8 @@ static void toy_slab_double_free_flush(struct kunit *test)
 /*
  * validate holds every array still and finds an object in the arrays
  * twice, one also on its slab's free list, and pointers that are no
- * object of the cache; it drops each and a second run finds nothing.
+ * object of the cache. It changes nothing; a repair drops each, and a
+ * run after it finds nothing.
  */
 static void toy_slab_validate_arrays(struct kunit *test)
 {
@@ -1141,22 +1171,28 @@ static void toy_slab_validate_arrays(struct kunit *test)
 	ac = this_array(s);
 	ac->entry[ac->avail++] = ac->entry[0];		/* twice */
 	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
-	expect_errors(test, TOY_SE_DOUBLE_FREE, 1);
-	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 2UL);
-	ac->entry[ac->avail++] = a + 5 * s->size;	/* on the free list */
 	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
 	expect_errors(test, TOY_SE_DOUBLE_FREE, 2);
+	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 3UL);	/* nothing dropped */
+	KUNIT_EXPECT_EQ(test, toy_slab_repair(s), 1UL);
+	expect_errors(test, TOY_SE_DOUBLE_FREE, 3);
+	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 2UL);
+	ac->entry[ac->avail++] = a + 5 * s->size;	/* on the free list */
+	KUNIT_EXPECT_EQ(test, toy_slab_repair(s), 1UL);
+	expect_errors(test, TOY_SE_DOUBLE_FREE, 4);
 	ac->entry[ac->avail++] = a + 1;			/* inside an object */
 	ac->entry[ac->avail++] = real;			/* not toy memory */
 	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 2UL);
-	KUNIT_EXPECT_EQ(test, new_errors(test, TOY_SE_FREELIST), 2UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 4UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_repair(s), 2UL);
+	KUNIT_EXPECT_EQ(test, new_errors(test, TOY_SE_FREELIST), 4UL);
 	KUNIT_EXPECT_EQ(test, toy_slab_cached(s), 2UL);
 	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
 	KUNIT_EXPECT_EQ(test, live(s), 2UL);
 	toy_kmem_cache_free(s, a);
 	toy_kmem_cache_free(s, b);
 	destroy_cache(test, s);
-	KUNIT_EXPECT_EQ(test, new_errors(test, TOY_SE_DOUBLE_FREE), 2UL);
+	KUNIT_EXPECT_EQ(test, new_errors(test, TOY_SE_DOUBLE_FREE), 4UL);
 }
 
 /*
@@ -1178,12 +1214,122 @@ static void toy_slab_validate_array_debug(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 4UL);
 	KUNIT_EXPECT_EQ(test, new_errors(test, TOY_SE_REDZONE), 2UL);
 	KUNIT_EXPECT_EQ(test, new_errors(test, TOY_SE_POISON), 2UL);
+	KUNIT_EXPECT_EQ(test, p[-1], SLUB_RED_ACTIVE);	/* a read restores nothing */
+	KUNIT_EXPECT_EQ(test, toy_slab_repair(s), 4UL);
+	KUNIT_EXPECT_EQ(test, new_errors(test, TOY_SE_REDZONE), 4UL);
 	ac->avail--;			/* give p back to its user ... */
 	toy_kmem_cache_free(s, p);	/* ... whose free finds it inactive */
-	KUNIT_EXPECT_EQ(test, new_errors(test, TOY_SE_REDZONE), 4UL);
+	KUNIT_EXPECT_EQ(test, new_errors(test, TOY_SE_REDZONE), 6UL);
 	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
 	destroy_cache(test, s);
 	KUNIT_EXPECT_EQ(test, new_errors(test, TOY_SE_DOUBLE_FREE), 0UL);
+}
+
+/*
+ * A double free racing the release of its slab: one thread frees each
+ * object twice while another thread and an hrtimer (a hard interrupt,
+ * which can land between any two instructions of a free) shrink the
+ * cache. The second free finds no slab, or a slab that is no longer the
+ * cache's, or an empty one: each is reported once, none crashes.
+ */
+#define RACE_ROUNDS	2000
+#define RACE_PERIOD_NS	(50 * NSEC_PER_USEC)
+
+struct race_state {
+	struct toy_kmem_cache *s;
+	struct hrtimer hrtimer;
+	struct completion done[2];
+	bool stop;
+	unsigned long nulls;
+};
+
+static enum hrtimer_restart race_hrtimer(struct hrtimer *t)
+{
+	struct race_state *rs = container_of(t, struct race_state, hrtimer);
+
+	if (READ_ONCE(rs->stop))
+		return HRTIMER_NORESTART;
+	toy_kmem_cache_shrink(rs->s);
+	hrtimer_forward_now(t, ns_to_ktime(RACE_PERIOD_NS));
+	return HRTIMER_RESTART;
+}
+
+static int race_double_free_fn(void *data)
+{
+	struct race_state *rs = data;
+	int i;
+
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		void *p = toy_kmem_cache_alloc(rs->s, NOWARN);
+
+		if (!p) {
+			rs->nulls++;
+			continue;
+		}
+		toy_kfree(p);
+		toy_kfree(p);
+		interleave(i);
+	}
+	WRITE_ONCE(rs->stop, true);
+	complete(&rs->done[0]);
+	return 0;
+}
+
+static int race_shrink_fn(void *data)
+{
+	struct race_state *rs = data;
+	int i;
+
+	for (i = 0; !READ_ONCE(rs->stop); i++) {
+		toy_kmem_cache_shrink(rs->s);
+		interleave(i);
+	}
+	complete(&rs->done[1]);
+	return 0;
+}
+
+static unsigned long race_validate(void *arg)
+{
+	return 0;
+}
+
+/*
+ * The state is kmalloc'ed, not kunit_kzalloc'ed: should a thread still
+ * run at the deadline, it is leaked rather than freed under the thread.
+ */
+static void toy_slab_double_free_vs_shrink(struct kunit *test)
+{
+	struct race_state *rs = kzalloc(sizeof(*rs), GFP_KERNEL);
+	unsigned long errors = 0, runs = 0, reported;
+
+	KUNIT_ASSERT_NOT_NULL(test, rs);
+	rs->s = make_bare_cache(test, "toy_test_race", 512, 0);
+	hrtimer_init(&rs->hrtimer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	rs->hrtimer.function = race_hrtimer;
+	hrtimer_start(&rs->hrtimer, ns_to_ktime(RACE_PERIOD_NS),
+		      HRTIMER_MODE_REL_HARD);
+	mt_run(test, race_double_free_fn, rs, &rs->done[0], "toy_race_free", 0);
+	mt_run(test, race_shrink_fn, rs, &rs->done[1], "toy_race_shrink", 0);
+	if (!mt_join(&rs->done[0], sizeof(rs->done[0]), 2, race_validate,
+		     NULL, &errors, &runs)) {
+		WRITE_ONCE(rs->stop, true);
+		hrtimer_cancel(&rs->hrtimer);
+		KUNIT_FAIL(test, "threads still running after %d s: state leaked",
+			   MT_TIMEOUT / HZ);
+		return;
+	}
+	hrtimer_cancel(&rs->hrtimer);
+	reported = new_errors(test, TOY_SE_NOT_SLAB) +
+		   new_errors(test, TOY_SE_DOUBLE_FREE);
+	kunit_info(test, "%lu double frees: %lu found no slab, %lu an empty one\n",
+		   RACE_ROUNDS - rs->nulls, new_errors(test, TOY_SE_NOT_SLAB),
+		   new_errors(test, TOY_SE_DOUBLE_FREE));
+	KUNIT_EXPECT_EQ(test, rs->nulls, 0UL);
+	KUNIT_EXPECT_EQ(test, reported, RACE_ROUNDS - rs->nulls);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(rs->s), 0UL);
+	KUNIT_EXPECT_EQ(test, live(rs->s), 0UL);
+	destroy_cache(test, rs->s);
+	kfree(rs);
 }
 
 /* === Debugging (mm/slub_kunit.c) ========================================== */
@@ -1193,7 +1339,10 @@ static struct toy_kmem_cache *debug_cache(struct kunit *test)
 	return make_cache(test, "toy_test_debug", 64, TOY_SLAB_DEBUG, NULL);
 }
 
-/* A byte past the end of a live object: found by validate, then repaired. */
+/*
+ * A byte past the end of a live object: found by validate, left as it is,
+ * then restored by a repair.
+ */
 static void toy_slab_clobber_redzone(struct kunit *test)
 {
 	struct toy_kmem_cache *s = debug_cache(test);
@@ -1202,14 +1351,18 @@ static void toy_slab_clobber_redzone(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	p[64] = 0x12;
 	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
-	expect_errors(test, TOY_SE_REDZONE, 1);
-	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
-	p[-1] = 0x34;
+	KUNIT_EXPECT_EQ(test, p[64], 0x12);
 	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
 	expect_errors(test, TOY_SE_REDZONE, 2);
+	KUNIT_EXPECT_EQ(test, toy_slab_repair(s), 1UL);
+	KUNIT_EXPECT_EQ(test, p[64], SLUB_RED_ACTIVE);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
+	p[-1] = 0x34;
+	KUNIT_EXPECT_EQ(test, toy_slab_repair(s), 1UL);
+	expect_errors(test, TOY_SE_REDZONE, 4);
 	toy_kmem_cache_free(s, p);
 	destroy_cache(test, s);
-	expect_errors(test, TOY_SE_REDZONE, 2);
+	expect_errors(test, TOY_SE_REDZONE, 4);
 }
 
 /* The red zone checked on free: reported, repaired, and the free done. */
@@ -1236,10 +1389,10 @@ static void toy_slab_write_after_free(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	toy_kmem_cache_free(s, p);
 	p[50] = 0x9a;
-	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_repair(s), 1UL);
 	expect_errors(test, TOY_SE_POISON, 1);
 	p[63] = 0x6b;			/* the last byte must be 0xa5 */
-	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
+	KUNIT_EXPECT_EQ(test, toy_slab_repair(s), 1UL);
 	expect_errors(test, TOY_SE_POISON, 2);
 	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
 	destroy_cache(test, s);
@@ -1398,22 +1551,25 @@ static void toy_slab_freelist_corrupt(struct kunit *test)
 	toy_kmem_cache_free(s, objs[3]);	/* alone on the list */
 	*(unsigned long *)(objs[3] + s->offset) ^= 0x11;
 	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
-	expect_errors(test, TOY_SE_FREELIST, 1);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
+	expect_errors(test, TOY_SE_FREELIST, 2);
+	KUNIT_EXPECT_EQ(test, toy_slab_repair(s), 1UL);
+	expect_errors(test, TOY_SE_FREELIST, 3);
 	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
 
 	toy_kmem_cache_free(s, objs[5]);
 	toy_kmem_cache_free(s, objs[7]);	/* list: 7 -> 5 -> 3 */
 	*(unsigned long *)(objs[7] + s->offset) = 0x10;
 	objs[7] = toy_kmem_cache_alloc(s, NOWARN);
-	expect_errors(test, TOY_SE_FREELIST, 2);
+	expect_errors(test, TOY_SE_FREELIST, 4);
 	KUNIT_EXPECT_EQ(test, s->nr_inuse, (unsigned long)n);	/* 5, 3 lost */
 	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
-	expect_errors(test, TOY_SE_FREELIST, 2);
+	expect_errors(test, TOY_SE_FREELIST, 4);
 	/* The lost objects are freed by hand so the cache can go. */
 	for (i = 0; i < n; i++)
 		toy_kmem_cache_free(s, objs[i]);
 	destroy_cache(test, s);
-	expect_errors(test, TOY_SE_FREELIST, 2);
+	expect_errors(test, TOY_SE_FREELIST, 4);
 }
 
 /* Tracks name the callers; a free after a clean run finds nothing. */
@@ -1694,6 +1850,7 @@ static struct kunit_case toy_slab_test_cases[] = {
 	KUNIT_CASE_PARAM(toy_slab_default_tunables_table,
 			 tunables_cases_gen_params),
 	KUNIT_CASE(toy_slab_kmalloc_tunables),
+	KUNIT_CASE(toy_slab_kmalloc_min_partial),
 	KUNIT_CASE(toy_slab_array_refill_flush),
 	KUNIT_CASE(toy_slab_array_batchrefill),
 	KUNIT_CASE(toy_slab_array_shrink_destroy),
@@ -1708,6 +1865,7 @@ static struct kunit_case toy_slab_test_cases[] = {
 	KUNIT_CASE(toy_slab_double_free),
 	KUNIT_CASE(toy_slab_double_free_array),
 	KUNIT_CASE(toy_slab_double_free_flush),
+	KUNIT_CASE(toy_slab_double_free_vs_shrink),
 	KUNIT_CASE(toy_slab_wrong_cache),
 	KUNIT_CASE(toy_slab_not_object_start),
 	KUNIT_CASE(toy_slab_not_slab),

@@ -39,7 +39,7 @@ CRASH='Kernel panic|Oops|BUG:|general protection fault'
 GUEST_PROGRAMS=(/usr/bin/slabtop)
 # Modules in tools/ the guest tests load (/toy/NAME.ko), built against
 # toy_alloc's Module.symvers.
-GUEST_MODULES=(toy_stress:tools/stress)
+GUEST_MODULES=(toy_stress:tools/stress toy_anyctx:tools/anyctx)
 
 # --- the module --------------------------------------------------------------
 

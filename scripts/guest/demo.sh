@@ -137,8 +137,9 @@ slab() {
 	ctl "kmalloc 4"
 	show cat "$D/slabs/kmalloc-32"
 	toy_buddyinfo
-	say "Free them all: full -> partial -> empty. One empty slab is kept" \
-		"for the next kmalloc, further ones go back to the buddy."
+	say "Free them all: full -> partial -> empty. Up to SLUB's min_partial" \
+		"(5 for kmalloc-32) empty slabs are kept for the next kmalloc," \
+		"further ones go back to the buddy."
 	# The whole list first: kfree changes the file being read.
 	mine=$(awk -v f="$FIRST" '!/^#/ && $1 >= f { print $1 }' "$D/handles")
 	for h in $mine; do

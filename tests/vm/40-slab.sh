@@ -118,7 +118,7 @@ slabtop_reads() {
 	umount /proc/slabinfo
 	expect "slabtop --once reads the toy's slabinfo" test "$_st" -eq 0
 	# slabtop: OBJS ACTIVE USE OBJ_SIZE SLABS OBJ/SLAB CACHE_SIZE NAME
-	_bad=$(awk 'NR == FNR { if (FNR > 2) want[$1] = $3 " " $2 " " $14 " " $5; next }
+	_bad=$(awk 'NR == FNR { if (FNR > 2) want[$1] = $3 " " $2 " " $15 " " $5; next }
 		$1 ~ /^[0-9]+$/ && NF == 8 {
 			seen++
 			got = $1 " " $2 " " $5 " " $6
@@ -139,10 +139,11 @@ prefill() {
 	load pcp_batch=0 || { fail "load: $LOAD_ERR"; return; }
 	_bad=
 	for _n in $KMALLOC_NAMES; do
-		[ "$(field "$_n" 14)" = 1 ] && [ "$(field "$_n" 2)" = 0 ] ||
-			_bad="$_bad $_n"
+		# SLAB's slabdata: an empty slab is no active slab.
+		[ "$(field "$_n" 15)" = 1 ] && [ "$(field "$_n" 14)" = 0 ] &&
+			[ "$(field "$_n" 2)" = 0 ] || _bad="$_bad $_n"
 	done
-	expect "each kmalloc cache starts with slab_prefill=1 empty slab${_bad:+ (not:$_bad)}" \
+	expect "each kmalloc cache starts with slab_prefill=1 empty slab, 0 active${_bad:+ (not:$_bad)}" \
 		test -z "$_bad"
 	slabinfo_format
 	slabcmp_equal
@@ -150,11 +151,11 @@ prefill() {
 	unload
 	load slab_prefill=3 pcp_batch=0 || { fail "load slab_prefill=3: $LOAD_ERR"; return; }
 	expect "slab_prefill=3: kmalloc-1k has 3 slabs of 4 pages" \
-		test "$(field kmalloc-1k 14)" = 3
+		test "$(field kmalloc-1k 15)" = 3
 	unload
 	load slab_prefill=0 pcp_batch=0 || { fail "load slab_prefill=0: $LOAD_ERR"; return; }
 	expect "slab_prefill=0: kmalloc-8 has no slab" \
-		test "$(field kmalloc-8 14)" = 0
+		test "$(field kmalloc-8 15)" = 0
 	unload
 }
 
@@ -249,9 +250,12 @@ lists_through_ctl() {
 	expect_lists ball "full 0 partial 1 empty 1" "after freeing the second slab's object"
 	shift
 	for _h in "$@"; do ctl "cache_free $_h"; done
-	expect_lists ball "full 0 partial 0 empty 1" "after freeing all (one empty slab kept)"
-	expect "ball: 2 slabs from the buddy, 1 back" \
-		grep -q 'slab_from_buddy 2 slab_to_buddy 1$' "$D/slabs/ball"
+	# SLUB's min_partial for ball is 5: both empty slabs are kept.
+	expect_lists ball "full 0 partial 0 empty 2" "after freeing all (min_partial 5 keeps both)"
+	expect "ball: 2 slabs from the buddy, 0 back" \
+		grep -q 'slab_from_buddy 2 slab_to_buddy 0$' "$D/slabs/ball"
+	expect "no arrays, SLUB's slabdata: both empty slabs count as active" \
+		test "$(field ball 14) $(field ball 15)" = "2 2"
 	expect "cache_shrink ball" ctl "cache_shrink ball"
 	expect_lists ball "full 0 partial 0 empty 0" "after cache_shrink"
 	expect "buddyinfo back to the start after free all and shrink" \
@@ -376,13 +380,30 @@ corruption() {
 	expect "the report names the allocating caller" \
 		said '  allocated by [a-z_]*+0x'
 	expect "errors counts 1 red zone overwritten" test "$(errors_of 'red zone overwritten')" = 1
+	mark
+	ctl validate
+	expect "reading validate changed nothing: a second one reports the byte again" \
+		said 'right red zone: bytes +64..+64 from the object start, first 0x12, want 0xcc$'
+	mark
+	if ctl "validate repair"; then
+		fail "validate repair reports what it found (EUCLEAN)"
+	else
+		ok "validate repair reports what it found (EUCLEAN)"
+	fi
+	expect "its report says what it changed" \
+		said 'right red zone: bytes +64..+64 .* want 0xcc; restored'
+	expect "the summary says the slab findings were repaired" \
+		said 'validate repair: 1 inconsistencies .*; the slab findings were repaired'
+	mark
+	expect "after the repair, validate finds nothing" ctl validate
+	expect "errors counts 3 red zones overwritten" test "$(errors_of 'red zone overwritten')" = 3
 
 	mark
 	ctl "poke $_h -1 0"
 	ctl "cache_free $_h"
 	expect "a clobbered left red zone is found when the object is freed" \
 		said 'left red zone: bytes -1..-1'
-	expect "errors counts 2 red zones overwritten" test "$(errors_of 'red zone overwritten')" = 2
+	expect "errors counts 4 red zones overwritten" test "$(errors_of 'red zone overwritten')" = 4
 
 	# Object 0 is free now: write into it through its neighbour, object 1.
 	mark
@@ -394,8 +415,12 @@ corruption() {
 		said '  freed by [a-z_]*+0x'
 	expect "errors counts 1 write after free" test "$(errors_of 'write after free')" = 1
 	mark
+	ctl "validate repair"
+	expect "validate repair restores the poison" \
+		said 'poison: bytes +10..+10 .* want 0x6b; restored'
+	mark
 	ctl validate
-	expect "a second validate finds nothing: the bytes were restored" \
+	expect "a validate after the repair finds nothing: the bytes were restored" \
 		unsaid 'slab error'
 	ctl "cache_free $_h2"
 	expect "cache_destroy dbg after the findings" ctl "cache_destroy dbg"

@@ -6,6 +6,9 @@
 #   build    toy_alloc.ko against Debian's headers with W=1, no warning
 #   kunit    scripts/kunit.sh (UML + KUnit + sanitizers)
 #   vm-test  scripts/vm.sh test (Debian's kernel under QEMU)
+#   vm-300cpus  the same kernel booted with possible_cpus=300 (-smp 2):
+#            31-pcp, 40-slab and 76-anyctx, where a path holding a lock per
+#            possible CPU would overflow the preempt count
 #   tools    each executable in tests/tools/ (none yet is fine)
 #   i386     scripts/i386-test.sh: the kmap window against real HIGHMEM
 #   bench    scripts/bench.sh --smoke: every row produced, no timing judged
@@ -42,6 +45,10 @@ kunit_stage() {
 
 vm_stage() {
 	"$TOP/scripts/vm.sh" test
+}
+
+vm_300cpus_stage() {
+	"$TOP/scripts/vm.sh" --possible-cpus 300 test 31-pcp 40-slab 76-anyctx 99-dmesg
 }
 
 # Every executable file in tests/tools/ is one check, by its exit status.
@@ -121,6 +128,7 @@ main() {
 	stage build build_stage
 	stage kunit kunit_stage
 	stage vm-test vm_stage
+	stage vm-300cpus vm_300cpus_stage
 	stage tools tools_stage may-be-empty
 	stage i386 i386_stage
 	stage bench bench_stage

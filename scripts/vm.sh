@@ -4,7 +4,7 @@
 # Boot Debian's kernel under qemu-system-x86_64 -accel tcg with a busybox
 # initramfs holding toy_alloc.ko and the guest scripts and tools.
 #
-#   scripts/vm.sh [--smp N] MODE [TEST...]
+#   scripts/vm.sh [--smp N] [--possible-cpus N] MODE [TEST...]
 #
 #   test [TEST...]  make vm-test: tests/vm/NN-*.sh in order, or only the
 #                   TESTs named (e.g. "40-slab 99"); files marked
@@ -21,6 +21,9 @@
 #   shell           make shell: module loaded, interactive shell
 #
 # --smp N (or TOY_SMP=N): guest CPUs, default 2 (4 for stress).
+# --possible-cpus N: boot with possible_cpus=N, so the kernel and the toy
+# size their per-CPU data for N CPUs while -smp of them are online; its
+# checks go by the label "<mode>-Ncpus".
 # TOY_KVER picks the kernel (see scripts/lib.sh; TOY_KVER=6.12-rt is the
 # newest 6.12 PREEMPT_RT), installing its image and headers when absent.
 # Each kernel release has its own work directory: module build, initramfs
@@ -238,16 +241,19 @@ report_test() {
 # --- modes -------------------------------------------------------------------
 
 usage() {
-	sed -n '4,24s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,27s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
 parse_args() {
 	smp=${TOY_SMP:-}
+	possible=
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--smp) smp=${2:?--smp needs a number}; shift ;;
 		--smp=*) smp=${1#--smp=} ;;
+		--possible-cpus) possible=${2:?--possible-cpus needs a number}; shift ;;
+		--possible-cpus=*) possible=${1#--possible-cpus=} ;;
 		-*) usage ;;
 		*) break ;;
 		esac
@@ -263,6 +269,8 @@ parse_args() {
 	*) usage ;;
 	esac
 	[[ ${smp:-2} =~ ^[1-9][0-9]*$ ]] || die "--smp: not a CPU count: $smp"
+	[[ -z $possible || $possible =~ ^[1-9][0-9]*$ ]] ||
+		die "--possible-cpus: not a CPU count: $possible"
 }
 
 # Per mode: the guest's CPUs, kernel arguments, environment and tests,
@@ -322,6 +330,10 @@ configure() {
 	compare | run | shell) label=$mode ;;
 	esac
 	smp=${smp:-2}
+	if [ -n "$possible" ]; then
+		KERNEL_ARGS+=("possible_cpus=$possible")
+		label=$label-${possible}cpus
+	fi
 }
 
 setup() {

@@ -126,30 +126,24 @@ static void report_misuse(struct toy_node *node, enum toy_misuse what,
 	dump_stack();
 }
 
-/* Put a free block of @order at @page on its free list. */
-static void add_to_free_list(struct toy_zone *zone, struct toy_page *page,
-			     unsigned int order)
-	__must_hold(&zone->lock)
-{
-	lockdep_assert_held(&zone->lock);
-	page->order = order;
-	__set_bit(TOY_PG_BUDDY, &page->flags);
-	list_add(&page->lru, &zone->free_area[order].free_list);
-	zone->free_area[order].nr_free++;
-}
-
 /*
- * The same at the tail, where __rmqueue() looks last: for a block that is
- * likely to merge soon (buddy_merge_likely()).
+ * Put a free block of @order at @page on its free list: at the head, or
+ * with @tail where __rmqueue() looks last, for a block that is likely to
+ * merge soon (buddy_merge_likely()).
  */
-static void add_to_free_list_tail(struct toy_zone *zone, struct toy_page *page,
-				  unsigned int order)
+static void add_to_free_list(struct toy_zone *zone, struct toy_page *page,
+			     unsigned int order, bool tail)
 	__must_hold(&zone->lock)
 {
+	struct list_head *list = &zone->free_area[order].free_list;
+
 	lockdep_assert_held(&zone->lock);
 	page->order = order;
 	__set_bit(TOY_PG_BUDDY, &page->flags);
-	list_add_tail(&page->lru, &zone->free_area[order].free_list);
+	if (tail)
+		list_add_tail(&page->lru, list);
+	else
+		list_add(&page->lru, list);
 	zone->free_area[order].nr_free++;
 }
 
@@ -176,7 +170,7 @@ static void expand(struct toy_zone *zone, struct toy_page *page,
 {
 	while (high > low) {
 		high--;
-		add_to_free_list(zone, page + (1UL << high), high);
+		add_to_free_list(zone, page + (1UL << high), high, false);
 		count_event(zone, TOY_ZS_SPLIT);
 	}
 }
@@ -575,10 +569,8 @@ static void merge_and_free(struct toy_node *node, struct toy_zone *zone,
 		pfn &= buddy_pfn;
 		order++;
 	}
-	if (buddy_merge_likely(node, pfn, order))
-		add_to_free_list_tail(zone, &node->pages[pfn], order);
-	else
-		add_to_free_list(zone, &node->pages[pfn], order);
+	add_to_free_list(zone, &node->pages[pfn], order,
+			 buddy_merge_likely(node, pfn, order));
 }
 
 /**
@@ -764,7 +756,7 @@ static void init_zone(struct toy_node *node, enum toy_zone_type type,
 
 	spin_lock_irq(&zone->lock);
 	for (pfn = start_pfn; pfn < start_pfn + nr_pages; pfn += TOY_BLOCK_PAGES)
-		add_to_free_list(zone, &node->pages[pfn], TOY_BLOCK_ORDER);
+		add_to_free_list(zone, &node->pages[pfn], TOY_BLOCK_ORDER, false);
 	spin_unlock_irq(&zone->lock);
 }
 

@@ -132,6 +132,39 @@ static void toy_buddy_splits(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, normal->free_area[TOY_MAX_ORDER - 1].nr_free, 1UL);
 }
 
+/*
+ * buddy_merge_likely(): a freed block whose pair has a free buddy one
+ * order up goes to the tail of its list, so the next allocation takes
+ * another block. Pfns 0..7 are taken in order; 5 is freed (its pair 4..7
+ * is busy: head), 0 and 1 merge into an order-1 block, and 2 is freed
+ * with 3 busy: its pair 2..3 has the free buddy 0..1, so 2 goes behind 5.
+ */
+static void toy_buddy_merge_likely_to_tail(struct kunit *test)
+{
+	struct toy_node *node = test_node(test);
+	unsigned long base = node->zones[TOY_ZONE_NORMAL].start_pfn;
+	struct toy_page *p[8], *page;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		p[i] = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		KUNIT_ASSERT_EQ(test, toy_node_pfn(node, p[i]), base + i);
+	}
+	toy_node_free(node, p[5], 0);
+	toy_node_free(node, p[0], 0);
+	toy_node_free(node, p[1], 0);
+	toy_node_free(node, p[2], 0);
+	page = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, toy_node_pfn(node, page), base + 5);
+	page = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, toy_node_pfn(node, page), base + 2);
+	for (i = 2; i < 8; i++)
+		toy_node_free(node, p[i], 0);
+}
+
 /* Taking every page of a zone one by one, then giving them back, coalesces. */
 static void toy_buddy_exhaust_and_recover(struct kunit *test)
 {
@@ -936,6 +969,7 @@ static void toy_buddy_test_exit(struct kunit *test)
 static struct kunit_case toy_buddy_test_cases[] = {
 	KUNIT_CASE_PARAM(toy_buddy_round_trip, orders_gen_params),
 	KUNIT_CASE_PARAM(toy_buddy_splits, orders_gen_params),
+	KUNIT_CASE(toy_buddy_merge_likely_to_tail),
 	KUNIT_CASE(toy_buddy_exhaust_and_recover),
 	KUNIT_CASE(toy_buddy_highmem_fallback),
 	KUNIT_CASE(toy_buddy_kernel_never_highmem),

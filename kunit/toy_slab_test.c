@@ -1416,6 +1416,55 @@ static void toy_slab_write_after_free_alloc(struct kunit *test)
 	destroy_cache(test, s);
 }
 
+/*
+ * init_object() poisons an object as it is handed out too, as SLUB's
+ * does: with P but no consistency checks, nothing looks at a write after
+ * free, and the next user still sees 0x6b ... 0xa5, not the stray byte.
+ */
+static void toy_slab_poisoned_at_alloc(struct kunit *test)
+{
+	struct toy_kmem_cache *s = make_cache(test, "toy_test_poison", 64,
+					      TOY_SLAB_POISON, NULL);
+	u8 *p = toy_kmem_cache_alloc(s, NOWARN);
+	u8 *q;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	toy_kmem_cache_free(s, p);
+	p[10] = 0x42;			/* after the free, unchecked without F */
+	q = toy_kmem_cache_alloc(s, NOWARN);
+	KUNIT_ASSERT_PTR_EQ(test, q, p);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(q, POISON_FREE, 63));
+	KUNIT_EXPECT_EQ(test, q[63], POISON_END);
+	toy_kmem_cache_free(s, q);
+	destroy_cache(test, s);
+	expect_no_errors(test);
+}
+
+/*
+ * P without Z: check_object() checks the alignment padding after the
+ * object for 0x5a, as there is no red zone to hold it.
+ */
+static void toy_slab_alignment_padding(struct kunit *test)
+{
+	struct toy_kmem_cache *s = make_cache(test, "toy_test_pad", 60,
+					      TOY_SLAB_POISON, NULL);
+	u8 *p;
+
+	KUNIT_ASSERT_EQ(test, s->meta_offset, 64U);
+	p = toy_kmem_cache_alloc(s, NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, p[60], POISON_INUSE);
+	p[61] = 0;
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
+	expect_errors(test, TOY_SE_PADDING, 1);
+	KUNIT_EXPECT_EQ(test, toy_slab_repair(s), 1UL);
+	KUNIT_EXPECT_EQ(test, p[61], POISON_INUSE);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
+	toy_kmem_cache_free(s, p);
+	destroy_cache(test, s);
+	expect_errors(test, TOY_SE_PADDING, 2);
+}
+
 /* The last byte of the slot is padding (0x5a) behind the metadata. */
 static void toy_slab_clobber_padding(struct kunit *test)
 {
@@ -1862,6 +1911,8 @@ static struct kunit_case toy_slab_test_cases[] = {
 	KUNIT_CASE(toy_slab_write_after_free),
 	KUNIT_CASE(toy_slab_write_after_free_alloc),
 	KUNIT_CASE(toy_slab_clobber_padding),
+	KUNIT_CASE(toy_slab_poisoned_at_alloc),
+	KUNIT_CASE(toy_slab_alignment_padding),
 	KUNIT_CASE(toy_slab_double_free),
 	KUNIT_CASE(toy_slab_double_free_array),
 	KUNIT_CASE(toy_slab_double_free_flush),

@@ -83,7 +83,27 @@ static void order_desc(const unsigned int *order, char *desc)
 
 KUNIT_ARRAY_PARAM(orders, orders, order_desc);
 
-/* An allocation is aligned to its size, from the asked zone, and comes back. */
+/* The orders below the largest but one: a block of o + 1 can be split. */
+static const unsigned int inner_orders[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
+
+KUNIT_ARRAY_PARAM(inner_orders, inner_orders, order_desc);
+
+/* The pfn of the first block on a free list of @zone; -1 if it is empty. */
+static long first_free_pfn(struct toy_node *node, struct toy_zone *zone,
+			   unsigned int order)
+{
+	struct toy_page *page;
+
+	page = list_first_entry_or_null(&zone->free_area[order].free_list,
+					struct toy_page, lru);
+	return page ? (long)toy_node_pfn(node, page) : -1;
+}
+
+/*
+ * An allocation is aligned to its size, from the asked zone, and comes back.
+ * From the zone's one order-10 block it is the block's lowest pages: each
+ * split keeps the lower half, as expand() does.
+ */
 static void toy_buddy_round_trip(struct kunit *test)
 {
 	const unsigned int order = *(const unsigned int *)test->param_value;
@@ -96,6 +116,7 @@ static void toy_buddy_round_trip(struct kunit *test)
 	page = toy_node_alloc(node, TOY_GFP_KERNEL, order);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	KUNIT_EXPECT_EQ(test, toy_node_pfn(node, page) % (1UL << order), 0);
+	KUNIT_EXPECT_EQ(test, toy_node_pfn(node, page), normal->start_pfn);
 	KUNIT_EXPECT_EQ(test, page->zone, TOY_ZONE_NORMAL);
 	KUNIT_EXPECT_EQ(test, normal->free_pages, ZONE_PAGES - (1UL << order));
 	KUNIT_EXPECT_EQ(test, toy_node_allocated_pages(node), 1UL << order);
@@ -107,7 +128,9 @@ static void toy_buddy_round_trip(struct kunit *test)
 
 /*
  * From one free order-10 block, an order-o allocation splits 10 - o times
- * and leaves one free block of each order o .. 9; the free merges as often.
+ * and leaves one free block of each order o .. 9, the upper half of each
+ * split: the block of order k at 2^k pages from the start. The free
+ * merges as often.
  */
 static void toy_buddy_splits(struct kunit *test)
 {
@@ -124,6 +147,10 @@ static void toy_buddy_splits(struct kunit *test)
 	for (o = 0; o < TOY_MAX_ORDER; o++)
 		KUNIT_EXPECT_EQ_MSG(test, normal->free_area[o].nr_free,
 				    (unsigned long)(o >= order && o < TOY_MAX_ORDER - 1),
+				    "order %u", o);
+	for (o = order; o < TOY_MAX_ORDER - 1; o++)
+		KUNIT_EXPECT_EQ_MSG(test, first_free_pfn(node, normal, o),
+				    (long)(normal->start_pfn + (1UL << o)),
 				    "order %u", o);
 
 	toy_node_free(node, page, order);
@@ -163,6 +190,60 @@ static void toy_buddy_merge_likely_to_tail(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, toy_node_pfn(node, page), base + 2);
 	for (i = 2; i < 8; i++)
 		toy_node_free(node, p[i], 0);
+}
+
+/*
+ * Away from the zone's first pfn, where pfn + 2^o and pfn ^ 2^o differ.
+ * With page 0 (of the zone) taken, one block of each order k is free at
+ * 2^k. A first order-o allocation takes the one at 2^o as it is; a second
+ * splits the order-(o + 1) block at 2^(o + 1), keeps its lower half and
+ * frees the upper one, at 3 * 2^o, as expand() does. Freed, the second
+ * merges with that half; page 0 merges up to an order-o block at 0; and
+ * the first, at 2^o, must then find its buddy at 2^o ^ 2^o = 0 - not at
+ * 2^o + 2^o, where a free block of order o + 1 lies - for the zone to
+ * come back whole: 1 + o + (10 - o) merges for the 10 + 1 splits.
+ */
+static void toy_buddy_split_elsewhere(struct kunit *test)
+{
+	const unsigned int o = *(const unsigned int *)test->param_value;
+	struct toy_node *node = test_node(test);
+	struct toy_zone *normal = &node->zones[TOY_ZONE_NORMAL];
+	const unsigned long base = normal->start_pfn, size = 1UL << o;
+	struct toy_page *pin, *first, *second;
+	unsigned int k;
+
+	pin = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pin);
+	KUNIT_ASSERT_EQ(test, toy_node_pfn(node, pin), base);
+
+	first = toy_node_alloc(node, TOY_GFP_KERNEL, o);
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	KUNIT_EXPECT_EQ(test, toy_node_pfn(node, first), base + size);
+	second = toy_node_alloc(node, TOY_GFP_KERNEL, o);
+	KUNIT_ASSERT_NOT_NULL(test, second);
+	KUNIT_EXPECT_EQ(test, toy_node_pfn(node, second), base + 2 * size);
+	KUNIT_EXPECT_EQ(test, first_free_pfn(node, normal, o), (long)(base + 3 * size));
+	KUNIT_EXPECT_EQ(test, normal->free_area[o].nr_free, 1UL);
+	KUNIT_EXPECT_EQ(test, normal->free_area[o + 1].nr_free, 0UL);
+	KUNIT_EXPECT_EQ(test, zone_stat(node, TOY_ZONE_NORMAL, TOY_ZS_SPLIT),
+			TOY_MAX_ORDER - 1 + 1UL);
+
+	toy_node_free(node, second, o);
+	KUNIT_EXPECT_EQ(test, first_free_pfn(node, normal, o + 1),
+			(long)(base + 2 * size));
+	KUNIT_EXPECT_EQ(test, normal->free_area[o].nr_free, 0UL);
+	toy_node_free(node, pin, 0);
+	KUNIT_EXPECT_EQ(test, first_free_pfn(node, normal, o), (long)base);
+	KUNIT_EXPECT_EQ(test, zone_stat(node, TOY_ZONE_NORMAL, TOY_ZS_MERGE),
+			1UL + o);
+	toy_node_free(node, first, o);
+	for (k = 0; k < TOY_MAX_ORDER; k++)
+		KUNIT_EXPECT_EQ_MSG(test, normal->free_area[k].nr_free,
+				    (unsigned long)(k == TOY_MAX_ORDER - 1),
+				    "order %u", k);
+	KUNIT_EXPECT_EQ(test, zone_stat(node, TOY_ZONE_NORMAL, TOY_ZS_MERGE),
+			TOY_MAX_ORDER - 1 + 1UL);
+	KUNIT_EXPECT_EQ(test, normal->free_pages, ZONE_PAGES);
 }
 
 /* Taking every page of a zone one by one, then giving them back, coalesces. */
@@ -970,6 +1051,7 @@ static struct kunit_case toy_buddy_test_cases[] = {
 	KUNIT_CASE_PARAM(toy_buddy_round_trip, orders_gen_params),
 	KUNIT_CASE_PARAM(toy_buddy_splits, orders_gen_params),
 	KUNIT_CASE(toy_buddy_merge_likely_to_tail),
+	KUNIT_CASE_PARAM(toy_buddy_split_elsewhere, inner_orders_gen_params),
 	KUNIT_CASE(toy_buddy_exhaust_and_recover),
 	KUNIT_CASE(toy_buddy_highmem_fallback),
 	KUNIT_CASE(toy_buddy_kernel_never_highmem),

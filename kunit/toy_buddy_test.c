@@ -809,6 +809,20 @@ static const struct index_case index_cases[] = {
 	{ "mixed @2", { 2, 1, 0, 1 }, 2, 333, -1000 },
 	/* Order 4: 1000 - (1000 + 12000 / 16) / 4 = 1000 - 437. */
 	{ "mixed @4", { 2, 1, 0, 1 }, 4, 1000, 563 },
+	/* One order-10 block: it serves every order up to its own. */
+	{ "1x10 @10", { [10] = 1 }, 10, 0, -1000 },
+	/* 1024 + 4 pages; order 1 uses 512 * 2: 4000 / 1028 = 3. */
+	{ "1x10 4x0 @1", { 4, [10] = 1 }, 1, 3, -1000 },
+	/* Three order-9 blocks, none for 10: 1000 - (1000 + 1500) / 3. */
+	{ "3x9 @10", { [9] = 3 }, 10, 1000, 167 },
+	/*
+	 * The toy's Normal zone (12 blocks) after one order-0 allocation:
+	 * 11 order-10 blocks and one of each order 0 .. 9, 12287 pages.
+	 * Order 10: 1023 pages in smaller blocks, 1023000 / 12287 = 83.
+	 */
+	{ "11x10 1x0..9 @10", { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 11 }, 10, 83, -1000 },
+	/* Order 5: 1 + 2 + 4 + 8 + 16 = 31 pages too small, 31000 / 12287. */
+	{ "11x10 1x0..9 @5", { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 11 }, 5, 2, -1000 },
 };
 
 static void index_desc(const struct index_case *c, char *desc)

@@ -12,6 +12,7 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/kernel.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -1007,6 +1008,50 @@ static void toy_buddy_fault_injection(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, toy_node_allocated_pages(node), 0UL);
 }
 
+/*
+ * probability: a share of the calls fails, each with chance P / 100
+ * (lib/fault-inject.c: fail if P > get_random_u32() % 100). Over N calls
+ * the failures are binomial, mean N * P / 100 and standard deviation
+ * sqrt(N * P * (100 - P)) / 100. The case accepts the mean +- 5 of those
+ * deviations (P = 50: 5000 +- 250 of 10000 calls), which a correct
+ * injector misses by chance in 0.5 (P = 50) to 1.7 (P = 1, 99) runs in a
+ * million. The rows at 1 and 99 tell P from P + 1 (mean 100 against 200,
+ * 9900 against 10000) and a comparison the wrong way round.
+ */
+#define FAULT_TRIALS	10000
+
+static const unsigned int fault_probabilities[] = { 1, 50, 99 };
+
+static void probability_desc(const unsigned int *p, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "probability %u", *p);
+}
+
+KUNIT_ARRAY_PARAM(fault_probabilities, fault_probabilities, probability_desc);
+
+static void toy_buddy_fault_probability(struct kunit *test)
+{
+	const unsigned int p = *(const unsigned int *)test->param_value;
+	const unsigned long mean = FAULT_TRIALS * p / 100;
+	const unsigned long bound = 5 * int_sqrt(FAULT_TRIALS * p * (100 - p)) / 100;
+	struct toy_fault_attr *attr = &toy_fail_page_alloc;
+	unsigned long failed = 0;
+	int i;
+
+	attr->verbose = 0;
+	atomic_set(&attr->times, -1);
+	WRITE_ONCE(attr->probability, p);
+	for (i = 0; i < FAULT_TRIALS; i++)
+		failed += toy_should_fail(attr, PAGE_SIZE);
+	WRITE_ONCE(attr->probability, 0);
+	atomic_set(&attr->times, 1);
+	attr->verbose = 2;
+	kunit_info(test, "%lu of %d failed, want %lu +- %lu\n", failed,
+		   FAULT_TRIALS, mean, bound);
+	KUNIT_EXPECT_GE(test, failed, mean - bound);
+	KUNIT_EXPECT_LE(test, failed, mean + bound);
+}
+
 /* The public API works on the module's node 0. */
 static void toy_buddy_public_api(struct kunit *test)
 {
@@ -1085,6 +1130,8 @@ static struct kunit_case toy_buddy_test_cases[] = {
 	KUNIT_CASE(toy_buddy_misuse_foreign),
 	KUNIT_CASE(toy_buddy_validate_finds_corruption),
 	KUNIT_CASE(toy_buddy_fault_injection),
+	KUNIT_CASE_PARAM(toy_buddy_fault_probability,
+			 fault_probabilities_gen_params),
 	KUNIT_CASE(toy_buddy_public_api),
 	KUNIT_CASE(toy_buddy_bad_sizes),
 	{}

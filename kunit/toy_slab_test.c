@@ -21,6 +21,7 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/prandom.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
@@ -488,10 +489,54 @@ static void toy_slab_kzalloc(struct kunit *test)
 	expect_no_errors(test);
 }
 
+/*
+ * Products past SIZE_MAX that wrap to sizes kmalloc serves, so that only
+ * the overflow check can refuse them: without it each would succeed.
+ */
+static const struct kcalloc_case {
+	size_t n, size;
+} kcalloc_wraps[] = {
+	{ SIZE_MAX, SIZE_MAX },			/* wraps to 1 byte */
+	{ SIZE_MAX / 2 + 2, 2 },		/* 2 */
+	{ 2, SIZE_MAX / 2 + 2 },		/* 2 */
+	{ SIZE_MAX / 3 + 1, 3 },		/* 2 */
+	{ SIZE_MAX / 4096 + 2, 4096 },		/* 4096: kmalloc-4k */
+	{ 4096, SIZE_MAX / 4096 + 2 },		/* 4096 */
+	{ SIZE_MAX / 16384 + 2, 16384 },	/* 16384: a large block */
+	{ SIZE_MAX / 2 + 1, 2 },		/* 0: ZERO_SIZE_PTR */
+};
+
+static void kcalloc_desc(const struct kcalloc_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%zu x %zu wraps to %zu", c->n,
+		 c->size, c->n * c->size);
+}
+
+KUNIT_ARRAY_PARAM(kcalloc_wraps, kcalloc_wraps, kcalloc_desc);
+
 static void toy_slab_kcalloc_overflow(struct kunit *test)
+{
+	const struct kcalloc_case *c = test->param_value;
+	size_t bytes;
+	void *p;
+
+	/* The row is what it claims: it overflows, to a size kmalloc serves. */
+	KUNIT_ASSERT_TRUE(test, check_mul_overflow(c->n, c->size, &bytes));
+	KUNIT_ASSERT_LE(test, bytes, (size_t)TOY_KMALLOC_MAX_SIZE);
+
+	p = toy_kcalloc(c->n, c->size, NOWARN);
+	KUNIT_EXPECT_NULL(test, p);
+	if (!TOY_ZERO_OR_NULL_PTR(p))
+		toy_kfree(p);
+	expect_no_errors(test);
+}
+
+/* Products that wrap to more than the largest block, and that block + 1. */
+static void toy_slab_kcalloc_too_big(struct kunit *test)
 {
 	KUNIT_EXPECT_NULL(test, toy_kcalloc(SIZE_MAX / 2, 3, NOWARN));
 	KUNIT_EXPECT_NULL(test, toy_kcalloc(3, SIZE_MAX / 2, NOWARN));
+	KUNIT_EXPECT_NULL(test, toy_kcalloc(1, TOY_KMALLOC_MAX_SIZE + 1, NOWARN));
 	KUNIT_EXPECT_NULL(test, toy_kmalloc(TOY_KMALLOC_MAX_SIZE + 1, NOWARN));
 	expect_no_errors(test);
 }
@@ -1889,7 +1934,8 @@ static struct kunit_case toy_slab_test_cases[] = {
 	KUNIT_CASE_PARAM(toy_slab_ksize, sizes_gen_params),
 	KUNIT_CASE(toy_slab_krealloc),
 	KUNIT_CASE_PARAM(toy_slab_kzalloc, sizes_gen_params),
-	KUNIT_CASE(toy_slab_kcalloc_overflow),
+	KUNIT_CASE_PARAM(toy_slab_kcalloc_overflow, kcalloc_wraps_gen_params),
+	KUNIT_CASE(toy_slab_kcalloc_too_big),
 	KUNIT_CASE(toy_slab_list_transitions),
 	KUNIT_CASE(toy_slab_alloc_order),
 	KUNIT_CASE(toy_slab_ctor),

@@ -467,6 +467,45 @@ static void toy_slab_krealloc(struct kunit *test)
 	expect_no_errors(test);
 }
 
+/*
+ * krealloc() with __TOY_GFP_ZERO that moves: the new object holds the old
+ * one's toy_ksize() bytes, as __do_krealloc() copies ks bytes, and zeroes
+ * after them, up to the new object's size. The new object is made dirty
+ * first: kmalloc-1k's per-CPU array (or free list) hands the same object
+ * out again. A krealloc that fits in place zeroes nothing, as 6.1's,
+ * whose kernel-doc says __GFP_ZERO is "effectively ignored".
+ */
+static void toy_slab_krealloc_zero(struct kunit *test)
+{
+	size_t old_ks, new_ks;
+	u8 *dirty, *p, *q;
+
+	dirty = toy_kmalloc(1000, NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, dirty);
+	memset(dirty, 0xff, toy_ksize(dirty));
+	toy_kfree(dirty);
+
+	p = toy_kmalloc(100, NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	old_ks = toy_ksize(p);
+	KUNIT_ASSERT_LT(test, old_ks, (size_t)1000);
+	memset(p, 0xaa, old_ks);
+	q = toy_krealloc(p, 1000, NOWARN | __TOY_GFP_ZERO);
+	KUNIT_ASSERT_PTR_EQ(test, q, dirty);
+	new_ks = toy_ksize(q);
+	KUNIT_EXPECT_GE(test, new_ks, (size_t)1000);
+	KUNIT_EXPECT_NULL(test, memchr_inv(q, 0xaa, old_ks));
+	KUNIT_EXPECT_NULL(test, memchr_inv(q + old_ks, 0, new_ks - old_ks));
+
+	/* In place: the bytes past 1000 stay as they were. */
+	memset(q + 1000, 0x55, new_ks - 1000);
+	KUNIT_EXPECT_PTR_EQ(test, toy_krealloc(q, new_ks, NOWARN | __TOY_GFP_ZERO),
+			    (void *)q);
+	KUNIT_EXPECT_NULL(test, memchr_inv(q + 1000, 0x55, new_ks - 1000));
+	toy_kfree(q);
+	expect_no_errors(test);
+}
+
 /* kzalloc() and kcalloc() zero what kmalloc() may leave dirty. */
 static void toy_slab_kzalloc(struct kunit *test)
 {
@@ -1933,6 +1972,7 @@ static struct kunit_case toy_slab_test_cases[] = {
 	KUNIT_CASE(toy_slab_zero_size),
 	KUNIT_CASE_PARAM(toy_slab_ksize, sizes_gen_params),
 	KUNIT_CASE(toy_slab_krealloc),
+	KUNIT_CASE(toy_slab_krealloc_zero),
 	KUNIT_CASE_PARAM(toy_slab_kzalloc, sizes_gen_params),
 	KUNIT_CASE_PARAM(toy_slab_kcalloc_overflow, kcalloc_wraps_gen_params),
 	KUNIT_CASE(toy_slab_kcalloc_too_big),

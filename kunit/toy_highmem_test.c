@@ -514,6 +514,48 @@ static void toy_highmem_kmap_atomic(struct kunit *test)
 	toy_free_pages(page, 0);
 }
 
+/*
+ * kmap_atomic's data is the page's: what a kmap (a real vmap() of the
+ * page) wrote reads back through the atomic mapping, and what was written
+ * there reads back through the kmap. Inside the atomic section the case
+ * only copies; it checks after toy_kunmap_atomic(). The page goes back
+ * with its slot at count 1, mapped until the next flush as the kernel's
+ * would be, so the next HighMem page the module's node hands out may
+ * have an address: toy_highmem_public_api runs before this case.
+ */
+static void toy_highmem_kmap_atomic_data(struct kunit *test)
+{
+	char *k, *a, seen[16] = "";
+	struct toy_page *page;
+	u8 first = 0, last = 0;
+
+	if (!toy_node0.zones[TOY_ZONE_HIGHMEM].nr_pages)
+		kunit_skip(test, "the module was loaded with highmem_mb=0");
+	page = toy_alloc_pages(TOY_GFP_HIGHUSER, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	k = toy_kmap(page);
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	memset(k, 0x3c, PAGE_SIZE);
+	strscpy(k + 100, "through kmap", sizeof(seen));
+
+	a = toy_kmap_atomic(page);
+	if (a) {
+		first = a[0];
+		last = a[PAGE_SIZE - 1];
+		memcpy(seen, a + 100, sizeof(seen));
+		strscpy(a + 200, "through atomic", sizeof(seen));
+		toy_kunmap_atomic(a);
+	}
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_PTR_NE(test, (void *)a, (void *)k);	/* two mappings */
+	KUNIT_EXPECT_EQ(test, first, (u8)0x3c);
+	KUNIT_EXPECT_EQ(test, last, (u8)0x3c);
+	KUNIT_EXPECT_STREQ(test, seen, "through kmap");
+	KUNIT_EXPECT_STREQ(test, k + 200, "through atomic");
+	toy_kunmap(page);
+	toy_free_pages(page, 0);
+}
+
 /* The public API on the module's node, page_address() included. */
 static void toy_highmem_public_api(struct kunit *test)
 {
@@ -1638,6 +1680,8 @@ static struct kunit_case toy_highmem_test_cases[] = {
 	KUNIT_CASE(toy_highmem_local_per_task),
 	KUNIT_CASE(toy_highmem_kmap_atomic),
 	KUNIT_CASE(toy_highmem_public_api),
+	/* After public_api: it leaves its page's slot at count 1. */
+	KUNIT_CASE(toy_highmem_kmap_atomic_data),
 	KUNIT_CASE(toy_highmem_vmalloc_1mib),
 	KUNIT_CASE(toy_highmem_vfree_returns_pages),
 	KUNIT_CASE(toy_highmem_vmalloc_lowest_fit),

@@ -1,14 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Every malformed write to ctl fails with an errno, prints exactly one dmesg
-# line and changes nothing (buddyinfo and handles stay as they were); so do
-# sizes near ULONG_MAX for kmalloc, krealloc, vmalloc and kcalloc, and
-# writes of a page or more. The debugfs files have their exact modes.
+# Every malformed write to ctl fails with its own errno, prints exactly one
+# dmesg line saying why and changes nothing (buddyinfo and handles stay as
+# they were); so do sizes near ULONG_MAX for kmalloc, krealloc, vmalloc and
+# kcalloc, products that wrap past it, and writes of a page or more. The
+# debugfs files have their exact modes.
 # shellcheck source=tests/vm/lib.sh
 . "${0%/*}/lib.sh"
 
-# rejected DESC: the write just made (status in $1) was refused cleanly.
-# Call as: mark; snapshot; <write>; rejected $? DESC
+# A refused write is checked as: mark; snapshot; <write>; rejected $? ...
 # The state: buddyinfo and handles (lib.sh), slabinfo and vmallocinfo.
 all_state() {
 	state
@@ -19,41 +19,57 @@ snapshot() {
 	all_state >"$TMP/before"
 }
 
+# rejected STATUS ERRNO WHY DESC: the write just made (its status STATUS)
+# failed with ERRNO and its one dmesg line matches the extended regular
+# expression WHY, the reason it gives.
 rejected() {
 	_st=$1
-	_desc="ctl rejects $2"
+	_desc="ctl rejects $4"
 	_n=$(new_dmesg_lines)
+	_said=$(new_dmesg | grep ' toy_alloc: ' | sed 's/^\[[^]]*\] //')
 	all_state >"$TMP/after"
 	if [ "$_st" -eq 0 ]; then
 		fail "$_desc: the write succeeded"
+	elif [ "$CTL_ERRNO" != "$2" ]; then
+		fail "$_desc: $CTL_ERRNO, want $2 ($_said)"
 	elif [ "$_n" -ne 1 ]; then
 		fail "$_desc: $_n new dmesg lines, want 1"
 		new_dmesg
+	elif ! printf '%s\n' "$_said" | grep -qE -e "$3"; then
+		fail "$_desc: says '$_said', want /$3/"
 	elif ! cmp -s "$TMP/before" "$TMP/after"; then
 		fail "$_desc: buddyinfo, handles, slabinfo or vmallocinfo changed"
 		diff "$TMP/before" "$TMP/after"
 	else
-		ok "$_desc ($CTL_ERRNO: $(new_dmesg | sed 's/^\[[^]]*\] //'))"
+		ok "$_desc ($CTL_ERRNO: $_said)"
 	fi
 }
 
-# bad_bytes DESC FORMAT: printf FORMAT written in one write(2).
-# bad_line DESC LINE: LINE and a newline written in one write(2).
+# bad_bytes ERRNO WHY DESC FORMAT: printf FORMAT written in one write(2).
+# bad_line ERRNO WHY DESC LINE: LINE and a newline written in one write(2).
 bad_bytes() {
 	# shellcheck disable=SC2059 # the table gives printf formats
-	printf "$2" >"$TMP/bad.in"
+	printf "$4" >"$TMP/bad.in"
 	mark
 	snapshot
 	ctl_file "$TMP/bad.in"
-	rejected $? "$1"
+	rejected $? "$1" "$2" "$3"
 }
 
 bad_line() {
 	mark
 	snapshot
-	ctl "$2"
-	rejected $? "$1"
+	ctl "$4"
+	rejected $? "$1" "$2" "$3"
 }
+
+# The reasons the module gives, as toy_main.c and the verbs print them.
+NOT_NUMBER="is not a number from 0 to"
+OVER_LIMIT="is over the limit of"
+OVERFLOWS="bytes overflows: NULL"
+USAGE="ctl: usage:"
+NOT_HANDLE="is not a handle"
+NO_HANDLE="no live handle"
 
 # One write of 8192 bytes: a valid command padded with blanks.
 over_one_page() {
@@ -65,7 +81,8 @@ over_one_page() {
 	mark
 	snapshot
 	ctl_file "$TMP/big.in"
-	rejected $? "a write of 8192 bytes (over one page)"
+	rejected $? EINVAL "ctl: a write of 8192 bytes $OVER_LIMIT 4095" \
+		"a write of 8192 bytes (over one page)"
 }
 
 embedded_nul() {
@@ -77,7 +94,8 @@ embedded_nul() {
 	mark
 	snapshot
 	ctl_file "$TMP/nul.in"
-	rejected $? "an embedded NUL ('alloc\\0 1')"
+	rejected $? EINVAL "ctl: the command holds a NUL byte" \
+		"an embedded NUL ('alloc\\0 1')"
 }
 
 # Two writes on one open file: the second is at offset 8 and must fail.
@@ -96,15 +114,18 @@ second_write_at_offset() {
 	write_once "$TMP/off.in" >&3
 	_st=$?
 	exec 3>&-
-	rejected $_st "a second write at offset 8 on the same open file"
+	rejected $_st EINVAL "ctl: one command per write, at offset 0" \
+		"a second write at offset 8 on the same open file"
 	ctl "free $_h" || fail "free $_h after the offset test: $CTL_ERRNO"
 }
 
 stale_handle() {
 	_h=$(alloc 0) || { fail "alloc 0 for the stale-handle test"; return; }
 	ctl "free $_h" || { fail "free $_h: $CTL_ERRNO"; return; }
-	bad_line "free of handle $_h, freed already (handle freed twice)" "free $_h"
-	bad_line "free of handle $((_h + 1000)), never made (stale handle)" \
+	bad_line ENOENT "free: $NO_HANDLE $_h \\(freed already" \
+		"free of handle $_h, freed already (handle freed twice)" "free $_h"
+	bad_line ENOENT "free: $NO_HANDLE $((_h + 1000)) " \
+		"free of handle $((_h + 1000)), never made (stale handle)" \
 		"free $((_h + 1000))"
 }
 
@@ -115,7 +136,8 @@ page_boundary() {
 	mark
 	snapshot
 	ctl_file "$TMP/p4096.in"
-	rejected $? "a write of $(wc -c <"$TMP/p4096.in") bytes (one page)"
+	rejected $? EINVAL "ctl: a write of 4096 bytes $OVER_LIMIT 4095" \
+		"a write of $(wc -c <"$TMP/p4096.in") bytes (one page)"
 	head -c 4095 "$TMP/p4096.in" >"$TMP/p4095.in"
 	if ctl_file "$TMP/p4095.in"; then
 		ok "ctl accepts a command padded to 4095 bytes"
@@ -125,23 +147,70 @@ page_boundary() {
 	fi
 }
 
+# too_big ERRNO WHY LINE: a size line refused with ERRNO, saying WHY.
+too_big() {
+	bad_line "$1" "$2" "'$3'" "$3"
+}
+
 # Sizes near ULONG_MAX and products past it: refused, one line, no change.
+# A size past UINT_MAX (ULONG_MAX for kcalloc) is no number kstrto*()
+# takes (ERANGE); one that is a number but over 4 MiB is over the limit
+# (ERANGE). The kcalloc products overflow; most wrap to sizes kmalloc
+# serves (the comment says to what), so only toy_kcalloc()'s own check can
+# refuse them.
 overflow() {
 	_h=$(newest_handle)
-	for _line in \
-		"kmalloc 18446744073709551615" "kmalloc 18446744073709551616" \
-		"kmalloc 4294967295" "kmalloc 4294967296" "kmalloc 4194305" \
-		"krealloc $_h 18446744073709551615" "krealloc $_h 4294967296" \
-		"krealloc $_h 4194305" \
-		"vmalloc 18446744073709551615" "vmalloc 4294967295" \
-		"vmalloc 4294963201" \
-		"kcalloc 18446744073709551615 18446744073709551615" \
-		"kcalloc 2 9223372036854775808" "kcalloc 9223372036854775808 2" \
-		"kcalloc 4294967296 4294967296" "kcalloc 3 6148914691236517206" \
-		"kcalloc 18446744073709551616 1" "kcalloc 1 4194305" \
-		"kcalloc 1025 4096" "kcalloc -1 8"; do
-		bad_line "'$_line'" "$_line"
-	done
+	too_big ERANGE "kmalloc: SIZE '18446744073709551615' $NOT_NUMBER 4194304" \
+		"kmalloc 18446744073709551615"
+	too_big ERANGE "kmalloc: SIZE '18446744073709551616' $NOT_NUMBER" \
+		"kmalloc 18446744073709551616"
+	too_big ERANGE "kmalloc: SIZE 4294967295 $OVER_LIMIT 4194304" \
+		"kmalloc 4294967295"
+	too_big ERANGE "kmalloc: SIZE '4294967296' $NOT_NUMBER" "kmalloc 4294967296"
+	too_big ERANGE "kmalloc: SIZE 4194305 $OVER_LIMIT 4194304" "kmalloc 4194305"
+	too_big ERANGE "krealloc: SIZE '18446744073709551615' $NOT_NUMBER" \
+		"krealloc $_h 18446744073709551615"
+	too_big ERANGE "krealloc: SIZE '4294967296' $NOT_NUMBER" \
+		"krealloc $_h 4294967296"
+	too_big ERANGE "krealloc: SIZE 4194305 $OVER_LIMIT 4194304" \
+		"krealloc $_h 4194305"
+	too_big ERANGE "vmalloc: SIZE '18446744073709551615' $NOT_NUMBER" \
+		"vmalloc 18446744073709551615"
+	too_big ERANGE "vmalloc: SIZE 4294967295 $OVER_LIMIT" "vmalloc 4294967295"
+	too_big ERANGE "vmalloc: SIZE 4294963201 $OVER_LIMIT" "vmalloc 4294963201"
+	# (2^64 - 1)^2 wraps to 1 byte.
+	too_big ERANGE "kcalloc: 18446744073709551615 x 18446744073709551615 $OVERFLOWS" \
+		"kcalloc 18446744073709551615 18446744073709551615"
+	# 2 * 2^63 and 2^32 * 2^32 wrap to 0 (ZERO_SIZE_PTR).
+	too_big ERANGE "kcalloc: 2 x 9223372036854775808 $OVERFLOWS" \
+		"kcalloc 2 9223372036854775808"
+	too_big ERANGE "kcalloc: 9223372036854775808 x 2 $OVERFLOWS" \
+		"kcalloc 9223372036854775808 2"
+	too_big ERANGE "kcalloc: 4294967296 x 4294967296 $OVERFLOWS" \
+		"kcalloc 4294967296 4294967296"
+	# 3 * (2^64 / 3 + 1) and (2^63 + 1) * 2 wrap to 2 bytes.
+	too_big ERANGE "kcalloc: 3 x 6148914691236517206 $OVERFLOWS" \
+		"kcalloc 3 6148914691236517206"
+	too_big ERANGE "kcalloc: 9223372036854775809 x 2 $OVERFLOWS" \
+		"kcalloc 9223372036854775809 2"
+	# (2^62 + 1) * 4 wraps to 4 bytes; (2^63 + 1) * 2^k to 2^k: 4096
+	# (kmalloc-4k), 8192 (kmalloc-8k), 16384 (a large block). (No number
+	# here has 16 digits, which 40-files would take for a hashed pointer.)
+	too_big ERANGE "kcalloc: 4611686018427387905 x 4 $OVERFLOWS" \
+		"kcalloc 4611686018427387905 4"
+	too_big ERANGE "kcalloc: 9223372036854775809 x 4096 $OVERFLOWS" \
+		"kcalloc 9223372036854775809 4096"
+	too_big ERANGE "kcalloc: 8192 x 9223372036854775809 $OVERFLOWS" \
+		"kcalloc 8192 9223372036854775809"
+	too_big ERANGE "kcalloc: 9223372036854775809 x 16384 $OVERFLOWS" \
+		"kcalloc 9223372036854775809 16384"
+	too_big ERANGE "kcalloc: N '18446744073709551616' $NOT_NUMBER 18446744073709551615" \
+		"kcalloc 18446744073709551616 1"
+	too_big ERANGE "kcalloc: 1 x 4194305 = 4194305 bytes $OVER_LIMIT 4194304" \
+		"kcalloc 1 4194305"
+	too_big ERANGE "kcalloc: 1025 x 4096 = 4198400 bytes $OVER_LIMIT 4194304" \
+		"kcalloc 1025 4096"
+	too_big EINVAL "kcalloc: N '-1' $NOT_NUMBER" "kcalloc -1 8"
 	expect "after the overflow lines, validate finds 0" test "$(validate_total)" = 0
 }
 
@@ -178,19 +247,23 @@ main() {
 	overflow
 	ctl "kfree $(newest_handle)" || fail "kfree after the overflow lines"
 	kcalloc_ok
-	bad_bytes "an empty line" '\n'
-	bad_bytes "whitespace only" ' \t  \n'
-	bad_line "an unknown verb" "allocate 0"
-	bad_line "a missing argument" "alloc"
-	bad_line "a missing handle" "free"
-	bad_line "an extra argument" "alloc 0 normal extra"
-	bad_line "a non-numeric order" "alloc one"
-	bad_line "a negative order" "alloc -1"
-	bad_line "order 11" "alloc 11"
-	bad_line "order 18446744073709551616 (2^64)" "alloc 18446744073709551616"
-	bad_line "an unknown zone" "alloc 0 dma"
-	bad_line "a non-numeric handle" "free abc"
-	bad_line "handle 0" "free 0"
+	bad_bytes EINVAL "ctl: empty command" "an empty line" '\n'
+	bad_bytes EINVAL "ctl: empty command" "whitespace only" ' \t  \n'
+	bad_line EINVAL "ctl: unknown verb 'allocate'" "an unknown verb" "allocate 0"
+	bad_line EINVAL "$USAGE alloc ORDER \\[normal\\|highmem\\]" \
+		"a missing argument" "alloc"
+	bad_line EINVAL "$USAGE free HANDLE" "a missing handle" "free"
+	bad_line EINVAL "$USAGE alloc ORDER" "an extra argument" "alloc 0 normal extra"
+	bad_line EINVAL "ctl: more than 4 arguments" "seven words" "alloc 0 1 2 3 4 5"
+	bad_line EINVAL "alloc: ORDER 'one' $NOT_NUMBER 10" "a non-numeric order" "alloc one"
+	bad_line EINVAL "alloc: ORDER '-1' $NOT_NUMBER 10" "a negative order" "alloc -1"
+	bad_line ERANGE "alloc: ORDER 11 $OVER_LIMIT 10" "order 11" "alloc 11"
+	bad_line ERANGE "alloc: ORDER '18446744073709551616' $NOT_NUMBER 10" \
+		"order 18446744073709551616 (2^64)" "alloc 18446744073709551616"
+	bad_line EINVAL "alloc: zone 'dma' is neither normal nor highmem" \
+		"an unknown zone" "alloc 0 dma"
+	bad_line EINVAL "free: 'abc' $NOT_HANDLE" "a non-numeric handle" "free abc"
+	bad_line EINVAL "free: '0' $NOT_HANDLE" "handle 0" "free 0"
 	over_one_page
 	embedded_nul
 	second_write_at_offset

@@ -50,6 +50,28 @@ expect_lists() {
 	fi
 }
 
+# expect_slabs NAME WHEN SLAB...: slabs/NAME lists exactly these slabs, in
+# this order, each SLAB "LIST PFN INUSE OBJECTS", in slabs_show()'s
+# format ("%-8s %7lu %6u/%u").
+expect_slabs() {
+	_name=$1
+	_when=$2
+	shift 2
+	_want=$(printf '%s\n' "$@" | awk 'NF { printf "%-8s %7d %6d/%d\n", $1, $2, $3, $4 }')
+	_got=$(grep -E '^(full|partial|empty) ' "$D/slabs/$_name")
+	if [ "$_got" = "$_want" ]; then
+		ok "slabs/$_name $_when: $(echo "$_got" | tr -s ' ' | tr '\n' ';')"
+	else
+		fail "slabs/$_name $_when: got '$_got', want '$_want'"
+	fi
+}
+
+# slab_said: the slab pfn in the newest toy_alloc line ("... slab pfn N").
+slab_said() {
+	dmesg | grep ' toy_alloc: ' | tail -n 1 |
+		sed -n 's/.* slab pfn \([0-9]*\) .*/\1/p'
+}
+
 # said PATTERN: a line since the last mark matches PATTERN (grep BRE).
 said() {
 	new_dmesg | grep -q -- "$1"
@@ -224,19 +246,29 @@ lists_through_ctl() {
 	expect "cache_create ball 256" ctl "cache_create ball 256"
 	_per=$(field ball 5)
 	expect_lists ball "full 0 partial 0 empty 0" "when made"
+	expect_slabs ball "when made" ""
 	_hs=
 	_i=0
 	while [ "$_i" -lt "$_per" ]; do
 		ctl "cache_alloc ball" || fail "cache_alloc ball: $CTL_ERRNO"
 		_hs="$_hs $(newest_handle)"
 		_i=$((_i + 1))
-		[ "$_i" -eq 1 ] && expect_lists ball "full 0 partial 1 empty 0" "after 1 alloc"
+		if [ "$_i" -eq 1 ]; then
+			_s1=$(slab_said)
+			expect_lists ball "full 0 partial 1 empty 0" "after 1 alloc"
+			expect_slabs ball "after 1 alloc" "partial $_s1 1 $_per"
+		fi
 	done
 	expect_lists ball "full 1 partial 0 empty 0" "after $_per allocs (one slab filled)"
+	expect_slabs ball "after $_per allocs" "full $_s1 $_per $_per"
 	buddyinfo >"$TMP/one"
 	ctl "cache_alloc ball" || fail "cache_alloc ball: $CTL_ERRNO"
 	_extra=$(newest_handle)
+	_s2=$(slab_said)
 	expect_lists ball "full 1 partial 1 empty 0" "after one more (a new slab)"
+	expect "the new slab has a pfn of its own: $_s1, $_s2" \
+		test -n "$_s2" -a "$_s2" != "$_s1"
+	expect_slabs ball "after one more" "full $_s1 $_per $_per" "partial $_s2 1 $_per"
 	if cmp -s "$TMP/one" "$D/buddyinfo"; then
 		fail "the new slab came from the buddy: buddyinfo unchanged"
 	else
@@ -246,18 +278,27 @@ lists_through_ctl() {
 	set -- $_hs
 	ctl "cache_free $1"
 	expect_lists ball "full 0 partial 2 empty 0" "after a free from the full slab"
+	# A slab that moves goes to the head of its new list.
+	expect_slabs ball "after a free from the full slab" \
+		"partial $_s1 $((_per - 1)) $_per" "partial $_s2 1 $_per"
 	ctl "cache_free $_extra"
 	expect_lists ball "full 0 partial 1 empty 1" "after freeing the second slab's object"
+	expect_slabs ball "after freeing the second slab's object" \
+		"partial $_s1 $((_per - 1)) $_per" "empty $_s2 0 $_per"
 	shift
 	for _h in "$@"; do ctl "cache_free $_h"; done
-	# SLUB's min_partial for ball is 5: both empty slabs are kept.
+	# SLUB's min_partial for ball is 5: both empty slabs are kept, the
+	# one that emptied last at the head of the list.
 	expect_lists ball "full 0 partial 0 empty 2" "after freeing all (min_partial 5 keeps both)"
+	expect_slabs ball "after freeing all: both slabs kept, newest empty first" \
+		"empty $_s1 0 $_per" "empty $_s2 0 $_per"
 	expect "ball: 2 slabs from the buddy, 0 back" \
 		grep -q 'slab_from_buddy 2 slab_to_buddy 0$' "$D/slabs/ball"
 	expect "no arrays, SLUB's slabdata: both empty slabs count as active" \
 		test "$(field ball 14) $(field ball 15)" = "2 2"
 	expect "cache_shrink ball" ctl "cache_shrink ball"
 	expect_lists ball "full 0 partial 0 empty 0" "after cache_shrink"
+	expect_slabs ball "after cache_shrink" ""
 	expect "buddyinfo back to the start after free all and shrink" \
 		cmp -s "$TMP/start" "$D/buddyinfo"
 	expect "cache_destroy ball" ctl "cache_destroy ball"

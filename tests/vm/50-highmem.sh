@@ -171,6 +171,53 @@ full_window() {
 	done
 }
 
+# handle_pfn HANDLE: the toy pfn of a live handle.
+handle_pfn() {
+	awk -v h="$1" '$1 == h { print $4 }' "$D/handles"
+}
+
+# still_mapped DESC: the refusal of free $_f just made said why.
+still_mapped() {
+	if new_dmesg | grep -q "free: handle $_f is still mapped; kunmap it first"; then
+		ok "$1: says it is still mapped"
+	else
+		fail "$1: says '$(new_dmesg | tail -n 1)', not that it is still mapped"
+	fi
+}
+
+# ctl's free refuses a HighMem page a kmap or the ctl file's kmap_local
+# holds (toy_highmem_page_busy(): EBUSY), and frees it once neither does;
+# its slot then keeps count 1, mapped until the next flush, as the
+# kernel's pkmap entry does. A Normal page's kmap takes no slot and
+# holds nothing, so the page frees.
+free_while_mapped() {
+	_f=$(alloc 0 highmem) || { fail "alloc 0 highmem: $CTL_ERRNO"; return; }
+	_pfn=$(handle_pfn "$_f")
+	ctl "kmap $_f" || fail "kmap $_f: $CTL_ERRNO"
+	refused "free of a kmapped page" EBUSY "free $_f"
+	still_mapped "free of a kmapped page"
+	if ! ctl "kmap $_f" || ! ctl "kunmap $_f"; then
+		fail "kmap/kunmap $_f: $CTL_ERRNO"
+	fi
+	refused "free of a page with one kmap user left of two" EBUSY "free $_f"
+	ctl "kmap_local $_f" || fail "kmap_local $_f: $CTL_ERRNO"
+	ctl "kunmap $_f" || fail "kunmap $_f: $CTL_ERRNO"
+	refused "free of a page on the kmap_local stack, no kmap user" EBUSY "free $_f"
+	still_mapped "free of a page on the kmap_local stack"
+	ctl "kunmap_local $_f" || fail "kunmap_local $_f: $CTL_ERRNO"
+	did "free once no kmap or local mapping holds the page" "free $_f" \
+		"free: handle $_f, pfn $_pfn, order 0"
+	expect "the freed page's slot keeps count 1 until the next flush" \
+		grep -qE "^ +[0-9]+ +1 0xff4[0-9a-f]{5} $_pfn\$" "$D/pkmap"
+	expect "validate finds 0 after the free of a once-kmapped page" \
+		test "$(validate_total)" = 0
+
+	_f=$(alloc 0 normal) || { fail "alloc 0 normal: $CTL_ERRNO"; return; }
+	did "kmap of a Normal page takes no slot" "kmap $_f" "is Normal: .* no slot used"
+	did "free of a kmapped Normal page: nothing holds it" "free $_f" \
+		"free: handle $_f, pfn [0-9]+, order 0"
+}
+
 # kmap_local: a stack, 15 deep, undone in reverse order only. 6.1's
 # kmap_local_idx_push() BUG()s on the 16th: ctl refuses it and counts it.
 local_stack() {
@@ -299,6 +346,7 @@ main() {
 	layout
 	address_lifecycle
 	full_window
+	free_while_mapped
 	local_stack
 	vmalloc_area
 	bad_input

@@ -349,7 +349,8 @@ static int run_line(char *line)
 		return -EINVAL;
 	}
 	if (argc - 1 < v->min_args || argc - 1 > v->max_args) {
-		pr_info("ctl: usage: %s %s\n", v->name, v->usage);
+		pr_info("ctl: usage: %s%s%s\n", v->name, *v->usage ? " " : "",
+			v->usage);
 		return -EINVAL;
 	}
 	return v->run(argc, argv);

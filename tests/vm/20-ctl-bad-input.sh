@@ -264,6 +264,9 @@ main() {
 		"an unknown zone" "alloc 0 dma"
 	bad_line EINVAL "free: 'abc' $NOT_HANDLE" "a non-numeric handle" "free abc"
 	bad_line EINVAL "free: '0' $NOT_HANDLE" "handle 0" "free 0"
+	bad_line EINVAL "validate: 'fix': the only word validate takes is 'repair'" \
+		"validate with a word other than repair" "validate fix"
+	bad_line EINVAL "$USAGE drain" "drain with an argument" "drain 1"
 	over_one_page
 	embedded_nul
 	second_write_at_offset

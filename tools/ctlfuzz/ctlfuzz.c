@@ -47,6 +47,7 @@ static const char *const verbs[] = {
 	"cache_create", "cache_alloc", "cache_free", "cache_shrink",
 	"cache_destroy", "validate", "poke", "kmap", "kunmap", "kmap_local",
 	"kunmap_local", "page_address", "vmalloc", "vfree", "write", "read",
+	"drain",
 };
 
 #define NR_VERBS ARRAY_SIZE(verbs)
@@ -180,7 +181,9 @@ static size_t grammar_line(char *out, size_t len)
 	else if (!strncmp(verb, "cache_", 6) && strcmp(verb, "cache_free"))
 		n = snprintf(out, len, "%s fuzz%u", verb, pick(4));
 	else if (!strcmp(verb, "validate"))
-		n = snprintf(out, len, "validate");
+		n = snprintf(out, len, pick(4) ? "validate" : "validate repair");
+	else if (!strcmp(verb, "drain"))
+		n = snprintf(out, len, "drain");
 	else if (!strcmp(verb, "krealloc"))
 		n = snprintf(out, len, "krealloc %s %u",
 			     handle_arg(a[0], sizeof(a[0])), pick(9000));

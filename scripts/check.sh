@@ -19,9 +19,14 @@
 #   vm-6.12-rt  TOY_KVER=6.12-rt scripts/vm.sh test: its PREEMPT_RT flavour
 # (tools/slabcmp is not a stage: vm-test's 40-slab runs it in the guest and
 # asserts exit 0; tests/tools/slabcmp.sh runs it on recorded files.)
-# Each stage appends "ok NAME" / "fail NAME" lines to a results file; a
-# stage that fails without a failed check, or reports nothing, counts as
-# one failed check. The last line is "N passed, N failed".
+# A check is one "ok - ..." / "not ok - ..." line: one thing asserted (a
+# KUnit case, one expectation of a guest test file, a build without
+# warnings, a console without splats). Each stage appends "ok NAME" /
+# "fail NAME" (and "skip NAME" for a KUnit case that skipped itself) lines
+# to a results file; a stage that fails without a failed check, or reports
+# nothing, counts as one failed check. The summary gives each stage's
+# counts; the last line is "N passed, N failed", followed by ", N skipped"
+# when some case skipped.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -95,7 +100,7 @@ vm_612_rt_stage() {
 # stage NAME FUNCTION [may-be-empty]: run it with its own results file,
 # then fold a crash or silence into the count.
 stage() {
-	local name=$1 fn=$2 may_be_empty=${3:-} file st=0 t0 pass fail
+	local name=$1 fn=$2 may_be_empty=${3:-} file st=0 t0 pass fail skip
 	file=$RESULTS_DIR/$name
 	: >"$file"
 	t0=$(now)
@@ -110,12 +115,14 @@ stage() {
 	fi
 	pass=$(grep -c '^ok ' "$file" || true)
 	fail=$(grep -c '^fail ' "$file" || true)
-	SUMMARY+=("$(printf '%-10s %4d passed, %3d failed, %4d s' \
-		"$name" "$pass" "$fail" "$(($(now) - t0))")")
+	skip=$(grep -c '^skip ' "$file" || true)
+	SUMMARY+=("$(printf '%-10s %4d passed, %3d failed, %4d s%s' \
+		"$name" "$pass" "$fail" "$(($(now) - t0))" \
+		"$([ "$skip" -eq 0 ] || echo ", $skip skipped")")")
 }
 
 main() {
-	local total_pass total_fail s all=
+	local total_pass total_fail total_skip s all=
 	case "${1:-}" in
 	"") ;;
 	--all) all=1 ;;
@@ -139,13 +146,19 @@ main() {
 		stage vm-6.12-rt vm_612_rt_stage
 	fi
 	echo "=== summary"
+	echo 'A check is one "ok - ..." or "not ok - ..." line above: one thing asserted (a KUnit case, one expectation of a guest test file, a build without warnings, a console free of splats); KUnit cases that skip themselves are counted apart.'
 	for s in "${SUMMARY[@]}"; do
 		echo "$s"
 	done
 	grep -h '^fail ' "$RESULTS_DIR"/* | sed 's/^fail /not ok - /' || true
 	total_pass=$(cat "$RESULTS_DIR"/* | grep -c '^ok ' || true)
 	total_fail=$(cat "$RESULTS_DIR"/* | grep -c '^fail ' || true)
-	echo "$total_pass passed, $total_fail failed"
+	total_skip=$(cat "$RESULTS_DIR"/* | grep -c '^skip ' || true)
+	if [ "$total_skip" -eq 0 ]; then
+		echo "$total_pass passed, $total_fail failed"
+	else
+		echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+	fi
 	[ "$total_fail" -eq 0 ]
 }
 

@@ -246,13 +246,14 @@ debian_kdir() {
 
 TOY_FAILS=0
 
-# record ok|fail NAME...: count a check without printing it (for lines the
-# guest printed already); appended to $TOY_RESULTS when that names a file.
+# record ok|fail|skip NAME...: count a check (or a skipped one, which is
+# neither passed nor failed) without printing it (for lines the guest
+# printed already); appended to $TOY_RESULTS when that names a file.
 record() {
 	local verdict=$1
 	shift
 	case "$verdict" in
-	ok) ;;
+	ok | skip) ;;
 	fail) TOY_FAILS=$((TOY_FAILS + 1)) ;;
 	*) die "record: bad verdict $verdict" ;;
 	esac
@@ -261,11 +262,12 @@ record() {
 	fi
 }
 
-# result ok|fail NAME...: print a TAP-ish line and record it.
+# result ok|fail|skip NAME...: print a TAP-ish line and record it.
 result() {
 	case "$1" in
 	ok) printf 'ok - %s\n' "${*:2}" ;;
 	fail) printf 'not ok - %s\n' "${*:2}" ;;
+	skip) printf 'skip - %s\n' "${*:2}" ;;
 	esac
 	record "$@"
 }
@@ -290,6 +292,12 @@ expect_empty() {
 		printf '%s\n' "$2"
 		result fail "$1"
 	fi
+}
+
+# build_warnings LOG...: the compiler's and modpost's warnings and errors
+# in kbuild logs (empty when there are none).
+build_warnings() {
+	grep -hE '(^|: )(warning|error):|^WARNING: ' "$@" || true
 }
 
 # Seconds since the epoch, for the timings printed by the stages.

@@ -29,6 +29,10 @@
 # Each kernel release has its own work directory: module build, initramfs
 # and console logs ($WORK_DIR/vm/<release>/), so runs of two kernels can
 # go on at once. The guest powers itself off; timeout is only a backstop.
+# Every mode but shell checks, on the host, that the console shows no
+# WARNING, BUG, Oops, stack trace, soft lockup, RCU stall or panic (the
+# guest boots with loglevel=5, so warnings reach the console, and a
+# kernel log of 16 MiB or more, which tests/vm/run.sh checks kept it all).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -37,7 +41,13 @@ TIMEOUT_TEST=${TOY_VM_TIMEOUT:-1200}
 TIMEOUT_RUN=300
 DONE_TEST='toy-vm: all tests done'
 DONE_RUN='toy-vm: demo done'
-CRASH='Kernel panic|Oops|BUG:|general protection fault'
+# What the host looks for on the console: warnings, BUGs (soft lockups
+# and sleeping-in-atomic too), oopses, stack traces, RCU stalls, hung
+# tasks, panics.
+SPLAT='WARNING:|BUG:|Oops|Call Trace|Kernel panic|general protection fault|soft lockup|rcu: INFO:|self-detected stall|detected stalls|blocked for more than'
+# The guest's kernel log holds the whole run (tests/vm/run.sh checks that
+# it did not wrap): 16 MiB, far more than a vm-test writes.
+LOG_MB=16
 # Host programs the guest tests use, copied with the libraries they load.
 GUEST_PROGRAMS=(/usr/bin/slabtop)
 # Modules in tools/ the guest tests load (/toy/NAME.ko), built against
@@ -80,10 +90,6 @@ build_modules() {
 		[ ! -f "$MOD/$dir/Kbuild" ] || [ -f "$MOD/$dir/$name.ko" ] ||
 			{ log "$dir/Kbuild built no $name.ko"; return 1; }
 	done
-}
-
-build_warnings() {
-	grep -E '(^|: )(warning|error):' "$WORK/build.log" || true
 }
 
 # --- the initramfs -----------------------------------------------------------
@@ -177,7 +183,9 @@ make_initrd() {
 # GUEST_ENV: NAME=VALUE words the guest's init exports as TOY_NAME=VALUE
 # (passed as toy.NAME=VALUE on the kernel command line; no spaces).
 qemu_args() {
-	local append="console=ttyS0 quiet panic=-1 printk.devkmsg=on" e
+	# loglevel=5, not quiet: KERN_WARNING lines (WARN_ON's "WARNING:",
+	# stack traces) reach the console, where the host scans for them.
+	local append="console=ttyS0 loglevel=5 panic=-1 printk.devkmsg=on" e
 	append+=" ${KERNEL_ARGS[*]} toy.mode=$mode"
 	for e in "${GUEST_ENV[@]}"; do
 		append+=" toy.$e"
@@ -219,10 +227,30 @@ finished() {
 	grep -qxF "$1" "$CONSOLE"
 }
 
-# Kernel lines only (printk timestamps): the guest's own check names may
-# mention Oops or BUG.
-crash_lines() {
-	grep -E "^\[ *[0-9]+\.[0-9]+\] .*($CRASH)" "$CONSOLE" || true
+# The splats on the console: kernel lines only (a printk timestamp, which
+# may come after guest output on the same line), since the guest's own
+# check names may mention Oops or BUG. A plain dump_stack() (its "Call
+# Trace:" comes right after the "Hardware name:" or "Workqueue:" line) is
+# no splat here: fault injection prints one on purpose, and its
+# "FAULT_INJECTION" line (KERN_NOTICE) stays off the console. A WARN's
+# or an oops's trace follows its registers and a header line of its own;
+# the guest's per-file scans (tests/vm/run.sh) count every stack trace.
+console_splats() {
+	awk -v re="$SPLAT" '
+	{ sub(/\r$/, "") }
+	!match($0, /\[ *[0-9]+\.[0-9]+\] /) { prev = ""; next }
+	{ text = substr($0, RSTART + RLENGTH) }
+	text ~ /^Call Trace:/ && prev ~ /^(Hardware name|Workqueue):/ {
+		prev = text; next
+	}
+	text ~ re { print }
+	{ prev = text }' "$CONSOLE"
+}
+
+# expect_quiet_console: one check, the console free of splats.
+expect_quiet_console() {
+	expect_empty "$label: console free of WARNING/BUG/Oops/Call Trace/lockup/RCU stall/panic" \
+		"$(console_splats | head -n 40)"
 }
 
 report_test() {
@@ -235,7 +263,7 @@ report_test() {
 	else
 		result fail "$label: guest ran every test file to the end (crash or timeout)"
 	fi
-	expect_empty "$label: console free of panic/Oops/BUG" "$(crash_lines)"
+	expect_quiet_console
 }
 
 # --- modes -------------------------------------------------------------------
@@ -276,9 +304,10 @@ parse_args() {
 # Per mode: the guest's CPUs, kernel arguments, environment and tests,
 # the host's timeout and the name its checks go by.
 configure() {
-	local t tests series log_mb
+	local t tests series
 	KERNEL_ARGS=()
 	GUEST_ENV=()
+	log_mb=$LOG_MB
 	timeout_s=$TIMEOUT_TEST
 	series=$(debian_series)
 	case "$mode" in
@@ -315,13 +344,12 @@ configure() {
 		[[ $t =~ ^[1-9][0-9]*$ ]] || die "FUZZ_LINES=$t: not a number"
 		[[ ${FUZZ_SEED:-1} =~ ^[0-9]+$ ]] || die "FUZZ_SEED=$FUZZ_SEED: not a number"
 		# Every ctl line is logged (~100 bytes, more for some verbs):
-		# a log of 256 bytes a line, a power of two from 1 MiB to
-		# 64 MiB, keeps the whole run for the dmesg checks.
-		log_mb=1
+		# a log of 256 bytes a line, a power of two from $LOG_MB MiB
+		# to 64 MiB, keeps the whole run for the dmesg checks.
 		while [ "$log_mb" -lt 64 ] && [ $((log_mb << 12)) -lt "$t" ]; do
 			log_mb=$((log_mb * 2))
 		done
-		KERNEL_ARGS+=(panic_on_warn=1 "log_buf_len=${log_mb}M")
+		KERNEL_ARGS+=(panic_on_warn=1)
 		# About 1 ms of TCG time a line (measured); lots of room.
 		GUEST_ENV+=("tests=70-fuzz,99-dmesg" "fuzz_lines=$t"
 			"fuzz_seed=${FUZZ_SEED:-1}" "file_timeout=$((t / 100 + 300))")
@@ -329,6 +357,7 @@ configure() {
 		;;
 	compare | run | shell) label=$mode ;;
 	esac
+	KERNEL_ARGS+=("log_buf_len=${log_mb}M")
 	smp=${smp:-2}
 	if [ -n "$possible" ]; then
 		KERNEL_ARGS+=("possible_cpus=$possible")
@@ -345,7 +374,7 @@ setup() {
 		check "$label: toy_alloc.ko builds against linux-headers-$kver" \
 			build_modules || exit 1
 		expect_empty "$label: the W=1 build against $kver has no warning" \
-			"$(build_warnings)"
+			"$(build_warnings "$WORK/build.log")"
 	else
 		build_modules || die "building toy_alloc.ko against $kver failed"
 	fi
@@ -358,12 +387,17 @@ setup() {
 	log "booting ${vmlinuz##*/} under TCG (-smp $smp, 512 MiB), toy.mode=$mode${KERNEL_ARGS[*]:+ ${KERNEL_ARGS[*]}}"
 }
 
-# compare: slabcmp's exit status, 2 when the guest did not get to print it.
+# compare: slabcmp's exit status, 2 when the guest did not get to print it
+# or the console shows a splat.
 compare_status() {
 	local st
 	st=$(sed -n 's/^toy-vm: slabcmp exit \([0-9]*\)$/\1/p' "$CONSOLE")
-	if [ -z "$st" ] || [ -n "$(crash_lines)" ]; then
+	if [ -z "$st" ]; then
 		log "the guest did not run slabcmp to its end (console: $CONSOLE)"
+		return 2
+	fi
+	if [ "$TOY_FAILS" -ne 0 ]; then
+		log "the kernel warned or crashed (console: $CONSOLE)"
 		return 2
 	fi
 	return "$st"
@@ -395,12 +429,15 @@ main() {
 		;;
 	compare)
 		boot "$TIMEOUT_RUN"
+		expect_quiet_console
 		compare_status
 		;;
 	run)
 		boot "$TIMEOUT_RUN"
+		expect_quiet_console
 		finished "$DONE_RUN" || die "the demo did not run to its end"
-		[ -z "$(crash_lines)" ] || die "the kernel crashed"
+		[ "$TOY_FAILS" -eq 0 ] ||
+			die "the kernel warned or crashed (console: $CONSOLE)"
 		;;
 	shell)
 		"${QEMU[@]}" -serial mon:stdio 7>&-

@@ -69,8 +69,28 @@ mark() {
 	echo "$MARK" >/dev/kmsg
 }
 
+# new_dmesg: the kernel log after the last mark. When the log no longer
+# holds the mark (it wrapped, or mark was never called), whatever the
+# caller checks would pass on nothing: that is a failed check of its own,
+# printed on the console (callers capture stdout), and status 1. awk says
+# so itself: a reader that stops early (grep -q) may kill it with SIGPIPE,
+# but only after the mark was found, since nothing is printed before.
 new_dmesg() {
-	dmesg | sed -n "/ $MARK\$/,\$p" | sed 1d
+	dmesg | awk -v m=" ${MARK:-}" -v who="${0##*/}" -v results="$RESULTS" '
+	found { print; next }
+	m != " " && length($0) >= length(m) &&
+		substr($0, length($0) - length(m) + 1) == m { found = 1 }
+	END {
+		if (found)
+			exit 0
+		if (m == " ")
+			why = "new_dmesg before any mark"
+		else
+			why = "the kernel log lost mark" m " (it wrapped?): the checks reading it saw nothing"
+		print "not ok - " who ": " why >"/dev/console"
+		print "fail" >>results
+		exit 1
+	}'
 }
 
 # The module's own new lines: a kernel line that lands meanwhile (e.g.
@@ -79,14 +99,17 @@ new_dmesg_lines() {
 	new_dmesg | grep -c ' toy_alloc: ' || true
 }
 
-# splat_lines: the splat lines of the log on stdin. The stack trace that
+# splat_lines: the splat lines of the log on stdin (warnings, BUGs and
+# soft lockups, oopses, stack traces, RCU stalls, hung tasks, panics).
+# The stack trace that
 # fault injection prints on purpose (fail/*/verbose 2, the default, as in
 # lib/fault-inject.c) is none: a "Call Trace:" at most 4 lines after a
 # "FAULT_INJECTION: forcing a failure" line is left out.
+SPLAT_RE='WARNING:|BUG:|Oops|Call Trace|Kernel panic|general protection|rcu: INFO:|self-detected stall|detected stalls|blocked for more than'
 splat_lines() {
-	awk '/FAULT_INJECTION: forcing a failure/ { fi = NR }
+	awk -v re="$SPLAT_RE" '/FAULT_INJECTION: forcing a failure/ { fi = NR }
 		/Call Trace/ && fi && NR - fi <= 4 { next }
-		/WARNING:|BUG:|Oops|Call Trace|Kernel panic|general protection/'
+		$0 ~ re'
 }
 
 # Kernel splats anywhere in the log.

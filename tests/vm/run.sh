@@ -7,8 +7,10 @@
 # "40-slab", "40-slab.sh" and "40" all name 40-slab.sh, "40" 40-files.sh
 # too). A test file that exits non-zero, runs past $TOY_FILE_TIMEOUT
 # seconds (default 300), reports no check, or leaves a module loaded gets a
-# failed check of its own. The last line tells the host the run got to the
-# end.
+# failed check of its own; every file gets one check that the kernel log
+# shows no splat from its start to its end (lib.sh's splat_lines), and
+# the run one that the log did not wrap. The last line tells the host the
+# run got to the end.
 # shellcheck source=tests/vm/lib.sh
 . "${0%/*}/lib.sh"
 
@@ -39,6 +41,7 @@ run_one() {
 	_before=$(checks)
 	_t0=$(date +%s)
 	echo "# $_name"
+	mark
 	timeout "$PER_FILE_TIMEOUT" sh "$_t"
 	_st=$?
 	echo "# $_name: $(($(date +%s) - _t0)) s"
@@ -54,6 +57,28 @@ run_one() {
 			rmmod "$_m"
 		fi
 	done
+	# Whatever the file checked itself: the kernel said nothing alarming
+	# while it ran (or while its modules went away).
+	if [ -z "$(new_splats)" ]; then
+		ok "${_name%.sh}: no kernel splat"
+	else
+		fail "${_name%.sh}: no kernel splat"
+		new_dmesg | grep -E -B 3 -A 25 "$SPLAT_RE" | head -n 60
+	fi
+}
+
+# The kernel log still starts at the kernel's first line: nothing the
+# files read with dmesg was lost to a wrap (the host boots the guest with
+# log_buf_len big enough for the whole run).
+log_kept() {
+	_first=$(dmesg | head -n 1)
+	case "$_first" in
+	*"] Linux version "*)
+		_size=$(sed -n 's/.*log_buf_len=\([^ ]*\).*/\1/p' /proc/cmdline)
+		ok "the kernel log kept the whole run ($(dmesg | wc -c) bytes, log_buf_len=${_size:-default})" ;;
+	*)
+		fail "the kernel log kept the whole run: it wrapped, first line now: $_first" ;;
+	esac
 }
 
 main() {
@@ -65,6 +90,7 @@ main() {
 		_ran=$((_ran + 1))
 	done
 	[ "$_ran" -gt 0 ] || fail "run.sh: no test file matches '$TOY_TESTS'"
+	log_kept
 	echo "toy-vm: all tests done"
 }
 

@@ -517,23 +517,6 @@ static enum toy_misuse check_free(struct toy_node *node, struct toy_page *page,
 }
 
 /*
- * Merge the block of @order at @pfn with its buddies and put the result on
- * a free list (__free_one_page() in mm/page_alloc.c).
- *
- * Blocks of order o start at multiples of 2^o, so a block and its buddy
- * differ only in bit o of their pfn: the pair of order o+1 that holds both
- * starts at the pfn with bit o clear, and the other half has it set.
- * Flipping that bit gives the buddy:
- *
- *	buddy_pfn    = pfn ^ (1 << o)
- *	combined_pfn = pfn & ~(1 << o)	(== buddy_pfn & pfn)
- *
- * The buddy can be merged only if it is itself a free block of order o;
- * a free block of another order at that pfn, or an allocated one, stops
- * the merge. Zones are made of whole blocks of the largest order, so the
- * buddy of a page of a zone is always in that zone.
- */
-/*
  * buddy_merge_likely(): the block of @order at @pfn could not merge, but
  * the pair it belongs to has a free buddy one order up. When its own buddy
  * is freed, the pair merges twice at once: keep the block at the tail of
@@ -553,6 +536,23 @@ static bool buddy_merge_likely(struct toy_node *node, unsigned long pfn,
 	       higher_buddy->order == order + 1;
 }
 
+/*
+ * Merge the block of @order at @pfn with its buddies and put the result on
+ * a free list (__free_one_page() in mm/page_alloc.c).
+ *
+ * Blocks of order o start at multiples of 2^o, so a block and its buddy
+ * differ only in bit o of their pfn: the pair of order o+1 that holds both
+ * starts at the pfn with bit o clear, and the other half has it set.
+ * Flipping that bit gives the buddy:
+ *
+ *	buddy_pfn    = pfn ^ (1 << o)
+ *	combined_pfn = pfn & ~(1 << o)	(== buddy_pfn & pfn)
+ *
+ * The buddy can be merged only if it is itself a free block of order o;
+ * a free block of another order at that pfn, or an allocated one, stops
+ * the merge. Zones are made of whole blocks of the largest order, so the
+ * buddy of a page of a zone is always in that zone.
+ */
 static void merge_and_free(struct toy_node *node, struct toy_zone *zone,
 			   unsigned long pfn, unsigned int order)
 	__must_hold(&zone->lock)
@@ -1603,9 +1603,12 @@ static int ctl_free(int argc, char **argv)
 /* drain_all_pages(): every CPU's pcp pages back to the free lists. */
 static int ctl_drain(int argc, char **argv)
 {
-	unsigned long before = toy_zone_pcp_pages(&toy_node0.zones[TOY_ZONE_NORMAL]) +
-			       toy_zone_pcp_pages(&toy_node0.zones[TOY_ZONE_HIGHMEM]);
+	unsigned long before = 0;
+	int z;
 
+	for (z = 0; z < TOY_NR_ZONES; z++)
+		if (toy_node0.zones[z].pcp)
+			before += toy_zone_pcp_pages(&toy_node0.zones[z]);
 	toy_node_drain_pcp(&toy_node0);
 	pr_info("drain: %lu pages were on the per-CPU lists, given back\n",
 		before);

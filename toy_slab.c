@@ -1207,9 +1207,8 @@ EXPORT_SYMBOL_IF_KUNIT(toy_slab_default_tunables);
 static void stray_report(const struct toy_kmem_cache *s, const void *object,
 			 bool dropped)
 {
-	const char *fix = dropped ? "; dropped" : "";
-
 	struct toy_page *page = toy_node_virt_to_page(&toy_node0, object);
+	const char *fix = dropped ? "; dropped" : "";
 
 	atomic_long_inc(&toy_slab_errors[TOY_SE_FREELIST]);
 	if (page)
@@ -1355,10 +1354,7 @@ static void freeze_arrays(struct toy_kmem_cache *s, unsigned long *flags)
 	spin_lock_irqsave(&s->lock, *flags);
 }
 
-/*
- * The release pairs with the acquire in arrays_usable(): whoever sees the
- * mark clear sees the limit and arrays the freezer left.
- */
+/* Whoever then sees the mark clear sees the limit and arrays left here. */
 static void thaw_arrays(struct toy_kmem_cache *s, unsigned long flags)
 	__must_hold(&toy_slab_mutex) __releases(&s->lock)
 {
@@ -1594,9 +1590,8 @@ static void slab_free(struct toy_kmem_cache *s, struct toy_page *slab,
 }
 
 /*
- * @slab, the block holding an object about to be freed to @s (NULL: to
- * whatever cache it is from), if it is a slab of that cache; else NULL
- * after a report.
+ * @slab, the block holding an object about to be freed to @s, if it is a
+ * slab of that cache; else NULL after a report.
  */
 static struct toy_page *check_slab(struct toy_kmem_cache *s,
 				   struct toy_page *slab, const void *object,
@@ -1608,7 +1603,7 @@ static struct toy_page *check_slab(struct toy_kmem_cache *s,
 		bad_pointer_report(TOY_SE_NOT_SLAB, api, object, caller);
 		return NULL;
 	}
-	if (s && owner != s) {
+	if (owner != s) {
 		atomic_long_inc(&toy_slab_errors[TOY_SE_WRONG_CACHE]);
 		pr_err("slab error: %s: %s: object of %s at pfn %lu offset %#lx freed to %s, called from %pS\n",
 		       api, toy_slab_error_names[TOY_SE_WRONG_CACHE],
@@ -2460,9 +2455,9 @@ static unsigned int put_back_arrays(struct toy_kmem_cache *s,
 			bad++;
 		}
 	}
+	if (!ctx->repair)
+		return bad;
 	for_each_possible_cpu(cpu) {
-		if (!ctx->repair)
-			break;
 		ac = per_cpu_ptr(s->cpu_cache, cpu);
 		for (i = j = 0; i < ac->avail; i++)
 			if (ac->entry[i])

@@ -70,12 +70,18 @@ static void ctx_start(struct kunit *test)
 	mod_timer(&ctx.timer, jiffies + 1);
 }
 
-/* Stop both callers and give back what their rings hold. */
-static void ctx_stop(struct kunit *test)
+/* Stop both callers; neither runs once this returns. */
+static void ctx_halt(void)
 {
 	WRITE_ONCE(ctx.stop, true);
 	hrtimer_cancel(&ctx.hrtimer);
 	del_timer_sync(&ctx.timer);
+}
+
+/* Stop both callers and give back what their rings hold. */
+static void ctx_stop(struct kunit *test)
+{
+	ctx_halt();
 	anyctx_release(&ctx.hard, &ctx.hard_ring, ctx.cache);
 	anyctx_release(&ctx.soft, &ctx.soft_ring, ctx.cache);
 	KUNIT_EXPECT_EQ(test, toy_kmem_cache_destroy(ctx.cache), 0);
@@ -154,9 +160,7 @@ static void toy_context_fail_nth_is_the_tasks(struct kunit *test)
 	while (atomic_long_read(&ctx.hard.runs) < 50 &&
 	       time_before(jiffies, deadline))
 		cpu_relax();
-	WRITE_ONCE(ctx.stop, true);
-	hrtimer_cancel(&ctx.hrtimer);
-	del_timer_sync(&ctx.timer);
+	ctx_halt();
 	p = toy_kmalloc(32, ANYCTX_GFP);
 	toy_fault_end();
 	KUNIT_EXPECT_NULL(test, p);

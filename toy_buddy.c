@@ -28,24 +28,26 @@
  * from an allocated one, so misuse is caught before it corrupts a list.
  *
  * Locking: one spinlock per zone, taken irq-safe, guards the zone's free
- * lists and counters and the buddy state of its pages. No path holds two
- * zone locks at once. Callers above (slab, highmem) take their own locks
- * first: cache lock -> zone lock, kmap lock -> zone lock.
+ * lists and counters and the buddy state of its pages; each CPU's pcp
+ * list has its own lock, taken before the zone lock. No path holds two
+ * zone locks or two pcp locks at once. The slab layer calls in with its
+ * cache lock held; no other layer holds a lock of its own when it calls
+ * the buddy (toy_internal.h has the whole order). The buddy calls no
+ * layer above it: page_address() of a HighMem page is highmem's
+ * (toy_highmem.c), and the debugfs files are toy_vmstat.c's.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/debugfs.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <kunit/visibility.h>
 
-#include "toy_alloc.h"
+#include "toy_internal.h"
 
 struct toy_node toy_node0;
 EXPORT_SYMBOL_IF_KUNIT(toy_node0);
@@ -80,12 +82,6 @@ static const char *const toy_zone_names[TOY_NR_ZONES] = {
 };
 
 /* ==== Page state helpers ==== */
-
-static inline bool toy_page_test(const struct toy_page *page,
-				 enum toy_page_flags bit)
-{
-	return test_bit(bit, &page->flags);
-}
 
 static inline void count_event(struct toy_zone *zone, enum toy_zone_stat item)
 {
@@ -1017,7 +1013,7 @@ static unsigned long validate_lists(struct toy_node *node,
  * all_pcp_lock makes the freezer the only one; it is a mutex, so freezing
  * is for process context.
  */
-static void freeze_zone(struct toy_node *node, struct toy_zone *zone)
+void toy_zone_freeze(struct toy_node *node, struct toy_zone *zone)
 	__acquires(&zone->lock)
 {
 	unsigned long flags;
@@ -1034,7 +1030,7 @@ static void freeze_zone(struct toy_node *node, struct toy_zone *zone)
 	spin_lock_irq(&zone->lock);
 }
 
-static void thaw_zone(struct toy_node *node, struct toy_zone *zone)
+void toy_zone_thaw(struct toy_node *node, struct toy_zone *zone)
 	__releases(&zone->lock)
 {
 	spin_unlock_irq(&zone->lock);
@@ -1116,9 +1112,9 @@ unsigned long toy_node_validate(struct toy_node *node)
 	for (z = 0; z < TOY_NR_ZONES; z++) {
 		struct toy_zone *zone = &node->zones[z];
 
-		freeze_zone(node, zone);
+		toy_zone_freeze(node, zone);
 		errors += validate_zone(node, zone);
-		thaw_zone(node, zone);
+		toy_zone_thaw(node, zone);
 	}
 	return errors;
 }
@@ -1181,26 +1177,6 @@ struct toy_page *toy_pfn_to_page(unsigned long pfn)
 EXPORT_SYMBOL_GPL(toy_pfn_to_page);
 
 /**
- * toy_page_address() - the kernel address of a toy page
- * @page: a page of the toy.
- *
- * A Normal page is directly mapped and always has an address. A HighMem
- * page has none, as on 32-bit x86, until toy_kmap() maps it, and loses it
- * again when its pkmap slot is flushed (page_address() with the kernel's
- * page_address_htable).
- *
- * Return: the address of the page's data, or NULL for an unmapped HighMem
- * page.
- */
-void *toy_page_address(const struct toy_page *page)
-{
-	if (toy_page_is_highmem(page))
-		return toy_highmem_page_address(page);
-	return page_address(toy_node_real_page(&toy_node0, page));
-}
-EXPORT_SYMBOL_GPL(toy_page_address);
-
-/**
  * toy_page_is_highmem() - is a toy page in the HighMem zone
  * @page: a page of the toy.
  *
@@ -1213,411 +1189,3 @@ bool toy_page_is_highmem(const struct toy_page *page)
 	return page->zone == TOY_ZONE_HIGHMEM;
 }
 EXPORT_SYMBOL_GPL(toy_page_is_highmem);
-
-/* ==== Fragmentation indices (mm/vmstat.c) ==== */
-
-/**
- * toy_zone_snapshot() - copy the free block counts of a zone
- * @zone: the zone.
- * @nr_free: gets nr_free of each order, read under the zone lock.
- */
-void toy_zone_snapshot(struct toy_zone *zone,
-		       unsigned long nr_free[TOY_MAX_ORDER])
-{
-	unsigned long flags;
-	unsigned int o;
-
-	spin_lock_irqsave(&zone->lock, flags);
-	for (o = 0; o < TOY_MAX_ORDER; o++)
-		nr_free[o] = zone->free_area[o].nr_free;
-	spin_unlock_irqrestore(&zone->lock, flags);
-}
-EXPORT_SYMBOL_IF_KUNIT(toy_zone_snapshot);
-
-/**
- * toy_fill_contig_info() - fill_contig_page_info() of mm/vmstat.c
- * @nr_free: free blocks per order.
- * @order: the requested order.
- * @info: gets free pages, free blocks and blocks of at least @order.
- */
-void toy_fill_contig_info(const unsigned long nr_free[TOY_MAX_ORDER],
-			  unsigned int order, struct toy_contig_info *info)
-{
-	unsigned int o;
-
-	info->free_pages = 0;
-	info->free_blocks_total = 0;
-	info->free_blocks_suitable = 0;
-	for (o = 0; o < TOY_MAX_ORDER; o++) {
-		info->free_blocks_total += nr_free[o];
-		info->free_pages += nr_free[o] << o;
-		if (o >= order)
-			info->free_blocks_suitable += nr_free[o] << (o - order);
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(toy_fill_contig_info);
-
-/**
- * toy_unusable_index() - unusable_free_index() of mm/vmstat.c
- * @order: the requested order.
- * @info: the zone's free block counts for @order.
- *
- * Return: the share of free memory, in thousandths, that lies in blocks
- * too small for @order: 0 none, 1000 all (or no free memory).
- */
-int toy_unusable_index(unsigned int order, const struct toy_contig_info *info)
-{
-	if (!info->free_pages)
-		return 1000;
-	return div_u64((info->free_pages -
-			(info->free_blocks_suitable << order)) * 1000ULL,
-		       info->free_pages);
-}
-EXPORT_SYMBOL_IF_KUNIT(toy_unusable_index);
-
-/**
- * toy_extfrag_index() - __fragmentation_index() of mm/vmstat.c
- * @order: the requested order.
- * @info: the zone's free block counts for @order.
- *
- * Return: -1000 if an @order block is free; otherwise, in thousandths,
- * towards 0 when a failure would be for lack of memory, towards 1000 when
- * it would be for fragmentation.
- */
-int toy_extfrag_index(unsigned int order, const struct toy_contig_info *info)
-{
-	unsigned long requested = 1UL << order;
-
-	if (!info->free_blocks_total)
-		return 0;
-	if (info->free_blocks_suitable)
-		return -1000;
-	return 1000 - div_u64(1000 + div_u64(info->free_pages * 1000ULL,
-					     requested),
-			      info->free_blocks_total);
-}
-EXPORT_SYMBOL_IF_KUNIT(toy_extfrag_index);
-
-/* ==== debugfs: buddyinfo, extfrag, meminfo, pagemap, stats ==== */
-
-static bool zone_populated(const struct toy_zone *zone)
-{
-	return zone->nr_pages != 0;
-}
-
-/* /proc/buddyinfo: frag_show_print() in mm/vmstat.c */
-static int buddyinfo_show(struct seq_file *m, void *v)
-{
-	unsigned long nr_free[TOY_MAX_ORDER];
-	int z, o;
-
-	for (z = 0; z < TOY_NR_ZONES; z++) {
-		struct toy_zone *zone = &toy_node0.zones[z];
-
-		if (!zone_populated(zone))
-			continue;
-		toy_zone_snapshot(zone, nr_free);
-		seq_printf(m, "Node %d, zone %8s ", toy_node0.nid, zone->name);
-		for (o = 0; o < TOY_MAX_ORDER; o++)
-			seq_printf(m, "%6lu ", nr_free[o]);
-		seq_putc(m, '\n');
-	}
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(buddyinfo);
-
-/* unusable_show_print() and extfrag_show_print() in mm/vmstat.c */
-static void index_show(struct seq_file *m, bool extfrag)
-{
-	unsigned long nr_free[TOY_MAX_ORDER];
-	struct toy_contig_info info;
-	int z, index;
-	unsigned int o;
-
-	for (z = 0; z < TOY_NR_ZONES; z++) {
-		struct toy_zone *zone = &toy_node0.zones[z];
-
-		if (!zone_populated(zone))
-			continue;
-		toy_zone_snapshot(zone, nr_free);
-		seq_printf(m, "Node %d, zone %8s ", toy_node0.nid, zone->name);
-		for (o = 0; o < TOY_MAX_ORDER; o++) {
-			toy_fill_contig_info(nr_free, o, &info);
-			if (extfrag) {
-				index = toy_extfrag_index(o, &info);
-				seq_printf(m, "%2d.%03d ", index / 1000, index % 1000);
-			} else {
-				index = toy_unusable_index(o, &info);
-				seq_printf(m, "%d.%03d ", index / 1000, index % 1000);
-			}
-		}
-		seq_putc(m, '\n');
-	}
-}
-
-static int unusable_index_show(struct seq_file *m, void *v)
-{
-	index_show(m, false);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(unusable_index);
-
-static int extfrag_index_show(struct seq_file *m, void *v)
-{
-	index_show(m, true);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(extfrag_index);
-
-/* /proc/meminfo's format: show_val_kb() in fs/proc/meminfo.c */
-static void show_val_kb(struct seq_file *m, const char *name,
-			unsigned long pages)
-{
-	seq_printf(m, "%-16s%8lu kB\n", name, pages << (PAGE_SHIFT - 10));
-}
-
-static int meminfo_show(struct seq_file *m, void *v)
-{
-	struct toy_zone *low = &toy_node0.zones[TOY_ZONE_NORMAL];
-	struct toy_zone *high = &toy_node0.zones[TOY_ZONE_HIGHMEM];
-	unsigned long low_free = READ_ONCE(low->free_pages);
-	unsigned long high_free = READ_ONCE(high->free_pages);
-
-	show_val_kb(m, "MemTotal:", toy_node0.nr_pages);
-	show_val_kb(m, "MemFree:", low_free + high_free);
-	show_val_kb(m, "HighTotal:", high->nr_pages);
-	show_val_kb(m, "HighFree:", high_free);
-	show_val_kb(m, "LowTotal:", low->nr_pages);
-	show_val_kb(m, "LowFree:", low_free);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(meminfo);
-
-#define PAGEMAP_COLS	64
-#define PAGEMAP_CELLS	4096	/* at most this many characters */
-
-/* What pagemap prints for a page, from the least to the most telling. */
-static char page_char(const struct toy_page *page, bool head)
-{
-	if (!head)
-		return 'a';
-	if (toy_page_test(page, TOY_PG_SLAB))
-		return 'S';
-	if (toy_page_test(page, TOY_PG_LARGE))
-		return 'L';
-	return 'A';
-}
-
-/*
- * Walk a zone block by block: every page belongs to exactly one free or
- * allocated block whose head carries its order, so the walk visits each
- * page once. A page that heads no block here is a bug, shown as '?'.
- */
-static void zone_map(struct toy_node *node, struct toy_zone *zone, char *map)
-{
-	unsigned long pfn = zone->start_pfn, end = pfn + zone->nr_pages;
-	unsigned long n;
-
-	freeze_zone(node, zone);
-	while (pfn < end) {
-		struct toy_page *page = &node->pages[pfn];
-
-		if (toy_page_test(page, TOY_PG_PCP)) {
-			n = 1;
-			map[pfn] = 'p';
-		} else if (toy_page_test(page, TOY_PG_BUDDY)) {
-			n = 1UL << page->order;
-			memset(map + pfn, '.', n);
-		} else if (toy_page_test(page, TOY_PG_HEAD)) {
-			n = 1UL << page->order;
-			memset(map + pfn, 'a', n);
-			map[pfn] = page_char(page, true);
-		} else {
-			n = 1;
-			map[pfn] = '?';
-		}
-		pfn += n;
-	}
-	thaw_zone(node, zone);
-}
-
-/* The most telling character of a group of pages: ? S L A a p . in turn. */
-static char group_char(const char *map, unsigned long n)
-{
-	static const char rank[] = "?SLAap.";
-	const char *r;
-
-	for (r = rank; *r; r++)
-		if (memchr(map, *r, n))
-			return *r;
-	return ' ';
-}
-
-/* Rows of PAGEMAP_COLS characters, each starting with its first pfn. */
-static void pagemap_zone(struct seq_file *m, struct toy_zone *zone,
-			 const char *map, unsigned long per)
-{
-	unsigned long pfn, end = zone->start_pfn + zone->nr_pages;
-	unsigned long row = PAGEMAP_COLS * per;
-
-	seq_printf(m, "# zone %s: pfns %lu-%lu\n", zone->name, zone->start_pfn,
-		   end - 1);
-	for (pfn = zone->start_pfn; pfn < end; pfn += per) {
-		if ((pfn - zone->start_pfn) % row == 0)
-			seq_printf(m, "%7lu ", pfn);
-		seq_putc(m, group_char(map + pfn, per));
-		if ((pfn + per - zone->start_pfn) % row == 0 || pfn + per >= end)
-			seq_putc(m, '\n');
-	}
-}
-
-static int pagemap_show(struct seq_file *m, void *v)
-{
-	struct toy_node *node = &toy_node0;
-	unsigned long per = 1;
-	char *map;
-	int z;
-
-	/* Zones are whole 4 MiB blocks, so @per divides their bounds. */
-	while (node->nr_pages / per > PAGEMAP_CELLS && per < TOY_BLOCK_PAGES)
-		per <<= 1;
-	map = vmalloc(node->nr_pages);
-	if (!map)
-		return -ENOMEM;
-	seq_printf(m, "# toy pfns 0-%lu, one character per %lu page%s\n",
-		   node->nr_pages - 1, per, per > 1 ? "s" : "");
-	seq_puts(m, "# . free  A allocated block head  a rest of an allocated block\n");
-	seq_puts(m, "# p free on a per-CPU list  S slab  L large kmalloc\n");
-	seq_puts(m, "# (a group of pages shows its most telling one)\n");
-	for (z = 0; z < TOY_NR_ZONES; z++) {
-		struct toy_zone *zone = &node->zones[z];
-
-		if (!zone_populated(zone))
-			continue;
-		zone_map(node, zone, map);
-		pagemap_zone(m, zone, map, per);
-	}
-	vfree(map);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(pagemap);
-
-/* /proc/vmstat's format: one "name value" per line. */
-static int stats_show(struct seq_file *m, void *v)
-{
-	int z, i;
-
-	for (z = 0; z < TOY_NR_ZONES; z++) {
-		struct toy_zone *zone = &toy_node0.zones[z];
-		const char *name = z ? "highmem" : "normal";
-
-		for (i = 0; i < TOY_NR_ZONE_STATS; i++)
-			seq_printf(m, "%s_%s %lu\n", name, toy_zone_stat_names[i],
-				   toy_zone_stat(zone, i));
-		seq_printf(m, "%s_pcp_pages %lu\n", name, toy_zone_pcp_pages(zone));
-		seq_printf(m, "%s_pcp_batch %u\n", name, READ_ONCE(zone->pcp_batch));
-		seq_printf(m, "%s_pcp_high %u\n", name, READ_ONCE(zone->pcp_high));
-	}
-	for (i = 0; i < TOY_NR_MISUSE; i++)
-		seq_printf(m, "misuse_%s %ld\n", toy_misuse_names[i],
-			   atomic_long_read(&toy_node0.misuse[i]));
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(stats);
-
-/**
- * toy_buddy_debugfs_init() - create the buddy's files
- * @root: the module's debugfs directory.
- */
-void toy_buddy_debugfs_init(struct dentry *root)
-{
-	struct dentry *extfrag = debugfs_create_dir("extfrag", root);
-
-	debugfs_create_file("buddyinfo", 0400, root, NULL, &buddyinfo_fops);
-	debugfs_create_file("meminfo", 0400, root, NULL, &meminfo_fops);
-	debugfs_create_file("pagemap", 0400, root, NULL, &pagemap_fops);
-	debugfs_create_file("stats", 0400, root, NULL, &stats_fops);
-	debugfs_create_file("unusable_index", 0400, extfrag, NULL,
-			    &unusable_index_fops);
-	debugfs_create_file("extfrag_index", 0400, extfrag, NULL,
-			    &extfrag_index_fops);
-}
-
-/* ==== ctl verbs: alloc, free ==== */
-
-static int ctl_alloc(int argc, char **argv)
-{
-	toy_gfp_t gfp = TOY_GFP_KERNEL | __TOY_GFP_NOWARN;
-	struct toy_handle *h;
-	struct toy_page *page;
-	unsigned int order;
-	int err;
-
-	err = toy_ctl_parse_uint("alloc", "ORDER", argv[1], TOY_MAX_ORDER - 1,
-				 &order);
-	if (err)
-		return err;
-	if (argc > 2) {
-		if (!strcmp(argv[2], "highmem")) {
-			gfp |= TOY_GFP_HIGHUSER;
-		} else if (strcmp(argv[2], "normal")) {
-			pr_info("alloc: zone '%s' is neither normal nor highmem\n",
-				argv[2]);
-			return -EINVAL;
-		}
-	}
-	h = toy_handle_new(TOY_H_PAGES);
-	if (!h)
-		return -ENOMEM;
-	page = toy_alloc_pages(gfp, order);
-	if (!page) {
-		toy_handle_delete(h);
-		pr_info("alloc: no free block of order %u\n", order);
-		return -ENOMEM;
-	}
-	h->page = page;
-	h->order = order;
-	pr_info("alloc: order %u -> handle %d, pfn %lu, zone %s\n", order,
-		h->id, toy_page_to_pfn(page), toy_page_zone(&toy_node0, page)->name);
-	return 0;
-}
-
-static int ctl_free(int argc, char **argv)
-{
-	struct toy_handle *h = toy_ctl_handle("free", argv[1], TOY_H_PAGES);
-
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	if (toy_highmem_page_busy(h->page)) {
-		pr_info("free: handle %d is still mapped; kunmap it first\n",
-			h->id);
-		return -EBUSY;
-	}
-	pr_info("free: handle %d, pfn %lu, order %u\n", h->id,
-		toy_page_to_pfn(h->page), h->order);
-	toy_free_pages(h->page, h->order);
-	toy_handle_delete(h);
-	return 0;
-}
-
-/* drain_all_pages(): every CPU's pcp pages back to the free lists. */
-static int ctl_drain(int argc, char **argv)
-{
-	unsigned long before = 0;
-	int z;
-
-	for (z = 0; z < TOY_NR_ZONES; z++)
-		if (toy_node0.zones[z].pcp)
-			before += toy_zone_pcp_pages(&toy_node0.zones[z]);
-	toy_node_drain_pcp(&toy_node0);
-	pr_info("drain: %lu pages were on the per-CPU lists, given back\n",
-		before);
-	return 0;
-}
-
-const struct toy_ctl_verb toy_buddy_ctl_verbs[] = {
-	{ "alloc", "ORDER [normal|highmem]", 1, 2, ctl_alloc },
-	{ "free", "HANDLE", 1, 1, ctl_free },
-	{ "drain", "", 0, 0, ctl_drain },
-	{ }
-};

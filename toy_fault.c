@@ -17,8 +17,9 @@
  * fail/fail_nth is /proc/self/fail-nth for ctl: writing N makes the Nth
  * toy allocation of the next ctl command fail, and only that one; the
  * command then resets it to 0. The module parameter fail_init_nth does the
- * same for module load. Both count only allocations made by the task that
- * runs the command (or insmod), so a background user does not use them up.
+ * same for module load (toy_main.c passes it to toy_fault_begin()). Both
+ * count only allocations made by the task that runs the command (or
+ * insmod), so a background user does not use them up.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -29,11 +30,7 @@
 #include <linux/sched.h>
 #include <kunit/visibility.h>
 
-#include "toy_alloc.h"
-
-static unsigned int fail_init_nth;
-module_param(fail_init_nth, uint, 0444);
-MODULE_PARM_DESC(fail_init_nth, "fail the Nth allocation made while the module loads (0: none)");
+#include "toy_internal.h"
 
 struct toy_fault_attr toy_fail_page_alloc = TOY_FAULT_ATTR_INIT("fail_page_alloc");
 EXPORT_SYMBOL_IF_KUNIT(toy_fail_page_alloc);
@@ -70,16 +67,6 @@ EXPORT_SYMBOL_IF_KUNIT(toy_fault_begin);
 void toy_fault_begin_command(void)
 {
 	toy_fault_begin(xchg(&fail_nth_pending, 0));
-}
-
-/**
- * toy_fault_begin_init() - arm fail-nth for module load
- *
- * Context: Module init.
- */
-void toy_fault_begin_init(void)
-{
-	toy_fault_begin(fail_init_nth);
 }
 
 /**

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * 32-bit highmem, emulated: the pkmap window of kmap(), the per-task
- * stacks of kmap_local_page(), and vmalloc, on the toy's HighMem zone.
+ * stacks of kmap_local_page() and page_address(), on the toy's HighMem
+ * zone (mm/highmem.c's part).
  *
  * On i386 the kernel owns only the top GiB of every address space and maps
  * the first 884 MiB of RAM there once and for all (the "896 MB" of the
@@ -11,7 +12,7 @@
  * NULL until something maps it. The toy's Normal zone plays the low
  * memory and its HighMem zone the memory above the line. The address
  * space around them is emulated with the numbers of a real i386 kernel:
- * the fixed ones (TOY_PAGE_OFFSET ... in toy_alloc.h) and those that move
+ * the fixed ones (TOY_PAGE_OFFSET ... in toy_highmem.h) and those that move
  * with the config, derived below as pgtable_32_areas.h and fixmap.h
  * compute them. NR_CPUS sizes the fixmap's kmap_local slots and the
  * cpu_entry_area, the APICs add fixmap entries, and PKMAP_BASE,
@@ -78,25 +79,23 @@
  * vmap() cannot be called; the fixmap slot is emulated. kmap_atomic() is
  * kmap_local with preemption and page faults off, as in the kernel.
  *
- * toy_vmalloc() takes pages from the buddy one at a time, HighMem first,
- * maps them with vmap(), and gives the area an emulated address in the
- * emulated vmalloc area (lowest fit, a guard page after each area) for
- * vmallocinfo.
+ * vmalloc lives in toy_vmalloc.c, on the same instance and the same
+ * emulated address space.
  *
  * validate checks all of it against itself: each slot's count against
  * its mapping, the address hash and the live real vmap; the local stacks;
  * each vmalloc area's range, size and pages. It reports and counts, and
  * repairs nothing.
  *
- * Locking: kmap_lock -> address hash bucket lock (irq-safe, so
- * page_address() works in any context) -> zone lock. vmap_lock guards the
- * vmalloc areas and nests in nothing. The per-CPU local entries are
- * touched by their own CPU with interrupts off; validate reads them from
- * a function it runs on that CPU (smp_call_function_single()), under
- * cpus_read_lock(). The ctl mutex is taken before all of these. The ctl
- * file's own local stack is changed with the ctl mutex and ctl_local_lock
- * held, so either is enough to read it: validate, which debugfs runs
- * without the ctl mutex, takes ctl_local_lock alone.
+ * Locking (toy_internal.h has the order of every lock): kmap_lock, a
+ * spinlock for process context, then a bucket lock of the address hash,
+ * irq-safe so that page_address() works in any context; the buddy is
+ * called with neither held. The per-CPU local entries are touched by
+ * their own CPU with interrupts off; validate reads them from a function
+ * it runs on that CPU (smp_call_function_single()), under
+ * cpus_read_lock(). An emulated task's stack (the ctl file's, in
+ * toy_ctl_highmem.c) has a lock of its own, which validate takes to copy
+ * it.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -114,17 +113,13 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <kunit/visibility.h>
 
-#include "toy_alloc.h"
+#include "toy_internal.h"
+#include "toy_highmem.h"
 
 static_assert(PAGE_SHIFT == 12, "the emulated i386 has 4 KiB pages");
-
-static unsigned int pkmap_slots = TOY_LAST_PKMAP;
-module_param(pkmap_slots, uint, 0444);
-MODULE_PARM_DESC(pkmap_slots, "slots of the emulated kmap window, 1 to 1024 (default 1024, LAST_PKMAP of i386 without PAE)");
 
 struct toy_highmem toy_highmem0;
 EXPORT_SYMBOL_IF_KUNIT(toy_highmem0);
@@ -162,22 +157,12 @@ EXPORT_SYMBOL_IF_KUNIT(toy_hm_misuse_names);
 
 static_assert(ARRAY_SIZE(toy_hm_misuse_names) == TOY_NR_HM_MISUSE);
 
-static inline void count_event(struct toy_highmem *hm, enum toy_hm_stat item)
-{
-	atomic_long_inc(&hm->stat[item]);
-}
-
-static inline void count_misuse(struct toy_highmem *hm, enum toy_hm_misuse what)
-{
-	atomic_long_inc(&hm->misuse[what]);
-}
-
 /*
  * Report a misuse of the API, refused by the caller. The first of each
  * class prints a line and a stack trace, like the buddy's reports; every
  * one is counted. @pfn is ULONG_MAX when there is no toy page to name.
  */
-static void report_misuse(struct toy_highmem *hm, enum toy_hm_misuse what,
+void toy_hm_report_misuse(struct toy_highmem *hm, enum toy_hm_misuse what,
 			  unsigned long pfn)
 {
 	count_misuse(hm, what);
@@ -326,65 +311,6 @@ int toy_hm_layout_derive(struct toy_hm_layout *l,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_hm_layout_derive);
-
-/* ==== Addresses, real and emulated ==== */
-
-static bool page_of_node(struct toy_highmem *hm, const struct toy_page *page)
-{
-	struct toy_node *node = hm->node;
-
-	return page && page >= node->pages && page < node->pages + node->nr_pages;
-}
-
-static unsigned long page_pfn(struct toy_highmem *hm,
-			      const struct toy_page *page)
-{
-	return toy_node_pfn(hm->node, page);
-}
-
-/* The real direct-map address of the page's data. */
-static void *direct_address(struct toy_highmem *hm,
-			    const struct toy_page *page)
-{
-	return page_address(toy_node_real_page(hm->node, page));
-}
-
-/* PKMAP_ADDR(nr) */
-static u32 pkmap_addr(struct toy_highmem *hm, unsigned int slot)
-{
-	return hm->layout.pkmap_base + (slot << PAGE_SHIFT);
-}
-
-/* The emulated direct-map address of a page of the Normal zone. */
-static u32 lowmem_addr(struct toy_highmem *hm, const struct toy_page *page)
-{
-	return TOY_PAGE_OFFSET + ((u32)page_pfn(hm, page) << PAGE_SHIFT);
-}
-
-/* __fix_to_virt(FIX_KMAP_BEGIN + idx + KM_MAX_IDX * cpu) */
-static u32 local_addr(struct toy_highmem *hm, unsigned int cpu,
-		      unsigned int idx)
-{
-	return TOY_FIX_TO_VIRT(hm->layout.fix_kmap_begin + idx +
-			       TOY_KM_MAX_IDX * cpu);
-}
-
-/* Bytes in MiB, rounded: the direct map is 0x373fe000, 884 MiB less 8 KiB. */
-static unsigned int mib(u64 bytes)
-{
-	return (bytes + SZ_512K) >> 20;
-}
-
-/* The emulated physical address of a page: HighMem starts at the line. */
-static u32 emulated_phys(struct toy_highmem *hm, const struct toy_page *page)
-{
-	struct toy_zone *high = &hm->node->zones[TOY_ZONE_HIGHMEM];
-	unsigned long pfn = page_pfn(hm, page);
-
-	if (!toy_page_is_highmem(page))
-		return pfn << PAGE_SHIFT;
-	return hm->layout.maxmem + ((u32)(pfn - high->start_pfn) << PAGE_SHIFT);
-}
 
 /* ==== page_address_htable ==== */
 
@@ -664,7 +590,7 @@ out:
  * free but mapped, and wakes a waiting kmap(). -EINVAL, nothing changed,
  * for a page without a kmap user.
  */
-static int kunmap_page(struct toy_highmem *hm, struct toy_page *page)
+int toy_hm_kunmap_page(struct toy_highmem *hm, struct toy_page *page)
 {
 	bool need_wakeup = false;
 	struct toy_pam *pam;
@@ -709,7 +635,7 @@ void *toy_hm_kmap(struct toy_highmem *hm, struct toy_page *page)
 	void *addr;
 
 	if (!page_of_node(hm, page)) {
-		report_misuse(hm, TOY_HM_FOREIGN, ULONG_MAX);
+		toy_hm_report_misuse(hm, TOY_HM_FOREIGN, ULONG_MAX);
 		return NULL;
 	}
 	addr = kmap_page(hm, page, true);
@@ -747,11 +673,11 @@ EXPORT_SYMBOL_IF_KUNIT(toy_hm_kmap_nowait);
 int toy_hm_kunmap(struct toy_highmem *hm, struct toy_page *page)
 {
 	if (!page_of_node(hm, page)) {
-		report_misuse(hm, TOY_HM_FOREIGN, ULONG_MAX);
+		toy_hm_report_misuse(hm, TOY_HM_FOREIGN, ULONG_MAX);
 		return -EINVAL;
 	}
-	if (kunmap_page(hm, page)) {
-		report_misuse(hm, TOY_HM_KUNMAP_UNMAPPED, page_pfn(hm, page));
+	if (toy_hm_kunmap_page(hm, page)) {
+		toy_hm_report_misuse(hm, TOY_HM_KUNMAP_UNMAPPED, page_pfn(hm, page));
 		return -EINVAL;
 	}
 	return 0;
@@ -860,7 +786,7 @@ static unsigned int owner_depth(const struct toy_kmap_local *st,
 }
 
 /* The entry of @owner's newest mapping, or -1. */
-static int owner_top(const struct toy_kmap_local *st, const void *owner)
+int toy_hm_local_top(const struct toy_kmap_local *st, const void *owner)
 {
 	int i;
 
@@ -881,7 +807,7 @@ static int owner_top(const struct toy_kmap_local *st, const void *owner)
  *
  * so the push that would return index 15 (the 16th level) BUG()s.
  */
-static int local_push(struct toy_kmap_local *st, const void *owner,
+int toy_hm_local_push(struct toy_kmap_local *st, const void *owner,
 		      struct toy_page *page, unsigned int cpu)
 {
 	unsigned int depth = owner_depth(st, owner);
@@ -904,10 +830,10 @@ static int local_push(struct toy_kmap_local *st, const void *owner,
  * changes: -EINVAL if @page is mapped deeper (out of order), -ENOENT if
  * @owner has no local mapping of it.
  */
-static int local_pop(struct toy_kmap_local *st, const void *owner,
+int toy_hm_local_pop(struct toy_kmap_local *st, const void *owner,
 		     const struct toy_page *page)
 {
-	int top = owner_top(st, owner), i;
+	int top = toy_hm_local_top(st, owner), i;
 
 	if (top < 0)
 		return -ENOENT;
@@ -945,20 +871,20 @@ void *toy_hm_kmap_local(struct toy_highmem *hm, struct toy_page *page)
 	int depth;
 
 	if (!page_of_node(hm, page)) {
-		report_misuse(hm, TOY_HM_FOREIGN, ULONG_MAX);
+		toy_hm_report_misuse(hm, TOY_HM_FOREIGN, ULONG_MAX);
 		return NULL;
 	}
 	if (!toy_page_is_highmem(page))
 		return direct_address(hm, page);
 	migrate_disable();
 	local_irq_save(flags);
-	depth = local_push(this_cpu_ptr(hm->local), current, page,
-			   smp_processor_id());
+	depth = toy_hm_local_push(this_cpu_ptr(hm->local), current, page,
+				  smp_processor_id());
 	local_irq_restore(flags);
 	if (depth < 0) {
 		migrate_enable();
-		report_misuse(hm, depth == -E2BIG ? TOY_HM_LOCAL_DEPTH :
-			      TOY_HM_LOCAL_CPU_FULL, page_pfn(hm, page));
+		toy_hm_report_misuse(hm, depth == -E2BIG ? TOY_HM_LOCAL_DEPTH :
+				     TOY_HM_LOCAL_CPU_FULL, page_pfn(hm, page));
 		return NULL;
 	}
 	count_event(hm, TOY_HS_LOCAL_MAP);
@@ -983,17 +909,17 @@ int toy_hm_kunmap_local(struct toy_highmem *hm, const void *addr)
 	int err;
 
 	if (!page) {
-		report_misuse(hm, TOY_HM_FOREIGN, ULONG_MAX);
+		toy_hm_report_misuse(hm, TOY_HM_FOREIGN, ULONG_MAX);
 		return -EFAULT;
 	}
 	if (!toy_page_is_highmem(page))
 		return 0;
 	local_irq_save(flags);
-	err = local_pop(this_cpu_ptr(hm->local), current, page);
+	err = toy_hm_local_pop(this_cpu_ptr(hm->local), current, page);
 	local_irq_restore(flags);
 	if (err) {
-		report_misuse(hm, err == -EINVAL ? TOY_HM_LOCAL_ORDER :
-			      TOY_HM_LOCAL_UNMAPPED, page_pfn(hm, page));
+		toy_hm_report_misuse(hm, err == -EINVAL ? TOY_HM_LOCAL_ORDER :
+				     TOY_HM_LOCAL_UNMAPPED, page_pfn(hm, page));
 		return err;
 	}
 	count_event(hm, TOY_HS_LOCAL_UNMAP);
@@ -1020,212 +946,6 @@ unsigned int toy_hm_local_depth(struct toy_highmem *hm)
 	return depth;
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_hm_local_depth);
-
-/* ==== vmalloc ==== */
-
-/*
- * The lowest emulated address with @size bytes free between the areas, as
- * alloc_vmap_area() finds it; @pos gets the list position to insert at.
- * 0 if the emulated vmalloc area has no such room.
- */
-static u32 find_vmap_gap(struct toy_highmem *hm, u32 size,
-			 struct list_head **pos)
-	__must_hold(&hm->vmap_lock)
-{
-	u64 start = hm->layout.vmalloc_start;
-	struct toy_vm_area *a;
-
-	lockdep_assert_held(&hm->vmap_lock);
-	list_for_each_entry(a, &hm->vmap_areas, list) {
-		if (a->addr - start >= size) {
-			*pos = &a->list;
-			return start;
-		}
-		start = (u64)a->addr + a->size;
-	}
-	if (hm->layout.vmalloc_end - start < size)
-		return 0;
-	*pos = &hm->vmap_areas;
-	return start;
-}
-
-static void free_area_pages(struct toy_highmem *hm, struct toy_vm_area *area)
-{
-	unsigned int i;
-
-	for (i = 0; i < area->nr_pages; i++)
-		toy_node_free(hm->node, area->pages[i], 0);
-	kvfree(area->pages);
-	kfree(area);
-}
-
-/* Take the pages and map them; the area is not listed yet. */
-static int fill_area(struct toy_highmem *hm, struct toy_vm_area *area,
-		     unsigned int nr)
-{
-	const toy_gfp_t gfp = TOY_GFP_HIGHUSER | __TOY_GFP_NOWARN;
-	struct page **real;
-	unsigned int i;
-
-	area->pages = kvcalloc(nr, sizeof(*area->pages), GFP_KERNEL);
-	real = kvmalloc_array(nr, sizeof(*real), GFP_KERNEL);
-	if (!area->pages || !real)
-		goto err;
-	for (i = 0; i < nr; i++) {
-		area->pages[i] = toy_node_alloc(hm->node, gfp, 0);
-		if (!area->pages[i])
-			goto err;
-		area->nr_pages++;
-		real[i] = toy_node_real_page(hm->node, area->pages[i]);
-	}
-	area->real = vmap(real, nr, VM_MAP, PAGE_KERNEL);
-	if (!area->real)
-		goto err;
-	kvfree(real);
-	return 0;
-err:
-	kvfree(real);
-	return -ENOMEM;
-}
-
-/*
- * vmalloc(): the area, or ERR_PTR(-EINVAL) for size 0 or over the emulated
- * vmalloc area, -ENOMEM without pages or memory, -ENOSPC without room in
- * the emulated vmalloc area.
- */
-static struct toy_vm_area *vmalloc_area(struct toy_highmem *hm,
-					unsigned long size, const void *caller)
-{
-	const unsigned long max = hm->layout.vmalloc_end -
-				  hm->layout.vmalloc_start;
-	struct toy_vm_area *area;
-	struct list_head *pos;
-	unsigned int nr;
-	int err;
-
-	might_sleep();
-	if (!size || size > max - PAGE_SIZE) {
-		err = -EINVAL;
-		goto fail;
-	}
-	nr = PAGE_ALIGN(size) >> PAGE_SHIFT;
-	area = kzalloc(sizeof(*area), GFP_KERNEL);
-	err = area ? fill_area(hm, area, nr) : -ENOMEM;
-	if (err)
-		goto err_free;
-	area->size = (nr + 1) << PAGE_SHIFT;	/* with the guard page */
-	area->caller = caller;
-	spin_lock(&hm->vmap_lock);
-	area->addr = find_vmap_gap(hm, area->size, &pos);
-	if (area->addr)
-		list_add_tail(&area->list, pos);
-	spin_unlock(&hm->vmap_lock);
-	if (!area->addr) {
-		vunmap(area->real);
-		err = -ENOSPC;
-		goto err_free;
-	}
-	count_event(hm, TOY_HS_VMALLOC);
-	return area;
-
-err_free:
-	if (area)
-		free_area_pages(hm, area);
-fail:
-	count_event(hm, TOY_HS_VMALLOC_FAIL);
-	return ERR_PTR(err);
-}
-
-/* Unlist the area that starts at @addr, or NULL. */
-static struct toy_vm_area *take_area(struct toy_highmem *hm, const void *addr)
-{
-	struct toy_vm_area *a, *found = NULL;
-
-	spin_lock(&hm->vmap_lock);
-	list_for_each_entry(a, &hm->vmap_areas, list) {
-		if (a->real == addr) {
-			list_del(&a->list);
-			found = a;
-			break;
-		}
-	}
-	spin_unlock(&hm->vmap_lock);
-	return found;
-}
-
-static void vfree_area(struct toy_highmem *hm, struct toy_vm_area *area)
-{
-	vunmap(area->real);
-	free_area_pages(hm, area);
-	count_event(hm, TOY_HS_VFREE);
-}
-
-/**
- * toy_hm_vmalloc() - toy_vmalloc() on one instance
- * @hm: the instance.
- * @size: bytes, rounded up to pages.
- * @caller: shown in vmallocinfo.
- *
- * Context: Process context; may sleep.
- * Return: the area's data address, or NULL.
- */
-void *toy_hm_vmalloc(struct toy_highmem *hm, unsigned long size,
-		     const void *caller)
-{
-	struct toy_vm_area *area = vmalloc_area(hm, size, caller);
-
-	return IS_ERR(area) ? NULL : area->real;
-}
-EXPORT_SYMBOL_IF_KUNIT(toy_hm_vmalloc);
-
-/**
- * toy_hm_vfree() - toy_vfree() on one instance
- * @hm: the instance.
- * @addr: an address toy_hm_vmalloc() returned, or NULL.
- *
- * Context: Process context; may sleep.
- * Return: 0, or -EINVAL (reported, nothing changed) if no area starts at
- * @addr.
- */
-int toy_hm_vfree(struct toy_highmem *hm, const void *addr)
-{
-	struct toy_vm_area *area;
-
-	if (!addr)
-		return 0;
-	area = take_area(hm, addr);
-	if (!area) {
-		report_misuse(hm, TOY_HM_BAD_VFREE, ULONG_MAX);
-		return -EINVAL;
-	}
-	vfree_area(hm, area);
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(toy_hm_vfree);
-
-/**
- * toy_hm_vmalloc_vaddr() - the emulated address of an area
- * @hm: the instance.
- * @addr: an address toy_hm_vmalloc() returned.
- *
- * Return: the area's emulated start, or 0 if no area starts at @addr.
- */
-u32 toy_hm_vmalloc_vaddr(struct toy_highmem *hm, const void *addr)
-{
-	struct toy_vm_area *a;
-	u32 ret = 0;
-
-	spin_lock(&hm->vmap_lock);
-	list_for_each_entry(a, &hm->vmap_areas, list) {
-		if (a->real == addr) {
-			ret = a->addr;
-			break;
-		}
-	}
-	spin_unlock(&hm->vmap_lock);
-	return ret;
-}
-EXPORT_SYMBOL_IF_KUNIT(toy_hm_vmalloc_vaddr);
 
 /* ==== An instance: setting up and tearing down ==== */
 
@@ -1379,7 +1099,7 @@ void toy_hm_destroy(struct toy_highmem *hm)
 	pam_free_list(&zap);
 	list_for_each_entry_safe(a, next, &hm->vmap_areas, list) {
 		list_del(&a->list);
-		vfree_area(hm, a);
+		toy_hm_vfree_area(hm, a);
 	}
 	free_percpu(hm->local);
 	kfree(hm->pam);
@@ -1451,18 +1171,6 @@ void toy_kunmap_atomic(const void *addr)
 }
 EXPORT_SYMBOL_GPL(toy_kunmap_atomic);
 
-void *toy_vmalloc(unsigned long size)
-{
-	return toy_hm_vmalloc(&toy_highmem0, size, __builtin_return_address(0));
-}
-EXPORT_SYMBOL_GPL(toy_vmalloc);
-
-void toy_vfree(const void *addr)
-{
-	toy_hm_vfree(&toy_highmem0, addr);
-}
-EXPORT_SYMBOL_GPL(toy_vfree);
-
 /**
  * toy_highmem_page_address() - page_address() of a page of the module's node
  * @page: a page of toy_node0.
@@ -1479,53 +1187,53 @@ void *toy_highmem_page_address(const struct toy_page *page)
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_highmem_page_address);
 
-/* ==== The ctl file's kmap_local stack ==== */
-
-/*
- * Commands written to ctl come from short-lived shell processes, so a
- * local mapping made by "kmap_local" cannot belong to the writing task.
- * The ctl file plays one task of its own, pinned to CPU 0, whose stack
- * lives here and persists between commands. Changed with the ctl mutex
- * and ctl_local_lock held; read under either.
+/**
+ * toy_page_address() - the kernel address of a toy page
+ * @page: a page of the toy.
+ *
+ * A Normal page is directly mapped and always has an address. A HighMem
+ * page has none, as on 32-bit x86, until toy_kmap() maps it, and loses it
+ * again when its pkmap slot is flushed (page_address() with the kernel's
+ * page_address_htable).
+ *
+ * Return: the address of the page's data, or NULL for an unmapped HighMem
+ * page.
  */
-static struct toy_kmap_local ctl_local;
-static DEFINE_SPINLOCK(ctl_local_lock);
+void *toy_page_address(const struct toy_page *page)
+{
+	if (toy_page_is_highmem(page))
+		return toy_highmem_page_address(page);
+	return toy_lowmem_page_address(&toy_node0, page);
+}
+EXPORT_SYMBOL_GPL(toy_page_address);
 
 /**
- * toy_highmem_page_busy() - does a page of the module's node have a user
- * @page: a page of toy_node0.
+ * toy_hm_page_slot() - the pkmap slot of a page and its count
+ * @hm: the instance.
+ * @page: a page of @hm's node.
+ * @count: gets the slot's count, 0 if there is no slot.
  *
- * For the ctl "free" verb: a page with a kmap user or on the ctl file's
- * kmap_local stack must not go back to the buddy.
- *
- * Context: Process context, ctl mutex held.
- * Return: true if @page has a kmap user or a ctl local mapping.
+ * Context: Process context.
+ * Return: the slot, or -1 if @page has none.
  */
-bool toy_highmem_page_busy(const struct toy_page *page)
+int toy_hm_page_slot(struct toy_highmem *hm, const struct toy_page *page,
+		     int *count)
 {
-	struct toy_highmem *hm = &toy_highmem0;
 	struct toy_pam *pam;
-	bool busy = false;
-	unsigned int i;
+	int slot = -1;
 
-	if (!toy_page_is_highmem(page))
-		return false;
+	*count = 0;
 	spin_lock(&hm->kmap_lock);
 	pam = pam_lookup(hm, page);
-	if (pam)
-		busy = hm->pkmap_count[pam->slot] >= 2;
+	if (pam) {
+		slot = pam->slot;
+		*count = hm->pkmap_count[slot];
+	}
 	spin_unlock(&hm->kmap_lock);
-	for (i = 0; i < ctl_local.nr; i++)
-		busy |= ctl_local.entry[i].page == page;
-	return busy;
+	return slot;
 }
 
 /* ==== validate ==== */
-
-/* Report one inconsistency; the caller counts it. */
-#define validate_err(hm, fmt, ...)					\
-	pr_err("validate: node %d highmem: " fmt "\n", (hm)->node->nid,	\
-	       ##__VA_ARGS__)
 
 /* What a slot or a local entry may hold: a HighMem page of the node. */
 static bool node_highmem(struct toy_highmem *hm, const struct toy_page *page)
@@ -1724,106 +1432,8 @@ static unsigned long validate_locals(struct toy_highmem *hm,
 	return errors;
 }
 
-/*
- * A page of an area: of the node (so Normal or HighMem), in no other area,
- * an allocated order-0 block that is not also a slab or a large kmalloc,
- * and the page the area's real mapping shows at its offset. Its flags are
- * read without the zone lock: only the area's vfree gives it back, and
- * that takes the area off the list under vmap_lock first.
- */
-static unsigned long validate_area_page(struct toy_highmem *hm,
-					const struct toy_vm_area *a,
-					unsigned int i, unsigned long *seen)
-	__must_hold(&hm->vmap_lock)
-{
-	const unsigned long other = BIT(TOY_PG_BUDDY) | BIT(TOY_PG_PCP) |
-				    BIT(TOY_PG_SLAB) | BIT(TOY_PG_LARGE);
-	const struct toy_page *page = a->pages[i];
-	unsigned long pfn, flags;
-
-	if (!page_of_node(hm, page)) {
-		validate_err(hm, "vmalloc area 0x%08x page %u: not a page of the node",
-			     a->addr, i);
-		return 1;
-	}
-	pfn = page_pfn(hm, page);
-	if (__test_and_set_bit(pfn, seen)) {
-		validate_err(hm, "vmalloc area 0x%08x page %u: pfn %lu is in an area already",
-			     a->addr, i, pfn);
-		return 1;
-	}
-	flags = READ_ONCE(page->flags);
-	if (!(flags & BIT(TOY_PG_HEAD)) || (flags & other) || page->order) {
-		validate_err(hm, "vmalloc area 0x%08x page %u: pfn %lu is no allocated order-0 page of its own (flags %#lx, order %u)",
-			     a->addr, i, pfn, flags, page->order);
-		return 1;
-	}
-	if (vmalloc_to_page(a->real + i * PAGE_SIZE) !=
-	    toy_node_real_page(hm->node, page)) {
-		validate_err(hm, "vmalloc area 0x%08x page %u: the real mapping shows another page than pfn %lu",
-			     a->addr, i, pfn);
-		return 1;
-	}
-	return 0;
-}
-
-/*
- * An area: page aligned, inside the emulated vmalloc area and after the
- * one before it (ending at @prev_end), its size its pages plus the guard
- * page, and a real mapping; then each page.
- */
-static unsigned long validate_area(struct toy_highmem *hm,
-				   const struct toy_vm_area *a, u64 prev_end,
-				   unsigned long *seen)
-	__must_hold(&hm->vmap_lock)
-{
-	u64 end = (u64)a->addr + a->size;
-	unsigned long errors = 0;
-	unsigned int i;
-
-	lockdep_assert_held(&hm->vmap_lock);
-	if (a->addr < prev_end || a->addr % PAGE_SIZE ||
-	    end > hm->layout.vmalloc_end) {
-		validate_err(hm, "vmalloc area 0x%08x-0x%08llx: not page aligned within 0x%08llx-0x%08x, the room after the area before",
-			     a->addr, end, prev_end, hm->layout.vmalloc_end);
-		errors++;
-	}
-	if (!a->nr_pages || a->size != (a->nr_pages + 1) << PAGE_SHIFT) {
-		validate_err(hm, "vmalloc area 0x%08x: %u bytes for %u pages and a guard page",
-			     a->addr, a->size, a->nr_pages);
-		errors++;
-	}
-	if (!a->pages || !is_vmalloc_addr(a->real)) {
-		validate_err(hm, "vmalloc area 0x%08x: %s", a->addr,
-			     a->pages ? "no real mapping" : "no pages array");
-		return errors + 1;
-	}
-	for (i = 0; i < a->nr_pages; i++)
-		errors += validate_area_page(hm, a, i, seen);
-	return errors;
-}
-
-/* The areas in order; @seen has a bit per pfn of the node, all clear. */
-static unsigned long validate_areas(struct toy_highmem *hm, unsigned long *seen)
-{
-	u64 prev_end = hm->layout.vmalloc_start;
-	unsigned long errors = 0;
-	struct toy_vm_area *a;
-
-	spin_lock(&hm->vmap_lock);
-	list_for_each_entry(a, &hm->vmap_areas, list) {
-		errors += validate_area(hm, a, prev_end, seen);
-		prev_end = (u64)a->addr + a->size;
-	}
-	spin_unlock(&hm->vmap_lock);
-	return errors;
-}
-
-/*
- * All of an instance, and with @ctl the ctl file's local stack too (the
- * module's instance only), as the entries of CPU 0.
- */
-static unsigned long validate_instance(struct toy_highmem *hm, bool ctl)
+/* All of an instance; its emulated task's stack as entries of CPU 0. */
+static unsigned long validate_instance(struct toy_highmem *hm)
 {
 	struct toy_kmap_local *st;
 	unsigned long *seen, errors = 0;
@@ -1840,11 +1450,11 @@ static unsigned long validate_instance(struct toy_highmem *hm, bool ctl)
 	}
 	errors = validate_pkmap(hm);
 	errors += validate_locals(hm, st);
-	errors += validate_areas(hm, seen);
-	if (ctl) {
-		spin_lock(&ctl_local_lock);
-		*st = ctl_local;
-		spin_unlock(&ctl_local_lock);
+	errors += toy_hm_validate_areas(hm, seen);
+	if (hm->task) {
+		spin_lock(&hm->task->lock);
+		*st = hm->task->local;
+		spin_unlock(&hm->task->lock);
 		errors += validate_local(hm, st, "of the ctl file", 0);
 	}
 out:
@@ -1874,7 +1484,7 @@ out:
  */
 unsigned long toy_hm_validate(struct toy_highmem *hm)
 {
-	return validate_instance(hm, false);
+	return validate_instance(hm);
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_hm_validate);
 
@@ -1889,11 +1499,11 @@ EXPORT_SYMBOL_IF_KUNIT(toy_hm_validate);
  */
 unsigned long toy_highmem_validate(void)
 {
-	return validate_instance(&toy_highmem0, true);
+	return validate_instance(&toy_highmem0);
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_highmem_validate);
 
-/* ==== debugfs: layout, pkmap, vmallocinfo ==== */
+/* ==== debugfs: layout, pkmap ==== */
 
 static void layout_row(struct seq_file *m, const char *name, u64 start,
 		       u64 end, const char *what)
@@ -2077,34 +1687,11 @@ static int pkmap_show(struct seq_file *m, void *v)
 	for_each_possible_cpu(cpu)
 		seq_printf(m, "kmap_local_cpu%d %u\n", cpu,
 			   READ_ONCE(per_cpu_ptr(hm->local, cpu)->nr));
-	seq_printf(m, "kmap_local_ctl %u\n", READ_ONCE(ctl_local.nr));
+	seq_printf(m, "kmap_local_ctl %u\n",
+		   hm->task ? READ_ONCE(hm->task->local.nr) : 0);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pkmap);
-
-/* /proc/vmallocinfo's format: s_show() in mm/vmalloc.c, 32-bit, no NUMA. */
-static int vmallocinfo_show(struct seq_file *m, void *v)
-{
-	struct toy_highmem *hm = &toy_highmem0;
-	struct toy_vm_area *a;
-
-	spin_lock(&hm->vmap_lock);
-	list_for_each_entry(a, &hm->vmap_areas, list) {
-		seq_printf(m, "0x%08x-0x%08x %7u", a->addr, a->addr + a->size,
-			   a->size);
-		/* Without kallsyms %pS would print the raw pointer. */
-		if (IS_ENABLED(CONFIG_KALLSYMS))
-			seq_printf(m, " %pS", a->caller);
-		seq_printf(m, " pages=%u vmalloc", a->nr_pages);
-		/* The pages array is vmalloc'ed past a page: 4-byte pointers. */
-		if (a->nr_pages * sizeof(u32) > PAGE_SIZE)
-			seq_puts(m, " vpages");
-		seq_putc(m, '\n');
-	}
-	spin_unlock(&hm->vmap_lock);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(vmallocinfo);
 
 /**
  * toy_highmem_debugfs_init() - create the highmem files
@@ -2114,398 +1701,22 @@ void toy_highmem_debugfs_init(struct dentry *root)
 {
 	debugfs_create_file("layout", 0400, root, NULL, &layout_fops);
 	debugfs_create_file("pkmap", 0400, root, NULL, &pkmap_fops);
-	debugfs_create_file("vmallocinfo", 0400, root, NULL, &vmallocinfo_fops);
 }
-
-/* ==== ctl verbs ==== */
-
-#define CTL_READ_MAX	128	/* bytes "read" prints at once */
-
-/* A handle "write" and "read" accept: pages or a vmalloc area. */
-static struct toy_handle *data_handle(const char *verb, const char *s)
-{
-	enum toy_handle_kind kind = TOY_H_PAGES;
-	struct toy_handle *h;
-	unsigned int id;
-
-	if (!kstrtouint(s, 10, &id) && id && id <= INT_MAX) {
-		h = toy_handle_find(id);
-		if (h && h->kind == TOY_H_VMALLOC)
-			kind = TOY_H_VMALLOC;
-	}
-	return toy_ctl_handle(verb, s, kind);
-}
-
-/* The slot and count of a HighMem page, or -1 and 0 if it has none. */
-static int page_slot_count(struct toy_highmem *hm, const struct toy_page *page,
-			   int *count)
-{
-	struct toy_pam *pam;
-	int slot = -1;
-
-	*count = 0;
-	spin_lock(&hm->kmap_lock);
-	pam = pam_lookup(hm, page);
-	if (pam) {
-		slot = pam->slot;
-		*count = hm->pkmap_count[slot];
-	}
-	spin_unlock(&hm->kmap_lock);
-	return slot;
-}
-
-static int ctl_kmap(int argc, char **argv)
-{
-	struct toy_highmem *hm = &toy_highmem0;
-	struct toy_handle *h = toy_ctl_handle("kmap", argv[1], TOY_H_PAGES);
-	int slot, count;
-	void *addr;
-
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	addr = kmap_page(hm, h->page, false);
-	if (addr == ERR_PTR(-EBUSY)) {
-		pr_info("kmap: all %u slots are in use: kmap() would sleep until a kunmap frees one\n",
-			hm->nr_slots);
-		return -EBUSY;
-	}
-	if (IS_ERR(addr)) {
-		pr_info("kmap: the kernel has no memory for the real mapping\n");
-		return PTR_ERR(addr);
-	}
-	if (!toy_page_is_highmem(h->page)) {
-		pr_info("kmap: handle %d pfn %lu is Normal: 0x%08x, its direct-map address; no slot used\n",
-			h->id, page_pfn(hm, h->page), lowmem_addr(hm, h->page));
-		return 0;
-	}
-	slot = page_slot_count(hm, h->page, &count);
-	pr_info("kmap: handle %d pfn %lu -> 0x%08x (slot %d, count %d: %d user%s)\n",
-		h->id, page_pfn(hm, h->page), pkmap_addr(hm, slot), slot, count,
-		count - 1, count == 2 ? "" : "s");
-	return 0;
-}
-
-static int ctl_kunmap(int argc, char **argv)
-{
-	struct toy_highmem *hm = &toy_highmem0;
-	struct toy_handle *h = toy_ctl_handle("kunmap", argv[1], TOY_H_PAGES);
-	int slot, count;
-
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	if (!toy_page_is_highmem(h->page)) {
-		pr_info("kunmap: handle %d is a Normal page: nothing to unmap\n",
-			h->id);
-		return 0;
-	}
-	if (kunmap_page(hm, h->page)) {
-		slot = page_slot_count(hm, h->page, &count);
-		if (slot < 0)
-			pr_info("kunmap: handle %d (pfn %lu) is not kmapped\n",
-				h->id, page_pfn(hm, h->page));
-		else
-			pr_info("kunmap: handle %d (pfn %lu) has no kmap user left: slot %d is free, its mapping awaits the next flush\n",
-				h->id, page_pfn(hm, h->page), slot);
-		return -EINVAL;
-	}
-	slot = page_slot_count(hm, h->page, &count);
-	if (count == 1)
-		pr_info("kunmap: handle %d slot %d count 1: free, still mapped at 0x%08x until the next flush\n",
-			h->id, slot, pkmap_addr(hm, slot));
-	else
-		pr_info("kunmap: handle %d slot %d count %d: %d user%s left\n",
-			h->id, slot, count, count - 1, count == 2 ? "" : "s");
-	return 0;
-}
-
-static int ctl_kmap_local(int argc, char **argv)
-{
-	struct toy_highmem *hm = &toy_highmem0;
-	struct toy_handle *h = toy_ctl_handle("kmap_local", argv[1], TOY_H_PAGES);
-	int depth;
-
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	if (!toy_page_is_highmem(h->page)) {
-		pr_info("kmap_local: handle %d pfn %lu is Normal: 0x%08x, its direct-map address; nothing pushed\n",
-			h->id, page_pfn(hm, h->page), lowmem_addr(hm, h->page));
-		return 0;
-	}
-	spin_lock(&ctl_local_lock);
-	depth = local_push(&ctl_local, &ctl_local, h->page, 0);
-	spin_unlock(&ctl_local_lock);
-	if (depth == -E2BIG) {
-		count_misuse(hm, TOY_HM_LOCAL_DEPTH);
-		pr_info("kmap_local: %u local mappings are held already; a %uth is refused (6.1's kmap_local_idx_push() BUG()s at KM_MAX_IDX %u)\n",
-			TOY_KMAP_LOCAL_MAX, TOY_KMAP_LOCAL_MAX + 1, TOY_KM_MAX_IDX);
-		return -ENOSPC;
-	}
-	if (depth < 0) {
-		pr_info("kmap_local: no local entry left\n");
-		return -ENOSPC;
-	}
-	count_event(hm, TOY_HS_LOCAL_MAP);
-	pr_info("kmap_local: handle %d pfn %lu -> 0x%08x (depth %d, fixmap slot of CPU 0)\n",
-		h->id, page_pfn(hm, h->page), local_addr(hm, 0, depth), depth);
-	return 0;
-}
-
-static int ctl_kunmap_local(int argc, char **argv)
-{
-	struct toy_highmem *hm = &toy_highmem0;
-	struct toy_handle *h = toy_ctl_handle("kunmap_local", argv[1],
-					      TOY_H_PAGES);
-	unsigned int depth;
-	int top, err;
-
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	if (!toy_page_is_highmem(h->page)) {
-		pr_info("kunmap_local: handle %d is a Normal page: nothing to unmap\n",
-			h->id);
-		return 0;
-	}
-	top = owner_top(&ctl_local, &ctl_local);
-	depth = top >= 0 ? ctl_local.entry[top].idx : 0;
-	spin_lock(&ctl_local_lock);
-	err = local_pop(&ctl_local, &ctl_local, h->page);
-	spin_unlock(&ctl_local_lock);
-	if (err == -EINVAL) {
-		pr_info("kunmap_local: handle %d is not the newest local mapping (pfn %lu at depth %u is): unmap in reverse order\n",
-			h->id, page_pfn(hm, ctl_local.entry[top].page), depth);
-		return err;
-	}
-	if (err) {
-		pr_info("kunmap_local: handle %d has no local mapping\n", h->id);
-		return err;
-	}
-	count_event(hm, TOY_HS_LOCAL_UNMAP);
-	pr_info("kunmap_local: handle %d unmapped from depth %u (0x%08x)\n",
-		h->id, depth, local_addr(hm, 0, depth));
-	return 0;
-}
-
-static int ctl_page_address(int argc, char **argv)
-{
-	struct toy_highmem *hm = &toy_highmem0;
-	struct toy_handle *h = toy_ctl_handle("page_address", argv[1],
-					      TOY_H_PAGES);
-	int slot, count;
-
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	if (!toy_page_is_highmem(h->page)) {
-		pr_info("page_address: handle %d pfn %lu -> 0x%08x (Normal, direct map)\n",
-			h->id, page_pfn(hm, h->page), lowmem_addr(hm, h->page));
-		return 0;
-	}
-	slot = page_slot_count(hm, h->page, &count);
-	if (slot < 0)
-		pr_info("page_address: handle %d pfn %lu (HighMem, phys 0x%08x) -> NULL: no pkmap slot\n",
-			h->id, page_pfn(hm, h->page), emulated_phys(hm, h->page));
-	else
-		pr_info("page_address: handle %d pfn %lu (HighMem, phys 0x%08x) -> 0x%08x: pkmap slot %d, count %d\n",
-			h->id, page_pfn(hm, h->page), emulated_phys(hm, h->page),
-			pkmap_addr(hm, slot), slot, count);
-	return 0;
-}
-
-static int ctl_vmalloc(int argc, char **argv)
-{
-	struct toy_highmem *hm = &toy_highmem0;
-	struct toy_vm_area *area;
-	struct toy_handle *h;
-	unsigned int size, i, high = 0;
-	int err;
-
-	err = toy_ctl_parse_uint("vmalloc", "SIZE", argv[1],
-				 hm->layout.vmalloc_end - hm->layout.vmalloc_start -
-				 PAGE_SIZE,
-				 &size);
-	if (err)
-		return err;
-	if (!size) {
-		pr_info("vmalloc: SIZE 0: nothing to allocate\n");
-		return -EINVAL;
-	}
-	h = toy_handle_new(TOY_H_VMALLOC);
-	if (!h)
-		return -ENOMEM;
-	area = vmalloc_area(hm, size, __builtin_return_address(0));
-	if (IS_ERR(area)) {
-		toy_handle_delete(h);
-		if (PTR_ERR(area) == -ENOSPC)
-			pr_info("vmalloc: no room for %u bytes in the emulated vmalloc area\n",
-				size);
-		else
-			pr_info("vmalloc: not enough free toy pages (or memory) for %u bytes\n",
-				size);
-		return PTR_ERR(area);
-	}
-	h->ptr = area->real;
-	h->size = size;
-	for (i = 0; i < area->nr_pages; i++)
-		high += toy_page_is_highmem(area->pages[i]);
-	pr_info("vmalloc: %u bytes -> handle %d at 0x%08x, %u pages (%u HighMem)\n",
-		size, h->id, area->addr, area->nr_pages, high);
-	return 0;
-}
-
-static int ctl_vfree(int argc, char **argv)
-{
-	struct toy_highmem *hm = &toy_highmem0;
-	struct toy_handle *h = toy_ctl_handle("vfree", argv[1], TOY_H_VMALLOC);
-	struct toy_vm_area *area;
-
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	area = take_area(hm, h->ptr);
-	if (WARN_ON_ONCE(!area))
-		return -EINVAL;
-	pr_info("vfree: handle %d at 0x%08x, %u pages back to the buddy\n",
-		h->id, area->addr, area->nr_pages);
-	vfree_area(hm, area);
-	toy_handle_delete(h);
-	return 0;
-}
-
-/*
- * Where "write" and "read" reach a handle's data, and the emulated
- * address and name of that mapping; NULL, after a line why, for a HighMem
- * page with no kmap user and no local mapping.
- */
-static void *data_address(const char *verb, struct toy_handle *h,
-			  u32 *vaddr, const char **how)
-{
-	struct toy_highmem *hm = &toy_highmem0;
-	struct toy_page *page = h->page;
-	int slot, count, i;
-	void *addr = NULL;
-
-	if (h->kind == TOY_H_VMALLOC) {
-		*vaddr = toy_hm_vmalloc_vaddr(hm, h->ptr);
-		*how = "vmalloc";
-		return h->ptr;
-	}
-	if (!toy_page_is_highmem(page)) {
-		*vaddr = lowmem_addr(hm, page);
-		*how = "the direct map";
-		return direct_address(hm, page);
-	}
-	slot = page_slot_count(hm, page, &count);
-	if (count >= 2) {
-		addr = toy_hm_page_address(hm, page);
-		*vaddr = pkmap_addr(hm, slot);
-		*how = "kmap";
-		return addr;
-	}
-	for (i = ctl_local.nr - 1; i >= 0; i--) {
-		if (ctl_local.entry[i].page == page) {
-			*vaddr = local_addr(hm, 0, ctl_local.entry[i].idx);
-			*how = "kmap_local";
-			return direct_address(hm, page);
-		}
-	}
-	pr_info("%s: handle %d (pfn %lu) is HighMem with no mapping in use: kmap or kmap_local it first\n",
-		verb, h->id, page_pfn(hm, page));
-	return NULL;
-}
-
-/* Bytes of a handle's data that "write" and "read" may reach. */
-static size_t data_size(const struct toy_handle *h)
-{
-	return h->kind == TOY_H_VMALLOC ? h->size : PAGE_SIZE;
-}
-
-static int ctl_write(int argc, char **argv)
-{
-	struct toy_handle *h = data_handle("write", argv[1]);
-	size_t len = strlen(argv[3]), size;
-	unsigned int offset;
-	const char *how;
-	void *addr;
-	u32 vaddr;
-	int err;
-
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	size = data_size(h);
-	err = toy_ctl_parse_uint("write", "OFFSET", argv[2], size - 1, &offset);
-	if (err)
-		return err;
-	if (len > size - offset) {
-		pr_info("write: %zu bytes at offset %u run past the end of handle %d (%zu bytes)\n",
-			len, offset, h->id, size);
-		return -EINVAL;
-	}
-	addr = data_address("write", h, &vaddr, &how);
-	if (!addr)
-		return -EINVAL;
-	memcpy(addr + offset, argv[3], len);
-	pr_info("write: %zu bytes to handle %d at offset %u through %s, 0x%08x\n",
-		len, h->id, offset, how, vaddr + offset);
-	return 0;
-}
-
-static int ctl_read(int argc, char **argv)
-{
-	struct toy_handle *h = data_handle("read", argv[1]);
-	unsigned int offset, len;
-	const char *how;
-	size_t size;
-	void *addr;
-	u32 vaddr;
-	int err;
-
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	size = data_size(h);
-	err = toy_ctl_parse_uint("read", "OFFSET", argv[2], size - 1, &offset);
-	if (!err)
-		err = toy_ctl_parse_uint("read", "LEN", argv[3], CTL_READ_MAX,
-					 &len);
-	if (err)
-		return err;
-	if (!len || len > size - offset) {
-		pr_info("read: %u bytes at offset %u %s of handle %d (%zu bytes)\n",
-			len, offset, len ? "run past the end" : "is nothing",
-			h->id, size);
-		return -EINVAL;
-	}
-	addr = data_address("read", h, &vaddr, &how);
-	if (!addr)
-		return -EINVAL;
-	pr_info("read: handle %d offset %u through %s, 0x%08x: \"%*pEhp\"\n",
-		h->id, offset, how, vaddr + offset, len, addr + offset);
-	return 0;
-}
-
-const struct toy_ctl_verb toy_highmem_ctl_verbs[] = {
-	{ "kmap", "HANDLE", 1, 1, ctl_kmap },
-	{ "kunmap", "HANDLE", 1, 1, ctl_kunmap },
-	{ "kmap_local", "HANDLE", 1, 1, ctl_kmap_local },
-	{ "kunmap_local", "HANDLE", 1, 1, ctl_kunmap_local },
-	{ "page_address", "HANDLE", 1, 1, ctl_page_address },
-	{ "vmalloc", "SIZE", 1, 1, ctl_vmalloc },
-	{ "vfree", "HANDLE", 1, 1, ctl_vfree },
-	{ "write", "HANDLE OFFSET TEXT", 3, 3, ctl_write },
-	{ "read", "HANDLE OFFSET LEN", 3, 3, ctl_read },
-	{ }
-};
 
 /* ==== Load and unload ==== */
 
 /**
  * toy_highmem_init() - set up the module's highmem on toy_node0
+ * @nr_slots: pkmap_slots, the slots of the kmap window.
  *
  * Call after toy_node_init() made toy_node0.
  *
  * Context: Process context, module load.
  * Return: 0, or -EINVAL / -ENOMEM after a line why.
  */
-int toy_highmem_init(void)
+int toy_highmem_init(unsigned int nr_slots)
 {
-	return toy_hm_init(&toy_highmem0, &toy_node0, pkmap_slots);
+	return toy_hm_init(&toy_highmem0, &toy_node0, nr_slots);
 }
 
 /**
@@ -2519,11 +1730,5 @@ int toy_highmem_init(void)
  */
 void toy_highmem_exit(void)
 {
-	if (ctl_local.nr)
-		pr_warn("highmem: %u local mappings of the ctl file dropped at unload\n",
-			ctl_local.nr);
-	spin_lock(&ctl_local_lock);
-	ctl_local.nr = 0;
-	spin_unlock(&ctl_local_lock);
 	toy_hm_destroy(&toy_highmem0);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The toy's slab allocator and kmalloc.
+ * The toy's slab allocator: caches, their slabs and their per-CPU arrays.
  *
  * How it works:
  *
@@ -86,43 +86,19 @@
  * pagesperslab of the running kernel's kmalloc-N, with slub_debug=FZPU as
  * well as without.
  *
- * kmalloc picks its cache as kmalloc_index() does: kmalloc-<kmalloc_min> up
- * to that size, kmalloc-96 and kmalloc-192 between the powers of two, then
- * the next power of two up to 8192. Larger requests go straight to the
- * buddy as in kmalloc_large(); the head page of such a block carries
- * TOY_PG_LARGE, so kfree() and ksize() know what they hold.
+ * kmalloc sits on top, in toy_kmalloc.c, with the kmalloc caches made
+ * through toy_slab_boot_cache(). Debugging (parameter slab_debug, or the
+ * TOY_SLAB_* flags of a cache) adds what slub_debug's F, Z, P and U add;
+ * toy_slab_debug.c has the red zones, poison, tracks, checks and reports,
+ * called from here where SLUB calls its alloc_debug_processing() and
+ * free_debug_processing(). The pointer checks (which slab, which cache,
+ * object start, free-list head, free pointers followed) are always on,
+ * as they cost little and keep a bad free from corrupting the lists;
+ * walking the free list for double frees needs F, as in SLUB.
  *
- * Debugging (parameter slab_debug, or the TOY_SLAB_* flags of a cache) adds
- * what slub_debug's F, Z, P and U add, in the same places:
- *
- *   | left red | object      | right red | free    | alloc | free  | orig | pad |
- *   |   zone   | object_size |   zone    | pointer | track | track | size |     |
- *              ^ the pointer the user gets
- *
- * Red zones hold 0xcc while the object is allocated and 0xbb while it is
- * free; a free object is poisoned with 0x6b and a last byte of 0xa5; the
- * padding holds 0x5a. The checks find a pointer that is not toy memory or
- * not an object start, a free into the wrong cache, a double free, an
- * overwritten red zone or padding, a write to a free object and a corrupt
- * free list. Each finding prints one report (cache, slab pfn and object
- * offset, what was found, the allocating and freeing callers; never a raw
- * pointer), is counted by class in debugfs "errors", and is repaired where
- * that is safe: a bad free is refused, clobbered bytes are restored, a
- * broken free list is cut at the break. The pointer checks (which slab,
- * which cache, object start, free-list head, free pointers followed) are
- * always on, as they cost little and keep a bad free from corrupting the
- * lists; walking the free list for double frees needs F, as in SLUB.
- *
- * Locking, outermost first:
- *
- *   ctl_mutex (toy_main.c)	one ctl command at a time
- *     toy_slab_mutex		the list of caches: create, destroy, tune,
- *				slabinfo, validate, unload
- *       toy_array_cache::lock	one CPU's array of one cache; irq-safe
- *         toy_kmem_cache::lock	a cache's lists, counts and slabs; irq-safe
- *           pcp lock -> zone lock	the buddy, when an empty slab goes back
- *   toy_large_lock		the list of large kmalloc blocks; takes no
- *				other lock inside
+ * Locking (toy_internal.h has the order of every lock): toy_slab_mutex
+ * guards the list of caches, then a CPU's array lock, then the cache
+ * lock, then the buddy's pcp and zone locks when an empty slab goes back.
  *
  * Allocation and free take the array lock of the CPU they run on, found
  * with raw_cpu_ptr() and then locked as the buddy's pcp lists are: a task
@@ -152,16 +128,13 @@
 #include <linux/cache.h>
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
-#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/mutex.h>
-#include <linux/overflow.h>
 #include <linux/poison.h>
 #include <linux/sched.h>
 #include <linux/percpu.h>
@@ -169,31 +142,12 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/spinlock.h>
-#include <linux/stackdepot.h>
-#include <linux/stacktrace.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <kunit/visibility.h>
 
-#include "toy_alloc.h"
-
-/* === Parameters =========================================================== */
-
-static unsigned int kmalloc_min = 8;
-module_param(kmalloc_min, uint, 0444);
-MODULE_PARM_DESC(kmalloc_min, "smallest kmalloc cache: 8 (SLUB, default), 16 or 32 (SLAB, the seed)");
-
-static unsigned int slab_prefill = 1;
-module_param(slab_prefill, uint, 0444);
-MODULE_PARM_DESC(slab_prefill, "empty slabs each kmalloc cache takes from the buddy at load (default 1)");
-
-static bool slab_debug;
-module_param(slab_debug, bool, 0444);
-MODULE_PARM_DESC(slab_debug, "red zones, poisoning, caller tracking and checks on every cache, like slub_debug=FZPU (default off)");
-
-static bool slab_cpu_cache = true;
-module_param(slab_cpu_cache, bool, 0444);
-MODULE_PARM_DESC(slab_cpu_cache, "per-CPU object arrays in front of each cache's lists, as SLAB's; 0: the bare three lists (default on)");
+#include "toy_internal.h"
+#include "toy_slab.h"
 
 /* === Data ================================================================= */
 
@@ -219,23 +173,12 @@ static unsigned int min_partial(unsigned int size)
 /* A refill of an array that served nothing since its drain moves at most this. */
 #define TOY_BATCHREFILL_LIMIT	16
 
-/* Frames kept per allocating or freeing call when a stack depot exists. */
-#define TOY_TRACK_DEPTH		16
-
-static DEFINE_MUTEX(toy_slab_mutex);
+/* The list of caches and what walks it; see toy_internal.h for the order. */
+DEFINE_MUTEX(toy_slab_mutex);
 static LIST_HEAD(toy_slab_caches);	/* newest first, as /proc/slabinfo */
 static unsigned int toy_slab_nr_named;	/* toy_slab_mutex */
 static struct dentry *toy_slab_dir;	/* debugfs slabs/, toy_slab_mutex */
-static bool toy_slab_depot;		/* stack_depot_init() succeeded */
-
-static struct toy_kmem_cache toy_kmalloc_caches[TOY_KMALLOC_SHIFT_HIGH + 1];
-
-/* Large kmalloc blocks, linked through their head page's lru. */
-static DEFINE_SPINLOCK(toy_large_lock);
-static LIST_HEAD(toy_large_list);
-static unsigned long toy_large_nr;	/* toy_large_lock */
-
-static atomic_long_t toy_slab_errors[TOY_NR_SLAB_ERRORS];
+static struct toy_slab_config toy_slab_cfg;	/* set once, at init */
 
 const char *const toy_slab_list_names[] = {
 	[TOY_SLAB_FULL]		= "full",
@@ -267,36 +210,6 @@ const char *const toy_slab_cpu_stat_names[] = {
 };
 
 static_assert(ARRAY_SIZE(toy_slab_cpu_stat_names) == TOY_NR_SLAB_CPU_STATS);
-
-const char *const toy_slab_error_names[] = {
-	[TOY_SE_NOT_SLAB]	= "not a slab object",
-	[TOY_SE_NOT_OBJECT]	= "not an object start",
-	[TOY_SE_WRONG_CACHE]	= "wrong cache",
-	[TOY_SE_DOUBLE_FREE]	= "double free",
-	[TOY_SE_REDZONE]	= "red zone overwritten",
-	[TOY_SE_POISON]		= "write after free",
-	[TOY_SE_PADDING]	= "padding overwritten",
-	[TOY_SE_FREELIST]	= "free list corrupt",
-};
-EXPORT_SYMBOL_IF_KUNIT(toy_slab_error_names);
-
-static_assert(ARRAY_SIZE(toy_slab_error_names) == TOY_NR_SLAB_ERRORS);
-
-/*
- * Who allocated or freed an object (struct track in mm/slub.c, with the
- * same size, so debug geometry matches the kernel's).
- */
-struct toy_track {
-	unsigned long addr;		/* the caller of the API */
-#ifdef CONFIG_STACKDEPOT
-	depot_stack_handle_t handle;	/* the whole stack, or 0 */
-#endif
-	int cpu;
-	int pid;
-	unsigned long when;		/* jiffies */
-};
-
-enum toy_track_item { TOY_TRACK_ALLOC, TOY_TRACK_FREE };
 
 /* === Geometry ============================================================= */
 
@@ -391,16 +304,6 @@ static unsigned int slab_alignment(toy_slab_flags_t flags, unsigned int align,
 	return ALIGN(align, sizeof(void *));
 }
 
-static bool object_poison(const struct toy_kmem_cache *s)
-{
-	return (s->flags & TOY_SLAB_POISON) && !s->ctor;
-}
-
-static bool orig_size_stored(const struct toy_kmem_cache *s)
-{
-	return s->kmalloc && (s->flags & TOY_SLAB_STORE_USER);
-}
-
 /**
  * toy_slab_layout() - lay out a cache's objects and pick its slab order
  * @s: the cache, with @object_size, @align (as given), @flags, @ctor and
@@ -453,377 +356,6 @@ int toy_slab_layout(struct toy_kmem_cache *s, unsigned int nr_cpus)
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_slab_layout);
 
-/* === Objects and their metadata =========================================== */
-
-static void *slab_address(const struct toy_page *slab)
-{
-	return toy_page_address(slab);
-}
-
-/* The first byte of @object's slot: its left red zone, if any. */
-static void *object_slot(const struct toy_kmem_cache *s, void *object)
-{
-	return object - s->red_left_pad;
-}
-
-static unsigned int object_index(const struct toy_kmem_cache *s,
-				 const struct toy_page *slab, void *object)
-{
-	return (object_slot(s, object) - slab_address(slab)) / s->size;
-}
-
-static void *index_object(const struct toy_kmem_cache *s,
-			  const struct toy_page *slab, unsigned int i)
-{
-	return slab_address(slab) + i * s->size + s->red_left_pad;
-}
-
-/*
- * Is @p the start of one of @slab's objects? SLUB's check_valid_pointer(),
- * applied to every pointer before it is followed or freed.
- */
-static bool valid_object(const struct toy_kmem_cache *s,
-			 const struct toy_page *slab, const void *p)
-{
-	const void *base = slab_address(slab) + s->red_left_pad;
-	unsigned long off;
-
-	if (p < base)
-		return false;
-	off = p - base;
-	return off < (unsigned long)slab->objects * s->size &&
-	       off % s->size == 0;
-}
-
-static void *get_freepointer(const struct toy_kmem_cache *s, void *object)
-{
-	return *(void **)(object + s->offset);
-}
-
-static void set_freepointer(const struct toy_kmem_cache *s, void *object,
-			    void *fp)
-{
-	*(void **)(object + s->offset) = fp;
-}
-
-/* End of the free pointer, or of the right red zone when it is inside. */
-static unsigned int info_end(const struct toy_kmem_cache *s)
-{
-	if (s->offset >= s->meta_offset)
-		return s->meta_offset + sizeof(void *);
-	return s->meta_offset;
-}
-
-static struct toy_track *get_track(const struct toy_kmem_cache *s,
-				   void *object, enum toy_track_item item)
-{
-	struct toy_track *t = object + info_end(s);
-
-	return t + item;
-}
-
-static unsigned int *orig_size_ptr(const struct toy_kmem_cache *s,
-				   void *object)
-{
-	return (void *)get_track(s, object, TOY_TRACK_FREE + 1);
-}
-
-/* Where the padding starts and ends, from the object start. */
-static unsigned int pad_start(const struct toy_kmem_cache *s)
-{
-	unsigned int off = info_end(s);
-
-	if (s->flags & TOY_SLAB_STORE_USER)
-		off += 2 * sizeof(struct toy_track);
-	if (orig_size_stored(s))
-		off += sizeof(unsigned int);
-	return off;
-}
-
-static unsigned int pad_end(const struct toy_kmem_cache *s)
-{
-	return s->size - s->red_left_pad;
-}
-
-/*
- * The slab holding @p, or NULL: the head of the toy block that holds @p,
- * if that block is a slab.
- */
-static struct toy_page *block_of(const void *p)
-{
-	struct toy_page *page = toy_node_virt_to_page(&toy_node0, p);
-
-	if (!page)
-		return NULL;
-	return toy_node_block_head(&toy_node0, page);
-}
-
-/*
- * The cache of @slab, read without the cache lock (a free finding its
- * cache), or NULL if @slab is no slab. A double free may race with the
- * release of its slab: the flag is set after slab_cache and cleared before
- * it, so whoever sees the flag reads either the cache or NULL, never a
- * half-made slab; and the free checks again under the cache lock that the
- * slab is still one of that cache (free_ok(), free_block()).
- */
-static struct toy_kmem_cache *slab_cache_of(const struct toy_page *slab)
-{
-	if (!slab || !test_bit(TOY_PG_SLAB, &slab->flags))
-		return NULL;
-	smp_rmb();	/* pairs with the smp_wmb()s of new_slab(), free_slab() */
-	return READ_ONCE(slab->slab_cache);
-}
-
-static enum toy_slab_list list_for(const struct toy_page *slab)
-{
-	if (!slab->inuse)
-		return TOY_SLAB_EMPTY;
-	if (slab->inuse == slab->objects)
-		return TOY_SLAB_FULL;
-	return TOY_SLAB_PARTIAL;
-}
-
-/* === Reports ============================================================== */
-
-static void print_track(const char *what, const struct toy_track *t)
-{
-	if (!t->addr) {
-		pr_err("  %s: never\n", what);
-		return;
-	}
-	pr_err("  %s by %pS cpu %d pid %d %u ms ago\n", what, (void *)t->addr,
-	       t->cpu, t->pid, jiffies_to_msecs(jiffies - t->when));
-#ifdef CONFIG_STACKDEPOT
-	if (t->handle)
-		stack_depot_print(t->handle);
-#endif
-}
-
-/*
- * Print one report of a finding about @object of @s (in @slab), count it
- * in class @err. The object is named by slab pfn, index and offset; its
- * callers come from its tracks when the cache stores them, and @caller is
- * who made the call that found it (0 for validate).
- */
-static __printf(6, 7)
-void slab_report(const struct toy_kmem_cache *s, const struct toy_page *slab,
-		 void *object, enum toy_slab_error err, unsigned long caller,
-		 const char *fmt, ...)
-{
-	struct va_format vaf;
-	va_list args;
-
-	atomic_long_inc(&toy_slab_errors[err]);
-	va_start(args, fmt);
-	vaf.fmt = fmt;
-	vaf.va = &args;
-	pr_err("slab error: %s: %s: object %u at pfn %lu offset %#lx: %pV\n",
-	       s->name, toy_slab_error_names[err],
-	       object_index(s, slab, object), toy_page_to_pfn(slab),
-	       (unsigned long)(object - slab_address(slab)), &vaf);
-	va_end(args);
-	if (caller)
-		pr_err("  found in a call from %pS\n", (void *)caller);
-	if (s->flags & TOY_SLAB_STORE_USER) {
-		if (orig_size_stored(s))
-			pr_err("  object asked for %u of %u bytes\n",
-			       *orig_size_ptr(s, object), s->object_size);
-		print_track("allocated", get_track(s, object, TOY_TRACK_ALLOC));
-		print_track("freed", get_track(s, object, TOY_TRACK_FREE));
-	} else {
-		pr_err("  callers not recorded: cache has no U (store user)\n");
-	}
-}
-
-/* A report about a pointer that names no object of any cache. */
-static void bad_pointer_report(enum toy_slab_error err, const char *api,
-			       const void *p, unsigned long caller)
-{
-	struct toy_page *page = toy_node_virt_to_page(&toy_node0, p);
-
-	atomic_long_inc(&toy_slab_errors[err]);
-	if (page)
-		pr_err("slab error: %s: %s: pfn %lu offset %#lx, called from %pS\n",
-		       api, toy_slab_error_names[err], toy_page_to_pfn(page),
-		       offset_in_page(p), (void *)caller);
-	else
-		pr_err("slab error: %s: %s: not toy memory, called from %pS\n",
-		       api, toy_slab_error_names[err], (void *)caller);
-}
-
-/* === Debugging: red zones, poison, tracks ================================= */
-
-#ifdef CONFIG_STACKDEPOT
-/*
- * The stack of the API call, from @addr (its caller) outwards: the frames
- * inside the toy are left out, however many the architecture shows.
- */
-static depot_stack_handle_t save_stack(unsigned long addr)
-{
-	unsigned long entries[TOY_TRACK_DEPTH];
-	unsigned int nr, i;
-
-	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
-	for (i = 0; i < nr && entries[i] != addr; i++)
-		;
-	if (i == nr)
-		i = 0;
-	return stack_depot_save(entries + i, nr - i, GFP_NOWAIT);
-}
-#endif
-
-static void set_track(const struct toy_kmem_cache *s, void *object,
-		      enum toy_track_item item, unsigned long addr)
-{
-	struct toy_track *t = get_track(s, object, item);
-
-	t->addr = addr;
-	t->cpu = raw_smp_processor_id();
-	t->pid = current->pid;
-	t->when = jiffies;
-#ifdef CONFIG_STACKDEPOT
-	t->handle = READ_ONCE(toy_slab_depot) ? save_stack(addr) : 0;
-#endif
-}
-
-/*
- * Fill red zones with @val and poison the object (init_object()). As in
- * SLUB, an object is poisoned when it is handed out as well as when it
- * is freed: a user who reads memory it never wrote sees 0x6b, not what
- * the last user left.
- */
-static void init_object(const struct toy_kmem_cache *s, void *object, u8 val)
-{
-	if (s->flags & TOY_SLAB_RED_ZONE) {
-		memset(object - s->red_left_pad, val, s->red_left_pad);
-		memset(object + s->object_size, val,
-		       s->meta_offset - s->object_size);
-	}
-	if (object_poison(s)) {
-		memset(object, POISON_FREE, s->object_size - 1);
-		((u8 *)object)[s->object_size - 1] = POISON_END;
-	}
-}
-
-/*
- * Check that @bytes bytes at @start all hold @val; if not, report the
- * first bad byte as @err, restore the range if @repair and return false.
- */
-static bool check_bytes(const struct toy_kmem_cache *s, struct toy_page *slab,
-			void *object, enum toy_slab_error err, const char *what,
-			u8 *start, u8 val, unsigned int bytes,
-			unsigned long caller, bool repair)
-{
-	u8 *fault = memchr_inv(start, val, bytes);
-	u8 *end;
-
-	if (!fault)
-		return true;
-	end = start + bytes;
-	while (end > fault && end[-1] == val)
-		end--;
-	slab_report(s, slab, object, err, caller,
-		    "%s: bytes %+ld..%+ld from the object start, first %#04x, want %#04x%s",
-		    what, (long)(fault - (u8 *)object),
-		    (long)(end - 1 - (u8 *)object), *fault, val,
-		    repair ? "; restored" : "");
-	if (repair)
-		memset(start, val, bytes);
-	return false;
-}
-
-/*
- * check_object() of mm/slub.c: the red zones hold @val, a free object is
- * still poisoned, the padding is intact. Each finding is reported and,
- * with @repair (as SLUB's restore_bytes() at every allocation and free),
- * repaired. Return the number of findings.
- */
-static unsigned int check_object(const struct toy_kmem_cache *s,
-				 struct toy_page *slab, void *object, u8 val,
-				 unsigned long caller, bool repair)
-	__must_hold(&s->lock)
-{
-	u8 *p = object;
-	unsigned int bad = 0;
-
-	lockdep_assert_held(&s->lock);
-	if (s->flags & TOY_SLAB_RED_ZONE) {
-		bad += !check_bytes(s, slab, object, TOY_SE_REDZONE,
-				    "left red zone", p - s->red_left_pad, val,
-				    s->red_left_pad, caller, repair);
-		bad += !check_bytes(s, slab, object, TOY_SE_REDZONE,
-				    "right red zone", p + s->object_size, val,
-				    s->meta_offset - s->object_size, caller,
-				    repair);
-	} else if ((s->flags & TOY_SLAB_POISON) &&
-		   s->object_size < s->meta_offset) {
-		/* No red zone: the alignment padding still holds 0x5a. */
-		bad += !check_bytes(s, slab, object, TOY_SE_PADDING,
-				    "alignment padding", p + s->object_size,
-				    POISON_INUSE, s->meta_offset - s->object_size,
-				    caller, repair);
-	}
-	if (object_poison(s) && val == SLUB_RED_INACTIVE) {
-		bad += !check_bytes(s, slab, object, TOY_SE_POISON, "poison",
-				    p, POISON_FREE, s->object_size - 1, caller,
-				    repair);
-		bad += !check_bytes(s, slab, object, TOY_SE_POISON,
-				    "end of poison", p + s->object_size - 1,
-				    POISON_END, 1, caller, repair);
-	}
-	if (s->flags & TOY_SLAB_POISON)
-		bad += !check_bytes(s, slab, object, TOY_SE_PADDING, "padding",
-				    p + pad_start(s), POISON_INUSE,
-				    pad_end(s) - pad_start(s), caller, repair);
-	return bad;
-}
-
-/* Is @object on @slab's free list? on_freelist(), for F. */
-static bool on_freelist(const struct toy_kmem_cache *s, struct toy_page *slab,
-			void *object)
-	__must_hold(&s->lock)
-{
-	unsigned int n = 0;
-	void *fp;
-
-	lockdep_assert_held(&s->lock);
-	for (fp = slab->freelist; fp && n <= slab->objects; n++) {
-		if (fp == object)
-			return true;
-		if (!valid_object(s, slab, fp))
-			return false;
-		fp = get_freepointer(s, fp);
-	}
-	return false;
-}
-
-/* The debug work of an allocation, under the cache lock. */
-static void alloc_debug(const struct toy_kmem_cache *s, struct toy_page *slab,
-			void *object, unsigned long caller,
-			unsigned int orig_size)
-	__must_hold(&s->lock)
-{
-	if (s->flags & TOY_SLAB_CONSISTENCY_CHECKS)
-		check_object(s, slab, object, SLUB_RED_INACTIVE, caller, true);
-	if (s->flags & TOY_SLAB_STORE_USER)
-		set_track(s, object, TOY_TRACK_ALLOC, caller);
-	if (orig_size_stored(s))
-		*orig_size_ptr(s, object) = orig_size;
-	init_object(s, object, SLUB_RED_ACTIVE);
-}
-
-/* The debug work of a free, under the cache lock. */
-static void free_debug(const struct toy_kmem_cache *s, struct toy_page *slab,
-		       void *object, unsigned long caller)
-	__must_hold(&s->lock)
-{
-	if (s->flags & TOY_SLAB_CONSISTENCY_CHECKS)
-		check_object(s, slab, object, SLUB_RED_ACTIVE, caller, true);
-	if (s->flags & TOY_SLAB_STORE_USER)
-		set_track(s, object, TOY_TRACK_FREE, caller);
-	init_object(s, object, SLUB_RED_INACTIVE);
-}
-
 /* === Slabs ================================================================ */
 
 /*
@@ -852,7 +384,7 @@ static struct toy_page *new_slab(struct toy_kmem_cache *s, toy_gfp_t gfp)
 		if (s->flags & TOY_SLAB_STORE_USER)
 			memset(get_track(s, object, TOY_TRACK_ALLOC), 0,
 			       2 * sizeof(struct toy_track));
-		init_object(s, object, SLUB_RED_INACTIVE);
+		toy_slab_init_object(s, object, SLUB_RED_INACTIVE);
 		if (s->ctor)
 			s->ctor(object);
 		set_freepointer(s, object, next);
@@ -966,7 +498,7 @@ static void mark_lost(const struct toy_kmem_cache *s, struct toy_page *slab,
 			continue;
 		if (!memchr_inv(object_slot(s, object), SLUB_RED_INACTIVE,
 				s->red_left_pad))
-			init_object(s, object, SLUB_RED_ACTIVE);
+			toy_slab_init_object(s, object, SLUB_RED_ACTIVE);
 	}
 }
 
@@ -982,9 +514,9 @@ static void *take_object(struct toy_kmem_cache *s, struct toy_page *slab,
 	slab->inuse++;
 	s->nr_inuse++;
 	if (next && !valid_object(s, slab, next)) {
-		slab_report(s, slab, object, TOY_SE_FREELIST, 0,
-			    "free pointer of a free object leads out of the slab; its %u free objects are lost",
-			    slab->objects - slab->inuse);
+		toy_slab_report(s, slab, object, TOY_SE_FREELIST, 0,
+				"free pointer of a free object leads out of the slab; its %u free objects are lost",
+				slab->objects - slab->inuse);
 		cut_freelist(s, slab);
 		mark_lost(s, slab, NULL, object);
 		next = NULL;
@@ -1026,11 +558,6 @@ static struct toy_page *get_slab(struct toy_kmem_cache *s,
 
 /* === Allocation and free: the lists ======================================= */
 
-static bool cache_debug(const struct toy_kmem_cache *s)
-{
-	return !!(s->flags & TOY_SLAB_DEBUG);
-}
-
 /* The seed's allocation: one object straight from the lists. */
 static void *lists_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp,
 			 unsigned long caller, unsigned int orig_size)
@@ -1057,7 +584,7 @@ static void *lists_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp,
 	}
 	object = take_object(s, slab, from);
 	if (cache_debug(s))
-		alloc_debug(s, slab, object, caller, orig_size);
+		toy_slab_alloc_debug(s, slab, object, caller, orig_size);
 	spin_unlock_irqrestore(&s->lock, flags);
 	return object;
 }
@@ -1114,22 +641,22 @@ static bool free_ok(struct toy_kmem_cache *s, struct toy_page *slab,
 	lockdep_assert_held(&s->lock);
 	if (slab_cache_of(slab) != s) {
 		/* Released (and maybe reused) since the caller looked. */
-		bad_pointer_report(TOY_SE_NOT_SLAB, "free", object, caller);
+		toy_slab_bad_pointer(TOY_SE_NOT_SLAB, "free", object, caller);
 		return false;
 	}
 	if (!object_start_ok(s, slab, object, caller))
 		return false;
 	if (!slab->inuse || object == slab->freelist ||
-	    (checks && on_freelist(s, slab, object))) {
-		slab_report(s, slab, object, TOY_SE_DOUBLE_FREE, caller,
-			    "the object is free already, on its slab's free list");
+	    (checks && toy_slab_on_freelist(s, slab, object))) {
+		toy_slab_report(s, slab, object, TOY_SE_DOUBLE_FREE, caller,
+				"the object is free already, on its slab's free list");
 		return false;
 	}
 	cpu = checks ? in_arrays(s, object) : -1;
 	if (cpu >= 0) {
-		slab_report(s, slab, object, TOY_SE_DOUBLE_FREE, caller,
-			    "the object is free already, in the array of cpu %d",
-			    cpu);
+		toy_slab_report(s, slab, object, TOY_SE_DOUBLE_FREE, caller,
+				"the object is free already, in the array of cpu %d",
+				cpu);
 		return false;
 	}
 	return true;
@@ -1160,7 +687,7 @@ static void lists_free(struct toy_kmem_cache *s, struct toy_page *slab,
 	spin_lock_irqsave(&s->lock, flags);
 	if (free_ok(s, slab, object, caller)) {
 		if (cache_debug(s))
-			free_debug(s, slab, object, caller);
+			toy_slab_free_debug(s, slab, object, caller);
 		put_object(s, slab, object, NULL);
 	}
 	spin_unlock_irqrestore(&s->lock, flags);
@@ -1203,23 +730,6 @@ void toy_slab_default_tunables(unsigned int size, bool debug_all,
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_slab_default_tunables);
 
-/* A pointer in an array that is no object of the cache: drop it, say so. */
-static void stray_report(const struct toy_kmem_cache *s, const void *object,
-			 bool dropped)
-{
-	struct toy_page *page = toy_node_virt_to_page(&toy_node0, object);
-	const char *fix = dropped ? "; dropped" : "";
-
-	atomic_long_inc(&toy_slab_errors[TOY_SE_FREELIST]);
-	if (page)
-		pr_err("slab error: %s: %s: a per-CPU array holds pfn %lu offset %#lx, no object of the cache%s\n",
-		       s->name, toy_slab_error_names[TOY_SE_FREELIST],
-		       toy_page_to_pfn(page), offset_in_page(object), fix);
-	else
-		pr_err("slab error: %s: %s: a per-CPU array holds a pointer out of toy memory%s\n",
-		       s->name, toy_slab_error_names[TOY_SE_FREELIST], fix);
-}
-
 /*
  * free_block(): give @n objects of an array back to their slabs. An
  * object whose slab is empty or has it at the head of its free list was
@@ -1240,12 +750,12 @@ static unsigned int free_block(struct toy_kmem_cache *s, void **objects,
 		object = objects[i];
 		slab = block_of(object);
 		if (slab_cache_of(slab) != s || !valid_object(s, slab, object)) {
-			stray_report(s, object, true);
+			toy_slab_stray(s, object, true);
 			continue;
 		}
 		if (!slab->inuse || object == slab->freelist) {
-			slab_report(s, slab, object, TOY_SE_DOUBLE_FREE, 0,
-				    "found when a per-CPU array gave it back: it was freed twice");
+			toy_slab_report(s, slab, object, TOY_SE_DOUBLE_FREE, 0,
+					"found when a per-CPU array gave it back: it was freed twice");
 			continue;
 		}
 		put_object(s, slab, object, &release);
@@ -1493,7 +1003,7 @@ static void *array_alloc(struct toy_kmem_cache *s,
 	spin_lock(&s->lock);
 	object = array_pop(*acp) ?: refill(s, acp, gfp, flags);
 	if (object)
-		alloc_debug(s, block_of(object), object, caller, orig_size);
+		toy_slab_alloc_debug(s, block_of(object), object, caller, orig_size);
 	spin_unlock(&s->lock);
 	return object;
 }
@@ -1521,8 +1031,8 @@ static void array_free(struct toy_kmem_cache *s, struct toy_array_cache *ac,
 	if (!object_start_ok(s, slab, object, caller))
 		return;
 	if (ac->avail && ac->entry[ac->avail - 1] == object) {
-		slab_report(s, slab, object, TOY_SE_DOUBLE_FREE, caller,
-			    "the object is free already, on top of this CPU's array");
+		toy_slab_report(s, slab, object, TOY_SE_DOUBLE_FREE, caller,
+				"the object is free already, on top of this CPU's array");
 		return;
 	}
 	if (!cache_debug(s)) {
@@ -1538,7 +1048,7 @@ static void array_free(struct toy_kmem_cache *s, struct toy_array_cache *ac,
 	}
 	spin_lock(&s->lock);
 	if (free_ok(s, slab, object, caller)) {
-		free_debug(s, slab, object, caller);
+		toy_slab_free_debug(s, slab, object, caller);
 		if (ac->avail < s->limit)
 			ac->stat[TOY_CS_FREE_HIT]++;
 		else
@@ -1550,8 +1060,8 @@ static void array_free(struct toy_kmem_cache *s, struct toy_array_cache *ac,
 
 /* === Allocation and free ================================================== */
 
-static void *slab_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp,
-			unsigned long caller, unsigned int orig_size)
+void *toy_slab_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp,
+		     unsigned long caller, unsigned int orig_size)
 {
 	struct toy_array_cache *ac;
 	unsigned long flags;
@@ -1573,8 +1083,8 @@ static void *slab_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp,
 	return object;
 }
 
-static void slab_free(struct toy_kmem_cache *s, struct toy_page *slab,
-		      void *object, unsigned long caller)
+void toy_slab_free(struct toy_kmem_cache *s, struct toy_page *slab,
+		   void *object, unsigned long caller)
 {
 	struct toy_array_cache *ac = raw_cpu_ptr(s->cpu_cache);
 	unsigned long flags;
@@ -1600,7 +1110,7 @@ static struct toy_page *check_slab(struct toy_kmem_cache *s,
 	struct toy_kmem_cache *owner = slab_cache_of(slab);
 
 	if (!owner) {
-		bad_pointer_report(TOY_SE_NOT_SLAB, api, object, caller);
+		toy_slab_bad_pointer(TOY_SE_NOT_SLAB, api, object, caller);
 		return NULL;
 	}
 	if (owner != s) {
@@ -1625,7 +1135,7 @@ static struct toy_page *free_slab_of(struct toy_kmem_cache *s,
 
 void *toy_kmem_cache_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp)
 {
-	return slab_alloc(s, gfp, _RET_IP_, s->object_size);
+	return toy_slab_alloc(s, gfp, _RET_IP_, s->object_size);
 }
 EXPORT_SYMBOL_GPL(toy_kmem_cache_alloc);
 
@@ -1637,240 +1147,11 @@ void toy_kmem_cache_free(struct toy_kmem_cache *s, void *obj)
 		return;
 	slab = free_slab_of(s, obj, "kmem_cache_free", _RET_IP_);
 	if (slab)
-		slab_free(s, slab, obj, _RET_IP_);
+		toy_slab_free(s, slab, obj, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(toy_kmem_cache_free);
 
-/* === kmalloc ============================================================== */
-
-/**
- * toy_kmalloc_index() - the kmalloc cache index for a size
- * @size: bytes asked for, 1 .. %TOY_KMALLOC_MAX_CACHE_SIZE.
- * @kmalloc_min: the smallest cache, 8, 16 or 32.
- *
- * __kmalloc_index() of include/linux/slab.h with KMALLOC_MIN_SIZE
- * @kmalloc_min: every size up to @kmalloc_min shares the smallest cache;
- * 65..96 and 129..192 have caches of their own where the smallest cache
- * leaves room for them; the rest go to the next power of two, whose
- * log2 is fls(size - 1).
- *
- * Return: the index: 1 for kmalloc-96, 2 for kmalloc-192, else log2 of the
- * object size; 0 for a size of 0.
- */
-unsigned int toy_kmalloc_index(size_t size, unsigned int kmalloc_min)
-{
-	if (!size)
-		return 0;
-	if (size <= kmalloc_min)
-		return ilog2(kmalloc_min);
-	if (kmalloc_min <= 32 && size > 64 && size <= 96)
-		return 1;
-	if (kmalloc_min <= 64 && size > 128 && size <= 192)
-		return 2;
-	return fls(size - 1);
-}
-EXPORT_SYMBOL_IF_KUNIT(toy_kmalloc_index);
-
-/**
- * toy_slab_kmalloc_min() - the kmalloc_min parameter the module runs with
- *
- * Return: 8, 16 or 32.
- */
-unsigned int toy_slab_kmalloc_min(void)
-{
-	return kmalloc_min;
-}
-EXPORT_SYMBOL_IF_KUNIT(toy_slab_kmalloc_min);
-
-/**
- * toy_kmalloc_cache() - the kmalloc cache that serves a size
- * @size: bytes asked for.
- *
- * Return: the cache, or NULL for 0 bytes and for sizes over
- * %TOY_KMALLOC_MAX_CACHE_SIZE, which have none.
- */
-struct toy_kmem_cache *toy_kmalloc_cache(size_t size)
-{
-	if (!size || size > TOY_KMALLOC_MAX_CACHE_SIZE)
-		return NULL;
-	return &toy_kmalloc_caches[toy_kmalloc_index(size, kmalloc_min)];
-}
-EXPORT_SYMBOL_IF_KUNIT(toy_kmalloc_cache);
-
-/* kmalloc_large(): a block from the buddy, marked and listed. */
-static void *large_alloc(size_t size, toy_gfp_t gfp)
-{
-	struct toy_page *page;
-	unsigned long flags;
-
-	if (size > TOY_KMALLOC_MAX_SIZE)
-		return NULL;
-	page = toy_alloc_pages(TOY_GFP_KERNEL |
-			       (gfp & (__TOY_GFP_ZERO | __TOY_GFP_NOWARN)),
-			       get_order(size));
-	if (!page)
-		return NULL;
-	spin_lock_irqsave(&toy_large_lock, flags);
-	__set_bit(TOY_PG_LARGE, &page->flags);
-	list_add(&page->lru, &toy_large_list);
-	toy_large_nr++;
-	spin_unlock_irqrestore(&toy_large_lock, flags);
-	return toy_page_address(page);
-}
-
-/* Free a large block; false if @page is not one (freed already, say). */
-static bool large_free(struct toy_page *page)
-{
-	unsigned long flags;
-	bool large;
-
-	spin_lock_irqsave(&toy_large_lock, flags);
-	large = test_bit(TOY_PG_LARGE, &page->flags);
-	if (large) {
-		__clear_bit(TOY_PG_LARGE, &page->flags);
-		list_del(&page->lru);
-		toy_large_nr--;
-	}
-	spin_unlock_irqrestore(&toy_large_lock, flags);
-	if (large)
-		toy_free_pages(page, page->order);
-	return large;
-}
-
-static void *do_kmalloc(size_t size, toy_gfp_t gfp, unsigned long caller)
-{
-	if (!size)
-		return TOY_ZERO_SIZE_PTR;
-	if (size > TOY_KMALLOC_MAX_CACHE_SIZE)
-		return large_alloc(size, gfp);
-	return slab_alloc(toy_kmalloc_cache(size), gfp, caller, size);
-}
-
-void *toy_kmalloc(size_t size, toy_gfp_t gfp)
-{
-	return do_kmalloc(size, gfp, _RET_IP_);
-}
-EXPORT_SYMBOL_GPL(toy_kmalloc);
-
-void *toy_kcalloc(size_t n, size_t size, toy_gfp_t gfp)
-{
-	size_t bytes;
-
-	if (unlikely(check_mul_overflow(n, size, &bytes)))
-		return NULL;
-	return do_kmalloc(bytes, gfp | __TOY_GFP_ZERO, _RET_IP_);
-}
-EXPORT_SYMBOL_GPL(toy_kcalloc);
-
-/* What ksize() reports for an object of @s: slab_ksize() of mm/slub.c. */
-static size_t slab_ksize(const struct toy_kmem_cache *s)
-{
-	if (s->flags & (TOY_SLAB_RED_ZONE | TOY_SLAB_POISON))
-		return s->object_size;
-	if (s->flags & TOY_SLAB_STORE_USER)
-		return s->meta_offset;
-	return s->size;
-}
-
-/*
- * The usable size of @p, or 0 after a report if @p is no live toy
- * allocation start. A slab object is not checked for being allocated.
- */
-static size_t do_ksize(const void *p, const char *api, unsigned long caller)
-{
-	struct toy_page *page;
-	struct toy_kmem_cache *s;
-
-	if (TOY_ZERO_OR_NULL_PTR(p))
-		return 0;
-	page = block_of(p);
-	if (page && test_bit(TOY_PG_LARGE, &page->flags)) {
-		if (p == toy_page_address(page))
-			return PAGE_SIZE << page->order;
-		bad_pointer_report(TOY_SE_NOT_OBJECT, api, p, caller);
-		return 0;
-	}
-	s = slab_cache_of(page);
-	if (!s) {
-		bad_pointer_report(TOY_SE_NOT_SLAB, api, p, caller);
-		return 0;
-	}
-	if (!valid_object(s, page, p)) {
-		bad_pointer_report(TOY_SE_NOT_OBJECT, api, p, caller);
-		return 0;
-	}
-	return slab_ksize(s);
-}
-
-size_t toy_ksize(const void *p)
-{
-	return do_ksize(p, "ksize", _RET_IP_);
-}
-EXPORT_SYMBOL_GPL(toy_ksize);
-
-static void do_kfree(const void *p, unsigned long caller)
-{
-	struct toy_kmem_cache *s;
-	struct toy_page *page;
-	void *object = (void *)p;
-
-	if (TOY_ZERO_OR_NULL_PTR(p))
-		return;
-	page = block_of(p);
-	if (page && test_bit(TOY_PG_LARGE, &page->flags)) {
-		if (p != toy_page_address(page))
-			bad_pointer_report(TOY_SE_NOT_OBJECT, "kfree", p, caller);
-		else if (!large_free(page))
-			bad_pointer_report(TOY_SE_NOT_SLAB, "kfree", p, caller);
-		return;
-	}
-	/* One read: the slab may go back to the buddy under a double free. */
-	s = slab_cache_of(page);
-	if (!s) {
-		bad_pointer_report(TOY_SE_NOT_SLAB, "kfree", p, caller);
-		return;
-	}
-	slab_free(s, page, object, caller);
-}
-
-void toy_kfree(const void *p)
-{
-	do_kfree(p, _RET_IP_);
-}
-EXPORT_SYMBOL_GPL(toy_kfree);
-
-void *toy_krealloc(const void *p, size_t new_size, toy_gfp_t gfp)
-{
-	size_t ks = 0;
-	void *ret;
-
-	if (!new_size) {
-		do_kfree(p, _RET_IP_);
-		return TOY_ZERO_SIZE_PTR;
-	}
-	if (!TOY_ZERO_OR_NULL_PTR(p)) {
-		ks = do_ksize(p, "krealloc", _RET_IP_);
-		if (!ks)
-			return NULL;
-	}
-	if (ks >= new_size)
-		return (void *)p;
-	ret = do_kmalloc(new_size, gfp, _RET_IP_);
-	if (ret && ks) {
-		memcpy(ret, p, ks);
-		do_kfree(p, _RET_IP_);
-	}
-	return ret;
-}
-EXPORT_SYMBOL_GPL(toy_krealloc);
-
 /* === Caches =============================================================== */
-
-static void slab_depot_init(void)
-{
-	if (IS_ENABLED(CONFIG_STACKDEPOT) && !READ_ONCE(toy_slab_depot))
-		WRITE_ONCE(toy_slab_depot, !stack_depot_init());
-}
 
 static int cache_init(struct toy_kmem_cache *s, const char *name,
 		      unsigned int size, unsigned int align,
@@ -1885,19 +1166,19 @@ static int cache_init(struct toy_kmem_cache *s, const char *name,
 	s->object_size = size;
 	s->align = align;
 	s->flags = flags;
-	if (slab_debug)
+	if (toy_slab_cfg.debug_all)
 		s->flags |= TOY_SLAB_DEBUG;
 	s->ctor = ctor;
 	s->kmalloc = kmalloc;
 	if (s->flags & TOY_SLAB_STORE_USER)
-		slab_depot_init();
+		toy_slab_depot_init();
 	err = toy_slab_layout(s, slab_nr_cpus());
 	if (err)
 		return err;
 	s->max_empty = min_partial(s->size);
-	if (slab_cpu_cache)
-		toy_slab_default_tunables(s->size, slab_debug, &s->limit,
-					  &s->batchcount);
+	if (toy_slab_cfg.cpu_cache)
+		toy_slab_default_tunables(s->size, toy_slab_cfg.debug_all,
+					  &s->limit, &s->batchcount);
 	s->cpu_cache = alloc_percpu(struct toy_array_cache);
 	if (!s->cpu_cache)
 		return -ENOMEM;
@@ -1906,7 +1187,7 @@ static int cache_init(struct toy_kmem_cache *s, const char *name,
 	return 0;
 }
 
-static struct toy_kmem_cache *find_cache(const char *name)
+struct toy_kmem_cache *toy_slab_find_cache(const char *name)
 	__must_hold(&toy_slab_mutex)
 {
 	struct toy_kmem_cache *s;
@@ -1942,7 +1223,7 @@ static int check_name(const char *who, const char *name)
 			who, name);
 		return -EINVAL;
 	}
-	if (find_cache(name)) {
+	if (toy_slab_find_cache(name)) {
 		pr_info("%s: %s: a cache of that name exists\n", who, name);
 		return -EEXIST;
 	}
@@ -1982,11 +1263,12 @@ static void debugfs_add_cache(struct toy_kmem_cache *s);
  * Make a named cache for @who (the API or a ctl verb), or print one line
  * why not and return an ERR_PTR().
  */
-static struct toy_kmem_cache *create_cache(const char *who, const char *name,
-					   unsigned int size,
-					   unsigned int align,
-					   toy_slab_flags_t flags,
-					   void (*ctor)(void *))
+struct toy_kmem_cache *toy_slab_create_cache(const char *who,
+					     const char *name,
+					     unsigned int size,
+					     unsigned int align,
+					     toy_slab_flags_t flags,
+					     void (*ctor)(void *))
 	__must_hold(&toy_slab_mutex)
 {
 	struct toy_kmem_cache *s;
@@ -2026,7 +1308,7 @@ struct toy_kmem_cache *toy_kmem_cache_create(const char *name,
 	struct toy_kmem_cache *s;
 
 	mutex_lock(&toy_slab_mutex);
-	s = create_cache("kmem_cache_create", name, size, align, flags, ctor);
+	s = toy_slab_create_cache("kmem_cache_create", name, size, align, flags, ctor);
 	mutex_unlock(&toy_slab_mutex);
 	return IS_ERR(s) ? NULL : s;
 }
@@ -2084,7 +1366,7 @@ static unsigned int drain_frozen(struct toy_kmem_cache *s)
  * have left an object in the arrays twice, the drain finds it, and what
  * is live is counted again after it.)
  */
-static int destroy_cache(const char *who, struct toy_kmem_cache *s)
+int toy_slab_destroy_cache(const char *who, struct toy_kmem_cache *s)
 	__must_hold(&toy_slab_mutex)
 {
 	unsigned long flags, live, cached;
@@ -2226,7 +1508,7 @@ int toy_kmem_cache_destroy(struct toy_kmem_cache *s)
 	if (!s)
 		return 0;
 	mutex_lock(&toy_slab_mutex);
-	err = destroy_cache("kmem_cache_destroy", s);
+	err = toy_slab_destroy_cache("kmem_cache_destroy", s);
 	mutex_unlock(&toy_slab_mutex);
 	return err;
 }
@@ -2271,11 +1553,11 @@ static unsigned int walk_freelist(struct toy_kmem_cache *s,
 	for (fp = slab->freelist; fp; prev = fp, fp = get_freepointer(s, fp)) {
 		if (prev && (!valid_object(s, slab, fp) ||
 			     test_bit(object_index(s, slab, fp), map))) {
-			slab_report(s, slab, prev, TOY_SE_FREELIST, 0,
-				    "free pointer leads %s%s",
-				    valid_object(s, slab, fp) ?
-				    "back into the list" : "out of the slab",
-				    repair ? "; the list is cut here" : "");
+			toy_slab_report(s, slab, prev, TOY_SE_FREELIST, 0,
+					"free pointer leads %s%s",
+					valid_object(s, slab, fp) ?
+					"back into the list" : "out of the slab",
+					repair ? "; the list is cut here" : "");
 			if (repair)
 				set_freepointer(s, prev, NULL);
 			return 1;
@@ -2388,20 +1670,20 @@ static bool ref_ok(struct toy_kmem_cache *s, struct toy_page *slab,
 	unsigned int idx;
 
 	if (!valid_object(s, slab, ref->object)) {
-		stray_report(s, ref->object, ctx->repair);
+		toy_slab_stray(s, ref->object, ctx->repair);
 		return false;
 	}
 	if (ref->object == prev) {
-		slab_report(s, slab, ref->object, TOY_SE_DOUBLE_FREE, 0,
-			    "in the per-CPU arrays twice (once of cpu %d)%s",
-			    ref->cpu, fix);
+		toy_slab_report(s, slab, ref->object, TOY_SE_DOUBLE_FREE, 0,
+				"in the per-CPU arrays twice (once of cpu %d)%s",
+				ref->cpu, fix);
 		return false;
 	}
 	idx = object_index(s, slab, ref->object);
 	if (test_bit(idx, map)) {
-		slab_report(s, slab, ref->object, TOY_SE_DOUBLE_FREE, 0,
-			    "in the array of cpu %d and on its slab's free list%s",
-			    ref->cpu, fix);
+		toy_slab_report(s, slab, ref->object, TOY_SE_DOUBLE_FREE, 0,
+				"in the array of cpu %d and on its slab's free list%s",
+				ref->cpu, fix);
 		return false;
 	}
 	__set_bit(idx, map);
@@ -2450,7 +1732,7 @@ static unsigned int put_back_arrays(struct toy_kmem_cache *s,
 
 	for (i = 0; i < ctx->nr_refs; i++) {
 		if (!ctx->refs[i].matched) {
-			stray_report(s, ctx->refs[i].object, ctx->repair);
+			toy_slab_stray(s, ctx->refs[i].object, ctx->repair);
 			drop_ref(ctx, &ctx->refs[i]);
 			bad++;
 		}
@@ -2494,19 +1776,19 @@ static unsigned int validate_slab(struct toy_kmem_cache *s,
 		if (ctx->repair)
 			mark_lost(s, slab, ctx->map, NULL);
 	} else if (nr_free != slab->objects - slab->inuse) {
-		slab_report(s, slab, slab->freelist ?: index_object(s, slab, 0),
-			    TOY_SE_FREELIST, 0,
-			    "slab counts %u of %u objects in use but has %u free%s",
-			    slab->inuse, slab->objects, nr_free,
-			    ctx->repair ? "; recounted" : "");
+		toy_slab_report(s, slab, slab->freelist ?: index_object(s, slab, 0),
+				TOY_SE_FREELIST, 0,
+				"slab counts %u of %u objects in use but has %u free%s",
+				slab->inuse, slab->objects, nr_free,
+				ctx->repair ? "; recounted" : "");
 		bad++;
 	}
 	want = list_for(slab);
 	if (!cut && want != list) {
-		slab_report(s, slab, index_object(s, slab, 0), TOY_SE_FREELIST, 0,
-			    "on the %s list with %u of %u objects in use%s",
-			    toy_slab_list_names[list], slab->inuse,
-			    slab->objects, ctx->repair ? "; moved" : "");
+		toy_slab_report(s, slab, index_object(s, slab, 0), TOY_SE_FREELIST, 0,
+				"on the %s list with %u of %u objects in use%s",
+				toy_slab_list_names[list], slab->inuse,
+				slab->objects, ctx->repair ? "; moved" : "");
 		bad++;
 	}
 	if (ctx->repair) {
@@ -2517,9 +1799,9 @@ static unsigned int validate_slab(struct toy_kmem_cache *s,
 	ctx->nr_inuse += slab->inuse;
 	for (i = 0; cache_debug(s) && (!cut || ctx->repair) &&
 	     i < s->objects; i++)
-		bad += check_object(s, slab, index_object(s, slab, i),
-				    test_bit(i, ctx->map) ? SLUB_RED_INACTIVE :
-				    SLUB_RED_ACTIVE, 0, ctx->repair);
+		bad += toy_slab_check_object(s, slab, index_object(s, slab, i),
+					     test_bit(i, ctx->map) ? SLUB_RED_INACTIVE :
+					     SLUB_RED_ACTIVE, 0, ctx->repair);
 	if (ctx->repair)
 		relist(s, slab, list, NULL);
 	return bad;
@@ -2761,7 +2043,7 @@ static ssize_t slabinfo_write(struct file *file, const char __user *ubuf,
 		return -EINVAL;
 	}
 	mutex_lock(&toy_slab_mutex);
-	s = find_cache(name);
+	s = toy_slab_find_cache(name);
 	if (s) {
 		err = tune_cache("slabinfo", s, limit, batchcount);
 	} else {
@@ -2907,479 +2189,7 @@ void toy_slab_debugfs_init(struct dentry *root)
 	mutex_unlock(&toy_slab_mutex);
 }
 
-/* === ctl verbs ============================================================ */
-
-/* Where @p lives, for a ctl line: cache, slab pfn and object, or block. */
-static void describe(const void *p, char *buf, size_t len)
-{
-	struct toy_page *page;
-	struct toy_kmem_cache *s;
-
-	if (TOY_ZERO_OR_NULL_PTR(p)) {
-		snprintf(buf, len, "ZERO_SIZE_PTR, no memory");
-		return;
-	}
-	page = block_of(p);
-	if (!page) {
-		snprintf(buf, len, "no toy block");
-		return;
-	}
-	if (test_bit(TOY_PG_LARGE, &page->flags)) {
-		snprintf(buf, len, "large: order %u block at pfn %lu",
-			 page->order, toy_page_to_pfn(page));
-		return;
-	}
-	s = page->slab_cache;
-	snprintf(buf, len, "%s slab pfn %lu object %u offset %#lx", s->name,
-		 toy_page_to_pfn(page), object_index(s, page, (void *)p),
-		 (unsigned long)(p - slab_address(page)));
-}
-
-static int ctl_kmalloc(int argc, char **argv)
-{
-	toy_gfp_t gfp = TOY_GFP_KERNEL | __TOY_GFP_NOWARN;
-	struct toy_handle *h;
-	unsigned int size;
-	char where[80];
-	void *p;
-	int err;
-
-	err = toy_ctl_parse_uint(argv[0], "SIZE", argv[1], TOY_KMALLOC_MAX_SIZE,
-				 &size);
-	if (err)
-		return err;
-	if (argc > 2) {
-		if (strcmp(argv[2], "zero")) {
-			pr_info("kmalloc: '%.16s' is not 'zero'\n", argv[2]);
-			return -EINVAL;
-		}
-		gfp |= __TOY_GFP_ZERO;
-	}
-	h = toy_handle_new(TOY_H_KMALLOC);
-	if (!h)
-		return -ENOMEM;
-	p = do_kmalloc(size, gfp, _RET_IP_);
-	if (!p) {
-		toy_handle_delete(h);
-		pr_info("kmalloc: out of toy memory for %u bytes\n", size);
-		return -ENOMEM;
-	}
-	h->ptr = p;
-	h->size = size;
-	describe(p, where, sizeof(where));
-	pr_info("kmalloc: handle %d: %u bytes%s from %s\n", h->id, size,
-		gfp & __TOY_GFP_ZERO ? " zeroed" : "", where);
-	return 0;
-}
-
-/* An argument of kcalloc, all of unsigned long; one line if it is none. */
-static int parse_ulong(const char *verb, const char *what, const char *s,
-		       unsigned long *val)
-{
-	int err = kstrtoul(s, 0, val);
-
-	if (err)
-		pr_info("%s: %s '%.24s' is not a number from 0 to %lu\n", verb,
-			what, s, ULONG_MAX);
-	return err;
-}
-
-/*
- * kcalloc N SIZE: N and SIZE go to toy_kcalloc() as they are, so that its
- * own check is what refuses an N * SIZE that overflows.
- */
-static int ctl_kcalloc(int argc, char **argv)
-{
-	unsigned long n, size, bytes;
-	struct toy_handle *h;
-	char where[80];
-	void *p;
-	int err;
-
-	err = parse_ulong(argv[0], "N", argv[1], &n);
-	if (!err)
-		err = parse_ulong(argv[0], "SIZE", argv[2], &size);
-	if (err)
-		return err;
-	h = toy_handle_new(TOY_H_KMALLOC);
-	if (!h)
-		return -ENOMEM;
-	p = toy_kcalloc(n, size, TOY_GFP_KERNEL | __TOY_GFP_NOWARN);
-	if (!p) {
-		toy_handle_delete(h);
-		if (check_mul_overflow(n, size, &bytes)) {
-			pr_info("kcalloc: %lu x %lu bytes overflows: NULL\n", n,
-				size);
-			return -ERANGE;
-		}
-		if (bytes > TOY_KMALLOC_MAX_SIZE) {
-			pr_info("kcalloc: %lu x %lu = %lu bytes is over the limit of %lu\n",
-				n, size, bytes, TOY_KMALLOC_MAX_SIZE);
-			return -ERANGE;
-		}
-		pr_info("kcalloc: out of toy memory for %lu bytes\n", bytes);
-		return -ENOMEM;
-	}
-	h->ptr = p;
-	h->size = n * size;
-	describe(p, where, sizeof(where));
-	pr_info("kcalloc: handle %d: %lu x %lu = %zu bytes zeroed from %s\n",
-		h->id, n, size, h->size, where);
-	return 0;
-}
-
-static int ctl_kfree(int argc, char **argv)
-{
-	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1], TOY_H_KMALLOC);
-	char where[80];
-
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	describe(h->ptr, where, sizeof(where));
-	do_kfree(h->ptr, _RET_IP_);
-	pr_info("kfree: handle %d: %zu bytes back to %s\n", h->id, h->size,
-		where);
-	toy_handle_delete(h);
-	return 0;
-}
-
-static int ctl_krealloc(int argc, char **argv)
-{
-	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1], TOY_H_KMALLOC);
-	unsigned int size;
-	char where[80];
-	void *p;
-	int err;
-
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	err = toy_ctl_parse_uint(argv[0], "SIZE", argv[2], TOY_KMALLOC_MAX_SIZE,
-				 &size);
-	if (err)
-		return err;
-	p = toy_krealloc(h->ptr, size, TOY_GFP_KERNEL | __TOY_GFP_NOWARN);
-	if (!p) {
-		pr_info("krealloc: out of toy memory for %u bytes, handle %d keeps its %zu\n",
-			size, h->id, h->size);
-		return -ENOMEM;
-	}
-	describe(p, where, sizeof(where));
-	pr_info("krealloc: handle %d: %zu -> %u bytes, %s, now %s\n", h->id,
-		h->size, size, p == h->ptr ? "in place" : "moved", where);
-	h->ptr = p;
-	h->size = size;
-	return 0;
-}
-
-static const char *which_reason(unsigned int size, unsigned int index)
-{
-	if (size <= kmalloc_min)
-		return "every size up to kmalloc_min shares the smallest cache";
-	if (index == 1)
-		return "65 to 96 bytes have a cache of their own";
-	if (index == 2)
-		return "129 to 192 bytes have a cache of their own";
-	return "the next power of two";
-}
-
-static int ctl_which(int argc, char **argv)
-{
-	struct toy_kmem_cache *s;
-	unsigned int size;
-	int err;
-
-	err = toy_ctl_parse_uint(argv[0], "SIZE", argv[1], UINT_MAX, &size);
-	if (err)
-		return err;
-	if (!size) {
-		pr_info("which: 0 bytes -> no cache: kmalloc returns ZERO_SIZE_PTR\n");
-	} else if (size > TOY_KMALLOC_MAX_SIZE) {
-		pr_info("which: %u bytes -> nothing: over %lu, the largest block, kmalloc returns NULL\n",
-			size, TOY_KMALLOC_MAX_SIZE);
-	} else if (size > TOY_KMALLOC_MAX_CACHE_SIZE) {
-		pr_info("which: %u bytes -> no cache: over %lu, straight to the buddy as an order-%d block\n",
-			size, TOY_KMALLOC_MAX_CACHE_SIZE, get_order(size));
-	} else {
-		s = toy_kmalloc_cache(size);
-		pr_info("which: %u bytes -> %s (%s, kmalloc_min=%u; objsize %u, %u per slab of %u pages)\n",
-			size, s->name,
-			which_reason(size, toy_kmalloc_index(size, kmalloc_min)),
-			kmalloc_min, s->size, s->objects, 1U << s->order);
-	}
-	return 0;
-}
-
-/* The cache named @name, or NULL after one line for verb @verb. */
-static struct toy_kmem_cache *ctl_cache(const char *verb, const char *name)
-	__must_hold(&toy_slab_mutex)
-{
-	struct toy_kmem_cache *s = find_cache(name);
-
-	if (!s)
-		pr_info("%s: no cache named '%.32s'\n", verb, name);
-	return s;
-}
-
-/* Parse [ALIGN] [debug] of cache_create. */
-static int parse_create_opts(int argc, char **argv, unsigned int *align,
-			     toy_slab_flags_t *flags)
-{
-	*align = 0;
-	*flags = 0;
-	if (argc > 3 && !strcmp(argv[argc - 1], "debug")) {
-		*flags = TOY_SLAB_DEBUG;
-		argc--;
-	}
-	if (argc == 5) {
-		pr_info("cache_create: '%.16s' is not 'debug'\n", argv[4]);
-		return -EINVAL;
-	}
-	if (argc == 4)
-		return toy_ctl_parse_uint(argv[0], "ALIGN", argv[3], PAGE_SIZE,
-					  align);
-	return 0;
-}
-
-static int ctl_cache_create(int argc, char **argv)
-{
-	struct toy_kmem_cache *s;
-	toy_slab_flags_t flags;
-	unsigned int size, align;
-	int err;
-
-	err = toy_ctl_parse_uint(argv[0], "SIZE", argv[2], TOY_KMALLOC_MAX_SIZE,
-				 &size);
-	if (!err)
-		err = parse_create_opts(argc, argv, &align, &flags);
-	if (err)
-		return err;
-	mutex_lock(&toy_slab_mutex);
-	s = create_cache(argv[0], argv[1], size, align, flags, NULL);
-	mutex_unlock(&toy_slab_mutex);
-	if (IS_ERR(s))
-		return PTR_ERR(s);
-	pr_info("cache_create: %s: object_size %u objsize %u align %u objperslab %u pagesperslab %u%s\n",
-		s->name, s->object_size, s->size, s->align, s->objects,
-		1U << s->order, s->flags & TOY_SLAB_DEBUG ? " debug" : "");
-	return 0;
-}
-
-static int ctl_cache_alloc(int argc, char **argv)
-{
-	struct toy_kmem_cache *s;
-	struct toy_handle *h;
-	char where[80];
-	int err = 0;
-	void *p;
-
-	mutex_lock(&toy_slab_mutex);
-	s = ctl_cache(argv[0], argv[1]);
-	if (!s) {
-		err = -ENOENT;
-		goto out;
-	}
-	h = toy_handle_new(TOY_H_CACHE_OBJ);
-	if (!h) {
-		err = -ENOMEM;
-		goto out;
-	}
-	p = slab_alloc(s, TOY_GFP_KERNEL | __TOY_GFP_NOWARN, _RET_IP_,
-		       s->object_size);
-	if (!p) {
-		toy_handle_delete(h);
-		pr_info("cache_alloc: %s: out of toy memory\n", s->name);
-		err = -ENOMEM;
-		goto out;
-	}
-	h->ptr = p;
-	h->size = s->object_size;
-	h->cache = s;
-	describe(p, where, sizeof(where));
-	pr_info("cache_alloc: handle %d: %s\n", h->id, where);
-out:
-	mutex_unlock(&toy_slab_mutex);
-	return err;
-}
-
-static int ctl_cache_free(int argc, char **argv)
-{
-	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1],
-					      TOY_H_CACHE_OBJ);
-	struct toy_page *slab;
-	char where[80];
-
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	describe(h->ptr, where, sizeof(where));
-	slab = free_slab_of(h->cache, h->ptr, "cache_free", _RET_IP_);
-	if (slab)
-		slab_free(h->cache, slab, h->ptr, _RET_IP_);
-	pr_info("cache_free: handle %d: back to %s\n", h->id, where);
-	toy_handle_delete(h);
-	return 0;
-}
-
-static int ctl_cache_shrink(int argc, char **argv)
-{
-	struct toy_kmem_cache *s;
-	int n;
-
-	mutex_lock(&toy_slab_mutex);
-	s = ctl_cache(argv[0], argv[1]);
-	if (s) {
-		n = toy_kmem_cache_shrink(s);
-		pr_info("cache_shrink: %s: %d empty slabs (%d pages) back to the buddy\n",
-			s->name, n, n << s->order);
-	}
-	mutex_unlock(&toy_slab_mutex);
-	return s ? 0 : -ENOENT;
-}
-
-static int ctl_cache_destroy(int argc, char **argv)
-{
-	struct toy_kmem_cache *s;
-	int err = -ENOENT;
-
-	mutex_lock(&toy_slab_mutex);
-	s = ctl_cache(argv[0], argv[1]);
-	if (s)
-		err = destroy_cache(argv[0], s);
-	if (!err)
-		pr_info("cache_destroy: %s: destroyed\n", argv[1]);
-	mutex_unlock(&toy_slab_mutex);
-	return err;
-}
-
-/* A live kmalloc or cache_obj handle for poke, or an ERR_PTR() and a line. */
-static struct toy_handle *poke_handle(const char *s)
-{
-	struct toy_handle *h;
-	unsigned int id;
-
-	if (kstrtouint(s, 10, &id) || !id || id > INT_MAX) {
-		pr_info("poke: '%.16s' is not a handle\n", s);
-		return ERR_PTR(-EINVAL);
-	}
-	h = toy_handle_find(id);
-	if (!h) {
-		pr_info("poke: no live handle %u (freed already, or never made)\n",
-			id);
-		return ERR_PTR(-ENOENT);
-	}
-	if (h->kind != TOY_H_KMALLOC && h->kind != TOY_H_CACHE_OBJ) {
-		pr_info("poke: handle %u is %s, not kmalloc or cache_obj\n", id,
-			toy_handle_kind_name(h->kind));
-		return ERR_PTR(-EINVAL);
-	}
-	if (TOY_ZERO_OR_NULL_PTR(h->ptr)) {
-		pr_info("poke: handle %u has no memory (0 bytes)\n", id);
-		return ERR_PTR(-EINVAL);
-	}
-	return h;
-}
-
-/*
- * poke H OFFSET BYTE: a test aid. Writes BYTE at OFFSET (signed) from the
- * start of H's object, anywhere in its slab (or large block): into its red
- * zones, its metadata, or a free neighbour, to show that the checks see it.
- */
-static int ctl_poke(int argc, char **argv)
-{
-	struct toy_handle *h = poke_handle(argv[1]);
-	unsigned int byte, order;
-	struct toy_page *page;
-	long lo, hi;
-	u8 *p, old;
-	int off, err;
-
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	if (kstrtoint(argv[2], 0, &off)) {
-		pr_info("poke: OFFSET '%.16s' is not a number\n", argv[2]);
-		return -EINVAL;
-	}
-	err = toy_ctl_parse_uint(argv[0], "BYTE", argv[3], 0xff, &byte);
-	if (err)
-		return err;
-	p = h->ptr;
-	page = block_of(p);
-	order = test_bit(TOY_PG_LARGE, &page->flags) ? page->order :
-		page->slab_cache->order;
-	lo = (u8 *)toy_page_address(page) - p;
-	hi = lo + (long)(PAGE_SIZE << order);
-	if (off < lo || off >= hi) {
-		pr_info("poke: offset %d is outside the object's slab: %ld to %ld\n",
-			off, lo, hi - 1);
-		return -ERANGE;
-	}
-	old = p[off];
-	p[off] = byte;
-	pr_info("poke: handle %d: object%+d: %#04x -> %#04x\n", h->id, off, old,
-		byte);
-	return 0;
-}
-
-const struct toy_ctl_verb toy_slab_ctl_verbs[] = {
-	{ "kmalloc",	   "SIZE [zero]",		1, 2, ctl_kmalloc },
-	{ "kcalloc",	   "N SIZE",			2, 2, ctl_kcalloc },
-	{ "kfree",	   "H",				1, 1, ctl_kfree },
-	{ "krealloc",	   "H SIZE",			2, 2, ctl_krealloc },
-	{ "which",	   "SIZE",			1, 1, ctl_which },
-	{ "cache_create",  "NAME SIZE [ALIGN] [debug]",	2, 4, ctl_cache_create },
-	{ "cache_alloc",   "NAME",			1, 1, ctl_cache_alloc },
-	{ "cache_free",	   "H",				1, 1, ctl_cache_free },
-	{ "cache_shrink",  "NAME",			1, 1, ctl_cache_shrink },
-	{ "cache_destroy", "NAME",			1, 1, ctl_cache_destroy },
-	{ "poke",	   "H OFFSET BYTE",		3, 3, ctl_poke },
-	{ }
-};
-
 /* === Load and unload ====================================================== */
-
-/* kmalloc_info[] of mm/slab_common.c: the object size of cache @index. */
-static unsigned int kmalloc_size(unsigned int index)
-{
-	if (index == 1)
-		return 96;
-	if (index == 2)
-		return 192;
-	return 1U << index;
-}
-
-static int create_kmalloc_cache(unsigned int index)
-{
-	struct toy_kmem_cache *s = &toy_kmalloc_caches[index];
-	unsigned int size = kmalloc_size(index);
-	unsigned int align = ARCH_KMALLOC_MINALIGN;
-	struct toy_page *slab;
-	char name[TOY_SLAB_NAME_MAX];
-	unsigned int i;
-	int err;
-
-	if (size >= 1024)
-		snprintf(name, sizeof(name), "kmalloc-%uk", size >> 10);
-	else
-		snprintf(name, sizeof(name), "kmalloc-%u", size);
-	/* create_boot_cache(): powers of two are naturally aligned. */
-	if (is_power_of_2(size))
-		align = max(align, size);
-	err = cache_init(s, name, size, align, 0, NULL, true);
-	if (err)
-		return err;
-	list_add(&s->list, &toy_slab_caches);
-	for (i = 0; i < slab_prefill; i++) {
-		slab = new_slab(s, TOY_GFP_KERNEL | __TOY_GFP_NOWARN);
-		if (!slab) {
-			pr_err("slab_prefill=%u: out of toy memory filling %s\n",
-			       slab_prefill, s->name);
-			return -ENOMEM;
-		}
-		spin_lock_irq(&s->lock);
-		add_slab(s, slab);
-		spin_unlock_irq(&s->lock);
-	}
-	return 0;
-}
 
 /* Give back every slab of @s; forget it. Say what was left behind. */
 static void teardown_cache(struct toy_kmem_cache *s, bool quiet)
@@ -3407,12 +2217,76 @@ static void teardown_cache(struct toy_kmem_cache *s, bool quiet)
 	kfree(s);
 }
 
-static void teardown(bool quiet)
+/**
+ * toy_slab_boot_cache() - set up a cache that lives as long as the module
+ * @s: the cache, in static memory (a kmalloc cache).
+ * @name: its name.
+ * @size: its object size.
+ * @align: its alignment.
+ * @prefill: empty slabs to take from the buddy at once.
+ *
+ * create_boot_cache() of mm/slab_common.c, with the prefill of the
+ * module's slab_prefill. The cache joins the list of caches even when the
+ * prefill fails, so that toy_slab_exit() gives back what it took.
+ *
+ * Context: Module load.
+ * Return: 0, or -ENOMEM / -E2BIG after a line why.
+ */
+int toy_slab_boot_cache(struct toy_kmem_cache *s, const char *name,
+			unsigned int size, unsigned int align,
+			unsigned int prefill)
+{
+	struct toy_page *slab;
+	unsigned int i;
+	int err;
+
+	err = cache_init(s, name, size, align, 0, NULL, true);
+	if (err)
+		return err;
+	mutex_lock(&toy_slab_mutex);
+	list_add(&s->list, &toy_slab_caches);
+	mutex_unlock(&toy_slab_mutex);
+	for (i = 0; i < prefill; i++) {
+		slab = new_slab(s, TOY_GFP_KERNEL | __TOY_GFP_NOWARN);
+		if (!slab) {
+			pr_err("slab_prefill=%u: out of toy memory filling %s\n",
+			       prefill, s->name);
+			return -ENOMEM;
+		}
+		spin_lock_irq(&s->lock);
+		add_slab(s, slab);
+		spin_unlock_irq(&s->lock);
+	}
+	return 0;
+}
+
+/**
+ * toy_slab_init() - set the slab layer up
+ * @cfg: how it runs; copied.
+ *
+ * Caches made from now on follow @cfg. The kmalloc caches come next, from
+ * toy_kmalloc_init().
+ *
+ * Context: Module load, after the buddy's node is made.
+ */
+void toy_slab_init(const struct toy_slab_config *cfg)
+{
+	toy_slab_cfg = *cfg;
+}
+
+/**
+ * toy_slab_exit() - give every slab of every cache back to the buddy
+ * @quiet: say nothing (load failed half way); else report each cache that
+ *	still has objects allocated (by name and count) and each named
+ *	cache never destroyed.
+ *
+ * Call it after the debugfs directory is gone.
+ *
+ * Context: Module unload, before the buddy's node is destroyed.
+ */
+void toy_slab_exit(bool quiet)
 {
 	struct toy_kmem_cache *s, *next;
-	struct toy_page *page, *tmp;
-	unsigned long nr;
-	LIST_HEAD(large);
 
 	mutex_lock(&toy_slab_mutex);
 	list_for_each_entry_safe(s, next, &toy_slab_caches, list)
@@ -3420,64 +2294,4 @@ static void teardown(bool quiet)
 	toy_slab_nr_named = 0;
 	toy_slab_dir = NULL;
 	mutex_unlock(&toy_slab_mutex);
-
-	spin_lock_irq(&toy_large_lock);
-	list_splice_init(&toy_large_list, &large);
-	nr = toy_large_nr;
-	toy_large_nr = 0;
-	spin_unlock_irq(&toy_large_lock);
-	if (nr && !quiet)
-		pr_warn("unload: %lu large kmalloc blocks still allocated, back to the buddy\n",
-			nr);
-	list_for_each_entry_safe(page, tmp, &large, lru) {
-		__clear_bit(TOY_PG_LARGE, &page->flags);
-		list_del(&page->lru);
-		toy_free_pages(page, page->order);
-	}
-}
-
-/**
- * toy_slab_init() - create the kmalloc caches
- *
- * Checks kmalloc_min, then creates kmalloc-<kmalloc_min> ... kmalloc-8k
- * with kmalloc-96 and kmalloc-192 in the kernel's order
- * (create_kmalloc_caches()), each with slab_prefill empty slabs.
- *
- * Context: Module load, after the buddy's node is made.
- * Return: 0, -EINVAL for a bad kmalloc_min, -ENOMEM if the prefill does not
- * fit; one line says why.
- */
-int toy_slab_init(void)
-{
-	unsigned int i;
-	int err = 0;
-
-	if (kmalloc_min != 8 && kmalloc_min != 16 && kmalloc_min != 32) {
-		pr_err("kmalloc_min=%u: must be 8, 16 or 32\n", kmalloc_min);
-		return -EINVAL;
-	}
-	for (i = ilog2(kmalloc_min); i <= TOY_KMALLOC_SHIFT_HIGH && !err; i++) {
-		err = create_kmalloc_cache(i);
-		if (!err && kmalloc_min <= 32 && i == 6)
-			err = create_kmalloc_cache(1);
-		if (!err && kmalloc_min <= 64 && i == 7)
-			err = create_kmalloc_cache(2);
-	}
-	if (err)
-		teardown(true);
-	return err;
-}
-
-/**
- * toy_slab_exit() - give every slab and large block back to the buddy
- *
- * Reports each cache that still has objects allocated (by name and count),
- * each named cache never destroyed and the large kmalloc blocks never
- * freed, then frees them all. Call it after the debugfs directory is gone.
- *
- * Context: Module unload, before the buddy's node is destroyed.
- */
-void toy_slab_exit(void)
-{
-	teardown(false);
 }

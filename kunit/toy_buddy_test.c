@@ -20,7 +20,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
-#include "toy_alloc.h"
+#include "toy_internal.h"
 #include "toy_mt.h"
 
 #define TEST_MEM_MB	8

@@ -21,7 +21,9 @@
 #include <linux/module.h>
 #include <linux/timer.h>
 
-#include "toy_alloc.h"
+#include "toy_internal.h"
+#include "toy_highmem.h"
+#include "toy_slab.h"
 #include "../tools/anyctx/anyctx_ops.h"
 
 #define CTX_PERIOD_NS	(100 * NSEC_PER_USEC)

@@ -27,7 +27,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "toy_alloc.h"
+#include "toy_internal.h"
+#include "toy_highmem.h"
 #include "toy_mt.h"
 
 #define TEST_MEM_MB	8

@@ -28,7 +28,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "toy_alloc.h"
+#include "toy_internal.h"
+#include "toy_slab.h"
 #include "toy_mt.h"
 
 #define NOWARN	(TOY_GFP_KERNEL | __TOY_GFP_NOWARN)
@@ -247,7 +248,7 @@ KUNIT_ARRAY_PARAM(cache_cases, cache_cases, cache_desc);
 static void toy_slab_kmalloc_cache(struct kunit *test)
 {
 	const struct cache_case *c = test->param_value;
-	int col = ilog2(toy_slab_kmalloc_min()) - 3;
+	int col = ilog2(toy_kmalloc_min()) - 3;
 	struct toy_page *slab;
 	void *p;
 
@@ -370,7 +371,7 @@ static void toy_slab_kmalloc_geometry(struct kunit *test)
 	if (toy_kmalloc_cache(8)->flags & TOY_SLAB_DEBUG)
 		kunit_skip(test, "slab_debug changes the geometry");
 	for (c = geo_cases; c < geo_cases + ARRAY_SIZE(geo_cases); c++) {
-		if (c->cpus != cpus || c->size < toy_slab_kmalloc_min())
+		if (c->cpus != cpus || c->size < toy_kmalloc_min())
 			continue;
 		s = toy_kmalloc_cache(c->size);
 		KUNIT_EXPECT_EQ(test, s->object_size, c->size);
@@ -771,7 +772,7 @@ static void toy_slab_kmalloc_alignment(struct kunit *test)
 	size_t size;
 	void *p, *q;
 
-	for (size = toy_slab_kmalloc_min(); size <= TOY_KMALLOC_MAX_CACHE_SIZE;
+	for (size = toy_kmalloc_min(); size <= TOY_KMALLOC_MAX_CACHE_SIZE;
 	     size <<= 1) {
 		p = toy_kmalloc(size, NOWARN);
 		q = toy_kmalloc(size, NOWARN);
@@ -969,7 +970,7 @@ static void toy_slab_kmalloc_tunables(struct kunit *test)
 	if (!toy_kmalloc_cache(8)->limit)
 		kunit_skip(test, "slab_cpu_cache=0: no arrays");
 	for (i = 0; i < ARRAY_SIZE(want); i++) {
-		if (want[i].size < toy_slab_kmalloc_min())
+		if (want[i].size < toy_kmalloc_min())
 			continue;
 		s = toy_kmalloc_cache(want[i].size);
 		KUNIT_EXPECT_EQ_MSG(test, s->limit, want[i].limit, "%s", s->name);

@@ -43,7 +43,8 @@
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
 
-#include "toy_alloc.h"
+#include "toy_internal.h"
+#include "toy_highmem.h"
 #include "trace.h"
 
 static unsigned long real_last_pkmap_nr;

@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * toy_alloc's private header: what every layer shares. The page
+ * descriptors, zones and nodes of the buddy (toy_buddy.c, toy_vmstat.c),
+ * fault injection (toy_fault.c), the glue between toy_main.c and
+ * toy_ctl.c, and the lock order of the whole module. Each layer above the
+ * buddy has a header of its own beside this one (toy_slab.h,
+ * toy_highmem.h, toy_ctl.h); the public API is toy_kmalloc.h.
+ *
+ * The layers, each calling only those below it:
+ *
+ *   toy_ctl*.c      the ctl file, its verbs and handles
+ *   toy_kmalloc.c   kmalloc              toy_vmalloc.c   vmalloc
+ *   toy_slab*.c     caches, slabs        toy_highmem.c   kmap, page_address
+ *   toy_buddy.c, toy_vmstat.c            the pages, zones, free lists
+ *   toy_fault.c     fail_page_alloc, failslab, fail_nth
+ *
+ * toy_main.c sets them up in that order from the bottom and reads every
+ * module parameter.
+ */
+#ifndef _TOY_INTERNAL_H
+#define _TOY_INTERNAL_H
+
+#include <linux/bits.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+#include "toy_kmalloc.h"
+
+/*
+ * Lock order, outermost first: every lock of every layer. A lock is only
+ * ever taken with those above it on its own branch held, never the other
+ * way round; locks on different branches are never held together. Each
+ * field a lock guards says so beside the field.
+ *
+ *   ctl_mutex (toy_ctl.c)         one ctl command at a time; the handle IDR
+ *     toy_slab_mutex              the list of caches: create, destroy, tune,
+ *                                 slabinfo, validate, unload
+ *       toy_array_cache::lock     one CPU's array of one cache; irq-safe;
+ *                                 never two at once
+ *         toy_kmem_cache::lock    a cache's lists, counts and slabs;
+ *                                 irq-safe; never two at once
+ *           toy_pcp::lock         one CPU's free order-0 pages; irq-safe;
+ *                                 never two at once
+ *             toy_zone::lock      a zone's free lists; irq-safe; never
+ *                                 two at once
+ *     toy_node::all_pcp_lock      the one freezer of a zone (validate,
+ *                                 pagemap): takes and drops each pcp
+ *                                 lock, then holds the zone lock
+ *     cpus_read_lock()            highmem validate, while it copies each
+ *                                 CPU's local mappings on that CPU
+ *     toy_highmem::kmap_lock      the pkmap window; process context
+ *       toy_pa_slot::lock         a bucket of the page -> address hash;
+ *                                 irq-safe
+ *     toy_hm_task::lock           the ctl file's kmap_local stack
+ *     toy_highmem::vmap_lock      the vmalloc areas
+ *     toy_large_lock              large kmalloc blocks (toy_kmalloc.c);
+ *                                 irq-safe
+ *
+ * Where the ctl mutex is not held (the public API, the debugfs files,
+ * unload), each branch starts at its first lock below it. The pcp and
+ * zone locks come last on the slab's branch because an empty slab goes
+ * back to the buddy under its cache lock; highmem, vmalloc and large
+ * kmalloc call the buddy with none of their locks held. The per-CPU local
+ * mappings of kmap_local take no lock: only their own CPU touches them,
+ * with interrupts off.
+ */
+/*
+ * The region is taken from the real kernel in blocks of the largest order
+ * its buddy hands out (MAX_ORDER - 1: 4 MiB with 4 KiB pages). The toy's
+ * own largest order is the same, so a toy block never straddles two real
+ * blocks and is always physically contiguous.
+ */
+#define TOY_BLOCK_ORDER		(TOY_MAX_ORDER - 1)
+#define TOY_BLOCK_PAGES		BIT(TOY_BLOCK_ORDER)
+#define TOY_BLOCK_MB		(TOY_BLOCK_PAGES >> (20 - PAGE_SHIFT))
+
+/*
+ * Bits in toy_page::flags, each changed under the lock named beside it. A
+ * page has one owner at a time, whose lock orders a change before the
+ * page passes on; the bits that a free may test without that lock (HEAD
+ * in pcp_free(), SLAB in kfree()) are changed with atomic bit operations
+ * where another owner may change the word at the same time.
+ */
+enum toy_page_flags {
+	/* Head of a free block, on a free list: zone lock. */
+	TOY_PG_BUDDY,
+	/*
+	 * Head of an allocated block: zone lock, or the pcp lock of the list
+	 * it leaves or joins; cleared by test_and_clear_bit(), as two frees
+	 * race for it.
+	 */
+	TOY_PG_HEAD,
+	/*
+	 * First page of a slab (toy_slab.c): set before the slab is on a
+	 * list, cleared under the cache lock; atomic, as slab_cache_of()
+	 * reads it with no lock.
+	 */
+	TOY_PG_SLAB,
+	/* First page of a large kmalloc (toy_slab.c): toy_large_lock. */
+	TOY_PG_LARGE,
+	/* Free, on a per-CPU list (order 0): its pcp lock (and the zone lock). */
+	TOY_PG_PCP,
+};
+
+struct toy_kmem_cache;
+
+/**
+ * struct toy_page - the toy's page descriptor, one per page of the region
+ * @flags: TOY_PG_* bits.
+ * @lru: free list linkage while %TOY_PG_BUDDY or %TOY_PG_PCP; slab list linkage while
+ *	%TOY_PG_SLAB (under the cache lock).
+ * @order: order of the block this page heads (free or allocated).
+ * @zone: index of the zone holding the page (enum toy_zone_type).
+ * @slab_cache: %TOY_PG_SLAB: the cache the slab belongs to.
+ * @freelist: %TOY_PG_SLAB: first free object of the slab.
+ * @inuse: %TOY_PG_SLAB: objects handed out.
+ * @objects: %TOY_PG_SLAB: objects in the slab.
+ *
+ * Lives in the toy's own descriptor array, never in the real struct page.
+ */
+struct toy_page {
+	unsigned long flags;
+	struct list_head lru;
+	u8 order;
+	u8 zone;
+	struct toy_kmem_cache *slab_cache;
+	void *freelist;
+	unsigned int inuse;
+	unsigned int objects;
+};
+
+enum toy_zone_type {
+	TOY_ZONE_NORMAL,	/* the low zone, directly mapped */
+	TOY_ZONE_HIGHMEM,	/* no address until kmapped */
+	TOY_NR_ZONES
+};
+
+struct toy_free_area {
+	struct list_head free_list;	/* heads of free blocks of one order */
+	unsigned long nr_free;		/* blocks on free_list */
+};
+
+/* Event counters of a zone, per CPU; names in toy_zone_stat_names[]. */
+enum toy_zone_stat {
+	TOY_ZS_ALLOC,		/* successful allocations */
+	TOY_ZS_FREE,		/* blocks freed */
+	TOY_ZS_SPLIT,		/* a block split into two buddies */
+	TOY_ZS_MERGE,		/* two buddies merged on free */
+	TOY_ZS_FAIL,		/* allocations that found no block */
+	TOY_ZS_FALLBACK,	/* HighMem wanted, Normal given */
+	TOY_ZS_PCP_REFILL,	/* pages moved from the free lists to a pcp list */
+	TOY_ZS_PCP_DRAIN,	/* pages moved from a pcp list back */
+	TOY_NR_ZONE_STATS
+};
+
+/* The largest pcp batch: a pcp list then holds up to 24 MiB. */
+#define TOY_PCP_BATCH_MAX	1024
+
+struct toy_zone_events {
+	unsigned long ev[TOY_NR_ZONE_STATS];
+};
+
+/**
+ * struct toy_pcp - a CPU's cache of free order-0 pages (per_cpu_pages)
+ * @lock: guards @count, @list and the flags of the pages on it. Taken
+ *	before the zone lock. Usually only its own CPU takes it. While the
+ *	zone is frozen, they change only with the zone lock held as well.
+ * @count: pages on @list.
+ * @list: free order-0 pages, flagged %TOY_PG_PCP, hottest first.
+ */
+struct toy_pcp {
+	spinlock_t lock;		/* see above */
+	int count;
+	struct list_head list;
+};
+
+extern const char *const toy_zone_stat_names[TOY_NR_ZONE_STATS];
+
+/**
+ * struct toy_zone - a range of toy pfns with its own free lists
+ * @lock: guards @free_area, @free_pages, @stat and the flags, order and
+ *	lru of every page in the zone.
+ * @name: "Normal" or "HighMem", as in /proc/buddyinfo.
+ * @start_pfn: first toy pfn of the zone.
+ * @nr_pages: pages in the zone (a multiple of %TOY_BLOCK_PAGES; 0: empty).
+ * @free_pages: pages on the free lists (not those on pcp lists).
+ * @free_area: free lists, one per order.
+ * @pcp: the per-CPU lists of free order-0 pages.
+ * @pcp_batch: pages moved at once between @free_area and a pcp list;
+ *	0: no pcp lists, order-0 pages go straight to the free lists.
+ * @pcp_high: a pcp list that reaches this gives @pcp_batch pages back.
+ * @frozen: set by freeze_zone() under the node's all_pcp_lock, read under
+ *	a pcp lock: while set, pcp lists change only under @lock.
+ * @events: per-CPU event counters; read with toy_zone_stat().
+ */
+struct toy_zone {
+	spinlock_t lock;		/* see above */
+	const char *name;
+	unsigned long start_pfn;
+	unsigned long nr_pages;
+	unsigned long free_pages;
+	struct toy_free_area free_area[TOY_MAX_ORDER];
+	struct toy_pcp __percpu *pcp;
+	unsigned int pcp_batch;
+	unsigned int pcp_high;
+	bool frozen;			/* see above */
+	struct toy_zone_events __percpu *events;
+};
+
+/* Kinds of buddy misuse, each counted; names in toy_misuse_names[]. */
+enum toy_misuse {
+	TOY_MISUSE_ORDER,	/* order out of range */
+	TOY_MISUSE_DOUBLE_FREE,	/* the block is already free */
+	TOY_MISUSE_TAIL,	/* page inside an allocated block, not its head */
+	TOY_MISUSE_WRONG_ORDER,	/* freed with another order than allocated */
+	TOY_MISUSE_FOREIGN,	/* not a page of this node */
+	TOY_NR_MISUSE
+};
+
+extern const char *const toy_misuse_names[TOY_NR_MISUSE];
+
+/**
+ * struct toy_node - one region of memory and its zones (a pg_data_t)
+ * @nid: node id, printed as "Node %d" in buddyinfo; the module's is 0.
+ * @nr_pages: pages in the region, toy pfns 0 .. @nr_pages - 1.
+ * @nr_blocks: real blocks of order %TOY_BLOCK_ORDER backing the region.
+ * @blocks: the real blocks; toy pfn p lives in @blocks[p >> TOY_BLOCK_ORDER].
+ * @block_index: real pfn >> TOY_BLOCK_ORDER -> index into @blocks + 1.
+ * @pages: the toy's page descriptors.
+ * @zones: Normal (low pfns) and HighMem (the top of the region).
+ * @misuse: misuse counters, atomic: bumped outside the zone locks.
+ * @misuse_reported: one bit per class, set once its first report printed.
+ * @all_pcp_lock: held by whoever freezes a zone (freeze_zone()).
+ */
+struct toy_node {
+	int nid;
+	unsigned long nr_pages;
+	unsigned int nr_blocks;
+	struct page **blocks;
+	struct xarray block_index;
+	struct toy_page *pages;
+	struct toy_zone zones[TOY_NR_ZONES];
+	atomic_long_t misuse[TOY_NR_MISUSE];
+	unsigned long misuse_reported;
+	struct mutex all_pcp_lock;	/* see above */
+};
+
+/* The module's node, made at load from mem_mb and highmem_mb. */
+extern struct toy_node toy_node0;
+
+/* --- toy_buddy.c: nodes --- */
+int toy_node_init(struct toy_node *node, int nid, unsigned long mem_mb,
+		  unsigned long highmem_mb);
+void toy_node_destroy(struct toy_node *node);
+struct toy_page *toy_node_alloc(struct toy_node *node, toy_gfp_t gfp,
+				unsigned int order);
+void toy_node_free(struct toy_node *node, struct toy_page *page,
+		   unsigned int order);
+struct page *toy_node_real_page(struct toy_node *node,
+				const struct toy_page *page);
+struct toy_page *toy_node_virt_to_page(struct toy_node *node,
+				       const void *addr);
+struct toy_page *toy_node_block_head(struct toy_node *node,
+				     struct toy_page *page);
+unsigned long toy_node_allocated_pages(struct toy_node *node);
+unsigned long toy_node_validate(struct toy_node *node);
+void toy_node_set_pcp(struct toy_node *node, unsigned int batch);
+void toy_node_drain_pcp(struct toy_node *node);
+unsigned long toy_zone_stat(struct toy_zone *zone, enum toy_zone_stat item);
+unsigned long toy_zone_pcp_pages(struct toy_zone *zone);
+void toy_zone_freeze(struct toy_node *node, struct toy_zone *zone);
+void toy_zone_thaw(struct toy_node *node, struct toy_zone *zone);
+
+static inline bool toy_page_test(const struct toy_page *page,
+				 enum toy_page_flags bit)
+{
+	return test_bit(bit, &page->flags);
+}
+
+static inline unsigned long toy_node_pfn(const struct toy_node *node,
+					 const struct toy_page *page)
+{
+	return page - node->pages;
+}
+
+/*
+ * lowmem_page_address(): the direct-map address of a page of the Normal
+ * zone, which is all a slab or a large kmalloc is made of.
+ */
+static inline void *toy_lowmem_page_address(struct toy_node *node,
+					    const struct toy_page *page)
+{
+	return page_address(toy_node_real_page(node, page));
+}
+
+static inline struct toy_zone *toy_page_zone(struct toy_node *node,
+					     const struct toy_page *page)
+{
+	return &node->zones[page->zone];
+}
+
+/* --- toy_vmstat.c: buddyinfo, extfrag, meminfo, pagemap, stats --- */
+
+/*
+ * contig_page_info of mm/vmstat.c: what the fragmentation indices are
+ * computed from, for one zone and one requested order.
+ */
+struct toy_contig_info {
+	unsigned long free_pages;
+	unsigned long free_blocks_total;
+	unsigned long free_blocks_suitable;
+};
+
+void toy_fill_contig_info(const unsigned long nr_free[TOY_MAX_ORDER],
+			  unsigned int order, struct toy_contig_info *info);
+int toy_unusable_index(unsigned int order, const struct toy_contig_info *info);
+int toy_extfrag_index(unsigned int order, const struct toy_contig_info *info);
+void toy_zone_snapshot(struct toy_zone *zone,
+		       unsigned long nr_free[TOY_MAX_ORDER]);
+struct dentry;
+void toy_vmstat_debugfs_init(struct dentry *root);
+
+/* --- toy_fault.c: fault injection, after lib/fault-inject.c --- */
+
+/**
+ * struct toy_fault_attr - one fault attribute (struct fault_attr)
+ * @name: the directory under fail/.
+ * @probability: percent of eligible calls that fail.
+ * @interval: only every @interval-th call is eligible.
+ * @times: failures left; -1 for no limit.
+ * @space: bytes that succeed before failures start.
+ * @verbose: 0 silent, 1 a line per failure, 2 with a stack trace.
+ * @count: calls seen, for @interval.
+ */
+struct toy_fault_attr {
+	const char *name;
+	unsigned long probability;
+	unsigned long interval;
+	atomic_t times;
+	atomic_t space;
+	unsigned long verbose;
+	atomic_long_t count;
+};
+
+#define TOY_FAULT_ATTR_INIT(attr_name) {	\
+	.name = attr_name,			\
+	.interval = 1,				\
+	.times = ATOMIC_INIT(1),		\
+	.verbose = 2,				\
+}
+
+extern struct toy_fault_attr toy_fail_page_alloc;
+extern struct toy_fault_attr toy_fail_slab;
+
+bool toy_should_fail(struct toy_fault_attr *attr, size_t size);
+void toy_fault_begin(unsigned int nth);
+void toy_fault_begin_command(void);
+void toy_fault_end(void);
+void toy_fault_debugfs_init(struct dentry *root);
+
+/* --- toy_main.c and toy_ctl.c: the module's glue --- */
+struct seq_file;
+unsigned long toy_validate_all(struct seq_file *m, bool repair);
+void toy_ctl_init(struct dentry *root);
+void toy_ctl_exit(void);
+
+#endif /* _TOY_INTERNAL_H */

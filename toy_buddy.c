@@ -1030,6 +1030,7 @@ void toy_zone_freeze(struct toy_node *node, struct toy_zone *zone)
 	spin_lock_irq(&zone->lock);
 }
 
+/* Undo toy_zone_freeze(). */
 void toy_zone_thaw(struct toy_node *node, struct toy_zone *zone)
 	__releases(&zone->lock)
 {

@@ -162,6 +162,7 @@ struct toy_vm_area *toy_hm_take_area(struct toy_highmem *hm, const void *addr)
 	return found;
 }
 
+/* Unmap an unlisted area and give its pages back to the buddy. */
 void toy_hm_vfree_area(struct toy_highmem *hm, struct toy_vm_area *area)
 {
 	vunmap(area->real);

@@ -118,25 +118,20 @@ missing_layers() {
 
 # --- the guest -------------------------------------------------------------
 
-pack_initramfs() {
-	local stage=$WORK/stage a
+make_initrd() {
+	local stage=$WORK/stage
 	rm -rf "$stage"
-	mkdir -p "$stage"/{bin,bench,proc,sys,dev,tmp}
-	cp /bin/busybox "$stage/bin/busybox"
-	for a in $("$stage/bin/busybox" --list); do
-		[ "$a" = busybox ] || ln -s busybox "$stage/bin/$a"
-	done
-	mknod -m 600 "$stage/dev/console" c 5 1 ||
-		die "mknod /dev/console failed (this needs root)"
-	install -m 755 "$TOP/tools/bench/guest-init.sh" "$stage/init"
+	stage_busybox "$stage"
+	mkdir -p "$stage/bench"
+	add_console "$stage"
+	install -m 755 "$TOP/scripts/guest/bench" "$stage/init"
 	cp "$WORK/src/toy_alloc.ko" "$WORK/src/tools/bench/toy_bench.ko" \
 		"$stage/bench/"
 	cat >"$stage/bench/bench.conf" <<-EOF
 		TOY_PARAMS="$TOY_PARAMS"
 		BENCH_PARAMS="ops=$OPS reps=$REPS warmup=$WARMUP"
 	EOF
-	(cd "$stage" && find . | sort | cpio -o -H newc -R 0:0 --quiet |
-		gzip -1) >"$WORK/initrd.img"
+	pack_initramfs "$stage" >"$WORK/initrd.img"
 }
 
 # boot KVER LOG TIMEOUT: run the guest; its console goes to LOG, its
@@ -144,11 +139,9 @@ pack_initramfs() {
 boot() {
 	local kver=$1 console=$2 tmo=$3 qpid st=0
 	: >"$console"
-	timeout "$tmo" qemu-system-x86_64 -accel tcg -smp "$QEMU_CPUS" \
-		-m "$QEMU_MEM" -nographic -no-reboot -nic none \
-		-kernel "/boot/vmlinuz-$kver" -initrd "$WORK/initrd.img" \
-		-append "$APPEND" \
-		</dev/null >"$console" 2>&1 &
+	qemu_cmd x86_64 "$QEMU_MEM" "$QEMU_CPUS" "/boot/vmlinuz-$kver" \
+		"$WORK/initrd.img" "$APPEND"
+	qemu_boot "$tmo" >"$console" &
 	qpid=$!
 	tail -n +1 -f --pid="$qpid" "$console" 2>/dev/null |
 		sed -u -n 's/\r$//; s/^.*\(toy-bench: \)/\1/p' >&2 &
@@ -312,7 +305,7 @@ main() {
 	mkdir -p "$WORK" "$TOP/build"
 	t0=$(now)
 	build_modules "$kdir"
-	pack_initramfs
+	make_initrd
 	CONSOLE=$WORK/console.log
 	log "booting $kver under QEMU (TCG, $QEMU_CPUS CPUs): ops=$OPS reps=$REPS warmup=$WARMUP"
 	if [ "$SMOKE" = 1 ]; then

@@ -67,15 +67,11 @@ symbol() {
 # --- the guest ---------------------------------------------------------------
 
 make_initrd() {
-	local stage=$WORK/stage busybox
-	busybox=$(i386_busybox)
+	local stage=$WORK/stage
 	rm -rf "$stage"
-	mkdir -p "$stage"/{bin,dev,proc,sys}
-	cp "$busybox" "$stage/bin/busybox"
-	ln -s busybox "$stage/bin/sh"
-	mknod -m 600 "$stage/dev/console" c 5 1 ||
-		die "mknod /dev/console failed (this needs root)"
-	install -m 755 "$TOP/tests/i386/init" "$stage/init"
+	stage_busybox "$stage" "$(i386_busybox)"
+	add_console "$stage"
+	install -m 755 "$TOP/scripts/guest/i386" "$stage/init"
 	cp "$TOY/toy_alloc.ko" "$DIFF/toy_i386_diff.ko" "$stage/"
 	if [ -f "$TOY/kunit/toy_highmem_test.ko" ]; then
 		cp "$TOY/kunit/toy_highmem_test.ko" "$stage/"
@@ -85,15 +81,13 @@ make_initrd() {
 		echo "LAST_PKMAP_NR=$(symbol last_pkmap_nr)"
 		echo "PKMAP_COUNT=$(symbol pkmap_count)"
 	} >"$stage/params"
-	(cd "$stage" && find . | sort | cpio -o -H newc -R 0:0 --quiet) |
-		gzip -1 >"$OUT/initrd.gz"
+	pack_initramfs "$stage" >"$OUT/initrd.gz"
 }
 
 boot() {
-	timeout -k 10 "$TIMEOUT" qemu-system-i386 -m 1536 -nographic \
-		-no-reboot -kernel "$kdir/arch/x86/boot/bzImage" \
-		-initrd "$OUT/initrd.gz" -append "console=ttyS0 quiet panic=-1" \
-		</dev/null 2>&1 | tr -d '\r' >"$OUT/console.log"
+	qemu_cmd i386 1536 1 "$kdir/arch/x86/boot/bzImage" "$OUT/initrd.gz" \
+		"console=ttyS0 quiet panic=-1"
+	qemu_boot "$TIMEOUT" >"$OUT/console.log"
 }
 
 # --- reading the console -----------------------------------------------------

@@ -60,18 +60,15 @@ module_order() {
 # --- the hostfs root ---------------------------------------------------------
 
 make_root() {
-	local a m
+	local m
 	if [ ! -x "$ROOT/bin/busybox" ] ||
 		! cmp -s /bin/busybox "$ROOT/bin/busybox"; then
 		rm -rf "$ROOT"
-		mkdir -p "$ROOT"/{bin,dev,proc,sys,tmp,mods}
-		cp /bin/busybox "$ROOT/bin/busybox"
-		for a in $(/bin/busybox --list); do
-			[ "$a" = busybox ] || ln -sf busybox "$ROOT/bin/$a"
-		done
+		stage_busybox "$ROOT"
 	fi
-	install -m 755 "$TOP/tests/uml/init" "$ROOT/init"
+	install -m 755 "$TOP/scripts/guest/uml" "$ROOT/init"
 	rm -rf "$ROOT/mods"
+	mkdir -p "$ROOT/mods"
 	module_order >"$OUT/order" || return 1
 	while read -r m; do
 		mkdir -p "$(dirname "$ROOT/mods/$m")"
@@ -144,7 +141,7 @@ splats() {
 	after_marker | grep -E "$SPLATS" || true
 }
 
-# What tests/uml/init printed of kmemleak's listing, after its two scans
+# What scripts/guest/uml printed of kmemleak's listing, after its two scans
 # once every module was unloaded.
 kmemleak_listing() {
 	sed -n '/^toy-uml: kmemleak begin, /,/^toy-uml: kmemleak end$/p' \

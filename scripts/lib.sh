@@ -357,3 +357,48 @@ i386_busybox() {
 	) 9>"$dir.lock" || exit 1
 	echo "$dir/bin/busybox"
 }
+
+# --- guests: every QEMU boot and initramfs is made here ------------------------
+
+# stage_busybox DIR [BUSYBOX]: a guest's root in DIR: BUSYBOX (the host's
+# /bin/busybox by default) as bin/busybox, a link for each applet of the
+# host's busybox, and the directories the guest inits mount on.
+stage_busybox() {
+	local dir=$1 bb=${2:-/bin/busybox} a
+	mkdir -p "$dir"/{bin,dev,proc,sys,tmp}
+	cp "$bb" "$dir/bin/busybox"
+	for a in $(/bin/busybox --list); do
+		[ "$a" = busybox ] || ln -sf busybox "$dir/bin/$a"
+	done
+}
+
+# add_console DIR: DIR/dev/console, which the kernel opens for PID 1
+# before devtmpfs is mounted.
+add_console() {
+	mknod -m 600 "$1/dev/console" c 5 1 ||
+		die "mknod /dev/console failed (this needs root)"
+}
+
+# pack_initramfs DIR: DIR as a gzipped newc cpio, owned by root, in a
+# stable order, on stdout.
+pack_initramfs() {
+	(cd "$1" && find . | sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1
+}
+
+# qemu_cmd ARCH MEM SMP KERNEL INITRD APPEND: the command line of every
+# guest, in QEMU=(...): qemu-system-ARCH under software emulation (KVM
+# does not work here), MEM MiB, SMP CPUs, no disk, no network, no
+# reboot, the console on the serial port.
+qemu_cmd() {
+	QEMU=("qemu-system-$1" -accel tcg -m "$2" -smp "$3" -nographic
+		-no-reboot -nic none -kernel "$4" -initrd "$5" -append "$6")
+}
+
+# qemu_boot TIMEOUT: run $QEMU with no stdin until it powers off or
+# TIMEOUT (seconds) runs out; the console, CRs removed, on stdout. The
+# status is QEMU's, 124 if it timed out.
+qemu_boot() {
+	# 7>&-: QEMU must not hold a checkout's lock if it outlives us.
+	timeout -k 10 "$1" "${QEMU[@]}" </dev/null 7>&- 2>&1 | sed -u 's/\r$//'
+	return "${PIPESTATUS[0]}"
+}

@@ -106,25 +106,20 @@ add_program() {
 # busybox, its applet links, /dev/console and $GUEST_PROGRAMS: cached,
 # keyed by the binaries and by this recipe.
 base_cpio() {
-	local key out stage a p
-	key=$({ declare -f base_cpio add_program; echo "${GUEST_PROGRAMS[@]}";
+	local key out stage p
+	key=$({ declare -f base_cpio add_program stage_busybox add_console pack_initramfs; echo "${GUEST_PROGRAMS[@]}";
 		cat /bin/busybox "${GUEST_PROGRAMS[@]}"; } | sha256sum | cut -c1-12)
 	out=$CACHE/initramfs/base-$key.cpio.gz
 	if [ ! -f "$out" ]; then
 		mkdir -p "${out%/*}"
 		stage=$(mktemp -d)
-		mkdir -p "$stage"/{bin,dev,proc,sys,tmp,root,toy}
-		cp /bin/busybox "$stage/bin/busybox"
-		for a in $(/bin/busybox --list); do
-			[ "$a" = busybox ] || ln -s busybox "$stage/bin/$a"
-		done
+		stage_busybox "$stage"
+		mkdir -p "$stage"/{root,toy}
 		for p in "${GUEST_PROGRAMS[@]}"; do
 			add_program "$stage" "$p"
 		done
-		mknod -m 600 "$stage/dev/console" c 5 1 ||
-			die "mknod /dev/console failed (this needs root)"
-		(cd "$stage" && find . | sort |
-			cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out.tmp.$$"
+		add_console "$stage"
+		pack_initramfs "$stage" >"$out.tmp.$$"
 		mv "$out.tmp.$$" "$out"
 		rm -rf "$stage"
 	fi
@@ -155,7 +150,7 @@ overlay_cpio() {
 	local stage=$WORK/stage-$mode m
 	rm -rf "$stage"
 	mkdir -p "$stage/toy/tests"
-	install -m 755 "$TOP/scripts/guest/init" "$stage/init"
+	install -m 755 "$TOP/scripts/guest/vm" "$stage/init"
 	install -m 755 "$TOP/scripts/guest/demo.sh" "$stage/toy/demo.sh"
 	install -m 644 "$MOD/toy_alloc.ko" "$stage/toy/toy_alloc.ko"
 	for m in "${GUEST_MODULES[@]}"; do
@@ -165,8 +160,7 @@ overlay_cpio() {
 	done
 	install -m 755 "$TOP"/tests/vm/*.sh "$stage/toy/tests/"
 	guest_tools "$stage/toy" >&2 || return 1
-	(cd "$stage" && find . | sort | cpio -o -H newc -R 0:0 --quiet) |
-		gzip -1
+	pack_initramfs "$stage"
 }
 
 make_initrd() {
@@ -190,9 +184,7 @@ qemu_args() {
 	for e in "${GUEST_ENV[@]}"; do
 		append+=" toy.$e"
 	done
-	QEMU=(qemu-system-x86_64 -accel tcg -smp "$smp" -m 512 -nographic
-		-no-reboot -nic none -kernel "$vmlinuz" -initrd "$initrd"
-		-append "$append")
+	qemu_cmd x86_64 512 "$smp" "$vmlinuz" "$initrd" "$append"
 }
 
 # The console from the guest's first line on (no firmware banner).
@@ -204,9 +196,7 @@ from_guest() {
 # guest's part is shown live.
 boot() {
 	local st=0
-	# 7>&-: QEMU must not hold this checkout's lock if it outlives us.
-	timeout -k 10 "$1" "${QEMU[@]}" </dev/null 7>&- 2>&1 | sed -u 's/\r$//' |
-		tee "$CONSOLE" | from_guest || st=$?
+	qemu_boot "$1" | tee "$CONSOLE" | from_guest || st=${PIPESTATUS[0]}
 	[ "$st" -eq 0 ] || log "QEMU ended with status $st (124: timed out)"
 }
 

@@ -8,59 +8,26 @@
 # shellcheck source=tests/vm/lib.sh
 . "${0%/*}/lib.sh"
 
-# A refused write is checked as: mark; snapshot; <write>; rejected $? ...
-# The state: buddyinfo and handles (lib.sh), slabinfo and vmallocinfo.
+# The state a refused write must leave alone: buddyinfo and handles
+# (lib.sh), slabinfo and vmallocinfo.
 all_state() {
 	state
 	cat "$D/slabinfo" "$D/vmallocinfo"
 }
-
-snapshot() {
-	all_state >"$TMP/before"
-}
-
-# rejected STATUS ERRNO WHY DESC: the write just made (its status STATUS)
-# failed with ERRNO and its one dmesg line matches the extended regular
-# expression WHY, the reason it gives.
-rejected() {
-	_st=$1
-	_desc="ctl rejects $4"
-	_n=$(new_dmesg_lines)
-	_said=$(new_dmesg | grep ' toy_alloc: ' | sed 's/^\[[^]]*\] //')
-	all_state >"$TMP/after"
-	if [ "$_st" -eq 0 ]; then
-		fail "$_desc: the write succeeded"
-	elif [ "$CTL_ERRNO" != "$2" ]; then
-		fail "$_desc: $CTL_ERRNO, want $2 ($_said)"
-	elif [ "$_n" -ne 1 ]; then
-		fail "$_desc: $_n new dmesg lines, want 1"
-		new_dmesg
-	elif ! printf '%s\n' "$_said" | grep -qE -e "$3"; then
-		fail "$_desc: says '$_said', want /$3/"
-	elif ! cmp -s "$TMP/before" "$TMP/after"; then
-		fail "$_desc: buddyinfo, handles, slabinfo or vmallocinfo changed"
-		diff "$TMP/before" "$TMP/after"
-	else
-		ok "$_desc ($CTL_ERRNO: $_said)"
-	fi
-}
+REFUSED_STATE=all_state
 
 # bad_bytes ERRNO WHY DESC FORMAT: printf FORMAT written in one write(2).
 # bad_line ERRNO WHY DESC LINE: LINE and a newline written in one write(2).
 bad_bytes() {
 	# shellcheck disable=SC2059 # the table gives printf formats
 	printf "$4" >"$TMP/bad.in"
-	mark
-	snapshot
+	refused_begin
 	ctl_file "$TMP/bad.in"
-	rejected $? "$1" "$2" "$3"
+	refused_check "ctl rejects $3" $? "$1" "$2"
 }
 
 bad_line() {
-	mark
-	snapshot
-	ctl "$4"
-	rejected $? "$1" "$2" "$3"
+	expect_refused "$1" "$4" "$2" "ctl rejects $3"
 }
 
 # The reasons the module gives, as toy_main.c and the verbs print them.
@@ -78,11 +45,10 @@ over_one_page() {
 		fail "ctl rejects a write over one page: test file is not 8192 bytes"
 		return
 	fi
-	mark
-	snapshot
+	refused_begin
 	ctl_file "$TMP/big.in"
-	rejected $? EINVAL "ctl: a write of 8192 bytes $OVER_LIMIT 4095" \
-		"a write of 8192 bytes (over one page)"
+	refused_check "ctl rejects a write of 8192 bytes (over one page)" $? \
+		EINVAL "ctl: a write of 8192 bytes $OVER_LIMIT 4095"
 }
 
 embedded_nul() {
@@ -91,11 +57,10 @@ embedded_nul() {
 		fail "ctl rejects an embedded NUL: printf did not write 8 bytes"
 		return
 	fi
-	mark
-	snapshot
+	refused_begin
 	ctl_file "$TMP/nul.in"
-	rejected $? EINVAL "ctl: the command holds a NUL byte" \
-		"an embedded NUL ('alloc\\0 1')"
+	refused_check "ctl rejects an embedded NUL ('alloc\\0 1')" $? \
+		EINVAL "ctl: the command holds a NUL byte"
 }
 
 # Two writes on one open file: the second is at offset 8 and must fail.
@@ -109,13 +74,12 @@ second_write_at_offset() {
 		return
 	fi
 	_h=$(newest_handle)
-	mark
-	snapshot
+	refused_begin
 	write_once "$TMP/off.in" >&3
 	_st=$?
 	exec 3>&-
-	rejected $_st EINVAL "ctl: one command per write, at offset 0" \
-		"a second write at offset 8 on the same open file"
+	refused_check "ctl rejects a second write at offset 8 on the same open file" \
+		"$_st" EINVAL "ctl: one command per write, at offset 0"
 	ctl "free $_h" || fail "free $_h after the offset test: $CTL_ERRNO"
 }
 
@@ -133,11 +97,10 @@ stale_handle() {
 # less a byte: the first refused, the second carried out.
 page_boundary() {
 	{ printf 'alloc 0'; head -c 4089 /dev/zero | tr '\0' ' '; } >"$TMP/p4096.in"
-	mark
-	snapshot
+	refused_begin
 	ctl_file "$TMP/p4096.in"
-	rejected $? EINVAL "ctl: a write of 4096 bytes $OVER_LIMIT 4095" \
-		"a write of $(wc -c <"$TMP/p4096.in") bytes (one page)"
+	refused_check "ctl rejects a write of $(wc -c <"$TMP/p4096.in") bytes (one page)" \
+		$? EINVAL "ctl: a write of 4096 bytes $OVER_LIMIT 4095"
 	head -c 4095 "$TMP/p4096.in" >"$TMP/p4095.in"
 	if ctl_file "$TMP/p4095.in"; then
 		ok "ctl accepts a command padded to 4095 bytes"
@@ -195,7 +158,7 @@ overflow() {
 		"kcalloc 9223372036854775809 2"
 	# (2^62 + 1) * 4 wraps to 4 bytes; (2^63 + 1) * 2^k to 2^k: 4096
 	# (kmalloc-4k), 8192 (kmalloc-8k), 16384 (a large block). (No number
-	# here has 16 digits, which 40-files would take for a hashed pointer.)
+	# here has 16 digits, which 35-files would take for a hashed pointer.)
 	too_big ERANGE "kcalloc: 4611686018427387905 x 4 $OVERFLOWS" \
 		"kcalloc 4611686018427387905 4"
 	too_big ERANGE "kcalloc: 9223372036854775809 x 4096 $OVERFLOWS" \
@@ -239,6 +202,48 @@ exact_modes() {
 	fi
 }
 
+# A handle of one kind given to a verb of another: EINVAL, naming both
+# kinds, for one verb of each kind set toy_ctl_handle() is called with.
+wrong_kind() {
+	ctl "alloc 0" && _p=$(newest_handle)
+	ctl "kmalloc 64" && _k=$(newest_handle)
+	ctl "vmalloc 100" && _v=$(newest_handle)
+	ctl "cache_create kinds 32" && ctl "cache_alloc kinds" &&
+		_c=$(newest_handle)
+	if [ -z "${_p:-}" ] || [ -z "${_k:-}" ] || [ -z "${_v:-}" ] ||
+		[ -z "${_c:-}" ]; then
+		fail "wrong-kind handles: one of alloc, kmalloc, vmalloc or cache_alloc failed"
+		return
+	fi
+	_is="handle [0-9]+ is"
+	bad_line EINVAL "free: $_is kmalloc, not pages\$" \
+		"free of a kmalloc handle" "free $_k"
+	bad_line EINVAL "kfree: $_is pages, not kmalloc\$" \
+		"kfree of a pages handle" "kfree $_p"
+	bad_line EINVAL "krealloc: $_is cache_obj, not kmalloc\$" \
+		"krealloc of a cache_obj handle" "krealloc $_c 128"
+	bad_line EINVAL "cache_free: $_is kmalloc, not cache_obj\$" \
+		"cache_free of a kmalloc handle" "cache_free $_k"
+	bad_line EINVAL "poke: $_is pages, not kmalloc or cache_obj\$" \
+		"poke of a pages handle" "poke $_p 0 1"
+	bad_line EINVAL "kmap: $_is vmalloc, not pages\$" \
+		"kmap of a vmalloc handle" "kmap $_v"
+	bad_line EINVAL "kmap_local: $_is kmalloc, not pages\$" \
+		"kmap_local of a kmalloc handle" "kmap_local $_k"
+	bad_line EINVAL "page_address: $_is cache_obj, not pages\$" \
+		"page_address of a cache_obj handle" "page_address $_c"
+	bad_line EINVAL "vfree: $_is pages, not vmalloc\$" \
+		"vfree of a pages handle" "vfree $_p"
+	bad_line EINVAL "write: $_is kmalloc, not pages or vmalloc\$" \
+		"write to a kmalloc handle" "write $_k 0 x"
+	bad_line EINVAL "read: $_is cache_obj, not pages or vmalloc\$" \
+		"read of a cache_obj handle" "read $_c 0 1"
+	for _line in "free $_p" "kfree $_k" "vfree $_v" "cache_free $_c" \
+		"cache_destroy kinds"; do
+		ctl "$_line" || fail "$_line, after the wrong-kind lines: $CTL_ERRNO"
+	done
+}
+
 main() {
 	load || { fail "insmod toy_alloc.ko: $LOAD_ERR"; exit 1; }
 	exact_modes
@@ -271,6 +276,7 @@ main() {
 	embedded_nul
 	second_write_at_offset
 	stale_handle
+	wrong_kind
 
 	# A missing trailing newline is fine.
 	printf 'alloc 0' >"$TMP/nonl.in"

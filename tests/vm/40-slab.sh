@@ -20,6 +20,7 @@ kmalloc-16 kmalloc-8"
 slab_state() {
 	cat "$D/buddyinfo" "$D/handles" "$D/slabinfo" "$D/errors"
 }
+REFUSED_STATE=slab_state
 
 # row NAME: the cache's slabinfo row, fields split by blanks.
 row() {
@@ -477,28 +478,7 @@ corruption() {
 bad() {
 	_want=$1
 	shift
-	mark
-	slab_state >"$TMP/before"
-	ctl "$*"
-	_st=$?
-	# lib.sh's errno_name() has no EEXIST (yet).
-	case "$CTL_ERRNO" in *"File exists"*) CTL_ERRNO=EEXIST ;; esac
-	_n=$(new_dmesg_lines)
-	slab_state >"$TMP/after"
-	_desc="ctl rejects '$*'"
-	if [ "$_st" -eq 0 ]; then
-		fail "$_desc: the write succeeded"
-	elif [ "$CTL_ERRNO" != "$_want" ]; then
-		fail "$_desc: $CTL_ERRNO, want $_want"
-	elif [ "$_n" -ne 1 ]; then
-		fail "$_desc: $_n dmesg lines, want 1"
-		new_dmesg
-	elif ! cmp -s "$TMP/before" "$TMP/after"; then
-		fail "$_desc: state changed"
-		diff "$TMP/before" "$TMP/after"
-	else
-		ok "$_desc ($_want: $(new_dmesg | sed 's/^\[[^]]*\] //'))"
-	fi
+	expect_refused "$_want" "$*" "" "ctl rejects '$*'"
 }
 
 bad_input() {

@@ -19,6 +19,7 @@ hm_state() {
 		"$D/pkmap"
 	cat "$D/vmallocinfo" "$D/handles" "$D/buddyinfo"
 }
+REFUSED_STATE=hm_state
 
 # did DESC LINE PATTERN: LINE succeeds and its one dmesg line matches the
 # extended regular expression PATTERN.
@@ -40,24 +41,7 @@ did() {
 
 # refused DESC ERRNO LINE: LINE fails with ERRNO, one dmesg line, no change.
 refused() {
-	hm_state >"$TMP/hm.before"
-	mark
-	if ctl "$3"; then
-		fail "$1: '$3' succeeded"
-		return
-	fi
-	hm_state >"$TMP/hm.after"
-	if [ "$CTL_ERRNO" != "$2" ]; then
-		fail "$1: '$3' gave $CTL_ERRNO, want $2"
-	elif [ "$(new_dmesg_lines)" -ne 1 ]; then
-		fail "$1: '$3' printed $(new_dmesg_lines) lines, want 1"
-		new_dmesg
-	elif ! cmp -s "$TMP/hm.before" "$TMP/hm.after"; then
-		fail "$1: '$3' changed the state"
-		diff "$TMP/hm.before" "$TMP/hm.after"
-	else
-		ok "$1 ($2: $(new_dmesg | sed 's/^\[[^]]*\] //'))"
-	fi
+	expect_refused "$2" "$3" "" "$1"
 }
 
 # pkmap_value KEY: a summary value of the pkmap file.

@@ -134,6 +134,7 @@ errno_name() {
 	*"Permission denied") echo EACCES ;;
 	*"File too large") echo EFBIG ;;
 	*"Illegal seek") echo ESPIPE ;;
+	*"File exists") echo EEXIST ;;
 	*"Resource busy" | *"Try again") echo EAGAIN ;;
 	"") echo 0 ;;
 	*) echo "?($1)" ;;
@@ -185,6 +186,53 @@ buddyinfo() {
 # The state a rejected write must leave alone.
 state() {
 	cat "$D/buddyinfo" "$D/handles"
+}
+
+# --- refused writes ----------------------------------------------------------
+
+# What a refused write must leave alone: the output of the function named
+# in REFUSED_STATE (state, above, unless a test file names its own).
+REFUSED_STATE=state
+
+# refused_begin: mark dmesg and keep the state, before a write that must
+# be refused.
+refused_begin() {
+	"$REFUSED_STATE" >"$TMP/refused.before"
+	mark
+}
+
+# refused_check DESC STATUS ERRNO [WHY]: the write just made, with exit
+# status STATUS, failed with ERRNO, printed exactly one dmesg line - which
+# matches the extended regular expression WHY, if given - and left the
+# state as refused_begin found it.
+refused_check() {
+	_rc_n=$(new_dmesg_lines)
+	_rc_said=$(new_dmesg | grep ' toy_alloc: ' | sed 's/^\[[^]]*\] //')
+	"$REFUSED_STATE" >"$TMP/refused.after"
+	if [ "$2" -eq 0 ]; then
+		fail "$1: the write succeeded"
+	elif [ "$CTL_ERRNO" != "$3" ]; then
+		fail "$1: $CTL_ERRNO, want $3 ($_rc_said)"
+	elif [ "$_rc_n" -ne 1 ]; then
+		fail "$1: $_rc_n new dmesg lines, want 1"
+		new_dmesg
+	elif [ -n "${4:-}" ] && ! printf '%s\n' "$_rc_said" | grep -qE -e "$4"; then
+		fail "$1: says '$_rc_said', want /$4/"
+	elif ! cmp -s "$TMP/refused.before" "$TMP/refused.after"; then
+		fail "$1: the state changed"
+		diff "$TMP/refused.before" "$TMP/refused.after"
+	else
+		ok "$1 ($CTL_ERRNO: $_rc_said)"
+	fi
+}
+
+# expect_refused ERRNO LINE [WHY [DESC]]: LINE written to ctl is refused
+# with ERRNO, one dmesg line (matching WHY), nothing changed.
+expect_refused() {
+	_er_desc="ctl refuses '$2'"
+	refused_begin
+	ctl "$2"
+	refused_check "${4:-$_er_desc}" $? "$1" "${3:-}"
 }
 
 # --- memory ------------------------------------------------------------------

@@ -4,13 +4,12 @@
 # Runs tests/vm/NN-*.sh in order inside the guest: every one, except files
 # with a line "# toy-vm: own boot" (they need a guest booted for them:
 # make stress, make fuzz), or only those $TOY_TESTS names (commas between;
-# "40-slab", "40-slab.sh" and "40" all name 40-slab.sh, "40" 40-files.sh
-# too). A test file that exits non-zero, runs past $TOY_FILE_TIMEOUT
-# seconds (default 300), reports no check, or leaves a module loaded gets a
-# failed check of its own; every file gets one check that the kernel log
-# shows no splat from its start to its end (lib.sh's splat_lines), and
-# the run one that the log did not wrap. The last line tells the host the
-# run got to the end.
+# "40-slab", "40-slab.sh" and "40" all name 40-slab.sh). A test file that
+# exits non-zero, runs past $TOY_FILE_TIMEOUT seconds (default 300), reports
+# no check, or leaves a module loaded gets a failed check of its own; every
+# file gets one check that the kernel log shows no splat from its start to
+# its end (lib.sh's splat_lines), and the run one that the log did not
+# wrap. The last line tells the host the run got to the end.
 # shellcheck source=tests/vm/lib.sh
 . "${0%/*}/lib.sh"
 

@@ -293,26 +293,34 @@ static void *data_address(const char *verb, struct toy_handle *h,
 	return NULL;
 }
 
-/* Bytes of a handle's data that "write" and "read" may reach. */
-static size_t data_size(const struct toy_handle *h)
+/*
+ * The HANDLE and OFFSET words of "write" and "read": the handle, the bytes
+ * of its data they may reach (a page, or the vmalloc size) and the offset,
+ * parsed below that; 0, or an error after a line why.
+ */
+static int data_lookup(char **argv, struct toy_handle **hp, size_t *size,
+		       unsigned int *offset)
 {
-	return h->kind == TOY_H_VMALLOC ? h->size : PAGE_SIZE;
+	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1], DATA_KINDS);
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	*hp = h;
+	*size = h->kind == TOY_H_VMALLOC ? h->size : PAGE_SIZE;
+	return toy_ctl_parse_uint(argv[0], "OFFSET", argv[2], *size - 1, offset);
 }
 
 static int verb_write(int argc, char **argv)
 {
-	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1], DATA_KINDS);
 	size_t len = strlen(argv[3]), size;
+	struct toy_handle *h;
 	unsigned int offset;
 	const char *how;
 	void *addr;
 	u32 vaddr;
 	int err;
 
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	size = data_size(h);
-	err = toy_ctl_parse_uint(argv[0], "OFFSET", argv[2], size - 1, &offset);
+	err = data_lookup(argv, &h, &size, &offset);
 	if (err)
 		return err;
 	if (len > size - offset) {
@@ -331,18 +339,15 @@ static int verb_write(int argc, char **argv)
 
 static int verb_read(int argc, char **argv)
 {
-	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1], DATA_KINDS);
 	unsigned int offset, len;
+	struct toy_handle *h;
 	const char *how;
 	size_t size;
 	void *addr;
 	u32 vaddr;
 	int err;
 
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	size = data_size(h);
-	err = toy_ctl_parse_uint(argv[0], "OFFSET", argv[2], size - 1, &offset);
+	err = data_lookup(argv, &h, &size, &offset);
 	if (!err)
 		err = toy_ctl_parse_uint(argv[0], "LEN", argv[3], CTL_READ_MAX,
 					 &len);

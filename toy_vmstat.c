@@ -115,11 +115,17 @@ static bool zone_populated(const struct toy_zone *zone)
 	return zone->nr_pages != 0;
 }
 
-/* /proc/buddyinfo: frag_show_print() in mm/vmstat.c */
-static int buddyinfo_show(struct seq_file *m, void *v)
+/*
+ * walk_zones_in_node() of mm/vmstat.c for the toy's one node: @print gets
+ * each populated zone's free-block counts after the "Node N, zone NAME "
+ * every such line starts with, and ends the line itself.
+ */
+static void walk_zones(struct seq_file *m,
+		       void (*print)(struct seq_file *m,
+				     const unsigned long *nr_free))
 {
 	unsigned long nr_free[TOY_MAX_ORDER];
-	int z, o;
+	int z;
 
 	for (z = 0; z < TOY_NR_ZONES; z++) {
 		struct toy_zone *zone = &toy_node0.zones[z];
@@ -128,53 +134,70 @@ static int buddyinfo_show(struct seq_file *m, void *v)
 			continue;
 		toy_zone_snapshot(zone, nr_free);
 		seq_printf(m, "Node %d, zone %8s ", toy_node0.nid, zone->name);
-		for (o = 0; o < TOY_MAX_ORDER; o++)
-			seq_printf(m, "%6lu ", nr_free[o]);
-		seq_putc(m, '\n');
+		print(m, nr_free);
 	}
+}
+
+/* /proc/buddyinfo: frag_show_print() in mm/vmstat.c */
+static void frag_show_print(struct seq_file *m, const unsigned long *nr_free)
+{
+	int o;
+
+	for (o = 0; o < TOY_MAX_ORDER; o++)
+		seq_printf(m, "%6lu ", nr_free[o]);
+	seq_putc(m, '\n');
+}
+
+static int buddyinfo_show(struct seq_file *m, void *v)
+{
+	walk_zones(m, frag_show_print);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(buddyinfo);
 
 /* unusable_show_print() and extfrag_show_print() in mm/vmstat.c */
-static void index_show(struct seq_file *m, bool extfrag)
+static void index_print(struct seq_file *m, const unsigned long *nr_free,
+			bool extfrag)
 {
-	unsigned long nr_free[TOY_MAX_ORDER];
 	struct toy_contig_info info;
-	int z, index;
 	unsigned int o;
+	int index;
 
-	for (z = 0; z < TOY_NR_ZONES; z++) {
-		struct toy_zone *zone = &toy_node0.zones[z];
-
-		if (!zone_populated(zone))
-			continue;
-		toy_zone_snapshot(zone, nr_free);
-		seq_printf(m, "Node %d, zone %8s ", toy_node0.nid, zone->name);
-		for (o = 0; o < TOY_MAX_ORDER; o++) {
-			toy_fill_contig_info(nr_free, o, &info);
-			if (extfrag) {
-				index = toy_extfrag_index(o, &info);
-				seq_printf(m, "%2d.%03d ", index / 1000, index % 1000);
-			} else {
-				index = toy_unusable_index(o, &info);
-				seq_printf(m, "%d.%03d ", index / 1000, index % 1000);
-			}
+	for (o = 0; o < TOY_MAX_ORDER; o++) {
+		toy_fill_contig_info(nr_free, o, &info);
+		if (extfrag) {
+			index = toy_extfrag_index(o, &info);
+			seq_printf(m, "%2d.%03d ", index / 1000, index % 1000);
+		} else {
+			index = toy_unusable_index(o, &info);
+			seq_printf(m, "%d.%03d ", index / 1000, index % 1000);
 		}
-		seq_putc(m, '\n');
 	}
+	seq_putc(m, '\n');
+}
+
+static void unusable_show_print(struct seq_file *m,
+				const unsigned long *nr_free)
+{
+	index_print(m, nr_free, false);
+}
+
+static void extfrag_show_print(struct seq_file *m,
+			       const unsigned long *nr_free)
+{
+	index_print(m, nr_free, true);
 }
 
 static int unusable_index_show(struct seq_file *m, void *v)
 {
-	index_show(m, false);
+	walk_zones(m, unusable_show_print);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(unusable_index);
 
 static int extfrag_index_show(struct seq_file *m, void *v)
 {
-	index_show(m, true);
+	walk_zones(m, extfrag_show_print);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(extfrag_index);

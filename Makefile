@@ -9,7 +9,9 @@
 #   make vm-test      Debian's kernel under QEMU runs tests/vm/
 #   make check        all of the above + tests/tools/, i386, bench smoke, a 20 s
 #                     stress and a 10,000-line fuzz; last line "N passed, N failed"
-#   make check-all    make check + vm-test on Debian's 6.12 and 6.12-rt kernels
+#   make check-all    make check + KUnit, vm-test and i386 on 6.12, vm-test on 6.12-rt
+#   make check-debian13  the two commands in a fresh Debian 13 root (debootstrap,
+#                     chroot): make run, then make check; not part of make check
 #   make stress       -smp 4, toy_stress for STRESS_SECONDS (20) with
 #                     STRESS_THREADS kthreads (one per CPU)
 #   make fuzz         tools/ctlfuzz: FUZZ_LINES (10000) lines, seed FUZZ_SEED (1),
@@ -39,7 +41,8 @@ KBUILD_VARS := $(foreach v,W C KDIR V,$(if $(filter command line,$(origin $(v)))
 VM_VARS := $(foreach v,STRESS_SECONDS STRESS_THREADS FUZZ_LINES FUZZ_SEED TOY_KVER,$(if $($(v)),$(v)='$($(v))'))
 
 .PHONY: all modules clean kunit vm-test check check-all run shell sparse \
-	checkpatch bench i386-test stress fuzz compare lint deps help
+	checkpatch bench i386-test stress fuzz compare lint deps help \
+	check-debian13
 
 all modules:
 	@$(S)/build.sh $(KBUILD_VARS)
@@ -58,6 +61,9 @@ check:
 
 check-all:
 	@$(S)/check.sh --all
+
+check-debian13:
+	@$(S)/debian13.sh $(if $(COLD),--cold)
 
 stress:
 	@$(VM_VARS) $(S)/vm.sh stress

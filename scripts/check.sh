@@ -15,7 +15,10 @@
 #   stress   scripts/vm.sh stress: -smp 4, toy_stress for 20 s
 #   fuzz     scripts/vm.sh fuzz: 10,000 ctlfuzz lines, seed 1, panic_on_warn
 # With --all (make check-all) also, each installing its kernel if absent:
-#   vm-6.12     TOY_KVER=6.12 scripts/vm.sh test: Debian's newest 6.12
+#   kunit-6.12, vm-6.12, i386-6.12  TOY_KVER=6.12 scripts/kunit.sh, vm.sh
+#               test and i386-test.sh: Debian's newest 6.12 and UML and
+#               i386 kernels from linux-source-6.12 (where 6.12 is not the
+#               default series already, as on Debian 12)
 #   vm-6.12-rt  TOY_KVER=6.12-rt scripts/vm.sh test: its PREEMPT_RT flavour
 # (tools/slabcmp is not a stage: vm-test's 40-slab runs it in the guest and
 # asserts exit 0; tests/tools/slabcmp.sh runs it on recorded files.)
@@ -89,8 +92,16 @@ fuzz_stage() {
 	FUZZ_LINES=10000 FUZZ_SEED=1 "$TOP/scripts/vm.sh" fuzz
 }
 
+kunit_612_stage() {
+	TOY_KVER=6.12 "$TOP/scripts/kunit.sh"
+}
+
 vm_612_stage() {
 	TOY_KVER=6.12 "$TOP/scripts/vm.sh" test
+}
+
+i386_612_stage() {
+	TOY_KVER=6.12 "$TOP/scripts/i386-test.sh"
 }
 
 vm_612_rt_stage() {
@@ -142,7 +153,11 @@ main() {
 	stage stress stress_stage
 	stage fuzz fuzz_stage
 	if [ -n "$all" ]; then
-		stage vm-6.12 vm_612_stage
+		if [ "$(kernel_series)" != 6.12 ]; then
+			stage kunit-6.12 kunit_612_stage
+			stage vm-6.12 vm_612_stage
+			stage i386-6.12 i386_612_stage
+		fi
 		stage vm-6.12-rt vm_612_rt_stage
 	fi
 	echo "=== summary"

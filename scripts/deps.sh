@@ -2,22 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install what the build and the tests need, from Debian's archive only.
-# Idempotent: does nothing when every package is already there.
+# Idempotent: does nothing when every package is already there. The
+# kernel source is the series of the kernel the scripts boot (lib.sh's
+# kernel_series): linux-source-6.1 on Debian 12, linux-source-6.12 on
+# Debian 13.
 set -eu
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 PKGS="build-essential bc bison flex libelf-dev libssl-dev cpio gzip xz-utils rsync
       python3 kmod procps sparse busybox-static qemu-system-x86
-      linux-source-6.1 linux-image-amd64 linux-headers-amd64"
+      $(src_package) linux-image-amd64 linux-headers-amd64"
 
-missing=""
-for p in $PKGS; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
-		missing="$missing $p"
-done
-[ -z "$missing" ] && exit 0
-
-echo "deps: installing$missing"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q || echo "deps: apt-get update reported an error, trying anyway"
-# shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing
+# shellcheck disable=SC2086 # one package a word
+apt_install $PKGS

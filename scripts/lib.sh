@@ -5,9 +5,7 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${TOY_CACHE:-${HOME:-/root}/.cache/toy_alloc}
-SRC_TAR=/usr/src/linux-source-6.1.tar.xz
 JOBS=$(nproc)
-UML_FRAG=$TOP/scripts/configs/uml-kunit.config
 
 # Work files of this checkout (copies, roots, logs): runs from two
 # checkouts never share them; lock_work serializes runs within one.
@@ -32,26 +30,53 @@ deps() {
 	"$TOP/scripts/deps.sh" >&2 || die "scripts/deps.sh failed"
 }
 
-# The unpacked linux-source-6.1, keyed by the tarball's Debian version.
+# The unpacked linux-source of the kernel series (kernel_series: 6.1 on
+# Debian 12, 6.12 on Debian 13), installed when absent and keyed by its
+# Debian version.
+src_package() {
+	echo "linux-source-$(kernel_series)"
+}
+
 src_version() {
-	dpkg-query -W -f='${Version}' linux-source-6.1
+	dpkg-query -W -f='${Version}' "$(src_package)" 2>/dev/null
 }
 
 src_dir() {
-	local dir
+	local pkg tar dir
+	pkg=$(src_package) || exit 1
+	tar=/usr/src/$pkg.tar.xz
+	[ -r "$tar" ] || apt_install "$pkg" || die "cannot install $pkg"
+	[ -r "$tar" ] || die "$tar missing: is $pkg installed?"
 	dir="$CACHE/src-$(src_version)"
 	mkdir -p "$CACHE"
 	(
 		flock 9
 		if [ ! -f "$dir/.unpacked" ]; then
-			log "unpacking $SRC_TAR into $dir"
+			log "unpacking $tar into $dir"
 			rm -rf "$dir"
 			mkdir -p "$dir"
-			tar -C "$dir" --strip-components=1 -xf "$SRC_TAR"
+			tar -C "$dir" --strip-components=1 -xf "$tar"
 			touch "$dir/.unpacked"
 		fi
 	) 9>"$dir.lock"
 	echo "$dir"
+}
+
+# config_fragment NAME: the kernel config fragment NAME for the kernel
+# series: scripts/configs/NAME.config, followed by what differs in this
+# series, scripts/configs/NAME-SERIES.config, when that file exists
+# (later lines win in merge_config.sh). Prints the merged file's path.
+config_fragment() {
+	local base=$TOP/scripts/configs/$1 series out
+	series=$(kernel_series) || exit 1
+	out=$CACHE/configs/$1-$series.config
+	mkdir -p "$CACHE/configs"
+	cat "$base.config" >"$out.tmp.$$"
+	if [ -f "$base-$series.config" ]; then
+		cat "$base-$series.config" >>"$out.tmp.$$"
+	fi
+	mv "$out.tmp.$$" "$out"
+	echo "$out"
 }
 
 # build_kernel ARCH FRAGMENT BASECONFIG TARGET: prints the build directory,
@@ -91,9 +116,11 @@ build_kernel() {
 	echo "$out"
 }
 
-# The UML kernel with KUnit and the sanitizers (config: $UML_FRAG).
+# The UML kernel with KUnit and the sanitizers (config: uml-kunit).
 uml_kernel() {
-	build_kernel um "$UML_FRAG" defconfig "linux modules"
+	local frag
+	frag=$(config_fragment uml-kunit) || return 1
+	build_kernel um "$frag" defconfig "linux modules"
 }
 
 # --- Debian's kernel: the one users run, booted under QEMU ---------------
@@ -180,34 +207,49 @@ elif [ -n "${TOY_KVER:-}" ] &&
 	die "TOY_KVER=$TOY_KVER is not a kernel release"
 fi
 
-# The kernel release to build for and boot: $TOY_KVER, else the one
-# linux-image-amd64 points at (e.g. 6.1.0-56-amd64), never the host's own
-# `uname -r`.
-debian_kver() {
-	local dep
-	if [ -n "${TOY_KVER:-}" ]; then
-		echo "$TOY_KVER"
-		return
-	fi
-	dep=$(dpkg-query -W -f='${Depends}' linux-image-amd64) ||
-		die "linux-image-amd64 is not installed (run scripts/deps.sh)"
+# default_kver: the release linux-image-amd64, the distribution's own
+# kernel, depends on (6.1.0-57-amd64 on Debian 12, 6.12.57+deb13-amd64 on
+# Debian 13): the installed package's or, on a machine that has none yet,
+# the one apt would install (after an apt-get update if apt knows none).
+default_kver() {
+	local dep try
+	for try in 1 2; do
+		dep=$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null) ||
+			dep=$(apt-cache show --no-all-versions linux-image-amd64 \
+				2>/dev/null | sed -n 's/^Depends: //p') || dep=
+		[ -z "$dep" ] || break
+		[ "$try" = 1 ] || break
+		log "apt knows no linux-image-amd64: apt-get update"
+		apt-get -o DPkg::Lock::Timeout=900 update -q >&2 ||
+			log "apt-get update reported errors; trying anyway"
+	done
 	dep=${dep%% *}
 	dep=${dep%,}
 	case "$dep" in
 	linux-image-*) echo "${dep#linux-image-}" ;;
-	*) die "cannot read a kernel release from linux-image-amd64: $dep" ;;
+	*) die "cannot read a kernel release from linux-image-amd64: '$dep'" ;;
 	esac
 }
 
-# debian_series: "6.1", "6.12-rt", ...: what the scripts call the kernel
-# in their output.
-debian_series() {
-	local kver
+# The kernel release to build for and boot: $TOY_KVER, else default_kver,
+# never the host's own `uname -r`.
+debian_kver() {
+	if [ -n "${TOY_KVER:-}" ]; then
+		echo "$TOY_KVER"
+	else
+		default_kver
+	fi
+}
+
+# kernel_series: "6.1", "6.12": the upstream series of debian_kver, whose
+# linux-source builds the UML and i386 kernels, with that series' config
+# fragments (config_fragment).
+kernel_series() {
+	local kver series
 	kver=$(debian_kver) || return 1
-	case "$kver" in
-	*-rt-*) echo "$(cut -d. -f1,2 <<<"$kver")-rt" ;;
-	*) cut -d. -f1,2 <<<"$kver" ;;
-	esac
+	series=$(cut -d. -f1,2 <<<"$kver")
+	[[ $series =~ ^[0-9]+\.[0-9]+$ ]] || die "no kernel series in '$kver'"
+	echo "$series"
 }
 
 # The kernel image to boot, installed when TOY_KVER names one not here.
@@ -305,13 +347,12 @@ now() { date +%s; }
 
 # --- i386 with HIGHMEM: the reference of the highmem emulation -------------
 
-I386_FRAG=$TOP/scripts/configs/i386-highmem.config
-
-# The i386 kernel of tests/i386 (tinyconfig + $I386_FRAG), with the
-# Module.symvers that out-of-tree modules are built against.
+# The i386 kernel of tests/i386 (tinyconfig + the i386-highmem fragment),
+# with the Module.symvers that out-of-tree modules are built against.
 i386_kernel() {
-	local out
-	out=$(build_kernel i386 "$I386_FRAG" tinyconfig "bzImage modules") ||
+	local frag out
+	frag=$(config_fragment i386-highmem) || return 1
+	out=$(build_kernel i386 "$frag" tinyconfig "bzImage modules") ||
 		return 1
 	if [ ! -f "$out/Module.symvers" ]; then
 		(flock 8 && make -s -C "$(src_dir)" ARCH=i386 O="$out" \

@@ -1577,7 +1577,7 @@ static void layout_table(struct seq_file *m, struct toy_highmem *hm)
 	struct toy_zone *high = &hm->node->zones[TOY_ZONE_HIGHMEM];
 	char what[64];
 
-	seq_puts(m, "# The emulated 32-bit address space: i386 Linux 6.1, HIGHMEM4G, no PAE, 3G/1G split\n");
+	seq_puts(m, "# The emulated 32-bit address space: i386 Linux 6.1 and 6.12, HIGHMEM4G, no PAE, 3G/1G split\n");
 	layout_config(m, &l->cfg);
 	seq_puts(m, "# area              start       end          size       what\n");
 	layout_row(m, "user", 0, TOY_PAGE_OFFSET, "user space, per process");

@@ -41,9 +41,10 @@ build_modules() {
 }
 
 # What this build made (modules.order), not whatever .ko files lie around
-# from an earlier one: relative paths, one a line.
+# from an earlier one: relative paths of the .ko files, one a line (6.1
+# lists the .ko files, 6.12 their .o files).
 built_modules() {
-	sed "s|^$MOD/||" "$MOD/modules.order"
+	sed -e "s|^$MOD/||" -e 's/\.o$/.ko/' "$MOD/modules.order"
 }
 
 # toy_alloc.ko first, then kunit/toy_*_test.ko sorted, toy_sanity_test last.
@@ -93,14 +94,22 @@ after_marker() {
 }
 
 # What kunit.py parses right (PLATFORM.md): a fresh header, the number of
-# suites, then everything from the first indented header on.
+# suites, then everything from the first indented header on. 6.12 starts
+# each module's suites with a top-level header of their own ("KTAP version
+# 1", "1..1") and numbers its suites from 1 again: one header for all, the
+# suites numbered in order.
 make_ktap() {
 	local nr
 	nr=$(after_marker | grep -c '^    # Subtest: ' || true)
 	{
 		echo 'KTAP version 1'
 		echo "1..$nr"
-		after_marker | sed -n '/^    KTAP version 1$/,$p'
+		after_marker | sed -n '/^    KTAP version 1$/,$p' | awk '
+			/^KTAP version 1$/ || /^1\.\.[0-9]+$/ { next }
+			/^(not )?ok [0-9]+ / {
+				sub(/ok [0-9]+ /, "ok " ++n " ")
+			}
+			{ print }'
 	} >"$OUT/ktap.txt"
 	echo "$nr"
 }

@@ -59,7 +59,7 @@ make_base() {
 fresh_root() {
 	rm -rf "$ROOT"
 	cp -a "$BASE" "$ROOT"
-	mkdir -p "$D13/apt" "$D13/toy-cache" "$ROOT/mnt/toy_alloc" \
+	mkdir -p "$D13/apt/partial" "$D13/toy-cache" "$ROOT/mnt/toy_alloc" \
 		"$ROOT/root/.cache/toy_alloc"
 	cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 	# apt keeps the .debs it downloads (Debian's docker-clean-style

@@ -12,13 +12,15 @@
 #    ($CACHE/debian13/apt) and, unless --cold, the root's own
 #    ~/.cache/toy_alloc ($CACHE/debian13/toy-cache: kernel builds) are
 #    kept between runs, bound into the copy.
-# 3. In a mount namespace of its own (unshare: the mounts vanish with it),
+# 3. In mount and PID namespaces of its own (unshare: the mounts and every
+#    process in the root end with it, also when the run is interrupted),
 #    with /proc, /sys, /dev and /dev/shm mounted and this checkout bound
 #    read-only at /mnt/toy_alloc, chroot into the copy, git clone the
 #    committed HEAD to /root/toy_alloc, and run there, with no stdin and
 #    CI=true as CI has it: `make run`, then `make check`.
 # 4. Report: make run's status and the kernel it booted, make check's
-#    closing line; one check each, then that closing line, last. Logs: $CACHE/debian13/{run,check}.log.
+#    closing line; one check each, then that closing line, last.
+#    Logs: $CACHE/debian13/{run,check}.log.
 #
 # Usage: scripts/debian13.sh [--cold]
 #   --cold  also drop the kept apt downloads and kernel builds first: the
@@ -85,10 +87,10 @@ inner() {
 	EOF
 }
 
-# in_root: run inner() in the root, in a mount namespace of its own.
+# in_root: run inner() in the root, in mount and PID namespaces of its own.
 in_root() {
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	unshare --mount --propagation private --fork bash -c '
+	unshare --mount --propagation private --pid --fork --kill-child bash -c '
 		set -e
 		root=$1 top=$2 d13=$3
 		mount -t proc proc "$root/proc"

@@ -252,6 +252,17 @@ kernel_series() {
 	echo "$series"
 }
 
+# debian_series: "6.1", "6.12-rt", ...: what the scripts call the kernel
+# in their output.
+debian_series() {
+	local kver
+	kver=$(debian_kver) || return 1
+	case "$kver" in
+	*-rt-*) echo "$(kernel_series)-rt" ;;
+	*) kernel_series ;;
+	esac
+}
+
 # The kernel image to boot, installed when TOY_KVER names one not here.
 debian_vmlinuz() {
 	local kver f

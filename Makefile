@@ -28,8 +28,10 @@
 #
 # Kernel builds, the unpacked source and work files live in
 # ~/.cache/toy_alloc/ (TOY_CACHE= overrides), keyed by version and config.
-# TOY_KVER=6.12 (or 6.12-rt, or a release) runs the QEMU targets on that
-# Debian kernel instead, installing its image and headers.
+# The kernel is the host archive's (linux-image-amd64's: 6.1 on Debian 12,
+# 6.12 on Debian 13) and its series' linux-source builds the UML and i386
+# kernels. TOY_KVER=6.12 (or 6.12-rt, or a release) picks another Debian
+# kernel, and its series, for every target, installing what it needs.
 
 SHELL := /bin/bash
 S := scripts

@@ -74,8 +74,10 @@ inner() {
 	cat <<-'EOF'
 		set -u
 		rm -rf /root/toy_alloc
-		git -c safe.directory='*' clone -q /mnt/toy_alloc /root/toy_alloc ||
+		git -c safe.directory='*' clone -q /mnt/toy_alloc /root/toy_alloc || {
+			echo "debian13: git clone of the checkout failed (a worktree or alternates pointing outside it?)"
 			exit 90
+		}
 		cd /root/toy_alloc || exit 90
 		git log -1 --format='debian13: at %h %s'
 		t0=$(date +%s)
@@ -133,10 +135,12 @@ main() {
 	cp "$ROOT/root/check.log" "$D13/check.log" 2>/dev/null || : >"$D13/check.log"
 	run_st=$(sed -n 's/^debian13: make run status \([0-9]*\).*/\1/p' <<<"$out")
 	check_st=$(sed -n 's/^debian13: make check status \([0-9]*\).*/\1/p' <<<"$out")
-	kver=$(grep -aoE 'Linux version [^ ]+' "$D13/run.log" | head -n 1 || true)
+	kver=$(sed -n 's/^toy-vm: mode run, kernel \([^ ,]*\),.*/\1/p' "$D13/run.log" |
+		head -n 1)
 	closing=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$D13/check.log" | tail -n 1 || true)
-	if [ "${run_st:-x}" = 0 ] && [ -n "$kver" ]; then
-		result ok "debian13: make run ran the demo to its end on ${kver#Linux version }"
+	if [ "${run_st:-x}" = 0 ] && [ -n "$kver" ] &&
+		grep -q '^toy-vm: demo done' "$D13/run.log"; then
+		result ok "debian13: make run ran the demo to its end on $kver"
 	else
 		tail -20 "$D13/run.log"
 		result fail "debian13: make run (status ${run_st:-none}, ${kver:-no kernel booted})"

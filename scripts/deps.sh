@@ -10,9 +10,10 @@ set -eu
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+src=$(src_package) || exit 1
 PKGS="build-essential bc bison flex libelf-dev libssl-dev cpio gzip xz-utils rsync
       python3 kmod procps sparse busybox-static qemu-system-x86
-      $(src_package) linux-image-amd64 linux-headers-amd64"
+      $src linux-image-amd64 linux-headers-amd64"
 
 # shellcheck disable=SC2086 # one package a word
 apt_install $PKGS

@@ -34,7 +34,9 @@ deps() {
 # Debian 12, 6.12 on Debian 13), installed when absent and keyed by its
 # Debian version.
 src_package() {
-	echo "linux-source-$(kernel_series)"
+	local series
+	series=$(kernel_series) || return 1
+	echo "linux-source-$series"
 }
 
 src_version() {
@@ -69,8 +71,8 @@ src_dir() {
 config_fragment() {
 	local base=$TOP/scripts/configs/$1 series out
 	series=$(kernel_series) || exit 1
-	out=$CACHE/configs/$1-$series.config
-	mkdir -p "$CACHE/configs"
+	out=$WORK_DIR/configs/$1-$series.config
+	mkdir -p "$WORK_DIR/configs"
 	cat "$base.config" >"$out.tmp.$$"
 	if [ -f "$base-$series.config" ]; then
 		cat "$base-$series.config" >>"$out.tmp.$$"
@@ -214,7 +216,9 @@ fi
 default_kver() {
 	local dep try
 	for try in 1 2; do
-		dep=$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null) ||
+		dep=$(dpkg-query -W -f='${db:Status-Abbrev}${Depends}' \
+			linux-image-amd64 2>/dev/null | sed -n 's/^ii *//p')
+		[ -n "$dep" ] ||
 			dep=$(apt-cache show --no-all-versions linux-image-amd64 \
 				2>/dev/null | sed -n 's/^Depends: //p') || dep=
 		[ -z "$dep" ] || break

@@ -135,8 +135,8 @@ main() {
 	cp "$ROOT/root/check.log" "$D13/check.log" 2>/dev/null || : >"$D13/check.log"
 	run_st=$(sed -n 's/^debian13: make run status \([0-9]*\).*/\1/p' <<<"$out")
 	check_st=$(sed -n 's/^debian13: make check status \([0-9]*\).*/\1/p' <<<"$out")
-	kver=$(sed -n 's/^toy-vm: mode run, kernel \([^ ,]*\),.*/\1/p' "$D13/run.log" |
-		head -n 1)
+	kver=$(sed -n 's/^toy-vm: mode run, kernel \([^ ,]*\),.*/\1/p; T; q' \
+		"$D13/run.log")
 	closing=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$D13/check.log" | tail -n 1 || true)
 	if [ "${run_st:-x}" = 0 ] && [ -n "$kver" ] &&
 		grep -q '^toy-vm: demo done' "$D13/run.log"; then

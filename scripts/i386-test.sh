@@ -67,9 +67,10 @@ symbol() {
 # --- the guest ---------------------------------------------------------------
 
 make_initrd() {
-	local stage=$WORK/stage
+	local stage=$WORK/stage bb
 	rm -rf "$stage"
-	stage_busybox "$stage" "$(i386_busybox)"
+	bb=$(i386_busybox) || die "no i386 busybox"
+	stage_busybox "$stage" "$bb"
 	add_console "$stage"
 	install -m 755 "$TOP/scripts/guest/i386" "$stage/init"
 	cp "$TOY/toy_alloc.ko" "$DIFF/toy_i386_diff.ko" "$stage/"

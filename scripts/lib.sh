@@ -403,11 +403,20 @@ i386_busybox() {
 		fi
 		debs=("$tmp"/busybox-static_*_i386.deb)
 		[ -f "${debs[0]}" ] || die "no busybox-static i386 package"
-		rm -rf "$dir.new"
-		dpkg-deb -x "${debs[0]}" "$dir.new"
+		rm -rf "$dir.new" "$dir.deb"
+		dpkg-deb -x "${debs[0]}" "$dir.deb"
 		rm -rf "$tmp"
+		# bin/busybox up to Debian 12, usr/bin/busybox (merged /usr) since.
+		mkdir -p "$dir.new/bin"
+		for b in "$dir.deb/usr/bin/busybox" "$dir.deb/bin/busybox"; do
+			if [ -f "$b" ] && [ ! -L "$b" ]; then
+				cp "$b" "$dir.new/bin/busybox"
+				break
+			fi
+		done
+		rm -rf "$dir.deb"
 		[ -x "$dir.new/bin/busybox" ] ||
-			die "busybox-static:i386 holds no bin/busybox"
+			die "busybox-static:i386 holds no bin/busybox or usr/bin/busybox"
 		rm -rf "$dir"
 		mv "$dir.new" "$dir"
 	) 9>"$dir.lock" || exit 1

@@ -332,7 +332,7 @@ static int verb_cache_shrink(int argc, char **argv)
 	mutex_lock(&toy_slab_mutex);
 	s = named_cache(argv[0], argv[1]);
 	if (s) {
-		n = toy_kmem_cache_shrink(s);
+		n = toy_slab_shrink_cache(s);
 		pr_info("%s: %s: %d empty slabs (%d pages) back to the buddy\n", argv[0],
 			s->name, n, n << s->order);
 	}

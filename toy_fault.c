@@ -20,6 +20,10 @@
  * same for module load (toy_main.c passes it to toy_fault_begin()). Both
  * count only allocations made by the task that runs the command (or
  * insmod), so a background user does not use them up.
+ *
+ * While no probability is set and no fail-nth is armed, the static key
+ * toy_fault_armed is off and toy_should_fail() costs the allocators one
+ * jump that is not taken. fault_mutex orders the updates of the key.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -37,12 +41,50 @@ EXPORT_SYMBOL_IF_KUNIT(toy_fail_page_alloc);
 struct toy_fault_attr toy_fail_slab = TOY_FAULT_ATTR_INIT("failslab");
 EXPORT_SYMBOL_IF_KUNIT(toy_fail_slab);
 
+DEFINE_STATIC_KEY_FALSE(toy_fault_armed);
+EXPORT_SYMBOL_IF_KUNIT(toy_fault_armed);
+static DEFINE_MUTEX(fault_mutex);
+
 /* fail/fail_nth as written, taken by the next command. */
 static u32 fail_nth_pending;
 
 /* The running command's countdown, and the task that runs it. */
 static unsigned int fail_nth;
 static struct task_struct *fail_nth_task;
+
+/*
+ * The key is on while anything may fail: a probability, or a fail-nth
+ * armed (a countdown that ran out in an allocation leaves it on until its
+ * task ends it, as that may be in any context).
+ */
+static void fault_key_update(void)
+{
+	lockdep_assert_held(&fault_mutex);
+	if (READ_ONCE(toy_fail_page_alloc.probability) ||
+	    READ_ONCE(toy_fail_slab.probability) || READ_ONCE(fail_nth_task))
+		static_branch_enable(&toy_fault_armed);
+	else
+		static_branch_disable(&toy_fault_armed);
+}
+
+/**
+ * toy_fault_set_probability() - set an attribute's probability
+ * @attr: the attribute.
+ * @probability: percent of eligible calls that fail; 0 for none.
+ *
+ * What writing fail/<name>/probability does.
+ *
+ * Context: Process context; may sleep.
+ */
+void toy_fault_set_probability(struct toy_fault_attr *attr,
+			       unsigned long probability)
+{
+	mutex_lock(&fault_mutex);
+	WRITE_ONCE(attr->probability, probability);
+	fault_key_update();
+	mutex_unlock(&fault_mutex);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_fault_set_probability);
 
 /**
  * toy_fault_begin() - start counting allocations for fail-nth
@@ -52,8 +94,11 @@ static struct task_struct *fail_nth_task;
  */
 void toy_fault_begin(unsigned int nth)
 {
+	mutex_lock(&fault_mutex);
 	fail_nth = nth;
 	WRITE_ONCE(fail_nth_task, nth ? current : NULL);
+	fault_key_update();
+	mutex_unlock(&fault_mutex);
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_fault_begin);
 
@@ -90,15 +135,11 @@ static void fail_dump(struct toy_fault_attr *attr, const char *why)
 		dump_stack();
 }
 
-/**
- * toy_should_fail() - decide whether an allocation is made to fail
- * @attr: the layer's attribute.
- * @size: bytes asked for (for the space knob).
- *
- * Context: Any context.
- * Return: true if the caller must fail the allocation.
+/*
+ * __toy_should_fail() - toy_should_fail() once the static key is on:
+ * lib/fault-inject.c's should_fail(), fail-nth first.
  */
-bool toy_should_fail(struct toy_fault_attr *attr, size_t size)
+bool __toy_should_fail(struct toy_fault_attr *attr, size_t size)
 {
 	/*
 	 * fail_nth belongs to the task that armed it: an interrupt that
@@ -131,12 +172,30 @@ bool toy_should_fail(struct toy_fault_attr *attr, size_t size)
 	fail_dump(attr, "probability");
 	return true;
 }
-EXPORT_SYMBOL_IF_KUNIT(toy_should_fail);
+EXPORT_SYMBOL_IF_KUNIT(__toy_should_fail);
+
+static int probability_get(void *data, u64 *val)
+{
+	struct toy_fault_attr *attr = data;
+
+	*val = READ_ONCE(attr->probability);
+	return 0;
+}
+
+static int probability_set(void *data, u64 val)
+{
+	toy_fault_set_probability(data, val);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(probability_fops, probability_get, probability_set,
+			 "%llu\n");
 
 static void attr_debugfs_init(struct toy_fault_attr *attr, struct dentry *dir)
 {
 	dir = debugfs_create_dir(attr->name, dir);
-	debugfs_create_ulong("probability", 0600, dir, &attr->probability);
+	debugfs_create_file_unsafe("probability", 0600, dir, attr,
+				   &probability_fops);
 	debugfs_create_ulong("interval", 0600, dir, &attr->interval);
 	debugfs_create_atomic_t("times", 0600, dir, &attr->times);
 	debugfs_create_atomic_t("space", 0600, dir, &attr->space);

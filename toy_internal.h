@@ -22,6 +22,7 @@
 #define _TOY_INTERNAL_H
 
 #include <linux/bits.h>
+#include <linux/jump_label.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -40,8 +41,9 @@
  *   ctl_mutex (toy_ctl.c)         one ctl command at a time; the handle IDR
  *     toy_slab_mutex              the list of caches: create, destroy, tune,
  *                                 slabinfo, validate, unload
- *       toy_array_cache::lock     one CPU's array of one cache; irq-safe;
- *                                 never two at once
+ *       toy_array_cache section   one CPU's array of one cache: preemption
+ *                                 off and its busy flag (PREEMPT_RT: its
+ *                                 lock); one at a time in a context
  *         toy_kmem_cache::lock    a cache's lists, counts and slabs;
  *                                 irq-safe; never two at once
  *           toy_pcp::lock         one CPU's free order-0 pages; irq-safe;
@@ -51,6 +53,8 @@
  *     toy_node::all_pcp_lock      the one freezer of a zone (validate,
  *                                 pagemap): takes and drops each pcp
  *                                 lock, then holds the zone lock
+ *     fault_mutex (toy_fault.c)   updates of the fault-injection static
+ *                                 key, which take cpus_read_lock() inside
  *     cpus_read_lock()            highmem validate, while it copies each
  *                                 CPU's local mappings on that CPU
  *     toy_highmem::kmap_lock      the pkmap window; process context
@@ -357,7 +361,31 @@ struct toy_fault_attr {
 extern struct toy_fault_attr toy_fail_page_alloc;
 extern struct toy_fault_attr toy_fail_slab;
 
-bool toy_should_fail(struct toy_fault_attr *attr, size_t size);
+DECLARE_STATIC_KEY_FALSE(toy_fault_armed);
+bool __toy_should_fail(struct toy_fault_attr *attr, size_t size);
+
+/**
+ * toy_should_fail() - decide whether an allocation is made to fail
+ * @attr: the layer's attribute.
+ * @size: bytes asked for (for the space knob).
+ *
+ * A static key keeps it to a no-op jump while no probability is set and
+ * no fail-nth is armed, as should_failslab() costs nothing in a kernel
+ * whose fault injection is off.
+ *
+ * Context: Any context.
+ * Return: true if the caller must fail the allocation.
+ */
+static __always_inline bool toy_should_fail(struct toy_fault_attr *attr,
+					    size_t size)
+{
+	if (!static_branch_unlikely(&toy_fault_armed))
+		return false;
+	return __toy_should_fail(attr, size);
+}
+
+void toy_fault_set_probability(struct toy_fault_attr *attr,
+			       unsigned long probability);
 void toy_fault_begin(unsigned int nth);
 void toy_fault_begin_command(void);
 void toy_fault_end(void);

@@ -83,8 +83,9 @@ struct toy_kmem_cache;
  * kmalloc-192, the smallest being kmalloc-<kmalloc_min>); larger sizes
  * go straight to the buddy as a block of the order that fits.
  *
- * Context: Any context; takes this CPU's array lock, and to refill the
- * array the cache lock, a zone lock and the buddy's per-CPU list lock.
+ * Context: Any context; takes no lock while this CPU's array has an
+ * object (preemption off meanwhile), and to refill the array the cache
+ * lock, a zone lock and the buddy's per-CPU list lock.
  * Return: the memory, at least @size bytes; %TOY_ZERO_SIZE_PTR if @size
  * is 0; NULL if the toy is out of memory or @size is over 4 MiB.
  */
@@ -205,6 +206,10 @@ void toy_kmem_cache_free(struct toy_kmem_cache *s, void *obj);
 /**
  * toy_kmem_cache_shrink() - give a cache's empty slabs back to the buddy
  * @s: the cache.
+ *
+ * Where it may sleep, drains every CPU's array first, which waits for an
+ * RCU grace period, as kmem_cache_shrink() flushes every CPU's slab; in
+ * an atomic context (an interrupt, a lock held) only this CPU's array.
  *
  * Context: Any context.
  * Return: the number of slabs given back.

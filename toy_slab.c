@@ -35,7 +35,7 @@
  * they come off the slabs (alloc_block()), so the last one is handed out
  * first, as in SLAB.
  *
- *	alloc/free --> [ CPU 0 array ] [ CPU 1 array ] ...   per-CPU lock
+ *	alloc/free --> [ CPU 0 array ] [ CPU 1 array ] ...   no lock: its CPU's
  *	                      | refill ^ flush (batchcount)
  *	                      v        |
  *	               full / partial / empty slabs          cache lock
@@ -97,28 +97,35 @@
  * walking the free list for double frees needs F, as in SLUB.
  *
  * Locking (toy_internal.h has the order of every lock): toy_slab_mutex
- * guards the list of caches, then a CPU's array lock, then the cache
+ * guards the list of caches, then a CPU's array section, then the cache
  * lock, then the buddy's pcp and zone locks when an empty slab goes back.
  *
- * Allocation and free take the array lock of the CPU they run on, found
- * with raw_cpu_ptr() and then locked as the buddy's pcp lists are: a task
- * that moves to another CPU in between works on that CPU's array, under
- * its lock, which is still correct, and nothing depends on interrupts
- * being off, so it holds on PREEMPT_RT. The cache lock is taken inside
- * only to refill or flush (always, for a debug cache). A new slab is
- * taken from the buddy and built, constructor included, with no lock
- * held, then added to the lists; a slab that empties is given back to
- * the buddy under the cache lock, so cache -> zone is a real nesting.
- * Whoever needs every array of a cache still at once (validate, destroy,
- * tune) freezes the cache under the slab mutex, as the buddy freezes a
- * zone: a mark that sends allocations and frees to the lists, each array
- * lock taken and dropped once to wait for those that missed it, then the
- * cache lock held; a drain takes the arrays one at a time. No path holds
- * more than one array lock, so none holds a number of locks that grows
- * with the CPUs, and an interrupt may allocate and free meanwhile. No
- * path holds two cache locks, or the arrays of two caches. A
- * slabs/<cache> file is read under the array locks and
- * the cache lock, one at a time, as destroy removes it with the slab
+ * The fast path takes no lock and leaves interrupts alone, as SLUB's
+ * this_cpu_cmpxchg_double() fast path does, in SLAB's shape: an
+ * allocation or free holds its CPU's array for a few instructions with
+ * preemption off and the array's busy flag set (array_enter()), pops or
+ * pushes, and lets go. An interrupt that comes in on the same CPU and
+ * finds the flag set takes the lists under the cache lock instead, and
+ * every path that takes the cache lock turns interrupts off, so the
+ * interrupted owner and the interrupt never touch the same data. Only
+ * a refill or a flush (always, for a debug cache) takes the cache lock
+ * inside the section. A new slab is taken from the buddy and built,
+ * constructor included, outside the section and with no lock held, then
+ * added to the lists; a slab that empties is given back to the buddy under
+ * the cache lock, so cache -> zone is a real nesting. On PREEMPT_RT the
+ * section is the array's own lock, taken with migration off, which an
+ * interrupt thread waits for.
+ *
+ * No other CPU touches an array. Whoever needs every array of a cache
+ * still at once (validate, destroy, tune, shrink, unload) freezes the
+ * cache under the slab mutex, as the buddy freezes a zone: a mark that
+ * sends allocations and frees to the lists, an RCU grace period that
+ * waits out every section that missed it (a section runs with preemption
+ * off), then the cache lock held. So no path holds a number of locks that
+ * grows with the CPUs, an interrupt may allocate and free meanwhile, and
+ * the statistics and counts other readers print are snapshots. No path
+ * holds two cache locks, or the arrays of two caches. A slabs/<cache>
+ * file is read under the cache lock, as destroy removes it with the slab
  * mutex held and waits for its readers.
  */
 
@@ -348,6 +355,7 @@ int toy_slab_layout(struct toy_kmem_cache *s, unsigned int nr_cpus)
 		size += s->red_left_pad;
 	}
 	s->size = ALIGN(size, s->align);
+	s->reciprocal_size = reciprocal_value(s->size);
 	order = toy_slab_calc_order(s->size, nr_cpus, &s->objects);
 	if (order < 0)
 		return order;
@@ -770,22 +778,70 @@ static unsigned int free_block(struct toy_kmem_cache *s, void **objects,
 }
 
 /*
- * May the caller, holding @ac's lock, use the arrays of @s? Not when they
- * are off, nor while a freezer holds them.
+ * The array section: this CPU's array of @s for the caller alone, until
+ * array_exit(). Without PREEMPT_RT that is preemption off and @busy set,
+ * no lock and no interrupt toggled: an interrupt on this CPU that
+ * allocates or frees meanwhile finds @busy set and goes to the lists
+ * (array_enter() returns NULL), as local_trylock() would have it. An
+ * interrupt that comes before @busy is set runs to its end before the
+ * section reads the array, so the compiler barriers are all it takes.
+ * Other CPUs never touch the array: a freezer waits for the sections to
+ * end instead (freeze_arrays()). With PREEMPT_RT, where interrupts are
+ * threads and the cache lock sleeps, the section is the array's lock
+ * with migration off, and a thread that comes in waits for it.
  */
-static bool arrays_usable(struct toy_kmem_cache *s, struct toy_array_cache *ac)
+static __always_inline struct toy_array_cache *
+array_enter(struct toy_kmem_cache *s)
 {
-	lockdep_assert_held(&ac->lock);
+	struct toy_array_cache *ac;
+
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		migrate_disable();
+		ac = this_cpu_ptr(s->cpu_cache);
+		spin_lock(&ac->lock);
+		return ac;
+	}
+	preempt_disable();
+	ac = this_cpu_ptr(s->cpu_cache);
+	if (unlikely(READ_ONCE(ac->busy))) {
+		preempt_enable();
+		return NULL;
+	}
+	WRITE_ONCE(ac->busy, true);
+	barrier();
+	return ac;
+}
+
+static __always_inline void array_exit(struct toy_array_cache *ac)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		spin_unlock(&ac->lock);
+		migrate_enable();
+		return;
+	}
+	barrier();
+	WRITE_ONCE(ac->busy, false);
+	preempt_enable();
+}
+
+/*
+ * May the holder of an array of @s use the arrays? Not when they are
+ * off, nor while a freezer holds them.
+ */
+static __always_inline bool arrays_usable(struct toy_kmem_cache *s)
+{
 	/* Pairs with the release in thaw_arrays(). */
 	return !smp_load_acquire(&s->frozen) && s->limit;
 }
 
-/* Who may change @ac: its lock's holder, or a freezer of @s. */
+/* Who may change @ac: its section's holder, or a freezer of @s. */
 static void assert_array_held(struct toy_kmem_cache *s,
 			      struct toy_array_cache *ac)
 {
-	lockdep_assert(lockdep_is_held(&ac->lock) ||
-		       (READ_ONCE(s->frozen) && lockdep_is_held(&s->lock)));
+	lockdep_assert((READ_ONCE(s->frozen) && lockdep_is_held(&s->lock)) ||
+		       (IS_ENABLED(CONFIG_PREEMPT_RT) ?
+			lockdep_is_held(&ac->lock) :
+			READ_ONCE(ac->busy) && ac == raw_cpu_ptr(s->cpu_cache)));
 }
 
 /* cache_flusharray(): give the batchcount oldest objects of @ac back. */
@@ -794,7 +850,7 @@ static void flush_array(struct toy_kmem_cache *s, struct toy_array_cache *ac)
 {
 	unsigned int n = min(s->batchcount, ac->avail);
 
-	lockdep_assert_held(&ac->lock);
+	assert_array_held(s, ac);
 	free_block(s, ac->entry, n);
 	ac->avail -= n;
 	memmove(ac->entry, ac->entry + n, ac->avail * sizeof(ac->entry[0]));
@@ -815,62 +871,51 @@ static unsigned int drain_array(struct toy_kmem_cache *s,
 }
 
 /*
- * drain_cpu_caches(): every CPU's array back to the lists, one array at a
- * time, so any context may drain. Return the slabs that went back.
+ * Hold every array of @s and its lists still, as freeze_zone() holds a
+ * zone. @s is marked frozen, which sends every array section that sees
+ * it to the lists, and synchronize_rcu() waits for those that began
+ * before: an array section runs with preemption off (PREEMPT_RT: under a
+ * spinlock_t, which holds the RCU read lock), so no CPU is inside one that
+ * missed the mark once it returns. No lock per CPU is taken, so the cost
+ * does not grow with the CPUs and an interrupt may allocate and free
+ * meanwhile. Then the cache lock is taken and held: the arrays change only
+ * under it, and the freezer may drain or check them. The slab mutex makes
+ * the caller the only freezer; freeze_mark() and freeze_wait() let it
+ * freeze many caches for one grace period.
  */
-static unsigned int drain_arrays(struct toy_kmem_cache *s)
+static void freeze_mark(struct toy_kmem_cache *s)
+	__must_hold(&toy_slab_mutex)
 {
-	struct toy_array_cache *ac;
-	unsigned int released = 0;
-	unsigned long flags;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		ac = per_cpu_ptr(s->cpu_cache, cpu);
-		spin_lock_irqsave(&ac->lock, flags);
-		spin_lock(&s->lock);
-		released += drain_array(s, ac);
-		spin_unlock(&s->lock);
-		spin_unlock_irqrestore(&ac->lock, flags);
-	}
-	return released;
+	lockdep_assert_held(&toy_slab_mutex);
+	WRITE_ONCE(s->frozen, true);
 }
 
-/*
- * Hold every array of @s and its lists still, as freeze_zone() holds a
- * zone, and for the same reasons without holding every array lock at
- * once (a preempt count per possible CPU; an interrupt that frees into
- * its CPU's array would spin on it for ever): @s is marked frozen, and
- * each array lock is taken and dropped once to wait out whoever read the
- * mark clear. slab_alloc() and slab_free() read it under the array lock
- * and, while it is set, go to the lists under the cache lock, which the
- * freezer takes last and holds; so the arrays change only under the
- * cache lock, and the freezer may drain or check them. The slab mutex
- * makes the caller the only freezer.
- */
+static void freeze_wait(void)
+{
+	synchronize_rcu();
+}
+
 static void freeze_arrays(struct toy_kmem_cache *s, unsigned long *flags)
 	__must_hold(&toy_slab_mutex) __acquires(&s->lock)
 {
-	struct toy_array_cache *ac;
-	int cpu;
-
-	lockdep_assert_held(&toy_slab_mutex);
-	WRITE_ONCE(s->frozen, true);
-	for_each_possible_cpu(cpu) {
-		ac = per_cpu_ptr(s->cpu_cache, cpu);
-		spin_lock_irqsave(&ac->lock, *flags);
-		spin_unlock_irqrestore(&ac->lock, *flags);
-	}
+	freeze_mark(s);
+	freeze_wait();
 	spin_lock_irqsave(&s->lock, *flags);
 }
 
 /* Whoever then sees the mark clear sees the limit and arrays left here. */
+static void thaw_mark(struct toy_kmem_cache *s)
+	__must_hold(&toy_slab_mutex)
+{
+	/* Pairs with the acquire in arrays_usable(). */
+	smp_store_release(&s->frozen, false);
+}
+
 static void thaw_arrays(struct toy_kmem_cache *s, unsigned long flags)
 	__must_hold(&toy_slab_mutex) __releases(&s->lock)
 {
 	spin_unlock_irqrestore(&s->lock, flags);
-	/* Pairs with the acquire in arrays_usable(). */
-	smp_store_release(&s->frozen, false);
+	thaw_mark(s);
 }
 
 /* Objects in the arrays of @s, which the caller holds still. */
@@ -919,10 +964,12 @@ static unsigned int refill_batch(const struct toy_kmem_cache *s,
 
 /*
  * cache_alloc_refill(): this CPU's array *@acp is empty. Refill it from
- * the lists, else from a new slab built with no lock held, and pop an
- * object. While the locks are dropped the task may move to another CPU
- * and the cache may be tuned, even to no arrays: *@acp comes back as the
- * array now locked, and the limit is read again.
+ * the lists, else from a new slab built outside the array section and
+ * the cache lock (so that a blocking allocation may sleep there one day),
+ * and pop an object. In between the task may move to another CPU and the
+ * cache may be frozen: *@acp comes back as the array now held, or NULL if
+ * none could be (the object then comes from the lists), and the limit is
+ * read again.
  *
  * Return: the object, or NULL if the buddy had no slab.
  */
@@ -934,21 +981,19 @@ static void *refill(struct toy_kmem_cache *s, struct toy_array_cache **acp,
 	enum toy_slab_list from;
 	struct toy_page *slab;
 
-	lockdep_assert_held(&ac->lock);
 	lockdep_assert_held(&s->lock);
 	if (!fill_array(s, ac, refill_batch(s, ac))) {
-		spin_unlock(&s->lock);
-		spin_unlock_irqrestore(&ac->lock, *flags);
+		spin_unlock_irqrestore(&s->lock, *flags);
+		array_exit(ac);
 		slab = new_slab(s, gfp);
-		ac = raw_cpu_ptr(s->cpu_cache);
-		spin_lock_irqsave(&ac->lock, *flags);
-		spin_lock(&s->lock);
+		ac = array_enter(s);
 		*acp = ac;
+		spin_lock_irqsave(&s->lock, *flags);
 		if (slab) {
 			add_slab(s, slab);
 			s->stat[TOY_SS_ALLOC_NEW]++;
 		}
-		if (!arrays_usable(s, ac)) {
+		if (!ac || !arrays_usable(s)) {
 			slab = get_slab(s, &from);
 			if (slab)
 				return take_object(s, slab, from);
@@ -967,10 +1012,9 @@ static void *refill(struct toy_kmem_cache *s, struct toy_array_cache **acp,
 }
 
 /* The newest object of @ac, or NULL if it is empty. */
-static void *array_pop(struct toy_array_cache *ac)
+static __always_inline void *array_pop(struct toy_array_cache *ac)
 {
-	lockdep_assert_held(&ac->lock);
-	if (!ac->avail) {
+	if (unlikely(!ac->avail)) {
 		ac->stat[TOY_CS_ALLOC_MISS]++;
 		return NULL;
 	}
@@ -980,41 +1024,52 @@ static void *array_pop(struct toy_array_cache *ac)
 }
 
 /*
- * ____cache_alloc(): an object from this CPU's array *@acp, refilled if
- * empty. A debug cache takes its cache lock throughout and checks the
- * object as it leaves the array.
+ * ____cache_alloc() for an empty array, or a debug cache: refill under the
+ * cache lock; a debug cache takes the lock throughout and checks the
+ * object as it leaves the array. *@acp as refill() leaves it.
  */
-static void *array_alloc(struct toy_kmem_cache *s,
-			 struct toy_array_cache **acp, toy_gfp_t gfp,
-			 unsigned long *flags, unsigned long caller,
-			 unsigned int orig_size)
+static noinline void *array_alloc_slow(struct toy_kmem_cache *s,
+				       struct toy_array_cache **acp,
+				       toy_gfp_t gfp, unsigned long caller,
+				       unsigned int orig_size)
 {
+	unsigned long flags;
 	void *object;
 
+	spin_lock_irqsave(&s->lock, flags);
 	if (!cache_debug(s)) {
-		object = array_pop(*acp);
+		object = refill(s, acp, gfp, &flags);
+	} else {
+		object = array_pop(*acp) ?: refill(s, acp, gfp, &flags);
 		if (object)
-			return object;
-		spin_lock(&s->lock);
-		object = refill(s, acp, gfp, flags);
-		spin_unlock(&s->lock);
-		return object;
+			toy_slab_alloc_debug(s, block_of(object), object,
+					     caller, orig_size);
 	}
-	spin_lock(&s->lock);
-	object = array_pop(*acp) ?: refill(s, acp, gfp, flags);
-	if (object)
-		toy_slab_alloc_debug(s, block_of(object), object, caller, orig_size);
-	spin_unlock(&s->lock);
+	spin_unlock_irqrestore(&s->lock, flags);
 	return object;
 }
 
-/* Count a free into @ac and, if it is full, flush a batch to make room. */
-static void make_room(struct toy_kmem_cache *s, struct toy_array_cache *ac)
-	__must_hold(&s->lock)
+/* A free into a full array: flush a batch, then push (cache lock held). */
+static noinline void array_free_slow(struct toy_kmem_cache *s,
+				     struct toy_array_cache *ac,
+				     struct toy_page *slab, void *object,
+				     unsigned long caller)
 {
-	lockdep_assert_held(&ac->lock);
-	ac->stat[TOY_CS_FREE_MISS]++;
-	flush_array(s, ac);
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->lock, flags);
+	if (!cache_debug(s) || free_ok(s, slab, object, caller)) {
+		if (cache_debug(s))
+			toy_slab_free_debug(s, slab, object, caller);
+		if (ac->avail < s->limit) {
+			ac->stat[TOY_CS_FREE_HIT]++;
+		} else {
+			ac->stat[TOY_CS_FREE_MISS]++;
+			flush_array(s, ac);
+		}
+		ac->entry[ac->avail++] = object;
+	}
+	spin_unlock_irqrestore(&s->lock, flags);
 }
 
 /*
@@ -1023,39 +1078,24 @@ static void make_room(struct toy_kmem_cache *s, struct toy_array_cache *ac)
  * the one on top already; a debug cache takes its cache lock for the
  * full double-free check and the debug work.
  */
-static void array_free(struct toy_kmem_cache *s, struct toy_array_cache *ac,
-		       struct toy_page *slab, void *object,
-		       unsigned long caller)
+static __always_inline void array_free(struct toy_kmem_cache *s,
+				       struct toy_array_cache *ac,
+				       struct toy_page *slab, void *object,
+				       unsigned long caller)
 {
-	lockdep_assert_held(&ac->lock);
-	if (!object_start_ok(s, slab, object, caller))
+	if (unlikely(!object_start_ok(s, slab, object, caller)))
 		return;
-	if (ac->avail && ac->entry[ac->avail - 1] == object) {
+	if (unlikely(ac->avail && ac->entry[ac->avail - 1] == object)) {
 		toy_slab_report(s, slab, object, TOY_SE_DOUBLE_FREE, caller,
 				"the object is free already, on top of this CPU's array");
 		return;
 	}
-	if (!cache_debug(s)) {
-		if (ac->avail < s->limit) {
-			ac->stat[TOY_CS_FREE_HIT]++;
-		} else {
-			spin_lock(&s->lock);
-			make_room(s, ac);
-			spin_unlock(&s->lock);
-		}
+	if (likely(!cache_debug(s) && ac->avail < s->limit)) {
+		ac->stat[TOY_CS_FREE_HIT]++;
 		ac->entry[ac->avail++] = object;
 		return;
 	}
-	spin_lock(&s->lock);
-	if (free_ok(s, slab, object, caller)) {
-		toy_slab_free_debug(s, slab, object, caller);
-		if (ac->avail < s->limit)
-			ac->stat[TOY_CS_FREE_HIT]++;
-		else
-			make_room(s, ac);
-		ac->entry[ac->avail++] = object;
-	}
-	spin_unlock(&s->lock);
+	array_free_slow(s, ac, slab, object, caller);
 }
 
 /* === Allocation and free ================================================== */
@@ -1064,20 +1104,26 @@ void *toy_slab_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp,
 		     unsigned long caller, unsigned int orig_size)
 {
 	struct toy_array_cache *ac;
-	unsigned long flags;
-	void *object;
+	void *object = NULL;
 
 	if (toy_should_fail(&toy_fail_slab, s->object_size))
 		return NULL;
-	ac = raw_cpu_ptr(s->cpu_cache);
-	spin_lock_irqsave(&ac->lock, flags);
-	if (arrays_usable(s, ac)) {
-		object = array_alloc(s, &ac, gfp, &flags, caller, orig_size);
-		spin_unlock_irqrestore(&ac->lock, flags);
-	} else {
-		spin_unlock_irqrestore(&ac->lock, flags);
-		object = lists_alloc(s, gfp, caller, orig_size);
+	ac = array_enter(s);
+	if (likely(ac)) {
+		if (likely(arrays_usable(s))) {
+			if (likely(!cache_debug(s)))
+				object = array_pop(ac);
+			if (unlikely(!object))
+				object = array_alloc_slow(s, &ac, gfp, caller,
+							  orig_size);
+			if (ac)
+				array_exit(ac);
+			goto out;
+		}
+		array_exit(ac);
 	}
+	object = lists_alloc(s, gfp, caller, orig_size);
+out:
 	if (object && (gfp & __TOY_GFP_ZERO))
 		memset(object, 0, s->object_size);
 	return object;
@@ -1086,17 +1132,17 @@ void *toy_slab_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp,
 void toy_slab_free(struct toy_kmem_cache *s, struct toy_page *slab,
 		   void *object, unsigned long caller)
 {
-	struct toy_array_cache *ac = raw_cpu_ptr(s->cpu_cache);
-	unsigned long flags;
+	struct toy_array_cache *ac = array_enter(s);
 
-	spin_lock_irqsave(&ac->lock, flags);
-	if (arrays_usable(s, ac)) {
-		array_free(s, ac, slab, object, caller);
-		spin_unlock_irqrestore(&ac->lock, flags);
-	} else {
-		spin_unlock_irqrestore(&ac->lock, flags);
-		lists_free(s, slab, object, caller);
+	if (likely(ac)) {
+		if (likely(arrays_usable(s))) {
+			array_free(s, ac, slab, object, caller);
+			array_exit(ac);
+			return;
+		}
+		array_exit(ac);
 	}
+	lists_free(s, slab, object, caller);
 }
 
 /*
@@ -1330,23 +1376,6 @@ static unsigned int release_list(struct toy_kmem_cache *s,
 	return n;
 }
 
-/*
- * __kmem_cache_shrink() of SLAB: drain every CPU's array, then give back
- * every empty slab. Counts the slabs a drain gave back too.
- */
-int toy_kmem_cache_shrink(struct toy_kmem_cache *s)
-{
-	unsigned long flags;
-	unsigned int n;
-
-	n = drain_arrays(s);
-	spin_lock_irqsave(&s->lock, flags);
-	n += release_list(s, TOY_SLAB_EMPTY);
-	spin_unlock_irqrestore(&s->lock, flags);
-	return n;
-}
-EXPORT_SYMBOL_GPL(toy_kmem_cache_shrink);
-
 /* Drain every array of @s, which the caller holds still; return slabs freed. */
 static unsigned int drain_frozen(struct toy_kmem_cache *s)
 	__must_hold(&s->lock)
@@ -1358,6 +1387,58 @@ static unsigned int drain_frozen(struct toy_kmem_cache *s)
 		released += drain_array(s, per_cpu_ptr(s->cpu_cache, cpu));
 	return released;
 }
+
+/*
+ * __kmem_cache_shrink() of SLAB: drain every CPU's array (drain_cpu_caches(),
+ * here by freezing the cache), then give back every empty slab. Counts the
+ * slabs a drain gave back too.
+ */
+int toy_slab_shrink_cache(struct toy_kmem_cache *s)
+	__must_hold(&toy_slab_mutex)
+{
+	unsigned long flags;
+	unsigned int n;
+
+	freeze_arrays(s, &flags);
+	n = drain_frozen(s);
+	n += release_list(s, TOY_SLAB_EMPTY);
+	thaw_arrays(s, flags);
+	return n;
+}
+
+/*
+ * Where the caller may not sleep: drain this CPU's array only (unless an
+ * interrupted context of this CPU holds it), then give back every empty
+ * slab, all under the cache lock.
+ */
+static int shrink_here(struct toy_kmem_cache *s)
+{
+	struct toy_array_cache *ac = array_enter(s);
+	unsigned long flags;
+	int n = 0;
+
+	spin_lock_irqsave(&s->lock, flags);
+	if (ac)
+		n = drain_array(s, ac);
+	n += release_list(s, TOY_SLAB_EMPTY);
+	spin_unlock_irqrestore(&s->lock, flags);
+	if (ac)
+		array_exit(ac);
+	return n;
+}
+
+int toy_kmem_cache_shrink(struct toy_kmem_cache *s)
+{
+	int n;
+
+	if (!preemptible())
+		return shrink_here(s);
+	mutex_lock(&toy_slab_mutex);
+	n = toy_slab_shrink_cache(s);
+	mutex_unlock(&toy_slab_mutex);
+	return n;
+}
+EXPORT_SYMBOL_GPL(toy_kmem_cache_shrink);
 
 /*
  * Destroy @s for @who if it has no live objects, or print one line why
@@ -1455,23 +1536,18 @@ EXPORT_SYMBOL_IF_KUNIT(toy_slab_tune);
  * toy_slab_cached() - objects in the per-CPU arrays of a cache
  * @s: the cache.
  *
- * Context: Any context; takes each array lock in turn, so the sum is a
- * snapshot unless the cache is still.
+ * Context: Any context; reads each array without holding it, so the sum
+ * is a snapshot unless the cache is still.
  * Return: the number of objects, free for the user, counted in use by
  * their slabs.
  */
 unsigned long toy_slab_cached(struct toy_kmem_cache *s)
 {
-	struct toy_array_cache *ac;
-	unsigned long flags, n = 0;
+	unsigned long n = 0;
 	int cpu;
 
-	for_each_possible_cpu(cpu) {
-		ac = per_cpu_ptr(s->cpu_cache, cpu);
-		spin_lock_irqsave(&ac->lock, flags);
-		n += ac->avail;
-		spin_unlock_irqrestore(&ac->lock, flags);
-	}
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(per_cpu_ptr(s->cpu_cache, cpu)->avail);
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_slab_cached);
@@ -1487,16 +1563,11 @@ EXPORT_SYMBOL_IF_KUNIT(toy_slab_cached);
 unsigned long toy_slab_cpu_stat(struct toy_kmem_cache *s,
 				enum toy_slab_cpu_stat item)
 {
-	struct toy_array_cache *ac;
-	unsigned long flags, n = 0;
+	unsigned long n = 0;
 	int cpu;
 
-	for_each_possible_cpu(cpu) {
-		ac = per_cpu_ptr(s->cpu_cache, cpu);
-		spin_lock_irqsave(&ac->lock, flags);
-		n += ac->stat[item];
-		spin_unlock_irqrestore(&ac->lock, flags);
-	}
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(per_cpu_ptr(s->cpu_cache, cpu)->stat[item]);
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_slab_cpu_stat);
@@ -1855,7 +1926,8 @@ static unsigned int validate_counts(struct toy_kmem_cache *s,
  * array count as free for the debug checks and as in use for their
  * slab's count.
  */
-static unsigned long validate_cache(struct toy_kmem_cache *s, bool repair)
+static unsigned long validate_cache(struct toy_kmem_cache *s, bool repair,
+				    bool frozen)
 	__must_hold(&toy_slab_mutex)
 {
 	struct toy_page *slab, *next;
@@ -1869,10 +1941,15 @@ static unsigned long validate_cache(struct toy_kmem_cache *s, bool repair)
 	if (!ctx.map || !ctx.refs) {
 		pr_info("validate: %s: no memory for the object maps, skipped\n",
 			s->name);
+		if (frozen)
+			thaw_mark(s);
 		bad = 0;
 		goto out;
 	}
-	freeze_arrays(s, &flags);
+	if (!frozen)
+		freeze_arrays(s, &flags);
+	else
+		spin_lock_irqsave(&s->lock, flags);
 	bad = collect_refs(s, &ctx);
 	for (list = 0; list < TOY_NR_SLAB_LISTS; list++)
 		list_for_each_entry_safe(slab, next, &s->slabs[list], lru)
@@ -1892,10 +1969,14 @@ static unsigned long validate_caches(struct toy_kmem_cache *s, bool repair)
 
 	mutex_lock(&toy_slab_mutex);
 	if (s) {
-		bad = validate_cache(s, repair);
+		bad = validate_cache(s, repair, false);
 	} else {
+		/* One grace period for every cache: see freeze_arrays(). */
 		list_for_each_entry(s, &toy_slab_caches, list)
-			bad += validate_cache(s, repair);
+			freeze_mark(s);
+		freeze_wait();
+		list_for_each_entry(s, &toy_slab_caches, list)
+			bad += validate_cache(s, repair, true);
 	}
 	mutex_unlock(&toy_slab_mutex);
 	return bad;
@@ -2092,7 +2173,10 @@ static void flags_show(struct seq_file *m, toy_slab_flags_t flags)
 		seq_putc(m, '-');
 }
 
-/* One line per CPU: what its array holds and its events, under its lock. */
+/*
+ * One line per CPU: what its array holds and its events, a snapshot read
+ * without holding the array (the cache lock keeps the limit still).
+ */
 static void arrays_show(struct seq_file *m, struct toy_kmem_cache *s)
 {
 	unsigned long flags, stat[TOY_NR_SLAB_CPU_STATS];
@@ -2103,12 +2187,13 @@ static void arrays_show(struct seq_file *m, struct toy_kmem_cache *s)
 
 	for_each_possible_cpu(cpu) {
 		ac = per_cpu_ptr(s->cpu_cache, cpu);
-		spin_lock_irqsave(&ac->lock, flags);
-		avail = ac->avail;
-		touched = ac->touched;
-		memcpy(stat, ac->stat, sizeof(stat));
+		spin_lock_irqsave(&s->lock, flags);
+		avail = READ_ONCE(ac->avail);
+		touched = READ_ONCE(ac->touched);
+		for (i = 0; i < TOY_NR_SLAB_CPU_STATS; i++)
+			stat[i] = READ_ONCE(ac->stat[i]);
 		limit = s->limit;
-		spin_unlock_irqrestore(&ac->lock, flags);
+		spin_unlock_irqrestore(&s->lock, flags);
 		seq_printf(m, "# cpu %d array %u/%u touched %d", cpu, avail,
 			   limit, touched);
 		for (i = 0; i < TOY_NR_SLAB_CPU_STATS; i++)
@@ -2121,9 +2206,8 @@ static void arrays_show(struct seq_file *m, struct toy_kmem_cache *s)
 /*
  * slabs/<cache>: the geometry and tunables, each CPU's array, the
  * counters, then one line per slab: list, toy pfn, objects in use (handed
- * out or in an array) / objects. Read under the array locks and the cache
- * lock one at a time: destroy removes the file while holding the slab
- * mutex.
+ * out or in an array) / objects. Read under the cache lock, the arrays
+ * as a snapshot: destroy removes the file while holding the slab mutex.
  */
 static int slabs_show(struct seq_file *m, void *v)
 {
@@ -2191,15 +2275,18 @@ void toy_slab_debugfs_init(struct dentry *root)
 
 /* === Load and unload ====================================================== */
 
-/* Give back every slab of @s; forget it. Say what was left behind. */
+/*
+ * Give back every slab of @s, whose arrays the caller froze (freeze_mark()
+ * and freeze_wait()); forget it. Say what was left behind.
+ */
 static void teardown_cache(struct toy_kmem_cache *s, bool quiet)
 	__must_hold(&toy_slab_mutex)
 {
 	unsigned long live;
 	int list;
 
-	drain_arrays(s);
 	spin_lock_irq(&s->lock);
+	drain_frozen(s);
 	live = s->nr_inuse;
 	for (list = 0; list < TOY_NR_SLAB_LISTS; list++)
 		release_list(s, list);
@@ -2289,6 +2376,9 @@ void toy_slab_exit(bool quiet)
 	struct toy_kmem_cache *s, *next;
 
 	mutex_lock(&toy_slab_mutex);
+	list_for_each_entry(s, &toy_slab_caches, list)
+		freeze_mark(s);
+	freeze_wait();
 	list_for_each_entry_safe(s, next, &toy_slab_caches, list)
 		teardown_cache(s, quiet);
 	toy_slab_nr_named = 0;

@@ -9,6 +9,7 @@
 #define _TOY_SLAB_H
 
 #include <linux/atomic.h>
+#include <linux/reciprocal_div.h>
 #include <linux/stackdepot.h>
 
 #include "toy_internal.h"
@@ -85,21 +86,28 @@ extern const char *const toy_slab_cpu_stat_names[TOY_NR_SLAB_CPU_STATS];
 /**
  * struct toy_array_cache - one CPU's stack of free objects of one cache
  *	(SLAB's array_cache)
- * @lock: guards the fields below. Taken before the cache lock; found with
- *	raw_cpu_ptr() and usually taken only by its own CPU. For a cache
- *	with debug flags, @avail and @entry change only with the cache lock
- *	held as well, so the double-free check can read every CPU's array;
- *	so do those of any cache while it is frozen.
+ * @busy: set while a context of this CPU holds the array (array_enter());
+ *	an interrupt that finds it set goes to the lists. Unused on
+ *	PREEMPT_RT, where @lock is taken instead.
+ * @lock: PREEMPT_RT only: held by the array's user, with migration off.
  * @avail: objects in @entry; the most recently freed is @entry[@avail - 1].
  * @touched: an allocation was served since the array was last drained;
  *	a refill of an untouched array moves at most 16 objects.
  * @stat: event counters.
  * @entry: the objects, free for the user, counted in use by their slabs.
+ *
+ * Only the holder changes @avail, @entry, @touched and @stat: the array's
+ * own CPU, between array_enter() and array_exit(), or a freezer of the
+ * cache (freeze_arrays()) with the cache lock held. For a cache with debug
+ * flags the holder takes the cache lock as well before it moves @avail
+ * and @entry, so that the double-free check can read every CPU's array.
+ * Anyone else reads a snapshot (READ_ONCE()).
  */
 struct toy_array_cache {
-	spinlock_t lock;		/* see above */
+	bool busy;			/* see above */
 	unsigned int avail;
 	bool touched;
+	spinlock_t lock;		/* PREEMPT_RT: see above */
 	unsigned long stat[TOY_NR_SLAB_CPU_STATS];
 	void *entry[TOY_AC_LIMIT_MAX];
 };
@@ -108,7 +116,7 @@ struct toy_array_cache {
  * struct toy_kmem_cache - a cache of same-sized objects (struct kmem_cache)
  * @lock: guards @slabs, @nr_slabs, @nr_inuse, @stat and the freelist,
  *	inuse and lru fields of the cache's slabs. Irq-safe. Taken after
- *	a per-CPU array lock.
+ *	a per-CPU array's holder takes it.
  * @slabs: the cache's slabs on lists full, partial, empty.
  * @nr_slabs: slabs on each list.
  * @nr_inuse: objects not on a slab's free list, over all slabs: handed
@@ -119,9 +127,9 @@ struct toy_array_cache {
  *	@batchcount of them back. 0: no arrays, every allocation and free
  *	goes to the lists. Written by a freezer (freeze_arrays()), under
  *	the cache lock and the slab mutex; read under the cache lock, or
- *	under an array lock once arrays_usable() has seen @frozen clear.
- * @frozen: set while a freezer holds the arrays still; read under an
- *	array lock, where it sends allocations and frees to the lists.
+ *	by an array's holder once arrays_usable() has seen @frozen clear.
+ * @frozen: set while a freezer holds the arrays still; read by an
+ *	array's holder, whom it sends to the lists.
  * @batchcount: objects moved at once between an array and the lists;
  *	written and read as @limit.
  * @name: as in slabinfo; set at creation, like all fields below.
@@ -129,6 +137,8 @@ struct toy_array_cache {
  * @object_size: bytes the user asked for.
  * @size: bytes from one object to the next, red zones and metadata
  *	included; slabinfo's objsize.
+ * @reciprocal_size: @size for reciprocal_divide(), as SLUB's, so that
+ *	finding an object's index takes no division.
  * @align: alignment of each object.
  * @meta_offset: where metadata starts, from the object: @object_size plus
  *	the right red zone (SLUB's inuse).
@@ -144,26 +154,31 @@ struct toy_array_cache {
  * @dentry: the cache's file in debugfs slabs/, or NULL.
  */
 struct toy_kmem_cache {
-	spinlock_t lock;		/* the lists and the counts below */
-	struct list_head slabs[TOY_NR_SLAB_LISTS];
-	unsigned long nr_slabs[TOY_NR_SLAB_LISTS];
-	unsigned long nr_inuse;
-	unsigned long stat[TOY_NR_SLAB_STATS];
+	/* Read by every allocation and free: one line, written rarely. */
 	struct toy_array_cache __percpu *cpu_cache;
 	unsigned int limit;
 	unsigned int batchcount;
 	bool frozen;			/* see above */
-
-	char name[TOY_SLAB_NAME_MAX];
 	toy_slab_flags_t flags;
 	unsigned int object_size;
 	unsigned int size;
+	struct reciprocal_value reciprocal_size;
+	unsigned int offset;
+	unsigned int objects;
+
+	/* The lists and their counts, for refills, flushes and the lists. */
+	spinlock_t lock ____cacheline_aligned_in_smp;
+	struct list_head slabs[TOY_NR_SLAB_LISTS];
+	unsigned long nr_slabs[TOY_NR_SLAB_LISTS];
+	unsigned long nr_inuse;
+	unsigned long stat[TOY_NR_SLAB_STATS];
+
+	/* Set at creation, read by the slow paths and the files. */
+	char name[TOY_SLAB_NAME_MAX] ____cacheline_aligned_in_smp;
 	unsigned int align;
 	unsigned int meta_offset;
-	unsigned int offset;
 	unsigned int red_left_pad;
 	unsigned int order;
-	unsigned int objects;
 	unsigned int max_empty;
 	void (*ctor)(void *object);
 	bool kmalloc;
@@ -253,10 +268,17 @@ static inline void *object_slot(const struct toy_kmem_cache *s, void *object)
 	return object - s->red_left_pad;
 }
 
+/* An offset into a slab over @s->size, as SLUB's __obj_to_index(). */
+static inline unsigned int offset_index(const struct toy_kmem_cache *s,
+					unsigned long off)
+{
+	return reciprocal_divide(off, s->reciprocal_size);
+}
+
 static inline unsigned int object_index(const struct toy_kmem_cache *s,
 					const struct toy_page *slab, void *object)
 {
-	return (object_slot(s, object) - slab_address(slab)) / s->size;
+	return offset_index(s, object_slot(s, object) - slab_address(slab));
 }
 
 static inline void *index_object(const struct toy_kmem_cache *s,
@@ -279,7 +301,7 @@ static inline bool valid_object(const struct toy_kmem_cache *s,
 		return false;
 	off = p - base;
 	return off < (unsigned long)slab->objects * s->size &&
-	       off % s->size == 0;
+	       offset_index(s, off) * s->size == off;
 }
 
 static inline void *get_freepointer(const struct toy_kmem_cache *s, void *object)
@@ -389,6 +411,7 @@ struct toy_kmem_cache *toy_slab_create_cache(const char *who,
 					     unsigned int align,
 					     toy_slab_flags_t flags,
 					     void (*ctor)(void *));
+int toy_slab_shrink_cache(struct toy_kmem_cache *s);
 int toy_slab_destroy_cache(const char *who, struct toy_kmem_cache *s);
 
 /* --- toy_slab_debug.c: red zones, poison, tracks and reports --- */

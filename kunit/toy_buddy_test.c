@@ -994,11 +994,11 @@ static void toy_buddy_fault_injection(struct kunit *test)
 	/* probability 100, times 2: two failures, then none. */
 	attr->verbose = 0;
 	atomic_set(&attr->times, 2);
-	WRITE_ONCE(attr->probability, 100);
+	toy_fault_set_probability(attr, 100);
 	p[0] = toy_node_alloc(node, gfp, 0);
 	p[1] = toy_node_alloc(node, gfp, 0);
 	p[2] = toy_node_alloc(node, gfp, 0);
-	WRITE_ONCE(attr->probability, 0);
+	toy_fault_set_probability(attr, 0);
 	atomic_set(&attr->times, 1);
 	attr->verbose = 2;
 	KUNIT_EXPECT_NULL(test, p[0]);
@@ -1040,10 +1040,10 @@ static void toy_buddy_fault_probability(struct kunit *test)
 
 	attr->verbose = 0;
 	atomic_set(&attr->times, -1);
-	WRITE_ONCE(attr->probability, p);
+	toy_fault_set_probability(attr, p);
 	for (i = 0; i < FAULT_TRIALS; i++)
 		failed += toy_should_fail(attr, PAGE_SIZE);
-	WRITE_ONCE(attr->probability, 0);
+	toy_fault_set_probability(attr, 0);
 	atomic_set(&attr->times, 1);
 	attr->verbose = 2;
 	kunit_info(test, "%lu of %d failed, want %lu +- %lu\n", failed,

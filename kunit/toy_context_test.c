@@ -35,6 +35,7 @@ struct ctx_state {
 	struct timer_list timer;
 	struct anyctx_ring hard_ring, soft_ring;
 	struct anyctx_stats hard, soft;
+	atomic_long_t hard_in_section;	/* runs that found the array held */
 	bool stop;
 };
 
@@ -44,6 +45,8 @@ static enum hrtimer_restart ctx_hrtimer(struct hrtimer *t)
 {
 	if (READ_ONCE(ctx.stop))
 		return HRTIMER_NORESTART;
+	if (READ_ONCE(raw_cpu_ptr(ctx.cache->cpu_cache)->busy))
+		atomic_long_inc(&ctx.hard_in_section);
 	anyctx_run(&ctx.hard, &ctx.hard_ring, ctx.cache);
 	hrtimer_forward_now(t, ns_to_ktime(CTX_PERIOD_NS));
 	return HRTIMER_RESTART;
@@ -172,8 +175,53 @@ static void toy_context_fail_nth_is_the_tasks(struct kunit *test)
 	ctx_stop(test);
 }
 
+#define CTX_BATCH	16
+
+/*
+ * The lock-free array path against an interrupt on the same CPU: this
+ * task allocates and frees objects of the cache the hrtimer uses as
+ * fast as it can, so that the hrtimer often comes in while the task holds
+ * its CPU's array (array_enter()) and must take the lists. Every object
+ * carries a pattern while it is out; none may be handed out twice or be
+ * written by the other side, and validate finds nothing afterwards.
+ */
+static void toy_context_irq_vs_fast_path(struct kunit *test)
+{
+	unsigned long deadline, rounds = 0, broken = 0, nulls = 0;
+	u8 *obj[CTX_BATCH];
+	unsigned int i;
+
+	ctx_start(test);
+	deadline = jiffies + CTX_RUN / 3;
+	while (time_before(jiffies, deadline)) {
+		for (i = 0; i < CTX_BATCH; i++) {
+			obj[i] = toy_kmem_cache_alloc(ctx.cache, ANYCTX_GFP);
+			if (obj[i])
+				memset(obj[i], 0xa0 + i, 32);
+			else
+				nulls++;
+		}
+		for (i = 0; i < CTX_BATCH; i++) {
+			if (obj[i] && memchr_inv(obj[i], 0xa0 + i, 32))
+				broken++;
+			toy_kmem_cache_free(ctx.cache, obj[i]);
+		}
+		rounds++;
+	}
+	ctx_stop(test);
+	kunit_info(test, "%lu rounds of %d, %lu NULL; hardirq %ld runs, %ld of them inside the task's array section\n",
+		   rounds, CTX_BATCH, nulls, atomic_long_read(&ctx.hard.runs),
+		   atomic_long_read(&ctx.hard_in_section));
+	KUNIT_EXPECT_EQ(test, broken, 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx.hard.bad), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx.soft.bad), 0L);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&ctx.hard_in_section), 0L);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(NULL), 0UL);
+}
+
 static struct kunit_case toy_context_test_cases[] = {
 	KUNIT_CASE(toy_context_irq_vs_freeze),
+	KUNIT_CASE(toy_context_irq_vs_fast_path),
 	KUNIT_CASE(toy_context_fail_nth_is_the_tasks),
 	{}
 };

@@ -12,6 +12,12 @@
  * does what holds zones and caches still (tests/vm/76-anyctx.sh).
  * Unloading stops the callers, gives everything back and prints one line
  * per kind; a broken pattern makes it print "toy_anyctx: FAILED".
+ *
+ * On PREEMPT_RT the hrtimer is a soft one, run by the timer thread: there
+ * a hard interrupt may take only raw spinlocks, so the kernel's own
+ * allocators may not be called from one either, and neither may the
+ * toy's, whose locks are spinlock_t. "Any context" on PREEMPT_RT is any
+ * context that may take a spinlock_t.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -64,12 +70,16 @@ static void anyctx_timer(struct timer_list *t)
 }
 
 /* Runs on each CPU: a pinned timer stays on the CPU that started it. */
+#define ANYCTX_HRTIMER_MODE	(IS_ENABLED(CONFIG_PREEMPT_RT) ?	\
+				 HRTIMER_MODE_REL_PINNED :		\
+				 HRTIMER_MODE_REL_PINNED_HARD)
+
 static void anyctx_start_here(void *unused)
 {
 	struct anyctx_cpu *c = this_cpu_ptr(&anyctx_cpus);
 
 	hrtimer_start(&c->hrtimer, ns_to_ktime(period_us * NSEC_PER_USEC),
-		      HRTIMER_MODE_REL_PINNED_HARD);
+		      ANYCTX_HRTIMER_MODE);
 }
 
 static int __init anyctx_init(void)
@@ -84,8 +94,7 @@ static int __init anyctx_init(void)
 	for_each_possible_cpu(cpu) {
 		struct anyctx_cpu *c = per_cpu_ptr(&anyctx_cpus, cpu);
 
-		hrtimer_init(&c->hrtimer, CLOCK_MONOTONIC,
-			     HRTIMER_MODE_REL_PINNED_HARD);
+		hrtimer_init(&c->hrtimer, CLOCK_MONOTONIC, ANYCTX_HRTIMER_MODE);
 		c->hrtimer.function = anyctx_hrtimer;
 		timer_setup(&c->timer, anyctx_timer, TIMER_PINNED);
 		c->hard_ring.seed = 2 * cpu + 1;

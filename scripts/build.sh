@@ -45,7 +45,9 @@ complaints() {
 main() {
 	parse_args "$@"
 	lock_work build
-	deps
+	# KDIR= names headers of the user's own: nothing to install from
+	# Debian's archive (which another distribution does not have).
+	[ -n "${KDIR:-}" ] || deps
 	kdir=$(debian_kdir)
 	if [ "$clean" = 1 ]; then
 		kbuild clean >/dev/null

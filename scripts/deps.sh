@@ -12,7 +12,7 @@ set -eu
 
 src=$(src_package) || exit 1
 PKGS="build-essential bc bison flex libelf-dev libssl-dev cpio gzip xz-utils rsync
-      python3 kmod procps sparse busybox-static qemu-system-x86
+      patch python3 kmod procps sparse busybox-static qemu-system-x86
       $src linux-image-amd64 linux-headers-amd64"
 
 # shellcheck disable=SC2086 # one package a word

@@ -60,8 +60,36 @@ src_dir() {
 			tar -C "$dir" --strip-components=1 -xf "$tar"
 			touch "$dir/.unpacked"
 		fi
-	) 9>"$dir.lock"
+		apply_patches "$dir"
+	) 9>"$dir.lock" || exit 1
 	echo "$dir"
+}
+
+# The patches of the series (scripts/patches/SERIES/*.patch), fixes the
+# release lacks for the hosts we run on; each is applied once, and
+# patches_hash keys the kernel builds by them.
+patch_files() {
+	local series
+	series=$(kernel_series) || return 1
+	compgen -G "$TOP/scripts/patches/$series/*.patch" | sort || true
+}
+
+patches_hash() {
+	local p
+	for p in $(patch_files); do
+		cat "$p"
+	done | sha256sum | cut -c1-12
+}
+
+apply_patches() {
+	local dir=$1 p stamp
+	for p in $(patch_files); do
+		stamp="$dir/.patched-$(basename "$p" .patch)"
+		[ -f "$stamp" ] && continue
+		log "patching $dir: $(basename "$p")"
+		patch -d "$dir" -p1 -N -s <"$p" || die "$p does not apply"
+		touch "$stamp"
+	done
 }
 
 # config_fragment NAME: the kernel config fragment NAME for the kernel
@@ -87,7 +115,7 @@ config_fragment() {
 build_kernel() {
 	local arch=$1 frag=$2 base=$3 target=$4 src hash out
 	src=$(src_dir)
-	hash=$(sha256sum <"$frag" | cut -c1-12)
+	hash=$({ cat "$frag"; patches_hash; } | sha256sum | cut -c1-12)
 	out="$CACHE/$arch-$(src_version)-$hash"
 	exec 8>"$out.lock"
 	flock 8

@@ -29,8 +29,9 @@
  *
  * Locking: one spinlock per zone, taken irq-safe, guards the zone's free
  * lists and counters and the buddy state of its pages; each CPU's pcp
- * list has its own lock, taken before the zone lock. No path holds two
- * zone locks or two pcp locks at once. The slab layer calls in with its
+ * list is its own, used with preemption off and no lock (see "Per-CPU
+ * lists" below), and enters the zone lock for a batch. No path holds two
+ * zone locks or is in two pcp sections at once. The slab layer calls in with its
  * cache lock held; no other layer holds a lock of its own when it calls
  * the buddy (toy_internal.h has the whole order). The buddy calls no
  * layer above it: page_address() of a HighMem page is highmem's
@@ -43,6 +44,7 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <kunit/visibility.h>
@@ -220,39 +222,98 @@ static struct toy_page *rmqueue(struct toy_zone *zone, unsigned int order)
  * but not on the free lists: buddyinfo and MemFree leave them out, as the
  * kernel's do, and they cannot merge until drained.
  *
- * The list is found with raw_cpu_ptr() and then locked: should the task
- * move to another CPU in between, it works on that CPU's list under its
- * lock, which is still correct, and nothing here depends on interrupts
- * being off, so it holds on PREEMPT_RT too.
+ * A CPU's list is used in a pcp section, the same as the slab's per-CPU
+ * arrays (toy_slab.c, array_enter()): preemption off and the list's busy
+ * flag set, no lock and no interrupt toggled. An interrupt on this CPU
+ * that allocates or frees a page meanwhile finds the flag set and goes to
+ * the zone lock, as pcp_spin_trylock() failing sends the kernel's
+ * rmqueue_pcplist() to rmqueue_buddy(). Only the zone lock, taken for a
+ * batch, turns interrupts off. With PREEMPT_RT the section is
+ * migrate_disable() and the list's spinlock_t instead.
+ *
+ * No CPU touches another's list while the lists are in use: whoever must
+ * (drain, validate, pagemap) freezes the zone first (toy_zone_freeze()).
  */
 
+/*
+ * Enter this CPU's pcp section of @zone; NULL when this context
+ * interrupted the section, which then goes to the zone lock.
+ */
+static __always_inline struct toy_pcp *pcp_enter(struct toy_zone *zone)
+{
+	struct toy_pcp *pcp;
+
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		migrate_disable();
+		pcp = this_cpu_ptr(zone->pcp);
+		spin_lock(&pcp->lock);
+		return pcp;
+	}
+	preempt_disable();
+	pcp = this_cpu_ptr(zone->pcp);
+	if (unlikely(READ_ONCE(pcp->busy))) {
+		preempt_enable();
+		return NULL;
+	}
+	WRITE_ONCE(pcp->busy, true);
+	barrier();
+	return pcp;
+}
+
+static __always_inline void pcp_exit(struct toy_pcp *pcp)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		spin_unlock(&pcp->lock);
+		migrate_enable();
+		return;
+	}
+	barrier();
+	WRITE_ONCE(pcp->busy, false);
+	preempt_enable();
+}
+
+/*
+ * May the holder of a pcp section of @zone use the list? Not while a
+ * freezer holds the zone, nor once the lists are off.
+ */
+static __always_inline bool pcp_usable(struct toy_zone *zone)
+{
+	/* Pairs with the release in toy_zone_thaw(). */
+	return !smp_load_acquire(&zone->frozen) && READ_ONCE(zone->pcp_batch);
+}
+
 /* Move up to @count pages from the free lists to @pcp. */
-static void pcp_refill(struct toy_zone *zone, struct toy_pcp *pcp, int count)
-	__must_hold(&pcp->lock)
+static noinline void pcp_refill(struct toy_zone *zone, struct toy_pcp *pcp,
+				int count)
 {
 	struct toy_page *page;
+	unsigned long flags;
 
-	spin_lock(&zone->lock);
+	spin_lock_irqsave(&zone->lock, flags);
 	while (count-- && (page = __rmqueue(zone, 0))) {
 		__set_bit(TOY_PG_PCP, &page->flags);
 		list_add_tail(&page->lru, &pcp->list);
 		pcp->count++;
 		count_event(zone, TOY_ZS_PCP_REFILL);
 	}
-	spin_unlock(&zone->lock);
+	spin_unlock_irqrestore(&zone->lock, flags);
 }
 
 static void merge_and_free(struct toy_node *node, struct toy_zone *zone,
 			   unsigned long pfn, unsigned int order);
 
-/* Give the @count coldest pages of @pcp back to the free lists. */
-static void pcp_drain(struct toy_node *node, struct toy_zone *zone,
-		      struct toy_pcp *pcp, int count)
-	__must_hold(&pcp->lock)
+/*
+ * Give the @count coldest pages of @pcp back to the free lists; the
+ * caller holds the zone lock and the list (its section, or the frozen
+ * zone).
+ */
+static void __pcp_drain(struct toy_node *node, struct toy_zone *zone,
+			struct toy_pcp *pcp, int count)
+	__must_hold(&zone->lock)
 {
 	struct toy_page *page;
 
-	spin_lock(&zone->lock);
+	lockdep_assert_held(&zone->lock);
 	while (count-- && pcp->count) {
 		page = list_last_entry(&pcp->list, struct toy_page, lru);
 		list_del(&page->lru);
@@ -262,58 +323,71 @@ static void pcp_drain(struct toy_node *node, struct toy_zone *zone,
 		count_event(zone, TOY_ZS_PCP_DRAIN);
 		merge_and_free(node, zone, toy_node_pfn(node, page), 0);
 	}
-	spin_unlock(&zone->lock);
 }
 
-static struct toy_page *pcp_alloc(struct toy_zone *zone)
+static noinline void pcp_drain(struct toy_node *node, struct toy_zone *zone,
+			       struct toy_pcp *pcp, int count)
 {
-	struct toy_pcp *pcp = raw_cpu_ptr(zone->pcp);
-	struct toy_page *page;
 	unsigned long flags;
 
-	spin_lock_irqsave(&pcp->lock, flags);
-	if (unlikely(READ_ONCE(zone->frozen))) {
-		spin_unlock_irqrestore(&pcp->lock, flags);
+	spin_lock_irqsave(&zone->lock, flags);
+	__pcp_drain(node, zone, pcp, count);
+	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+/* An order-0 page from this CPU's list, or from the zone when busy. */
+static struct toy_page *pcp_alloc(struct toy_zone *zone)
+{
+	struct toy_pcp *pcp = pcp_enter(zone);
+	struct toy_page *page;
+
+	if (unlikely(!pcp))
+		return rmqueue(zone, 0);
+	if (unlikely(!pcp_usable(zone))) {
+		pcp_exit(pcp);
 		return rmqueue(zone, 0);
 	}
-	if (!pcp->count)
-		pcp_refill(zone, pcp, zone->pcp_batch);
+	if (unlikely(!pcp->count))
+		pcp_refill(zone, pcp, READ_ONCE(zone->pcp_batch));
 	page = list_first_entry_or_null(&pcp->list, struct toy_page, lru);
-	if (page) {
+	if (likely(page)) {
 		list_del(&page->lru);
 		pcp->count--;
 		__clear_bit(TOY_PG_PCP, &page->flags);
 		__set_bit(TOY_PG_HEAD, &page->flags);
 	}
-	spin_unlock_irqrestore(&pcp->lock, flags);
+	pcp_exit(pcp);
 	return page;
 }
 
 /*
  * Put an allocated order-0 head on a pcp list; false if @page is not one,
- * or the zone is frozen, for the slow path to free it under the zone lock
- * or tell what it is. The page stops being a head and becomes a pcp page
- * under the pcp lock, so a freezer, which waits for every pcp lock once,
+ * or the list is busy or frozen, for the slow path to free it under the
+ * zone lock or tell what it is. The page stops being a head and becomes a
+ * pcp page in the section, so a freezer, which waits out every section,
  * never sees it between the two; and of two racing frees of the page only
  * one can clear its head bit.
  */
 static bool pcp_free(struct toy_node *node, struct toy_zone *zone,
 		     struct toy_page *page)
 {
-	struct toy_pcp *pcp = raw_cpu_ptr(zone->pcp);
-	unsigned long flags;
+	struct toy_pcp *pcp;
 
-	spin_lock_irqsave(&pcp->lock, flags);
-	if (unlikely(READ_ONCE(zone->frozen)) || page->order ||
+	if (page->order)
+		return false;
+	pcp = pcp_enter(zone);
+	if (unlikely(!pcp))
+		return false;
+	if (unlikely(!pcp_usable(zone)) ||
 	    !test_and_clear_bit(TOY_PG_HEAD, &page->flags)) {
-		spin_unlock_irqrestore(&pcp->lock, flags);
+		pcp_exit(pcp);
 		return false;
 	}
 	__set_bit(TOY_PG_PCP, &page->flags);
 	list_add(&page->lru, &pcp->list);
-	if (++pcp->count >= zone->pcp_high)
-		pcp_drain(node, zone, pcp, zone->pcp_batch);
-	spin_unlock_irqrestore(&pcp->lock, flags);
+	if (unlikely(++pcp->count >= READ_ONCE(zone->pcp_high)))
+		pcp_drain(node, zone, pcp, READ_ONCE(zone->pcp_batch));
+	pcp_exit(pcp);
 	return true;
 }
 
@@ -335,18 +409,36 @@ unsigned long toy_zone_pcp_pages(struct toy_zone *zone)
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_zone_pcp_pages);
 
-static void drain_zone(struct toy_node *node, struct toy_zone *zone)
+/* Drain every CPU's list of a zone the caller froze. */
+static void drain_frozen_zone(struct toy_node *node, struct toy_zone *zone)
+	__must_hold(&zone->lock)
 {
-	unsigned long flags;
 	int cpu;
 
-	for_each_possible_cpu(cpu) {
-		struct toy_pcp *pcp = per_cpu_ptr(zone->pcp, cpu);
+	for_each_possible_cpu(cpu)
+		__pcp_drain(node, zone, per_cpu_ptr(zone->pcp, cpu), INT_MAX);
+}
 
-		spin_lock_irqsave(&pcp->lock, flags);
-		pcp_drain(node, zone, pcp, pcp->count);
-		spin_unlock_irqrestore(&pcp->lock, flags);
-	}
+/* Drain this CPU's list of @zone, from any context. */
+static void drain_local(struct toy_node *node, struct toy_zone *zone)
+{
+	struct toy_pcp *pcp = pcp_enter(zone);
+
+	if (!pcp)
+		return;
+	if (!READ_ONCE(zone->frozen))
+		pcp_drain(node, zone, pcp, INT_MAX);
+	pcp_exit(pcp);
+}
+
+/*
+ * May this context wait for a grace period, as a freeze does? Not with
+ * preemption, softirqs or interrupts off, nor in an RCU read-side section
+ * (which PREEMPT_RCU leaves preemptible).
+ */
+static bool may_freeze(void)
+{
+	return preemptible() && !rcu_preempt_depth();
 }
 
 /**
@@ -359,9 +451,16 @@ void toy_node_drain_pcp(struct toy_node *node)
 {
 	int z;
 
-	for (z = 0; z < TOY_NR_ZONES; z++)
-		if (node->zones[z].pcp)
-			drain_zone(node, &node->zones[z]);
+	might_sleep();
+	for (z = 0; z < TOY_NR_ZONES; z++) {
+		struct toy_zone *zone = &node->zones[z];
+
+		if (!zone->pcp)
+			continue;
+		toy_zone_freeze(node, zone);
+		drain_frozen_zone(node, zone);
+		toy_zone_thaw(node, zone);
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_node_drain_pcp);
 
@@ -371,16 +470,20 @@ EXPORT_SYMBOL_IF_KUNIT(toy_node_drain_pcp);
  * @batch: pages moved at once; the lists give back when they reach six
  *	times that, as the kernel's pagesets long did. 0 turns them off.
  *
- * Context: Process context; the lists are drained first.
+ * Context: Process context; each zone is frozen, its lists drained.
  */
 void toy_node_set_pcp(struct toy_node *node, unsigned int batch)
 {
 	int z;
 
-	toy_node_drain_pcp(node);
 	for (z = 0; z < TOY_NR_ZONES; z++) {
-		WRITE_ONCE(node->zones[z].pcp_batch, batch);
-		WRITE_ONCE(node->zones[z].pcp_high, 6 * batch);
+		struct toy_zone *zone = &node->zones[z];
+
+		toy_zone_freeze(node, zone);
+		WRITE_ONCE(zone->pcp_batch, batch);
+		WRITE_ONCE(zone->pcp_high, 6 * batch);
+		drain_frozen_zone(node, zone);
+		toy_zone_thaw(node, zone);
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_node_set_pcp);
@@ -399,9 +502,16 @@ static struct toy_page *zone_alloc(struct toy_node *node, struct toy_zone *zone,
 		page = pcp_alloc(zone);
 	else
 		page = rmqueue(zone, order);
-	if (!page && toy_zone_pcp_pages(zone)) {
-		/* Free pages may sit on other CPUs' lists: bring them back. */
-		drain_zone(node, zone);
+	if (unlikely(!page) && toy_zone_pcp_pages(zone)) {
+		/*
+		 * Free pages may sit on the pcp lists: bring them back, all
+		 * CPUs' where this context may wait for it, as the kernel's
+		 * slow path does with drain_all_pages(); else this CPU's.
+		 */
+		if (may_freeze())
+			toy_node_drain_pcp(node);
+		else
+			drain_local(node, zone);
 		page = rmqueue(zone, order);
 	}
 	if (!page)
@@ -640,31 +750,6 @@ struct page *toy_node_real_page(struct toy_node *node,
 EXPORT_SYMBOL_IF_KUNIT(toy_node_real_page);
 
 /**
- * toy_node_virt_to_page() - the toy page holding a kernel address
- * @node: the node.
- * @addr: a direct-mapped kernel address.
- *
- * Return: the toy page whose data holds @addr, or NULL if @addr is not in
- * the node's region.
- */
-struct toy_page *toy_node_virt_to_page(struct toy_node *node, const void *addr)
-{
-	unsigned long real_pfn, block;
-	void *entry;
-
-	if (!virt_addr_valid(addr))
-		return NULL;
-	real_pfn = page_to_pfn(virt_to_page(addr));
-	entry = xa_load(&node->block_index, real_pfn >> TOY_BLOCK_ORDER);
-	if (!entry)
-		return NULL;
-	block = xa_to_value(entry) - 1;
-	return &node->pages[(block << TOY_BLOCK_ORDER) +
-			    (real_pfn & (TOY_BLOCK_PAGES - 1))];
-}
-EXPORT_SYMBOL_IF_KUNIT(toy_node_virt_to_page);
-
-/**
  * toy_node_block_head() - the head of the allocated block holding a page
  * @node: the node.
  * @page: any page of an allocated block.
@@ -696,10 +781,42 @@ static void free_blocks(struct toy_node *node)
 	node->nr_blocks = 0;
 }
 
+/*
+ * The block map: real pfn >> TOY_BLOCK_ORDER, less @block_base, indexes
+ * @block_map, whose entry is 1 + the block's index in @blocks, 0 where
+ * the real frames are not the toy's. It spans the real blocks from the
+ * lowest to the highest, a u32 per 4 MiB of physical address space
+ * between them (1 KiB for a 1 GiB guest), and never changes until the
+ * node goes: toy_node_virt_to_page() reads it with no lock.
+ */
+static int map_blocks(struct toy_node *node)
+{
+	unsigned long lo = ULONG_MAX, hi = 0, idx;
+	unsigned int i;
+
+	for (i = 0; i < node->nr_blocks; i++) {
+		idx = page_to_pfn(node->blocks[i]) >> TOY_BLOCK_ORDER;
+		lo = min(lo, idx);
+		hi = max(hi, idx);
+	}
+	node->block_base = lo;
+	node->block_span = hi - lo + 1;
+	node->block_map = kvcalloc(node->block_span, sizeof(*node->block_map),
+				   GFP_KERNEL);
+	if (!node->block_map) {
+		node->block_span = 0;
+		return -ENOMEM;
+	}
+	for (i = 0; i < node->nr_blocks; i++) {
+		idx = page_to_pfn(node->blocks[i]) >> TOY_BLOCK_ORDER;
+		node->block_map[idx - lo] = i + 1;
+	}
+	return 0;
+}
+
 static int take_blocks(struct toy_node *node, unsigned int nr)
 {
 	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY;
-	int err;
 
 	for (node->nr_blocks = 0; node->nr_blocks < nr; node->nr_blocks++) {
 		struct page *block = NULL;
@@ -713,16 +830,8 @@ static int take_blocks(struct toy_node *node, unsigned int nr)
 			return -ENOMEM;
 		}
 		node->blocks[node->nr_blocks] = block;
-		err = xa_err(xa_store(&node->block_index,
-				      page_to_pfn(block) >> TOY_BLOCK_ORDER,
-				      xa_mk_value(node->nr_blocks + 1),
-				      GFP_KERNEL));
-		if (err) {
-			__free_pages(block, TOY_BLOCK_ORDER);
-			return err;
-		}
 	}
-	return 0;
+	return map_blocks(node);
 }
 
 static void init_zone(struct toy_node *node, enum toy_zone_type type,
@@ -786,7 +895,9 @@ static void free_meta(struct toy_node *node)
 		node->zones[z].pcp = NULL;
 		node->zones[z].events = NULL;
 	}
-	xa_destroy(&node->block_index);
+	kvfree(node->block_map);
+	node->block_map = NULL;
+	node->block_span = 0;
 	vfree(node->pages);
 	kfree(node->blocks);
 	node->pages = NULL;
@@ -838,7 +949,6 @@ int toy_node_init(struct toy_node *node, int nid, unsigned long mem_mb,
 		return err;
 
 	node->nr_pages = mem_mb << (20 - PAGE_SHIFT);
-	xa_init(&node->block_index);
 	mutex_init(&node->all_pcp_lock);
 	err = alloc_meta(node);
 	if (err)
@@ -951,6 +1061,12 @@ static unsigned long validate_blocks(struct toy_node *node,
 					     pfn + i, pfn);
 				errors++;
 			}
+		for (i = 0; (free || pcp) && i < n; i++)
+			if (page[i].head_off) {
+				validate_err(node, zone, "pfn %lu of the free block at pfn %lu still points %u pages back to a slab",
+					     pfn + i, pfn, page[i].head_off);
+				errors++;
+			}
 		if (free) {
 			counted[page->order]++;
 			*free_pages += n;
@@ -996,37 +1112,28 @@ static unsigned long validate_lists(struct toy_node *node,
 }
 
 /*
- * Hold a zone still, pcp lists included, for validate and pagemap.
+ * Hold a zone still, pcp lists included, for drain, validate and pagemap.
  *
- * Holding every CPU's pcp lock at once would do it, but that is one
- * preempt count per possible CPU (Debian's NR_CPUS is 8192, and 256 of
- * them overflow into the softirq bits) and a deadlock the first time an
- * interrupt on one of those CPUs frees a page. Instead the zone is marked
- * frozen: pcp_alloc() and pcp_free() read the mark under their pcp lock
- * and, while it is set, go to the zone lock instead of the list. Taking
- * and dropping each pcp lock once, after setting the mark, waits out the
- * CPUs that read it clear; from then on every change to a pcp list
- * (refill, drain) is made under the zone lock, which the freezer takes
- * last and holds. One lock at a time, each taken irq-safe as everywhere
- * else, so any context may keep allocating meanwhile.
+ * The zone is marked frozen: a pcp section that sees the mark (pcp_usable())
+ * goes to the zone lock instead of its list, and synchronize_rcu() waits
+ * for the sections that began before: a section runs with preemption off
+ * (PREEMPT_RT: under a spinlock_t, which holds the RCU read lock), so none
+ * that missed the mark is still running once it returns. From then on
+ * every change to a pcp list is made under the zone lock, which the
+ * freezer takes last and holds. No lock per CPU is taken, so the cost does
+ * not grow with the CPUs (Debian's NR_CPUS is 8192), and any context may
+ * keep allocating meanwhile. toy_slab.c freezes a cache's arrays the same
+ * way.
  *
- * all_pcp_lock makes the freezer the only one; it is a mutex, so freezing
- * is for process context.
+ * all_pcp_lock makes the freezer the only one; it is a mutex and the wait
+ * is a grace period, so freezing is for process context.
  */
 void toy_zone_freeze(struct toy_node *node, struct toy_zone *zone)
 	__acquires(&zone->lock)
 {
-	unsigned long flags;
-	int cpu;
-
 	mutex_lock(&node->all_pcp_lock);
 	WRITE_ONCE(zone->frozen, true);
-	for_each_possible_cpu(cpu) {
-		struct toy_pcp *pcp = per_cpu_ptr(zone->pcp, cpu);
-
-		spin_lock_irqsave(&pcp->lock, flags);
-		spin_unlock_irqrestore(&pcp->lock, flags);
-	}
+	synchronize_rcu();
 	spin_lock_irq(&zone->lock);
 }
 
@@ -1035,7 +1142,8 @@ void toy_zone_thaw(struct toy_node *node, struct toy_zone *zone)
 	__releases(&zone->lock)
 {
 	spin_unlock_irq(&zone->lock);
-	WRITE_ONCE(zone->frozen, false);
+	/* Pairs with the acquire in pcp_usable(). */
+	smp_store_release(&zone->frozen, false);
 	mutex_unlock(&node->all_pcp_lock);
 }
 

@@ -28,7 +28,6 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
-#include <linux/xarray.h>
 
 #include "toy_kmalloc.h"
 
@@ -46,13 +45,14 @@
  *                                 lock); one at a time in a context
  *         toy_kmem_cache::lock    a cache's lists, counts and slabs;
  *                                 irq-safe; never two at once
- *           toy_pcp::lock         one CPU's free order-0 pages; irq-safe;
- *                                 never two at once
+ *           toy_pcp section       one CPU's free order-0 pages:
+ *                                 preemption off and its busy flag
+ *                                 (PREEMPT_RT: its lock); never two
  *             toy_zone::lock      a zone's free lists; irq-safe; never
  *                                 two at once
- *     toy_node::all_pcp_lock      the one freezer of a zone (validate,
- *                                 pagemap): takes and drops each pcp
- *                                 lock, then holds the zone lock
+ *     toy_node::all_pcp_lock      the one freezer of a zone (drain,
+ *                                 validate, pagemap): marks it, waits a
+ *                                 grace period, then holds the zone lock
  *     fault_mutex (toy_fault.c)   updates of the fault-injection static
  *                                 key, which take cpus_read_lock() inside
  *     cpus_read_lock()            highmem validate, while it copies each
@@ -94,7 +94,7 @@ enum toy_page_flags {
 	/* Head of a free block, on a free list: zone lock. */
 	TOY_PG_BUDDY,
 	/*
-	 * Head of an allocated block: zone lock, or the pcp lock of the list
+	 * Head of an allocated block: zone lock, or the pcp section of the list
 	 * it leaves or joins; cleared by test_and_clear_bit(), as two frees
 	 * race for it.
 	 */
@@ -107,7 +107,7 @@ enum toy_page_flags {
 	TOY_PG_SLAB,
 	/* First page of a large kmalloc (toy_slab.c): toy_large_lock. */
 	TOY_PG_LARGE,
-	/* Free, on a per-CPU list (order 0): its pcp lock (and the zone lock). */
+	/* Free, on a per-CPU list (order 0): its pcp section (frozen: the zone lock). */
 	TOY_PG_PCP,
 };
 
@@ -120,6 +120,8 @@ struct toy_kmem_cache;
  *	%TOY_PG_SLAB (under the cache lock).
  * @order: order of the block this page heads (free or allocated).
  * @zone: index of the zone holding the page (enum toy_zone_type).
+ * @head_off: a tail page of a slab: how many pages back its first page is
+ *	(compound_head() of the kernel's tail pages); 0 on every other page.
  * @slab_cache: %TOY_PG_SLAB: the cache the slab belongs to.
  * @freelist: %TOY_PG_SLAB: first free object of the slab.
  * @inuse: %TOY_PG_SLAB: objects handed out.
@@ -132,6 +134,7 @@ struct toy_page {
 	struct list_head lru;
 	u8 order;
 	u8 zone;
+	u16 head_off;	/* in the padding: the descriptor stays 56 bytes */
 	struct toy_kmem_cache *slab_cache;
 	void *freelist;
 	unsigned int inuse;
@@ -171,14 +174,18 @@ struct toy_zone_events {
 
 /**
  * struct toy_pcp - a CPU's cache of free order-0 pages (per_cpu_pages)
- * @lock: guards @count, @list and the flags of the pages on it. Taken
- *	before the zone lock. Usually only its own CPU takes it. While the
- *	zone is frozen, they change only with the zone lock held as well.
+ * @lock: PREEMPT_RT only: the pcp section (toy_buddy.c, pcp_enter()).
+ * @busy: !PREEMPT_RT: set while this CPU is in the pcp section; an
+ *	interrupt that finds it set goes to the zone lock.
  * @count: pages on @list.
  * @list: free order-0 pages, flagged %TOY_PG_PCP, hottest first.
+ *
+ * @count, @list and the flags of the pages on it change in the section,
+ * on its own CPU, or, while the zone is frozen, under the zone lock.
  */
 struct toy_pcp {
 	spinlock_t lock;		/* see above */
+	bool busy;			/* see above */
 	int count;
 	struct list_head list;
 };
@@ -198,8 +205,8 @@ extern const char *const toy_zone_stat_names[TOY_NR_ZONE_STATS];
  * @pcp_batch: pages moved at once between @free_area and a pcp list;
  *	0: no pcp lists, order-0 pages go straight to the free lists.
  * @pcp_high: a pcp list that reaches this gives @pcp_batch pages back.
- * @frozen: set by freeze_zone() under the node's all_pcp_lock, read under
- *	a pcp lock: while set, pcp lists change only under @lock.
+ * @frozen: set by toy_zone_freeze() under the node's all_pcp_lock, read
+ *	in a pcp section: while set, pcp lists change only under @lock.
  * @events: per-CPU event counters; read with toy_zone_stat().
  */
 struct toy_zone {
@@ -234,19 +241,24 @@ extern const char *const toy_misuse_names[TOY_NR_MISUSE];
  * @nr_pages: pages in the region, toy pfns 0 .. @nr_pages - 1.
  * @nr_blocks: real blocks of order %TOY_BLOCK_ORDER backing the region.
  * @blocks: the real blocks; toy pfn p lives in @blocks[p >> TOY_BLOCK_ORDER].
- * @block_index: real pfn >> TOY_BLOCK_ORDER -> index into @blocks + 1.
+ * @block_map: (real pfn >> TOY_BLOCK_ORDER) - @block_base -> index into
+ *	@blocks + 1, or 0: not the toy's (toy_node_virt_to_page()).
+ * @block_base: the lowest real pfn >> TOY_BLOCK_ORDER of the region.
+ * @block_span: entries of @block_map.
  * @pages: the toy's page descriptors.
  * @zones: Normal (low pfns) and HighMem (the top of the region).
  * @misuse: misuse counters, atomic: bumped outside the zone locks.
  * @misuse_reported: one bit per class, set once its first report printed.
- * @all_pcp_lock: held by whoever freezes a zone (freeze_zone()).
+ * @all_pcp_lock: held by whoever freezes a zone (toy_zone_freeze()).
  */
 struct toy_node {
 	int nid;
 	unsigned long nr_pages;
 	unsigned int nr_blocks;
 	struct page **blocks;
-	struct xarray block_index;
+	u32 *block_map;
+	unsigned long block_base;
+	unsigned long block_span;
 	struct toy_page *pages;
 	struct toy_zone zones[TOY_NR_ZONES];
 	atomic_long_t misuse[TOY_NR_MISUSE];
@@ -267,8 +279,6 @@ void toy_node_free(struct toy_node *node, struct toy_page *page,
 		   unsigned int order);
 struct page *toy_node_real_page(struct toy_node *node,
 				const struct toy_page *page);
-struct toy_page *toy_node_virt_to_page(struct toy_node *node,
-				       const void *addr);
 struct toy_page *toy_node_block_head(struct toy_node *node,
 				     struct toy_page *page);
 unsigned long toy_node_allocated_pages(struct toy_node *node);
@@ -290,6 +300,38 @@ static inline unsigned long toy_node_pfn(const struct toy_node *node,
 					 const struct toy_page *page)
 {
 	return page - node->pages;
+}
+
+/**
+ * toy_node_virt_to_page() - the toy page holding a kernel address
+ * @node: the node.
+ * @addr: any address.
+ *
+ * The hot half of every free: a range check on the direct map, one load
+ * from the block map, no lock, no RCU, no call. An address outside the
+ * direct map (vmalloc, kmap, the kernel image, user space) or in frames
+ * that are not the region's gives NULL.
+ *
+ * Context: Any context.
+ * Return: the toy page whose data holds @addr, or NULL.
+ */
+static inline struct toy_page *toy_node_virt_to_page(struct toy_node *node,
+						     const void *addr)
+{
+	unsigned long a = (unsigned long)addr, real_pfn, idx;
+	u32 block;
+
+	if (a < PAGE_OFFSET || a >= (unsigned long)high_memory)
+		return NULL;
+	real_pfn = PHYS_PFN(__pa(a));
+	idx = (real_pfn >> TOY_BLOCK_ORDER) - node->block_base;
+	if (idx >= node->block_span)
+		return NULL;
+	block = node->block_map[idx];
+	if (!block)
+		return NULL;
+	return &node->pages[((unsigned long)(block - 1) << TOY_BLOCK_ORDER) +
+			    (real_pfn & (TOY_BLOCK_PAGES - 1))];
 }
 
 /*

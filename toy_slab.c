@@ -398,8 +398,10 @@ static struct toy_page *new_slab(struct toy_kmem_cache *s, toy_gfp_t gfp)
 		set_freepointer(s, object, next);
 	}
 	slab->freelist = index_object(s, slab, 0);
+	for (i = 1; i < 1U << s->order; i++)
+		WRITE_ONCE(slab[i].head_off, i);
 	WRITE_ONCE(slab->slab_cache, s);
-	smp_wmb();	/* slab_cache before the flag: see slab_cache_of() */
+	smp_wmb();	/* slab_cache, tails before the flag: see slab_cache_of() */
 	set_bit(TOY_PG_SLAB, &slab->flags);
 	return slab;
 }
@@ -418,6 +420,8 @@ static void add_slab(struct toy_kmem_cache *s, struct toy_page *slab)
 static void free_slab(struct toy_kmem_cache *s, struct toy_page *slab)
 	__must_hold(&s->lock)
 {
+	unsigned int i;
+
 	lockdep_assert_held(&s->lock);
 	s->nr_inuse -= slab->inuse;
 	s->stat[TOY_SS_SLAB_RELEASE]++;
@@ -425,6 +429,8 @@ static void free_slab(struct toy_kmem_cache *s, struct toy_page *slab)
 	smp_wmb();	/* the flag before slab_cache: see slab_cache_of() */
 	WRITE_ONCE(slab->slab_cache, NULL);
 	slab->freelist = NULL;
+	for (i = 1; i < 1U << s->order; i++)
+		WRITE_ONCE(slab[i].head_off, 0);
 	toy_free_pages(slab, s->order);
 }
 
@@ -1827,6 +1833,29 @@ static unsigned int put_back_arrays(struct toy_kmem_cache *s,
 }
 
 /*
+ * Does every tail page of @slab point back at its first page, as the
+ * lock-free block_of() trusts? Return the findings; @repair sets them.
+ */
+static unsigned int check_tails(struct toy_kmem_cache *s, struct toy_page *slab,
+				bool repair)
+	__must_hold(&s->lock)
+{
+	unsigned int i, bad = 0;
+
+	for (i = 1; i < 1U << s->order; i++) {
+		if (slab[i].head_off == i)
+			continue;
+		toy_slab_report(s, slab, index_object(s, slab, 0), TOY_SE_FREELIST, 0,
+				"tail page %u of the slab points %u pages back, not %u%s",
+				i, slab[i].head_off, i, repair ? "; set" : "");
+		if (repair)
+			WRITE_ONCE(slab[i].head_off, i);
+		bad++;
+	}
+	return bad;
+}
+
+/*
  * Check one slab of @s found on list @list; return the findings. Only
  * when repairing is its count set from its free list and the slab moved
  * to the list that count asks for. The objects of a slab whose free list
@@ -1842,7 +1871,7 @@ static unsigned int validate_slab(struct toy_kmem_cache *s,
 	enum toy_slab_list want;
 
 	cut = walk_freelist(s, slab, ctx->map, &nr_free, ctx->repair);
-	bad = cut + check_refs(s, slab, ctx);
+	bad = cut + check_refs(s, slab, ctx) + check_tails(s, slab, ctx->repair);
 	if (cut) {
 		if (ctx->repair)
 			mark_lost(s, slab, ctx->map, NULL);

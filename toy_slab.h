@@ -356,14 +356,23 @@ static inline unsigned int pad_end(const struct toy_kmem_cache *s)
 
 /*
  * The slab holding @p, or NULL: the head of the toy block that holds @p,
- * if that block is a slab.
+ * if that block is a slab. Inline and lock-free for a slab: the block map
+ * (toy_node_virt_to_page()), then the first page or a tail's head_off. A
+ * page of any other block takes the walk of toy_node_block_head(), which
+ * only a pointer that is no object ever needs.
  */
 static inline struct toy_page *block_of(const void *p)
 {
 	struct toy_page *page = toy_node_virt_to_page(&toy_node0, p);
+	unsigned int off;
 
-	if (!page)
+	if (unlikely(!page))
 		return NULL;
+	off = READ_ONCE(page->head_off);
+	if (off)
+		return page - off;
+	if (likely(toy_page_test(page, TOY_PG_HEAD)))
+		return page;
 	return toy_node_block_head(&toy_node0, page);
 }
 

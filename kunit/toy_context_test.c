@@ -36,6 +36,7 @@ struct ctx_state {
 	struct anyctx_ring hard_ring, soft_ring;
 	struct anyctx_stats hard, soft;
 	atomic_long_t hard_in_section;	/* runs that found the array held */
+	atomic_long_t hard_in_pcp;	/* runs that found the pcp list held */
 	bool stop;
 };
 
@@ -47,6 +48,8 @@ static enum hrtimer_restart ctx_hrtimer(struct hrtimer *t)
 		return HRTIMER_NORESTART;
 	if (READ_ONCE(raw_cpu_ptr(ctx.cache->cpu_cache)->busy))
 		atomic_long_inc(&ctx.hard_in_section);
+	if (READ_ONCE(raw_cpu_ptr(toy_node0.zones[TOY_ZONE_NORMAL].pcp)->busy))
+		atomic_long_inc(&ctx.hard_in_pcp);
 	anyctx_run(&ctx.hard, &ctx.hard_ring, ctx.cache);
 	hrtimer_forward_now(t, ns_to_ktime(CTX_PERIOD_NS));
 	return HRTIMER_RESTART;
@@ -219,9 +222,60 @@ static void toy_context_irq_vs_fast_path(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, toy_slab_validate(NULL), 0UL);
 }
 
+/*
+ * The lock-free pcp lists against an interrupt on the same CPU: this task
+ * allocates and frees order-0 pages as fast as it can, so that the
+ * hrtimer, which takes and gives back pages too, often comes in while the
+ * task holds its CPU's list (pcp_enter()) and must take the zone lock.
+ * Every page carries a pattern while it is out; none may be handed out
+ * twice, and validate finds the lists and counts whole afterwards.
+ */
+static void toy_context_irq_vs_pcp(struct kunit *test)
+{
+	unsigned long deadline, rounds = 0, broken = 0, nulls = 0, pcp_batch;
+	struct toy_page *page[CTX_BATCH];
+	unsigned int i;
+	u8 *p;
+
+	pcp_batch = toy_node0.zones[TOY_ZONE_NORMAL].pcp_batch;
+	toy_node_set_pcp(&toy_node0, 8);
+	ctx_start(test);
+	deadline = jiffies + CTX_RUN / 3;
+	while (time_before(jiffies, deadline)) {
+		for (i = 0; i < CTX_BATCH; i++) {
+			page[i] = toy_alloc_pages(ANYCTX_GFP, 0);
+			if (page[i])
+				memset(toy_page_address(page[i]), 0xb0 + i,
+				       PAGE_SIZE);
+			else
+				nulls++;
+		}
+		for (i = 0; i < CTX_BATCH; i++) {
+			if (!page[i])
+				continue;
+			p = toy_page_address(page[i]);
+			if (memchr_inv(p, 0xb0 + i, PAGE_SIZE))
+				broken++;
+			toy_free_pages(page[i], 0);
+		}
+		rounds++;
+	}
+	ctx_stop(test);
+	toy_node_set_pcp(&toy_node0, pcp_batch);
+	kunit_info(test, "%lu rounds of %d pages, %lu NULL; hardirq %ld runs, %ld of them inside the task's pcp section\n",
+		   rounds, CTX_BATCH, nulls, atomic_long_read(&ctx.hard.runs),
+		   atomic_long_read(&ctx.hard_in_pcp));
+	KUNIT_EXPECT_EQ(test, broken, 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx.hard.bad), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx.soft.bad), 0L);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&ctx.hard_in_pcp), 0L);
+	KUNIT_EXPECT_EQ(test, toy_node_validate(&toy_node0), 0UL);
+}
+
 static struct kunit_case toy_context_test_cases[] = {
 	KUNIT_CASE(toy_context_irq_vs_freeze),
 	KUNIT_CASE(toy_context_irq_vs_fast_path),
+	KUNIT_CASE(toy_context_irq_vs_pcp),
 	KUNIT_CASE(toy_context_fail_nth_is_the_tasks),
 	{}
 };

@@ -677,6 +677,56 @@ static void toy_slab_alloc_order(struct kunit *test)
 	expect_no_errors(test);
 }
 
+/*
+ * Every object of a multi-page slab finds its slab by the inline lookup
+ * (block_of()), as the block-head walk finds it; the tails point back
+ * while the slab lives and not once it is given back; a tail that points
+ * wrong is a validate finding, and a repair sets it.
+ */
+static void toy_slab_tail_pages(struct kunit *test)
+{
+	struct toy_kmem_cache *s = make_bare_cache(test, "toy_test_tails",
+						   2048, 0);
+	struct toy_page *slab;
+	unsigned int i, n = s->objects;
+	void **objs;
+
+	KUNIT_ASSERT_GT(test, s->order, 0U);
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < n; i++) {
+		objs[i] = toy_kmem_cache_alloc(s, NOWARN);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	slab = slab_of(objs[0]);
+	KUNIT_ASSERT_NOT_NULL(test, slab);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, block_of(objs[i]), slab);
+		KUNIT_EXPECT_PTR_EQ(test, block_of(objs[i] + s->object_size - 1),
+				    slab);
+	}
+	for (i = 1; i < 1U << s->order; i++)
+		KUNIT_EXPECT_EQ(test, (unsigned int)slab[i].head_off, i);
+
+	slab[1].head_off = 0;
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 1UL);
+	expect_errors(test, TOY_SE_FREELIST, 1);
+	KUNIT_EXPECT_EQ(test, toy_slab_repair(s), 1UL);
+	KUNIT_EXPECT_EQ(test, (unsigned int)slab[1].head_off, 1U);
+	KUNIT_EXPECT_EQ(test, toy_slab_validate(s), 0UL);
+
+	for (i = 0; i < n; i++)
+		toy_kmem_cache_free(s, objs[i]);
+	KUNIT_EXPECT_EQ(test, toy_kmem_cache_shrink(s), 1);	/* the slab */
+	expect_lists(test, s, 0, 0, 0);
+	for (i = 0; i < 1U << s->order; i++)
+		KUNIT_EXPECT_EQ(test, (unsigned int)slab[i].head_off, 0U);
+	KUNIT_EXPECT_NULL(test, slab_cache_of(block_of(objs[n - 1])));
+	KUNIT_EXPECT_EQ(test, toy_node_validate(&toy_node0), 0UL);
+	destroy_cache(test, s);
+	expect_errors(test, TOY_SE_FREELIST, 2);
+}
+
 static atomic_t ctor_calls;
 
 static void count_ctor(void *object)
@@ -1979,6 +2029,7 @@ static struct kunit_case toy_slab_test_cases[] = {
 	KUNIT_CASE(toy_slab_kcalloc_too_big),
 	KUNIT_CASE(toy_slab_list_transitions),
 	KUNIT_CASE(toy_slab_alloc_order),
+	KUNIT_CASE(toy_slab_tail_pages),
 	KUNIT_CASE(toy_slab_ctor),
 	KUNIT_CASE_PARAM(toy_slab_alignment, align_cases_gen_params),
 	KUNIT_CASE(toy_slab_kmalloc_alignment),

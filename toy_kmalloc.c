@@ -96,6 +96,16 @@ struct toy_kmem_cache *toy_kmalloc_cache(size_t size)
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_kmalloc_cache);
 
+/* kmalloc_info[] of mm/slab_common.c: the object size of cache @index. */
+static unsigned int kmalloc_size(unsigned int index)
+{
+	if (index == 1)
+		return 96;
+	if (index == 2)
+		return 192;
+	return 1U << index;
+}
+
 /* kmalloc_large(): a block from the buddy, marked and listed. */
 static void *large_alloc(size_t size, toy_gfp_t gfp)
 {
@@ -145,11 +155,63 @@ static void *do_kmalloc(size_t size, toy_gfp_t gfp, unsigned long caller)
 	return toy_slab_alloc(toy_kmalloc_cache(size), gfp, caller, size);
 }
 
-void *toy_kmalloc(size_t size, toy_gfp_t gfp)
+/**
+ * toy_kmalloc_raise_index() - a compile-time index under a kmalloc_min
+ * @index: toy_kmalloc_const_index() of a size.
+ * @kmalloc_min: the smallest cache, 8, 16 or 32.
+ *
+ * Return: @index, or the smallest cache's where @index is below it.
+ */
+unsigned int toy_kmalloc_raise_index(unsigned int index,
+				     unsigned int kmalloc_min)
+{
+	if (index > 2 && BIT(index) < kmalloc_min)
+		return ilog2(kmalloc_min);
+	return index;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_kmalloc_raise_index);
+
+/**
+ * __toy_kmalloc() - toy_kmalloc() of a size known only at run time
+ * @size: bytes wanted.
+ * @gfp: as for toy_kmalloc().
+ *
+ * What toy_kmalloc() calls unless the compiler knows @size (__kmalloc()).
+ *
+ * Context: Any context.
+ * Return: as toy_kmalloc().
+ */
+void *__toy_kmalloc(size_t size, toy_gfp_t gfp)
 {
 	return do_kmalloc(size, gfp, _RET_IP_);
 }
-EXPORT_SYMBOL_GPL(toy_kmalloc);
+EXPORT_SYMBOL_GPL(__toy_kmalloc);
+
+/**
+ * toy_kmalloc_trace() - toy_kmalloc() of a size known at compile time
+ * @index: toy_kmalloc_const_index() of @size.
+ * @gfp: as for toy_kmalloc().
+ * @size: bytes wanted, 1 .. %TOY_KMALLOC_CONST_MAX.
+ *
+ * The kernel's kmalloc_trace(), given the cache index rather than the
+ * cache: kmalloc_min is a module parameter here, so an index of 3 .. 5
+ * is raised to the smallest cache the module has.
+ *
+ * Context: Any context.
+ * Return: as toy_kmalloc(); NULL for an @index no kmalloc cache has.
+ */
+void *toy_kmalloc_trace(unsigned int index, toy_gfp_t gfp, size_t size)
+{
+	if (unlikely(!index || index > TOY_KMALLOC_SHIFT_HIGH ||
+		     size > kmalloc_size(index))) {
+		pr_warn_ratelimited("kmalloc_trace: cache index %u does not hold %zu bytes\n",
+				    index, size);
+		return NULL;
+	}
+	index = toy_kmalloc_raise_index(index, kmalloc_min);
+	return toy_slab_alloc(&toy_kmalloc_caches[index], gfp, _RET_IP_, size);
+}
+EXPORT_SYMBOL_GPL(toy_kmalloc_trace);
 
 void *toy_kcalloc(size_t n, size_t size, toy_gfp_t gfp)
 {
@@ -264,16 +326,6 @@ void *toy_krealloc(const void *p, size_t new_size, toy_gfp_t gfp)
 EXPORT_SYMBOL_GPL(toy_krealloc);
 
 /* === The kmalloc caches ==================================================== */
-
-/* kmalloc_info[] of mm/slab_common.c: the object size of cache @index. */
-static unsigned int kmalloc_size(unsigned int index)
-{
-	if (index == 1)
-		return 96;
-	if (index == 2)
-		return 192;
-	return 1U << index;
-}
 
 static int create_kmalloc_cache(unsigned int index, unsigned int prefill)
 {

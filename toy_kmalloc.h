@@ -71,6 +71,47 @@ typedef unsigned int __bitwise toy_slab_flags_t;
 
 struct toy_kmem_cache;
 
+void *__toy_kmalloc(size_t size, toy_gfp_t gfp) __alloc_size(1);
+void *toy_kmalloc_trace(unsigned int index, toy_gfp_t gfp, size_t size)
+	__alloc_size(3);
+
+/*
+ * The kmalloc cache index of a size the compiler knows, as
+ * __kmalloc_index() folds it inside kmalloc() for KMALLOC_MIN_SIZE 8;
+ * toy_kmalloc_trace() raises 3 .. 5 to the module's kmalloc_min.
+ */
+static __always_inline unsigned int toy_kmalloc_const_index(size_t size)
+{
+	if (size <= 8)
+		return 3;
+	if (size <= 16)
+		return 4;
+	if (size <= 32)
+		return 5;
+	if (size <= 64)
+		return 6;
+	if (size <= 96)
+		return 1;
+	if (size <= 128)
+		return 7;
+	if (size <= 192)
+		return 2;
+	if (size <= 256)
+		return 8;
+	if (size <= 512)
+		return 9;
+	if (size <= 1024)
+		return 10;
+	if (size <= 2048)
+		return 11;
+	if (size <= 4096)
+		return 12;
+	return 13;
+}
+
+/* The largest size toy_kmalloc() folds: kmalloc-8k, there with any PAGE_SIZE. */
+#define TOY_KMALLOC_CONST_MAX	8192
+
 /**
  * toy_kmalloc() - allocate memory from the toy
  * @size: bytes wanted.
@@ -81,15 +122,23 @@ struct toy_kmem_cache;
  * Sizes up to 8192 bytes come from the kmalloc cache that the kernel's
  * kmalloc_index() picks for them (kmalloc-8 ... kmalloc-8k, kmalloc-96,
  * kmalloc-192, the smallest being kmalloc-<kmalloc_min>); larger sizes
- * go straight to the buddy as a block of the order that fits.
+ * go straight to the buddy as a block of the order that fits. As the
+ * kernel's kmalloc() does, a size known at compile time picks its cache
+ * then and calls toy_kmalloc_trace(); any other goes to __toy_kmalloc().
  *
  * Context: Any context; takes no lock while this CPU's array has an
  * object (preemption off meanwhile), and to refill the array the cache
- * lock, a zone lock and the buddy's per-CPU list lock.
+ * lock and a zone lock.
  * Return: the memory, at least @size bytes; %TOY_ZERO_SIZE_PTR if @size
  * is 0; NULL if the toy is out of memory or @size is over 4 MiB.
  */
-void *toy_kmalloc(size_t size, toy_gfp_t gfp) __alloc_size(1);
+static __always_inline __alloc_size(1)
+void *toy_kmalloc(size_t size, toy_gfp_t gfp)
+{
+	if (__builtin_constant_p(size) && size && size <= TOY_KMALLOC_CONST_MAX)
+		return toy_kmalloc_trace(toy_kmalloc_const_index(size), gfp, size);
+	return __toy_kmalloc(size, gfp);
+}
 
 /**
  * toy_kzalloc() - allocate zeroed memory from the toy

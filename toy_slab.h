@@ -211,6 +211,8 @@ int toy_slab_calc_order(unsigned int size, unsigned int nr_cpus,
 			unsigned int *objects);
 int toy_slab_layout(struct toy_kmem_cache *s, unsigned int nr_cpus);
 unsigned int toy_kmalloc_index(size_t size, unsigned int kmalloc_min);
+unsigned int toy_kmalloc_raise_index(unsigned int index,
+				     unsigned int kmalloc_min);
 unsigned int toy_kmalloc_min(void);
 struct toy_kmem_cache *toy_kmalloc_cache(size_t size);
 unsigned long toy_slab_nr(struct toy_kmem_cache *s, enum toy_slab_list list);

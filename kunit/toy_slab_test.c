@@ -213,6 +213,70 @@ static void toy_slab_kmalloc_index(struct kunit *test)
 			c->index);
 }
 
+/*
+ * The compile-time index, raised to kmalloc_min, agrees with
+ * kmalloc_index() at every size and every kmalloc_min.
+ */
+static void toy_slab_kmalloc_const_index(struct kunit *test)
+{
+	size_t size;
+
+	unsigned int min, idx;
+
+	for (min = 8; min <= 32; min *= 2) {
+		for (size = 1; size <= TOY_KMALLOC_CONST_MAX; size++) {
+			idx = toy_kmalloc_raise_index(toy_kmalloc_const_index(size),
+						      min);
+			if (idx != toy_kmalloc_index(size, min))
+				KUNIT_FAIL(test, "min %u size %zu: index %u, not %u",
+					   min, size, idx,
+					   toy_kmalloc_index(size, min));
+		}
+	}
+}
+
+/*
+ * toy_kmalloc() with a literal size folds its cache at compile time and
+ * gets the cache a run-time size gets, kmalloc_min included.
+ */
+#define EXPECT_CONST_CACHE(test, n)					\
+	do {								\
+		const size_t __n = (n);					\
+		void *__p = toy_kmalloc(__n, NOWARN);			\
+		KUNIT_EXPECT_PTR_EQ(test, slab_cache_of(block_of(__p)),	\
+				    toy_kmalloc_cache(__n));		\
+		toy_kfree(__p);						\
+	} while (0)
+
+static void toy_slab_kmalloc_const(struct kunit *test)
+{
+	EXPECT_CONST_CACHE(test, 1);
+	EXPECT_CONST_CACHE(test, 8);
+	EXPECT_CONST_CACHE(test, 9);
+	EXPECT_CONST_CACHE(test, 16);
+	EXPECT_CONST_CACHE(test, 17);
+	EXPECT_CONST_CACHE(test, 32);
+	EXPECT_CONST_CACHE(test, 33);
+	EXPECT_CONST_CACHE(test, 64);
+	EXPECT_CONST_CACHE(test, 65);
+	EXPECT_CONST_CACHE(test, 96);
+	EXPECT_CONST_CACHE(test, 97);
+	EXPECT_CONST_CACHE(test, 128);
+	EXPECT_CONST_CACHE(test, 129);
+	EXPECT_CONST_CACHE(test, 192);
+	EXPECT_CONST_CACHE(test, 193);
+	EXPECT_CONST_CACHE(test, 256);
+	EXPECT_CONST_CACHE(test, 4096);
+	EXPECT_CONST_CACHE(test, 4097);
+	EXPECT_CONST_CACHE(test, 8192);
+	/* An index no cache has, or too small for the size: refused. */
+	KUNIT_EXPECT_NULL(test, toy_kmalloc_trace(0, NOWARN, 8));
+	KUNIT_EXPECT_NULL(test, toy_kmalloc_trace(14, NOWARN, 8));
+	KUNIT_EXPECT_NULL(test, toy_kmalloc_trace(6, NOWARN, 65));
+	KUNIT_EXPECT_NULL(test, toy_kmalloc_trace(1, NOWARN, 97));
+	expect_no_errors(test);
+}
+
 struct cache_case {
 	size_t size;
 	const char *name[3];	/* kmalloc_min 8, 16, 32 */
@@ -2015,6 +2079,8 @@ static void toy_slab_random_threads(struct kunit *test)
 
 static struct kunit_case toy_slab_test_cases[] = {
 	KUNIT_CASE_PARAM(toy_slab_kmalloc_index, index_cases_gen_params),
+	KUNIT_CASE(toy_slab_kmalloc_const_index),
+	KUNIT_CASE(toy_slab_kmalloc_const),
 	KUNIT_CASE_PARAM(toy_slab_kmalloc_cache, cache_cases_gen_params),
 	KUNIT_CASE_PARAM(toy_slab_calc_order_real, geo_cases_gen_params),
 	KUNIT_CASE_PARAM(toy_slab_layout_debug_real,

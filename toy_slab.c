@@ -901,6 +901,17 @@ static void freeze_wait(void)
 	synchronize_rcu();
 }
 
+/* Mark every cache, then wait once: one grace period for them all. */
+static void freeze_mark_all(void)
+	__must_hold(&toy_slab_mutex)
+{
+	struct toy_kmem_cache *s;
+
+	list_for_each_entry(s, &toy_slab_caches, list)
+		freeze_mark(s);
+	freeze_wait();
+}
+
 static void freeze_arrays(struct toy_kmem_cache *s, unsigned long *flags)
 	__must_hold(&toy_slab_mutex) __acquires(&s->lock)
 {
@@ -1064,17 +1075,19 @@ static noinline void array_free_slow(struct toy_kmem_cache *s,
 	unsigned long flags;
 
 	spin_lock_irqsave(&s->lock, flags);
-	if (!cache_debug(s) || free_ok(s, slab, object, caller)) {
-		if (cache_debug(s))
-			toy_slab_free_debug(s, slab, object, caller);
-		if (ac->avail < s->limit) {
-			ac->stat[TOY_CS_FREE_HIT]++;
-		} else {
-			ac->stat[TOY_CS_FREE_MISS]++;
-			flush_array(s, ac);
-		}
-		ac->entry[ac->avail++] = object;
+	if (cache_debug(s)) {
+		if (!free_ok(s, slab, object, caller))
+			goto out;
+		toy_slab_free_debug(s, slab, object, caller);
 	}
+	if (ac->avail < s->limit) {
+		ac->stat[TOY_CS_FREE_HIT]++;
+	} else {
+		ac->stat[TOY_CS_FREE_MISS]++;
+		flush_array(s, ac);
+	}
+	ac->entry[ac->avail++] = object;
+out:
 	spin_unlock_irqrestore(&s->lock, flags);
 }
 
@@ -1950,13 +1963,14 @@ static unsigned int validate_counts(struct toy_kmem_cache *s,
 }
 
 /*
- * Check every slab and every per-CPU array of @s, holding them all still;
- * return the findings, having repaired them with @repair. Objects in an
+ * Check every slab and every per-CPU array of @s, which the caller marked
+ * and waited for (freeze_mark(), freeze_wait()): this takes the cache
+ * lock, holding them all still, and thaws @s when done. Return the
+ * findings, having repaired them with @repair. Objects in an
  * array count as free for the debug checks and as in use for their
  * slab's count.
  */
-static unsigned long validate_cache(struct toy_kmem_cache *s, bool repair,
-				    bool frozen)
+static unsigned long validate_cache(struct toy_kmem_cache *s, bool repair)
 	__must_hold(&toy_slab_mutex)
 {
 	struct toy_page *slab, *next;
@@ -1970,15 +1984,11 @@ static unsigned long validate_cache(struct toy_kmem_cache *s, bool repair,
 	if (!ctx.map || !ctx.refs) {
 		pr_info("validate: %s: no memory for the object maps, skipped\n",
 			s->name);
-		if (frozen)
-			thaw_mark(s);
+		thaw_mark(s);
 		bad = 0;
 		goto out;
 	}
-	if (!frozen)
-		freeze_arrays(s, &flags);
-	else
-		spin_lock_irqsave(&s->lock, flags);
+	spin_lock_irqsave(&s->lock, flags);
 	bad = collect_refs(s, &ctx);
 	for (list = 0; list < TOY_NR_SLAB_LISTS; list++)
 		list_for_each_entry_safe(slab, next, &s->slabs[list], lru)
@@ -1998,14 +2008,13 @@ static unsigned long validate_caches(struct toy_kmem_cache *s, bool repair)
 
 	mutex_lock(&toy_slab_mutex);
 	if (s) {
-		bad = validate_cache(s, repair, false);
-	} else {
-		/* One grace period for every cache: see freeze_arrays(). */
-		list_for_each_entry(s, &toy_slab_caches, list)
-			freeze_mark(s);
+		freeze_mark(s);
 		freeze_wait();
+		bad = validate_cache(s, repair);
+	} else {
+		freeze_mark_all();
 		list_for_each_entry(s, &toy_slab_caches, list)
-			bad += validate_cache(s, repair, true);
+			bad += validate_cache(s, repair);
 	}
 	mutex_unlock(&toy_slab_mutex);
 	return bad;
@@ -2405,9 +2414,7 @@ void toy_slab_exit(bool quiet)
 	struct toy_kmem_cache *s, *next;
 
 	mutex_lock(&toy_slab_mutex);
-	list_for_each_entry(s, &toy_slab_caches, list)
-		freeze_mark(s);
-	freeze_wait();
+	freeze_mark_all();
 	list_for_each_entry_safe(s, next, &toy_slab_caches, list)
 		teardown_cache(s, quiet);
 	toy_slab_nr_named = 0;

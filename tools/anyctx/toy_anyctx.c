@@ -17,7 +17,8 @@
  * a hard interrupt may take only raw spinlocks, so the kernel's own
  * allocators may not be called from one either, and neither may the
  * toy's, whose locks are spinlock_t. "Any context" on PREEMPT_RT is any
- * context that may take a spinlock_t.
+ * context that may take a spinlock_t, and the hrtimer's line says
+ * "hrtimer-softirq".
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -73,6 +74,10 @@ static void anyctx_timer(struct timer_list *t)
 #define ANYCTX_HRTIMER_MODE	(IS_ENABLED(CONFIG_PREEMPT_RT) ?	\
 				 HRTIMER_MODE_REL_PINNED :		\
 				 HRTIMER_MODE_REL_PINNED_HARD)
+
+/* What the hrtimer's calls are reported as: hard only without PREEMPT_RT. */
+#define ANYCTX_HRTIMER_KIND	(IS_ENABLED(CONFIG_PREEMPT_RT) ?	\
+				 "hrtimer-softirq" : "hardirq")
 
 static void anyctx_start_here(void *unused)
 {
@@ -131,7 +136,7 @@ static void __exit anyctx_exit(void)
 		anyctx_release(&soft, &c->soft_ring, cache);
 	}
 	err = toy_kmem_cache_destroy(cache);
-	report("hardirq", &hard);
+	report(ANYCTX_HRTIMER_KIND, &hard);
 	report("softirq", &soft);
 	if (err || atomic_long_read(&hard.bad) || atomic_long_read(&soft.bad))
 		pr_err("FAILED (cache destroy: %d)\n", err);

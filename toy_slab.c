@@ -98,7 +98,16 @@
  *
  * Locking (toy_internal.h has the order of every lock): toy_slab_mutex
  * guards the list of caches, then a CPU's array section, then the cache
- * lock, then the buddy's pcp and zone locks when an empty slab goes back.
+ * lock, then the buddy's pcp section and zone lock when an empty slab
+ * goes back.
+ *
+ * A free finds its slab with no lock and no call (block_of() in
+ * toy_slab.h): the direct-map address is range checked, one load from
+ * the node's block map gives the toy page, and the page is the slab's
+ * first or a tail whose head_off points back to it, as compound_head()
+ * finds the head of the kernel's slab folios. The object-start check
+ * multiplies by a reciprocal instead of dividing (obj_to_index() of
+ * SLUB). Fault injection is a static key, off unless armed.
  *
  * The fast path takes no lock and leaves interrupts alone, as SLUB's
  * this_cpu_cmpxchg_double() fast path does, in SLAB's shape: an

@@ -27,7 +27,7 @@ set -euo pipefail
 WORK=$WORK_DIR/bench
 SMOKE=0
 OPS=1000000
-REPS=5
+REPS=15
 WARMUP=100000
 TOY_PARAMS="mem_mb=64 highmem_mb=16"
 QEMU_MEM=1024
@@ -159,34 +159,36 @@ tagged() {
 
 # --- report ----------------------------------------------------------------
 
+# toy/real is the median of the per-repetition ratios (ratio_median),
+# min..max their extremes.
 print_table() {
 	awk -F, '
 	BEGIN {
-		fmt = "%-32s %10s %10s %8s  %-18s %s\n"
+		fmt = "%-32s %10s %10s %8s %-11s  %-18s %s\n"
 		printf fmt, "operation", "toy ns/op", "real ns/op", "toy/real", \
-			"toy min..max", "real min..max"
+			"min..max", "toy min..max", "real min..max"
 	}
 	NR == 1 { next }
 	$4 == "n/a" {
-		printf "%-32s %10s  %-37s %s\n", $1, $3, \
+		printf "%-32s %10s  %-49s %s\n", $1, $3, \
 			"n/a (x86_64 has no highmem; see i386)", \
 			"toy " $6 ".." $7
 		next
 	}
-	{ printf fmt, $1, $3, $4, $5, $6 ".." $7, $8 ".." $9 }' "$1"
+	{ printf fmt, $1, $3, $4, $12, $13 ".." $14, $6 ".." $7, $8 ".." $9 }' "$1"
 }
 
 # The same table in Markdown, for the README.
 print_markdown() {
-	echo "| operation | toy ns/op | real ns/op | toy/real | toy min..max | real min..max |"
-	echo "|---|--:|--:|--:|--:|--:|"
+	echo "| operation | toy ns/op | real ns/op | toy/real | min..max | toy min..max | real min..max |"
+	echo "|---|--:|--:|--:|--:|--:|--:|"
 	awk -F, 'NR > 1 {
 		if ($4 == "n/a")
-			printf "| %s | %s | n/a (x86_64 has no highmem; see i386) | - | %s..%s | - |\n", \
+			printf "| %s | %s | n/a (x86_64 has no highmem; see i386) | - | - | %s..%s | - |\n", \
 				$1, $3, $6, $7
 		else
-			printf "| %s | %s | %s | %s | %s..%s | %s..%s |\n", \
-				$1, $3, $4, $5, $6, $7, $8, $9
+			printf "| %s | %s | %s | %s | %s..%s | %s..%s | %s..%s |\n", \
+				$1, $3, $4, $12, $13, $14, $6, $7, $8, $9
 	}' "$1"
 }
 
@@ -241,6 +243,7 @@ header() {
 	echo "host: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 	echo "guest command line: $APPEND; toy_alloc $TOY_PARAMS"
 	echo "ns/op: median of $REPS repetitions of $OPS operations per thread, after $WARMUP untimed; smp rows: wall time over all threads' operations"
+	echo "toy/real: median of the $REPS per-repetition ratios (a repetition times both sides back to back, toy first in even ones, real first in odd ones), min..max their extremes"
 }
 
 # kmap+kunmap against the kernel's own: only an i386 HIGHMEM kernel has
@@ -268,29 +271,60 @@ run_failed() {
 	die "$1"
 }
 
-is_number() {
-	[[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]
+# bad_rows CSV: for each line of toy_bench's results that is not sane, its
+# name and what is wrong. Sane: each side a number above zero with
+# min <= median <= max, or n/a with its extremes (not both sides n/a);
+# with both sides, ratio and the per-repetition ratios numbers above
+# zero with ratio_min <= ratio_median <= ratio_max; reps and ops above
+# zero. The columns are found by their names in the header.
+bad_rows() {
+	awk -F, '
+	function pos(x) { return x ~ /^[0-9]+(\.[0-9]+)?$/ && x + 0 > 0 }
+	# three figures: "" if sane, else what is wrong
+	function trio(what, med, lo, hi) {
+		if (med == "n/a")
+			return lo == "n/a" && hi == "n/a" ? "" : what " n/a but not its extremes"
+		if (!pos(med) || !pos(lo) || !pos(hi))
+			return what " not numbers above 0"
+		if (lo + 0 > med + 0 || med + 0 > hi + 0)
+			return what " not min <= median <= max"
+		return ""
+	}
+	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{
+		why = trio("toy", $c["toy_ns"], $c["toy_min"], $c["toy_max"])
+		if (why == "")
+			why = trio("real", $c["real_ns"], $c["real_min"], $c["real_max"])
+		both = $c["toy_ns"] != "n/a" && $c["real_ns"] != "n/a"
+		if (why == "" && $c["toy_ns"] == "n/a" && $c["real_ns"] == "n/a")
+			why = "no side measured"
+		if (why == "" && both && !pos($c["ratio"]))
+			why = "ratio not a number above 0"
+		if (why == "" && both)
+			why = trio("ratio", $c["ratio_median"], $c["ratio_min"], $c["ratio_max"])
+		if (why == "" && !both && $c["ratio_median"] != "n/a")
+			why = "a ratio with one side"
+		if (why == "" && (!pos($c["reps"]) || !pos($c["ops"])))
+			why = "reps or ops not above 0"
+		if (why != "")
+			print $1 ": " why ": " $0
+	}' "$1"
 }
 
-# Every row toy_bench was built with has a line, and its figures are
-# numbers above zero (n/a only where the kernel has no such operation).
+# smoke_check CSV ROWS: every row toy_bench listed (ROWS, one a line) has
+# a line in CSV, and every line is sane.
 smoke_check() {
-	local csv=$1 rows=$2 row line toy real ratio bad=0
+	local csv=$1 rows=$2 row bad=0 line
 	while read -r row; do
-		line=$(awk -F, -v r="$row" '$1 == r' "$csv")
-		if [ -z "$line" ]; then
+		if ! awk -F, -v r="$row" '$1 == r { f = 1 } END { exit !f }' "$csv"; then
 			result fail "bench smoke: $row produced no result"
-			bad=1
-			continue
-		fi
-		IFS=, read -r _ _ toy real ratio _ <<<"$line"
-		if ! is_number "$toy" || [ "$toy" = 0.00 ] ||
-			{ [ "$real" != n/a ] && { ! is_number "$real" ||
-				[ "$real" = 0.00 ] || ! is_number "$ratio"; }; }; then
-			result fail "bench smoke: $row: not a sane figure: $line"
 			bad=1
 		fi
 	done <"$rows"
+	while IFS= read -r line; do
+		result fail "bench smoke: not a sane figure: $line"
+		bad=1
+	done < <(bad_rows "$csv")
 	[ "$bad" = 0 ] && result ok "bench smoke: $(wc -l <"$rows") rows, all with figures"
 	return "$bad"
 }

@@ -7,11 +7,13 @@
  * alloc_pages+free_pages of one order, kmap+kunmap - once through the
  * toy's public API (toy_kmalloc.h) and once through the real one. A row
  * runs on kthreads bound to CPUs 0 .. threads - 1: untimed warm-up for
- * each side first, then `reps` repetitions of `ops` operations per thread,
- * toy and real taking turns (toy rep 1, real rep 1, toy rep 2, ...), so
- * both see the same machine, caches and clock drift. The clock is read
- * around each repetition, never per operation: ktime_get_ns() under QEMU
- * costs more than a kfree.
+ * each side first, then `reps` repetitions (15 by default) of `ops`
+ * operations per thread. A repetition times both sides back to back, the
+ * order alternating - toy then real in even repetitions, real then toy in
+ * odd ones - so that neither side always runs on the caches and clock
+ * drift the other left, and gives one ratio toy/real. The clock is read
+ * around each side of a repetition, never per operation: ktime_get_ns()
+ * under QEMU costs more than a kfree.
  *
  * For a repetition on several CPUs the threads meet at a spinning start
  * line and the time counted is from the first start to the last finish:
@@ -19,8 +21,10 @@
  * it goes down as throughput goes up. The 1, 2 and 4 CPU rows of a loop
  * form a group that runs as one, its repetitions in turns too, so that
  * their ratio - the scaling - is not skewed by the host's load changing
- * between rows. Each side's figures are the median and the extremes over
- * the repetitions, in hundredths of a nanosecond.
+ * between rows. A row reports the median and the extremes of its
+ * per-repetition ratios - a burst of host load slows both sides of one
+ * repetition and moves that ratio much less than either time - and, for
+ * each side, the median and the extremes of its ns/op, all in hundredths.
  *
  * Both sides are called the same way: sizes are not compile-time
  * constants, so the real kmalloc() goes through __kmalloc() as
@@ -75,9 +79,9 @@ static unsigned long ops = 1000000;
 module_param(ops, ulong, 0444);
 MODULE_PARM_DESC(ops, "operations per repetition and thread (default 1000000)");
 
-static unsigned int reps = 5;
+static unsigned int reps = 15;
 module_param(reps, uint, 0444);
-MODULE_PARM_DESC(reps, "timed repetitions of each side of a row, 1 to 51 (default 5)");
+MODULE_PARM_DESC(reps, "timed repetitions of each row, both sides each, 1 to 51 (default 15)");
 
 static unsigned long warmup = 100000;
 module_param(warmup, ulong, 0444);
@@ -155,7 +159,10 @@ static const struct bench_row bench_rows[] = {
 
 #define NR_ROWS	ARRAY_SIZE(bench_rows)
 
-/* Figures of one side of a row, in hundredths of a ns per operation. */
+/*
+ * Median and extremes over the repetitions, in hundredths: of a side's ns
+ * per operation, or of the ratio toy/real.
+ */
 struct bench_stat {
 	u64 median;
 	u64 min;
@@ -165,10 +172,11 @@ struct bench_stat {
 /**
  * struct bench_result - what one row measured
  * @done: the row ran to the end; the rest is valid.
- * @reps: repetitions per side.
+ * @reps: repetitions, each timing both sides.
  * @ops: operations per repetition and thread.
- * @toy: the toy's figures.
- * @real: the kernel's figures; unused without bench_row::has_real.
+ * @toy: the toy's ns/op.
+ * @real: the kernel's ns/op; unused without bench_row::has_real.
+ * @ratio: the per-repetition ratios toy/real; the same.
  */
 struct bench_result {
 	bool done;
@@ -176,6 +184,7 @@ struct bench_result {
 	unsigned long ops;
 	struct bench_stat toy;
 	struct bench_stat real;
+	struct bench_stat ratio;
 };
 
 static DEFINE_MUTEX(bench_mutex);
@@ -710,12 +719,14 @@ static int warm_up(struct bench_ctx *c, bool toy)
  * @res: where its figures go.
  * @toy_v: the toy's ns/op in each repetition, in hundredths.
  * @real_v: the kernel's, the same.
+ * @ratio_v: toy_v / real_v of each repetition, in hundredths.
  */
 struct bench_job {
 	struct bench_ctx c;
 	struct bench_result *res;
 	u64 toy_v[BENCH_MAX_REPS];
 	u64 real_v[BENCH_MAX_REPS];
+	u64 ratio_v[BENCH_MAX_REPS];
 };
 
 /* Repetition @r of one side of @job. */
@@ -737,10 +748,31 @@ static int time_pass(struct bench_job *job, bool toy, unsigned int r)
 }
 
 /*
+ * Repetition @r of @job: both sides back to back, toy first when @r is
+ * even and real first when it is odd, and the ratio of the two.
+ */
+static int time_rep(struct bench_job *job, unsigned int r)
+{
+	bool has_real = job->c.row->has_real, toy_first = !(r & 1);
+	int err = 0;
+
+	if (toy_first || !has_real)
+		err = time_pass(job, true, r);
+	if (!err && has_real)
+		err = time_pass(job, false, r);
+	if (!err && has_real && !toy_first)
+		err = time_pass(job, true, r);
+	if (!err && has_real)
+		job->ratio_v[r] = DIV64_U64_ROUND_CLOSEST(job->toy_v[r] * 100,
+							  max(job->real_v[r], 1ULL));
+	return err;
+}
+
+/*
  * Warm every side of every job up, then take the repetitions in turns:
- * repetition 1 of each job's toy side then real side, repetition 2, and
- * so on. The rows of a group (1, 2 and 4 CPUs) so see the same drift of
- * the host as each other, not only toy as real.
+ * repetition 1 of each job, repetition 2 of each job, and so on. The rows
+ * of a group (1, 2 and 4 CPUs) so see the same drift of the host as each
+ * other, not only toy as real.
  */
 static int measure(struct bench_job *jobs, unsigned int nr)
 {
@@ -752,13 +784,9 @@ static int measure(struct bench_job *jobs, unsigned int nr)
 		if (!err && jobs[j].c.row->has_real)
 			err = warm_up(&jobs[j].c, false);
 	}
-	for (r = 0; r < reps && !err; r++) {
-		for (j = 0; j < nr && !err; j++) {
-			err = time_pass(&jobs[j], true, r);
-			if (!err && jobs[j].c.row->has_real)
-				err = time_pass(&jobs[j], false, r);
-		}
-	}
+	for (r = 0; r < reps && !err; r++)
+		for (j = 0; j < nr && !err; j++)
+			err = time_rep(&jobs[j], r);
 	return err;
 }
 
@@ -783,8 +811,10 @@ static void record(struct bench_job *job)
 	struct bench_result *res = job->res;
 
 	summarize(job->toy_v, reps, &res->toy);
-	if (job->c.row->has_real)
+	if (job->c.row->has_real) {
 		summarize(job->real_v, reps, &res->real);
+		summarize(job->ratio_v, reps, &res->ratio);
+	}
 	res->reps = reps;
 	res->ops = row_ops(job->c.row, ops);
 	res->done = true;
@@ -1072,42 +1102,48 @@ static void show_centi(struct seq_file *m, u64 v)
 	seq_printf(m, "%llu.%02u", whole, rem);
 }
 
+/* ",figure" in hundredths, or ",n/a" when the row has no such figure. */
+static void show_field(struct seq_file *m, bool valid, u64 v)
+{
+	seq_putc(m, ',');
+	if (valid)
+		show_centi(m, v);
+	else
+		seq_puts(m, "n/a");
+}
+
+/*
+ * One CSV line; the columns are those of the header in results_show().
+ * ratio is the ratio of the two sides' medians; ratio_median and its
+ * extremes are those of the per-repetition ratios.
+ */
 static void show_result(struct seq_file *m, const struct bench_row *row,
 			const struct bench_result *res)
 {
-	seq_printf(m, "%s,%u,", row->name, row->threads);
-	show_centi(m, res->toy.median);
-	seq_putc(m, ',');
-	if (row->has_real && res->real.median) {
-		show_centi(m, res->real.median);
-		seq_putc(m, ',');
-		show_centi(m, div64_u64(res->toy.median * 100,
-					res->real.median));
-	} else {
-		seq_puts(m, "n/a,n/a");
-	}
-	seq_putc(m, ',');
-	show_centi(m, res->toy.min);
-	seq_putc(m, ',');
-	show_centi(m, res->toy.max);
-	if (row->has_real) {
-		seq_putc(m, ',');
-		show_centi(m, res->real.min);
-		seq_putc(m, ',');
-		show_centi(m, res->real.max);
-	} else {
-		seq_puts(m, ",n/a,n/a");
-	}
-	seq_printf(m, ",%u,%lu\n", res->reps, res->ops);
+	bool real = row->has_real;
+
+	seq_printf(m, "%s,%u", row->name, row->threads);
+	show_field(m, true, res->toy.median);
+	show_field(m, real, res->real.median);
+	show_field(m, real, div64_u64(res->toy.median * 100,
+				      max(res->real.median, 1ULL)));
+	show_field(m, true, res->toy.min);
+	show_field(m, true, res->toy.max);
+	show_field(m, real, res->real.min);
+	show_field(m, real, res->real.max);
+	seq_printf(m, ",%u,%lu", res->reps, res->ops);
+	show_field(m, real, res->ratio.median);
+	show_field(m, real, res->ratio.min);
+	show_field(m, real, res->ratio.max);
+	seq_putc(m, '\n');
 }
 
 static int results_show(struct seq_file *m, void *v)
 {
 	unsigned int i;
-
 	int err;
 
-	seq_puts(m, "op,threads,toy_ns,real_ns,ratio,toy_min,toy_max,real_min,real_max,reps,ops\n");
+	seq_puts(m, "op,threads,toy_ns,real_ns,ratio,toy_min,toy_max,real_min,real_max,reps,ops,ratio_median,ratio_min,ratio_max\n");
 	err = mutex_lock_killable(&bench_mutex);
 	if (err)
 		return err;

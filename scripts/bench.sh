@@ -159,36 +159,91 @@ tagged() {
 
 # --- report ----------------------------------------------------------------
 
+# print_table CSV text|md: the table, in text or in Markdown, in three
+# sections by the kind column: one-thread rows, smp rows, calibration.
 # toy/real is the median of the per-repetition ratios (ratio_median),
-# min..max their extremes.
+# min..max their extremes. A row of one side shows why the other is
+# missing. The columns are found by their names in the header.
 print_table() {
-	awk -F, '
+	awk -F, -v md="$([ "$2" = md ] && echo 1)" '
+	function f(name) { return $c[name] }
+	function na(x) { return x == "n/a" ? "-" : x }
+	function range(lo, hi) { return lo == "n/a" ? "-" : lo ".." hi }
+	function note() {
+		if (f("real_ns") == "n/a" && $1 ~ /highmem/)
+			return "real: n/a (x86_64 has no highmem; see i386)"
+		if (f("real_ns") == "n/a")
+			return "real: n/a"
+		if (f("toy_ns") == "n/a")
+			return "toy: n/a (the kernel'"'"'s own, for reference)"
+		return ""
+	}
+	function head(title) {
+		print ""
+		if (md) {
+			print "**" title "**"
+			print ""
+			print "| operation | toy ns/op | real ns/op | toy/real | min..max | toy min..max | real min..max | |"
+			print "|---|--:|--:|--:|--:|--:|--:|---|"
+		} else {
+			print title
+			printf fmt "\n", "operation", "toy ns/op", \
+				"real ns/op", "toy/real", "min..max", \
+				"toy min..max", "real min..max", ""
+		}
+	}
+	function row(   s) {
+		s = sprintf(md ? mdfmt : fmt, $1, na(f("toy_ns")), \
+			na(f("real_ns")), na(f("ratio_median")), \
+			range(f("ratio_min"), f("ratio_max")), \
+			range(f("toy_min"), f("toy_max")), \
+			range(f("real_min"), f("real_max")), note())
+		sub(/ +$/, "", s)
+		print s
+	}
+	function cal_head(title) {
+		print ""
+		if (md) {
+			print "**" title "**"
+			print ""
+			print "| primitive | ns/op | min..max |"
+			print "|---|--:|--:|"
+		} else {
+			print title
+			printf cfmt, "primitive", "ns/op", "min..max"
+		}
+	}
+	function cal_row() {
+		printf (md ? cmdfmt : cfmt), $1, f("real_ns"), \
+			range(f("real_min"), f("real_max"))
+	}
 	BEGIN {
-		fmt = "%-32s %10s %10s %8s %-11s  %-18s %s\n"
-		printf fmt, "operation", "toy ns/op", "real ns/op", "toy/real", \
-			"min..max", "toy min..max", "real min..max"
+		fmt = "%-34s %10s %10s %8s %-12s %-19s %-19s %s"
+		mdfmt = "| %s | %s | %s | %s | %s | %s | %s | %s |"
+		cfmt = "%-42s %10s  %s\n"
+		cmdfmt = "| %s | %s | %s |\n"
 	}
-	NR == 1 { next }
-	$4 == "n/a" {
-		printf "%-32s %10s  %-49s %s\n", $1, $3, \
-			"n/a (x86_64 has no highmem; see i386)", \
-			"toy " $6 ".." $7
-		next
-	}
-	{ printf fmt, $1, $3, $4, $12, $13 ".." $14, $6 ".." $7, $8 ".." $9 }' "$1"
-}
-
-# The same table in Markdown, for the README.
-print_markdown() {
-	echo "| operation | toy ns/op | real ns/op | toy/real | min..max | toy min..max | real min..max |"
-	echo "|---|--:|--:|--:|--:|--:|--:|"
-	awk -F, 'NR > 1 {
-		if ($4 == "n/a")
-			printf "| %s | %s | n/a (x86_64 has no highmem; see i386) | - | - | %s..%s | - |\n", \
-				$1, $3, $6, $7
-		else
-			printf "| %s | %s | %s | %s | %s..%s | %s..%s | %s..%s |\n", \
-				$1, $3, $4, $12, $13, $14, $6, $7, $8, $9
+	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{ line[f("kind"), ++n[f("kind")]] = $0 }
+	END {
+		if (n["single"])
+			head("one thread")
+		for (i = 1; i <= n["single"]; i++) {
+			$0 = line["single", i]
+			row()
+		}
+		if (n["smp"])
+			head("smp rows: threads on CPUs 0..N-1 at once; ns/op is the wall time over all their operations")
+		for (i = 1; i <= n["smp"]; i++) {
+			$0 = line["smp", i]
+			row()
+		}
+		if (n["calibration"])
+			cal_head("calibration: kernel primitives, one thread; the empty loop is the loop of every row, its cost in theirs too")
+		for (i = 1; i <= n["calibration"]; i++) {
+			$0 = line["calibration", i]
+			cal_row()
+		}
 	}' "$1"
 }
 
@@ -366,11 +421,10 @@ main() {
 	tagged @waste >"$prefix-waste.csv"
 	tagged @slabinfo >"$WORK/slabinfo"
 	header "$kver" | sed 's/^/# /'
-	print_table "$out"
+	print_table "$out" text
 	{
 		header "$kver" | sed 's/$/  /'
-		echo
-		print_markdown "$out"
+		print_table "$out" md
 	} >"$prefix.md"
 	echo
 	print_scaling "$out"

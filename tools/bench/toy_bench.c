@@ -26,13 +26,25 @@
  * repetition and moves that ratio much less than either time - and, for
  * each side, the median and the extremes of its ns/op, all in hundredths.
  *
+ * Calibration rows time, in the same loop, the kernel primitives the two
+ * fast paths are made of: nothing (the loop's own cost, with a barrier()),
+ * local_irq_save/restore, preempt_disable/enable, an uncontended
+ * spin_lock/unlock pair, and the double-word cmpxchg SLUB does on this
+ * CPU's pair per allocation and per free (see BENCH_CMPXCHG for why not
+ * through this_cpu_cmpxchg_double() itself). They are one-sided:
+ * only SIDE_REAL, the kernel's. So are the kmap rows the other way round
+ * on a kernel without HighMem: only the toy's side. Cheap rows run more
+ * operations per repetition and dear ones fewer (bench_row::cost), so
+ * that every repetition takes about as long as a kmalloc row's.
+ *
  * Both sides are called the same way: sizes are not compile-time
  * constants, so the real kmalloc() goes through __kmalloc() as
  * toy_kmalloc() always does, and both take no debug or zeroing flags.
  * (Debian's kernel zeroes every allocation when booted with its default
  * init_on_alloc=1; scripts/bench.sh boots with init_on_alloc=0 unless told
  * otherwise, as the toy never zeroes unasked.)
- * debugfs (/sys/kernel/debug/toy_bench): "rows" lists the rows built;
+ * debugfs (/sys/kernel/debug/toy_bench): "rows" lists the rows built
+ * that run in this boot;
  * a row's name written to "run" runs it (and the rest of its group),
  * "all" runs every row; "results" is the CSV of the rows run so far.
  * "memory" written to run takes the memory figures ("memory" and "waste"
@@ -41,7 +53,8 @@
  * host (scripts/bench.sh) prints the table.
  *
  * Rows of a layer the toy does not export yet are not built at all (see
- * Kbuild): no row ever shows a number that was not measured.
+ * Kbuild), and a row that cannot run in this boot (row_absent()) is not
+ * listed: no row ever shows a number that was not measured.
  *
  * Locking: bench_mutex serializes runs and guards the results and the
  * objects held for the memory figures.
@@ -49,6 +62,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
@@ -60,10 +74,13 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -100,7 +117,37 @@ enum bench_op {
 	OP_PAGES,	/* alloc_pages + free_pages */
 	OP_KMAP,	/* kmap + kunmap of a HighMem page */
 	OP_KMAP_LOCAL,	/* kmap_local_page + kunmap_local of one */
+	OP_CAL_LOOP,	/* calibration: the loop alone, a barrier() inside */
+	OP_CAL_IRQ,	/* local_irq_save + local_irq_restore */
+	OP_CAL_PREEMPT,	/* preempt_disable + preempt_enable */
+	OP_CAL_SPIN,	/* spin_lock + spin_unlock, uncontended */
+	OP_CAL_CMPXCHG,	/* a double-word cmpxchg on this CPU (BENCH_CMPXCHG) */
 };
+
+/* The sides a row times: the toy's API, the kernel's, or both. */
+#define SIDE_TOY	BIT(0)
+#define SIDE_REAL	BIT(1)
+#define SIDES_BOTH	(SIDE_TOY | SIDE_REAL)
+
+/* The CSV's kind column: how the host groups the rows in its table. */
+enum bench_kind {
+	KIND_SINGLE,		/* one thread */
+	KIND_SMP,		/* a scaling group, 1 to 4 threads */
+	KIND_CALIBRATION,	/* a kernel primitive alone */
+};
+
+static const char *const kind_names[] = {
+	[KIND_SINGLE] = "single",
+	[KIND_SMP] = "smp",
+	[KIND_CALIBRATION] = "calibration",
+};
+
+/*
+ * The cost of a row whose operation takes about as long as a kmalloc+kfree
+ * pair. A repetition of a row runs ops * BENCH_COST / cost operations
+ * (bench_row::cost), so that every row's repetition takes about as long.
+ */
+#define BENCH_COST	16
 
 /**
  * struct bench_row - one line of the table
@@ -108,7 +155,11 @@ enum bench_op {
  * @op: the operation pair timed.
  * @arg: bytes for kmalloc and batch, order for pages.
  * @threads: CPUs it runs on at once, 0 .. @threads - 1.
- * @has_real: the real kernel has the operation.
+ * @sides: SIDE_TOY, SIDE_REAL or both: the toy's API and the kernel's
+ *	that have the operation. Calibration rows time kernel primitives,
+ *	which both sides use: they are real-only.
+ * @kind: the CSV's kind column.
+ * @cost: time per operation, BENCH_COST that of kmalloc+kfree.
  * @group: 0, or a number shared by adjacent rows that always run together,
  *	their repetitions taken in turns (the 1, 2 and 4 CPU rows).
  */
@@ -117,18 +168,51 @@ struct bench_row {
 	enum bench_op op;
 	unsigned int arg;
 	unsigned int threads;
-	bool has_real;
+	unsigned int sides;
+	enum bench_kind kind;
+	unsigned int cost;
 	unsigned int group;
 };
 
+#define ROW(name, op, arg, cost) \
+	{ name, op, arg, 1, SIDES_BOTH, KIND_SINGLE, cost }
 #define KMALLOC_ROW(size) \
-	{ "kmalloc+kfree/" #size, OP_KMALLOC, size, 1, true }
-#define PAGES_ROW(order) \
-	{ "alloc_pages+free/o" #order, OP_PAGES, order, 1, true }
+	ROW("kmalloc+kfree/" #size, OP_KMALLOC, size, BENCH_COST)
+#define PAGES_ROW(order, cost) \
+	ROW("alloc_pages+free/o" #order, OP_PAGES, order, cost)
+/* The kernel's side only where it has HighMem: 32-bit, CONFIG_HIGHMEM. */
+#define KMAP_ROW(name, op) \
+	{ name, op, 0, 1, \
+	  SIDE_TOY | (IS_ENABLED(CONFIG_HIGHMEM) ? SIDE_REAL : 0), \
+	  KIND_SINGLE, BENCH_COST }
+/* A few ns each: sixteen times the operations of a kmalloc row. */
+#define CAL_ROW(name, op) \
+	{ "calibration/" name, op, 0, 1, SIDE_REAL, KIND_CALIBRATION, 1 }
 #define SMP_KMALLOC_ROW(cpus) \
-	{ "smp-kmalloc+kfree/64/" #cpus "cpu", OP_KMALLOC, 64, cpus, true, 1 }
+	{ "smp-kmalloc+kfree/64/" #cpus "cpu", OP_KMALLOC, 64, cpus, \
+	  SIDES_BOTH, KIND_SMP, BENCH_COST, 1 }
 #define SMP_PAGES_ROW(cpus) \
-	{ "smp-alloc_pages+free/o0/" #cpus "cpu", OP_PAGES, 0, cpus, true, 2 }
+	{ "smp-alloc_pages+free/o0/" #cpus "cpu", OP_PAGES, 0, cpus, \
+	  SIDES_BOTH, KIND_SMP, BENCH_COST, 2 }
+
+/*
+ * The double-word cmpxchg SLUB's fast path does once per allocation and
+ * once per free on this CPU's freelist and tid: this_cpu_cmpxchg_double()
+ * in 6.1, this_cpu_cmpxchg128() since 6.5 removed the former. A module
+ * cannot call either: their fallback for CPUs without cmpxchg16b,
+ * this_cpu_cmpxchg16b_emu, is not exported (6.1 and 6.12). The row times
+ * the same instruction, cmpxchg16b without the lock prefix, through the
+ * local cmpxchg on this CPU's 16-byte pair - the thread is bound to its
+ * CPU - and only where the CPU has it: cmpxchg_double_local() in 6.1
+ * (cmpxchg8b on i386), cmpxchg128_local() since 6.5, on 64-bit; a 32-bit
+ * 6.5+ kernel does not build the row. Tested by the macros themselves, not
+ * by LINUX_VERSION_CODE: what is built is what the headers have.
+ */
+#if defined(arch_cmpxchg_double_local)
+#define BENCH_CMPXCHG	"cmpxchg_double_local"
+#elif defined(arch_cmpxchg128_local)
+#define BENCH_CMPXCHG	"cmpxchg128_local"
+#endif
 
 static const struct bench_row bench_rows[] = {
 #ifdef TOY_BENCH_KMALLOC
@@ -136,20 +220,26 @@ static const struct bench_row bench_rows[] = {
 	KMALLOC_ROW(96), KMALLOC_ROW(128), KMALLOC_ROW(192), KMALLOC_ROW(256),
 	KMALLOC_ROW(512), KMALLOC_ROW(1024), KMALLOC_ROW(2048),
 	KMALLOC_ROW(4096), KMALLOC_ROW(8192),
-	{ "kmalloc-batch/64", OP_BATCH, 64, 1, true },
-	{ "kmalloc-batch/1024", OP_BATCH, 1024, 1, true },
+	ROW("kmalloc-batch/64", OP_BATCH, 64, BENCH_COST),
+	ROW("kmalloc-batch/1024", OP_BATCH, 1024, BENCH_COST),
 #endif
 #ifdef TOY_BENCH_CACHE
-	{ "kmem_cache_alloc+free/64", OP_CACHE, BENCH_CACHE_SIZE, 1, true },
+	ROW("kmem_cache_alloc+free/64", OP_CACHE, BENCH_CACHE_SIZE, BENCH_COST),
 #endif
-	PAGES_ROW(0), PAGES_ROW(3), PAGES_ROW(9),
-/* The kernel's side only where it has HighMem: 32-bit, CONFIG_HIGHMEM. */
+	PAGES_ROW(0, BENCH_COST), PAGES_ROW(3, BENCH_COST),
+	PAGES_ROW(9, BENCH_COST),
 #ifdef TOY_BENCH_KMAP
-	{ "kmap+kunmap/highmem", OP_KMAP, 0, 1, IS_ENABLED(CONFIG_HIGHMEM) },
+	KMAP_ROW("kmap+kunmap/highmem", OP_KMAP),
 #endif
 #ifdef TOY_BENCH_KMAP_LOCAL
-	{ "kmap_local+kunmap_local/highmem", OP_KMAP_LOCAL, 0, 1,
-	  IS_ENABLED(CONFIG_HIGHMEM) },
+	KMAP_ROW("kmap_local+kunmap_local/highmem", OP_KMAP_LOCAL),
+#endif
+	CAL_ROW("empty-loop", OP_CAL_LOOP),
+	CAL_ROW("local_irq_save+restore", OP_CAL_IRQ),
+	CAL_ROW("preempt_disable+enable", OP_CAL_PREEMPT),
+	CAL_ROW("spin_lock+unlock", OP_CAL_SPIN),
+#ifdef BENCH_CMPXCHG
+	CAL_ROW(BENCH_CMPXCHG, OP_CAL_CMPXCHG),
 #endif
 #ifdef TOY_BENCH_KMALLOC
 	SMP_KMALLOC_ROW(1), SMP_KMALLOC_ROW(2), SMP_KMALLOC_ROW(4),
@@ -174,9 +264,9 @@ struct bench_stat {
  * @done: the row ran to the end; the rest is valid.
  * @reps: repetitions, each timing both sides.
  * @ops: operations per repetition and thread.
- * @toy: the toy's ns/op.
- * @real: the kernel's ns/op; unused without bench_row::has_real.
- * @ratio: the per-repetition ratios toy/real; the same.
+ * @toy: the toy's ns/op; unused without %SIDE_TOY.
+ * @real: the kernel's ns/op; unused without %SIDE_REAL.
+ * @ratio: the per-repetition ratios toy/real; unused without both.
  */
 struct bench_result {
 	bool done;
@@ -432,6 +522,126 @@ static int real_kmap_local_loop(struct page *page, unsigned long n)
 #endif /* TOY_BENCH_KMAP_LOCAL */
 
 /*
+ * Calibration: the kernel primitives the two allocators' fast paths are
+ * made of, one per loop, in the loop form of the rows above. The empty
+ * loop is that form's own cost (bench_yield() included), to be taken off
+ * the others. Each is noinline, so that none is folded into another.
+ */
+static noinline int cal_loop(unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		barrier();
+		bench_yield(i);
+	}
+	return 0;
+}
+
+static noinline int cal_irq_loop(unsigned long n)
+{
+	unsigned long i, flags;
+
+	for (i = 0; i < n; i++) {
+		local_irq_save(flags);
+		barrier();
+		local_irq_restore(flags);
+		bench_yield(i);
+	}
+	return 0;
+}
+
+static noinline int cal_preempt_loop(unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		preempt_disable();
+		barrier();
+		preempt_enable();
+		bench_yield(i);
+	}
+	return 0;
+}
+
+static DEFINE_SPINLOCK(cal_lock);	/* taken by cal_spin_loop() alone */
+
+static noinline int cal_spin_loop(unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		spin_lock(&cal_lock);
+		barrier();
+		spin_unlock(&cal_lock);
+		bench_yield(i);
+	}
+	return 0;
+}
+
+/*
+ * One cmpxchg per operation on this CPU's pair, each expecting what the one
+ * before wrote, as SLUB's fast path expects the freelist and tid it read.
+ * The thread is bound to its CPU and nothing else writes there, so every
+ * one succeeds; a failure is a bug and stops the row.
+ */
+#if defined(arch_cmpxchg_double_local)
+
+/* Two adjacent longs, aligned to their double size as the macro needs. */
+struct cal_pair {
+	unsigned long first;
+	unsigned long second;
+} __aligned(2 * sizeof(unsigned long));
+
+static DEFINE_PER_CPU_ALIGNED(struct cal_pair, cal_pair);
+
+static bool cal_has_cmpxchg(void)
+{
+	return system_has_cmpxchg_double();
+}
+
+static noinline int cal_cmpxchg_loop(unsigned long n)
+{
+	struct cal_pair *p = this_cpu_ptr(&cal_pair);
+	unsigned long i, a = p->first, b = p->second;
+
+	for (i = 0; i < n; i++) {
+		if (unlikely(!cmpxchg_double_local(&p->first, &p->second, a, b,
+						   a + 1, b - 1)))
+			return -EIO;
+		a++;
+		b--;
+		bench_yield(i);
+	}
+	return 0;
+}
+
+#elif defined(arch_cmpxchg128_local)
+
+static DEFINE_PER_CPU_ALIGNED(u128, cal_word);
+
+static bool cal_has_cmpxchg(void)
+{
+	return system_has_cmpxchg128();
+}
+
+static noinline int cal_cmpxchg_loop(unsigned long n)
+{
+	u128 *p = this_cpu_ptr(&cal_word), old = *p;
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		if (unlikely(cmpxchg128_local(p, old, old + 1) != old))
+			return -EIO;
+		old++;
+		bench_yield(i);
+	}
+	return 0;
+}
+
+#endif /* arch_cmpxchg_double_local, arch_cmpxchg128_local */
+
+/*
  * Run @n operations of one side of a row (@n batches for %OP_BATCH).
  * A row whose layer is not built never gets here: its case is compiled
  * out with its entry in bench_rows[].
@@ -466,6 +676,18 @@ static int run_ops(const struct bench_ctx *c, void **ptrs, unsigned long n)
 	case OP_KMAP_LOCAL:
 		return c->toy ? toy_kmap_local_loop(c->hpage, n) :
 				real_kmap_local_loop(c->real_hpage, n);
+#endif
+	case OP_CAL_LOOP:
+		return cal_loop(n);
+	case OP_CAL_IRQ:
+		return cal_irq_loop(n);
+	case OP_CAL_PREEMPT:
+		return cal_preempt_loop(n);
+	case OP_CAL_SPIN:
+		return cal_spin_loop(n);
+#ifdef BENCH_CMPXCHG
+	case OP_CAL_CMPXCHG:
+		return cal_cmpxchg_loop(n);
 #endif
 	default:
 		return -EOPNOTSUPP;
@@ -622,6 +844,15 @@ static void summarize(u64 *v, unsigned int n, struct bench_stat *st)
 	st->median = n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/*
+ * Operations per thread of a repetition (@n is ops) or of the warm-up
+ * (@n is warmup) of @row: more for a cheap row, fewer for a dear one.
+ */
+static unsigned long row_n(const struct bench_row *row, unsigned long n)
+{
+	return n ? max(1UL, n * BENCH_COST / row->cost) : 0;
+}
+
 /* Operations one thread runs for @n: whole batches for %OP_BATCH. */
 static unsigned long row_units(const struct bench_row *row, unsigned long n)
 {
@@ -645,7 +876,7 @@ static int highmem_setup(struct bench_ctx *c)
 		       c->row->name);
 		return -ENODEV;
 	}
-	if (!c->row->has_real)
+	if (!(c->row->sides & SIDE_REAL))
 		return 0;
 	c->real_hpage = alloc_page(GFP_HIGHUSER);
 	if (!c->real_hpage)
@@ -706,7 +937,7 @@ static u64 centi_ns_per_op(const struct bench_row *row, u64 wall,
 /* Untimed operations of one side, so that both start from a warm state. */
 static int warm_up(struct bench_ctx *c, bool toy)
 {
-	unsigned long wn = row_units(c->row, warmup);
+	unsigned long wn = row_units(c->row, row_n(c->row, warmup));
 	u64 wall;
 
 	c->toy = toy;
@@ -733,17 +964,18 @@ struct bench_job {
 static int time_pass(struct bench_job *job, bool toy, unsigned int r)
 {
 	const struct bench_row *row = job->c.row;
+	unsigned long n = row_n(row, ops);
 	u64 wall;
 	int err;
 
 	job->c.toy = toy;
-	err = run_pass(&job->c, row_units(row, ops), &wall);
+	err = run_pass(&job->c, row_units(row, n), &wall);
 	if (err)
 		return err;
 	if (toy)
-		job->toy_v[r] = centi_ns_per_op(row, wall, ops);
+		job->toy_v[r] = centi_ns_per_op(row, wall, n);
 	else
-		job->real_v[r] = centi_ns_per_op(row, wall, ops);
+		job->real_v[r] = centi_ns_per_op(row, wall, n);
 	return 0;
 }
 
@@ -753,16 +985,17 @@ static int time_pass(struct bench_job *job, bool toy, unsigned int r)
  */
 static int time_rep(struct bench_job *job, unsigned int r)
 {
-	bool has_real = job->c.row->has_real, toy_first = !(r & 1);
+	unsigned int sides = job->c.row->sides;
+	bool toy_first = !(r & 1);
 	int err = 0;
 
-	if (toy_first || !has_real)
+	if ((sides & SIDE_TOY) && toy_first)
 		err = time_pass(job, true, r);
-	if (!err && has_real)
+	if (!err && (sides & SIDE_REAL))
 		err = time_pass(job, false, r);
-	if (!err && has_real && !toy_first)
+	if (!err && (sides & SIDE_TOY) && !toy_first)
 		err = time_pass(job, true, r);
-	if (!err && has_real)
+	if (!err && sides == SIDES_BOTH)
 		job->ratio_v[r] = DIV64_U64_ROUND_CLOSEST(job->toy_v[r] * 100,
 							  max(job->real_v[r], 1ULL));
 	return err;
@@ -780,8 +1013,11 @@ static int measure(struct bench_job *jobs, unsigned int nr)
 	int err = 0;
 
 	for (j = 0; j < nr && !err; j++) {
-		err = warm_up(&jobs[j].c, true);
-		if (!err && jobs[j].c.row->has_real)
+		unsigned int sides = jobs[j].c.row->sides;
+
+		if (sides & SIDE_TOY)
+			err = warm_up(&jobs[j].c, true);
+		if (!err && (sides & SIDE_REAL))
 			err = warm_up(&jobs[j].c, false);
 	}
 	for (r = 0; r < reps && !err; r++)
@@ -810,25 +1046,48 @@ static void record(struct bench_job *job)
 {
 	struct bench_result *res = job->res;
 
-	summarize(job->toy_v, reps, &res->toy);
-	if (job->c.row->has_real) {
+	unsigned int sides = job->c.row->sides;
+
+	if (sides & SIDE_TOY)
+		summarize(job->toy_v, reps, &res->toy);
+	if (sides & SIDE_REAL)
 		summarize(job->real_v, reps, &res->real);
+	if (sides == SIDES_BOTH)
 		summarize(job->ratio_v, reps, &res->ratio);
-	}
 	res->reps = reps;
-	res->ops = row_ops(job->c.row, ops);
+	res->ops = row_ops(job->c.row, row_n(job->c.row, ops));
 	res->done = true;
 }
 
-/* The rows that run with row @idx: its group, or it alone. */
+/*
+ * Why @row cannot run in this boot, or NULL when it can. A row that cannot
+ * is left out of the rows file and refused by the run file: it shows no
+ * figure at all rather than one that measures something else.
+ */
+static const char *row_absent(const struct bench_row *row)
+{
+#ifdef BENCH_CMPXCHG
+	if (row->op == OP_CAL_CMPXCHG && !cal_has_cmpxchg())
+		return "the CPU has no double-word cmpxchg (the kernel would emulate it)";
+#endif
+	return NULL;
+}
+
+static bool row_here[NR_ROWS];	/* set at load: !row_absent() */
+
+/*
+ * The rows that run with row @idx: the rows of its group that run in this
+ * boot, adjacent in bench_rows[], or it alone.
+ */
 static void group_of(unsigned int idx, unsigned int *first, unsigned int *nr)
 {
 	unsigned int g = bench_rows[idx].group, i = idx, end = idx + 1;
 
 	if (g) {
-		while (i > 0 && bench_rows[i - 1].group == g)
+		while (i > 0 && bench_rows[i - 1].group == g && row_here[i - 1])
 			i--;
-		while (end < NR_ROWS && bench_rows[end].group == g)
+		while (end < NR_ROWS && bench_rows[end].group == g &&
+		       row_here[end])
 			end++;
 	}
 	*first = i;
@@ -1089,7 +1348,8 @@ static int rows_show(struct seq_file *m, void *v)
 	unsigned int i;
 
 	for (i = 0; i < NR_ROWS; i++)
-		seq_printf(m, "%s\n", bench_rows[i].name);
+		if (row_here[i])
+			seq_printf(m, "%s\n", bench_rows[i].name);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(rows);
@@ -1120,22 +1380,22 @@ static void show_field(struct seq_file *m, bool valid, u64 v)
 static void show_result(struct seq_file *m, const struct bench_row *row,
 			const struct bench_result *res)
 {
-	bool real = row->has_real;
+	bool toy = row->sides & SIDE_TOY, real = row->sides & SIDE_REAL;
 
 	seq_printf(m, "%s,%u", row->name, row->threads);
-	show_field(m, true, res->toy.median);
+	show_field(m, toy, res->toy.median);
 	show_field(m, real, res->real.median);
-	show_field(m, real, div64_u64(res->toy.median * 100,
-				      max(res->real.median, 1ULL)));
-	show_field(m, true, res->toy.min);
-	show_field(m, true, res->toy.max);
+	show_field(m, toy && real, div64_u64(res->toy.median * 100,
+					     max(res->real.median, 1ULL)));
+	show_field(m, toy, res->toy.min);
+	show_field(m, toy, res->toy.max);
 	show_field(m, real, res->real.min);
 	show_field(m, real, res->real.max);
 	seq_printf(m, ",%u,%lu", res->reps, res->ops);
-	show_field(m, real, res->ratio.median);
-	show_field(m, real, res->ratio.min);
-	show_field(m, real, res->ratio.max);
-	seq_putc(m, '\n');
+	show_field(m, toy && real, res->ratio.median);
+	show_field(m, toy && real, res->ratio.min);
+	show_field(m, toy && real, res->ratio.max);
+	seq_printf(m, ",%s\n", kind_names[row->kind]);
 }
 
 static int results_show(struct seq_file *m, void *v)
@@ -1143,7 +1403,7 @@ static int results_show(struct seq_file *m, void *v)
 	unsigned int i;
 	int err;
 
-	seq_puts(m, "op,threads,toy_ns,real_ns,ratio,toy_min,toy_max,real_min,real_max,reps,ops,ratio_median,ratio_min,ratio_max\n");
+	seq_puts(m, "op,threads,toy_ns,real_ns,ratio,toy_min,toy_max,real_min,real_max,reps,ops,ratio_median,ratio_min,ratio_max,kind\n");
 	err = mutex_lock_killable(&bench_mutex);
 	if (err)
 		return err;
@@ -1166,12 +1426,18 @@ static int check_params(void)
 	return 0;
 }
 
+/* Every row of this boot, each group once. */
 static int run_all(void)
 {
-	unsigned int i;
+	unsigned int i, first, nr;
 	int err, ret = 0;
 
 	for (i = 0; i < NR_ROWS; i++) {
+		if (!row_here[i])
+			continue;
+		group_of(i, &first, &nr);
+		if (first != i)
+			continue;
 		err = run_row(i);
 		if (err && !ret)
 			ret = err;
@@ -1192,9 +1458,15 @@ static int run_command(const char *cmd)
 		waste_release();
 		return 0;
 	}
-	for (i = 0; i < NR_ROWS; i++)
-		if (!strcmp(cmd, bench_rows[i].name))
+	for (i = 0; i < NR_ROWS; i++) {
+		if (strcmp(cmd, bench_rows[i].name))
+			continue;
+		if (row_here[i])
 			return run_row(i);
+		pr_info("run: %s: not run here: %s\n", cmd,
+			row_absent(&bench_rows[i]));
+		return -ENODEV;
+	}
 	pr_info("run: unknown row '%.64s' (see rows)\n", cmd);
 	return -EINVAL;
 }
@@ -1233,20 +1505,39 @@ static const struct file_operations run_fops = {
 
 /* ==== Load and unload ==== */
 
+/* Which rows run in this boot; the others are named in the log. */
+static unsigned int find_rows(void)
+{
+	unsigned int i, nr = 0;
+	const char *why;
+
+	for (i = 0; i < NR_ROWS; i++) {
+		why = row_absent(&bench_rows[i]);
+		row_here[i] = !why;
+		if (why)
+			pr_info("%s: not run here: %s\n", bench_rows[i].name, why);
+		else
+			nr++;
+	}
+	return nr;
+}
+
 static int __init toy_bench_init(void)
 {
+	unsigned int nr;
 	int err = check_params();
 
 	if (err)
 		return err;
+	nr = find_rows();
 	bench_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("rows", 0400, bench_dir, NULL, &rows_fops);
 	debugfs_create_file("run", 0200, bench_dir, NULL, &run_fops);
 	debugfs_create_file("results", 0400, bench_dir, NULL, &results_fops);
 	debugfs_create_file("memory", 0400, bench_dir, NULL, &memory_fops);
 	waste_debugfs_init();
-	pr_info("%zu rows; write one, or all, to %s/run\n", NR_ROWS,
-		"/sys/kernel/debug/" KBUILD_MODNAME);
+	pr_info("%u of %zu rows here; write one, or all, to %s/run\n", nr,
+		NR_ROWS, "/sys/kernel/debug/" KBUILD_MODNAME);
 	return 0;
 }
 

@@ -11,7 +11,8 @@
 # the tree ($WORK_DIR/bench), packs a busybox initramfs, boots, prints
 # the table and writes it as CSV to build/bench.csv (memory figures to
 # build/bench-memory.csv and build/bench-waste.csv, the table in Markdown
-# with the machine and date to build/bench.md).
+# with the machine and date to build/bench.md, the vmalloc/kmalloc line
+# to build/bench-vmalloc.txt).
 #
 # --smoke   a few thousand operations per row; checks only that every row
 #           the module was built with produced sane numbers (make check).
@@ -103,7 +104,9 @@ missing_layers() {
 	local symvers=$WORK/src/Module.symvers group syms s
 	for group in "kmalloc rows:toy_kmalloc toy_kfree" \
 		"waste figures:toy_ksize" \
-		"kmem_cache row:toy_kmem_cache_create toy_kmem_cache_alloc toy_kmem_cache_free toy_kmem_cache_destroy" \
+		"kmem_cache rows:toy_kmem_cache_create toy_kmem_cache_alloc toy_kmem_cache_free toy_kmem_cache_destroy" \
+		"krealloc row:toy_krealloc toy_kfree" \
+		"vmalloc rows:toy_vmalloc toy_vfree" \
 		"kmap row:toy_kmap toy_kunmap" \
 		"kmap_local row:toy_kmap_local_page toy_kunmap_local"; do
 		syms=${group#*:}
@@ -247,6 +250,31 @@ print_table() {
 	}' "$1"
 }
 
+# vmalloc_summary CSV: the seed's "to save the overhead of vmalloc(),
+# kmalloc() is preferred", measured: for 4 KiB and 64 KiB, the median
+# ns/op of vmalloc+vfree over that of kmalloc+kfree of the same size, on
+# each side, in one line. Fails when a row of the four is missing.
+vmalloc_summary() {
+	awk -F, '
+	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{ toy[$1] = $c["toy_ns"]; real[$1] = $c["real_ns"] }
+	function r(a, b) {
+		if (a + 0 <= 0 || b + 0 <= 0)
+			bad = 1
+		return bad ? "?" : sprintf("%.1f", a / b)
+	}
+	END {
+		v4 = "vmalloc+vfree/4096"; k4 = "kmalloc+kfree/4096"
+		v64 = "vmalloc+vfree/65536"; k64 = "kmalloc+kfree/65536"
+		s = sprintf("vmalloc/kmalloc: 4 KiB toy x%s real x%s; 64 KiB toy x%s real x%s", \
+			r(toy[v4], toy[k4]), r(real[v4], real[k4]), \
+			r(toy[v64], toy[k64]), r(real[v64], real[k64]))
+		if (bad)
+			exit 1
+		print s
+	}' "$1"
+}
+
 # Throughput of the smp rows against their 1-CPU row.
 print_scaling() {
 	echo "Scaling: throughput of N CPUs at once over 1 CPU (smp rows)"
@@ -385,7 +413,7 @@ smoke_check() {
 }
 
 main() {
-	local kver kdir prefix out t0 errs
+	local kver kdir prefix out t0 errs vm
 	parse_args "$@"
 	lock_work bench
 	deps
@@ -422,10 +450,22 @@ main() {
 	tagged @slabinfo >"$WORK/slabinfo"
 	header "$kver" | sed 's/^/# /'
 	print_table "$out" text
+	vm=$(vmalloc_summary "$out") || vm=
+	[ -z "$vm" ] || printf '\n%s\n' "$vm"
 	{
 		header "$kver" | sed 's/$/  /'
 		print_table "$out" md
+		[ -z "$vm" ] || printf '\n%s\n' "$vm"
 	} >"$prefix.md"
+	if [ -n "$vm" ]; then
+		{
+			echo "$vm"
+			echo "(make bench, $(date -u '+%Y-%m-%d %H:%M UTC'): median ns/op of vmalloc+vfree over kmalloc+kfree of the same size, toy and real in one boot of Debian $kver under QEMU TCG)"
+		} >"$prefix-vmalloc.txt"
+	else
+		rm -f "$prefix-vmalloc.txt"
+		log "no vmalloc/kmalloc summary: a vmalloc or kmalloc row is missing"
+	fi
 	echo
 	print_scaling "$out"
 	print_memory "$prefix-memory.csv" "$prefix-waste.csv" "$WORK/slabinfo"

@@ -3,9 +3,11 @@
  * toy_bench: the toy's allocators against the kernel's own, in one boot.
  *
  * Each row of the table times one operation pair - kmalloc+kfree of one
- * size, a thousand kmallocs then a thousand kfrees, kmem_cache alloc+free,
- * alloc_pages+free_pages of one order, kmap+kunmap - once through the
- * toy's public API (toy_kmalloc.h) and once through the real one. A row
+ * size, a thousand kmallocs then a thousand kfrees, a krealloc() growth
+ * from 16 to 4096 bytes, kmem_cache alloc+free one at a time and in
+ * batches of 16 and 64, alloc_pages+free_pages of one order, kmap+kunmap,
+ * vmalloc+vfree - once through the toy's public API (toy_kmalloc.h) and
+ * once through the real one. A row
  * runs on kthreads bound to CPUs 0 .. threads - 1: untimed warm-up for
  * each side first, then `reps` repetitions (15 by default) of `ops`
  * operations per thread. A repetition times both sides back to back, the
@@ -37,9 +39,17 @@
  * operations per repetition and dear ones fewer (bench_row::cost), so
  * that every repetition takes about as long as a kmalloc row's.
  *
- * Both sides are called the same way: sizes are not compile-time
- * constants, so the real kmalloc() goes through __kmalloc() as
- * toy_kmalloc() always does, and both take no debug or zeroing flags.
+ * Both sides are called the same way and take no debug or zeroing flags.
+ * In the kmalloc+kfree rows sizes are not compile-time constants, so the
+ * real kmalloc() goes through __kmalloc(); the kmalloc-const rows pass
+ * literal sizes, as most callers do, so that it takes the inlined
+ * kmalloc_index() path (and toy_kmalloc() whatever its header inlines).
+ * The kmem_cache batch rows have a real-only reference beside them, the
+ * same batches through kmem_cache_alloc_bulk(), which the toy has not.
+ * vmalloc+vfree of 4 KiB and 64 KiB sits beside kmalloc+kfree of the same
+ * sizes, for the seed's "to save the overhead of vmalloc(), kmalloc() is
+ * preferred": the toy's vmalloc maps its (HighMem first) pages with
+ * vmap(), the kernel's is its own.
  * (Debian's kernel zeroes every allocation when booted with its default
  * init_on_alloc=1; scripts/bench.sh boots with init_on_alloc=0 unless told
  * otherwise, as the toy never zeroes unasked.)
@@ -83,6 +93,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 
 #include "../../toy_kmalloc.h"
 
@@ -91,6 +102,8 @@
 #define BENCH_MAX_THREADS	4
 #define BENCH_RESCHED_MASK	1023	/* cond_resched() every 1024 ops */
 #define BENCH_CACHE_SIZE	64
+#define BENCH_KREALLOC_FROM	16
+#define BENCH_KREALLOC_TO	4096
 
 static unsigned long ops = 1000000;
 module_param(ops, ulong, 0444);
@@ -112,11 +125,16 @@ MODULE_PARM_DESC(batch, "objects held at once in the batch rows (default 1000)")
 
 enum bench_op {
 	OP_KMALLOC,	/* kmalloc + kfree of one object, at once */
+	OP_KMALLOC_CONST, /* the same, the size a literal at the call */
 	OP_BATCH,	/* `batch` kmallocs, then their kfrees */
+	OP_KREALLOC,	/* krealloc from 16 bytes doubling to 4096, kfree */
 	OP_CACHE,	/* kmem_cache_alloc + kmem_cache_free, 64 B named cache */
+	OP_CACHE_BATCH,	/* arg kmem_cache_allocs, then their frees */
+	OP_CACHE_BULK,	/* kmem_cache_alloc_bulk + _free_bulk of arg (real) */
 	OP_PAGES,	/* alloc_pages + free_pages */
 	OP_KMAP,	/* kmap + kunmap of a HighMem page */
 	OP_KMAP_LOCAL,	/* kmap_local_page + kunmap_local of one */
+	OP_VMALLOC,	/* vmalloc + vfree of arg bytes */
 	OP_CAL_LOOP,	/* calibration: the loop alone, a barrier() inside */
 	OP_CAL_IRQ,	/* local_irq_save + local_irq_restore */
 	OP_CAL_PREEMPT,	/* preempt_disable + preempt_enable */
@@ -153,7 +171,8 @@ static const char *const kind_names[] = {
  * struct bench_row - one line of the table
  * @name: what the run file takes and the CSV's op column shows.
  * @op: the operation pair timed.
- * @arg: bytes for kmalloc and batch, order for pages.
+ * @arg: bytes for kmalloc, batch and vmalloc, order for pages, objects
+ *	per batch for the kmem_cache batch and bulk rows.
  * @threads: CPUs it runs on at once, 0 .. @threads - 1.
  * @sides: SIDE_TOY, SIDE_REAL or both: the toy's API and the kernel's
  *	that have the operation. Calibration rows time kernel primitives,
@@ -176,6 +195,8 @@ struct bench_row {
 
 #define ROW(name, op, arg, cost) \
 	{ name, op, arg, 1, SIDES_BOTH, KIND_SINGLE, cost }
+#define REAL_ROW(name, op, arg, cost) \
+	{ name, op, arg, 1, SIDE_REAL, KIND_SINGLE, cost }
 #define KMALLOC_ROW(size) \
 	ROW("kmalloc+kfree/" #size, OP_KMALLOC, size, BENCH_COST)
 #define PAGES_ROW(order, cost) \
@@ -220,19 +241,35 @@ static const struct bench_row bench_rows[] = {
 	KMALLOC_ROW(96), KMALLOC_ROW(128), KMALLOC_ROW(192), KMALLOC_ROW(256),
 	KMALLOC_ROW(512), KMALLOC_ROW(1024), KMALLOC_ROW(2048),
 	KMALLOC_ROW(4096), KMALLOC_ROW(8192),
+	/* Past 8192 both go to the page allocator: an order-4 block. */
+	ROW("kmalloc+kfree/65536", OP_KMALLOC, 65536, 2 * BENCH_COST),
+	ROW("kmalloc-const/64", OP_KMALLOC_CONST, 64, BENCH_COST),
+	ROW("kmalloc-const/256", OP_KMALLOC_CONST, 256, BENCH_COST),
 	ROW("kmalloc-batch/64", OP_BATCH, 64, BENCH_COST),
 	ROW("kmalloc-batch/1024", OP_BATCH, 1024, BENCH_COST),
 #endif
+#ifdef TOY_BENCH_KREALLOC
+	ROW("krealloc-growth/16-4096", OP_KREALLOC, 0, 16 * BENCH_COST),
+#endif
 #ifdef TOY_BENCH_CACHE
 	ROW("kmem_cache_alloc+free/64", OP_CACHE, BENCH_CACHE_SIZE, BENCH_COST),
+	ROW("kmem_cache-batch16/64", OP_CACHE_BATCH, 16, BENCH_COST),
+	ROW("kmem_cache-batch64/64", OP_CACHE_BATCH, 64, BENCH_COST),
+	REAL_ROW("kmem_cache_alloc_bulk16/64", OP_CACHE_BULK, 16, BENCH_COST),
+	REAL_ROW("kmem_cache_alloc_bulk64/64", OP_CACHE_BULK, 64, BENCH_COST),
 #endif
-	PAGES_ROW(0, BENCH_COST), PAGES_ROW(3, BENCH_COST),
-	PAGES_ROW(9, BENCH_COST),
+	PAGES_ROW(0, BENCH_COST), PAGES_ROW(3, 2 * BENCH_COST),
+	PAGES_ROW(9, 8 * BENCH_COST),
 #ifdef TOY_BENCH_KMAP
 	KMAP_ROW("kmap+kunmap/highmem", OP_KMAP),
 #endif
 #ifdef TOY_BENCH_KMAP_LOCAL
 	KMAP_ROW("kmap_local+kunmap_local/highmem", OP_KMAP_LOCAL),
+#endif
+#ifdef TOY_BENCH_VMALLOC
+	/* Beside kmalloc+kfree/4096 and /65536, for the seed's own claim. */
+	ROW("vmalloc+vfree/4096", OP_VMALLOC, 4096, 16 * BENCH_COST),
+	ROW("vmalloc+vfree/65536", OP_VMALLOC, 65536, 64 * BENCH_COST),
 #endif
 	CAL_ROW("empty-loop", OP_CAL_LOOP),
 	CAL_ROW("local_irq_save+restore", OP_CAL_IRQ),
@@ -248,6 +285,20 @@ static const struct bench_row bench_rows[] = {
 };
 
 #define NR_ROWS	ARRAY_SIZE(bench_rows)
+
+/* Objects a batch row holds at once; 0 for the others. */
+static unsigned int row_batch(const struct bench_row *row)
+{
+	switch (row->op) {
+	case OP_BATCH:
+		return batch;
+	case OP_CACHE_BATCH:
+	case OP_CACHE_BULK:
+		return row->arg;
+	default:
+		return 0;
+	}
+}
 
 /*
  * Median and extremes over the repetitions, in hundredths: of a side's ns
@@ -309,7 +360,14 @@ static inline void bench_yield(unsigned long i)
 }
 
 #ifdef TOY_BENCH_KMALLOC
-static int toy_kmalloc_loop(size_t size, unsigned long n)
+/*
+ * One object at once, inlined into the loops below: with a literal @size
+ * (the kmalloc-const rows) both kmalloc()s see a compile-time constant -
+ * the kernel's then picks its cache by the inlined kmalloc_index(), as
+ * most callers' calls do - and with a row's size, a variable, both go
+ * through their out-of-line entry.
+ */
+static __always_inline int toy_kmalloc_ops(size_t size, unsigned long n)
 {
 	unsigned long i;
 	void *p;
@@ -325,7 +383,7 @@ static int toy_kmalloc_loop(size_t size, unsigned long n)
 	return 0;
 }
 
-static int real_kmalloc_loop(size_t size, unsigned long n)
+static __always_inline int real_kmalloc_ops(size_t size, unsigned long n)
 {
 	unsigned long i;
 	void *p;
@@ -339,6 +397,42 @@ static int real_kmalloc_loop(size_t size, unsigned long n)
 		bench_yield(i);
 	}
 	return 0;
+}
+
+static noinline int toy_kmalloc_loop(size_t size, unsigned long n)
+{
+	return toy_kmalloc_ops(size, n);
+}
+
+static noinline int real_kmalloc_loop(size_t size, unsigned long n)
+{
+	return real_kmalloc_ops(size, n);
+}
+
+/* The kmalloc-const rows: each size a literal, as most callers write it. */
+static noinline int toy_kmalloc_const_loop(unsigned int size, unsigned long n)
+{
+	switch (size) {
+	case 64:
+		return toy_kmalloc_ops(64, n);
+	case 256:
+		return toy_kmalloc_ops(256, n);
+	default:
+		return -EINVAL;
+	}
+}
+
+static noinline int real_kmalloc_const_loop(unsigned int size,
+					    unsigned long n)
+{
+	switch (size) {
+	case 64:
+		return real_kmalloc_ops(64, n);
+	case 256:
+		return real_kmalloc_ops(256, n);
+	default:
+		return -EINVAL;
+	}
 }
 
 static int toy_batch_loop(size_t size, void **ptrs, unsigned long rounds)
@@ -386,6 +480,59 @@ err:
 }
 #endif /* TOY_BENCH_KMALLOC */
 
+#ifdef TOY_BENCH_KREALLOC
+/*
+ * A buffer grown the way callers grow one: krealloc() from NULL to 16
+ * bytes, doubling up to 4096, each step copying what the one before
+ * held; then kfree(). One operation is the whole chain.
+ */
+static int toy_krealloc_loop(unsigned long n)
+{
+	unsigned long i;
+	size_t size;
+	void *p, *q;
+
+	for (i = 0; i < n; i++) {
+		p = NULL;
+		for (size = BENCH_KREALLOC_FROM; size <= BENCH_KREALLOC_TO;
+		     size *= 2) {
+			q = toy_krealloc(p, size, TOY_GFP_KERNEL);
+			if (unlikely(!q)) {
+				toy_kfree(p);
+				return -ENOMEM;
+			}
+			p = q;
+		}
+		toy_kfree(p);
+		bench_yield(i);
+	}
+	return 0;
+}
+
+static int real_krealloc_loop(unsigned long n)
+{
+	unsigned long i;
+	size_t size;
+	void *p, *q;
+
+	for (i = 0; i < n; i++) {
+		p = NULL;
+		for (size = BENCH_KREALLOC_FROM; size <= BENCH_KREALLOC_TO;
+		     size *= 2) {
+			q = krealloc(p, size, GFP_KERNEL);
+			if (unlikely(!q)) {
+				kfree(p);
+				return -ENOMEM;
+			}
+			p = q;
+		}
+		kfree(p);
+		bench_yield(i);
+	}
+	return 0;
+}
+#endif /* TOY_BENCH_KREALLOC */
+
 #ifdef TOY_BENCH_CACHE
 static int toy_cache_loop(struct toy_kmem_cache *s, unsigned long n)
 {
@@ -415,6 +562,76 @@ static int real_cache_loop(struct kmem_cache *s, unsigned long n)
 		OPTIMIZER_HIDE_VAR(p);
 		kmem_cache_free(s, p);
 		bench_yield(i);
+	}
+	return 0;
+}
+
+/*
+ * @nr objects from the cache, then their frees, @rounds times: the
+ * batches kmem_cache_alloc_bulk() users take, one object at a time.
+ * @nr is a power of two, so bench_yield() still comes every 1024 objects.
+ */
+static int toy_cache_batch_loop(struct toy_kmem_cache *s, void **ptrs,
+				unsigned int nr, unsigned long rounds)
+{
+	unsigned long r;
+	unsigned int i, j;
+
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < nr; i++) {
+			ptrs[i] = toy_kmem_cache_alloc(s, TOY_GFP_KERNEL);
+			if (unlikely(!ptrs[i]))
+				goto err;
+		}
+		for (i = 0; i < nr; i++)
+			toy_kmem_cache_free(s, ptrs[i]);
+		bench_yield(r * nr);
+	}
+	return 0;
+err:
+	for (j = 0; j < i; j++)
+		toy_kmem_cache_free(s, ptrs[j]);
+	return -ENOMEM;
+}
+
+static int real_cache_batch_loop(struct kmem_cache *s, void **ptrs,
+				 unsigned int nr, unsigned long rounds)
+{
+	unsigned long r;
+	unsigned int i, j;
+
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < nr; i++) {
+			ptrs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+			if (unlikely(!ptrs[i]))
+				goto err;
+		}
+		for (i = 0; i < nr; i++)
+			kmem_cache_free(s, ptrs[i]);
+		bench_yield(r * nr);
+	}
+	return 0;
+err:
+	for (j = 0; j < i; j++)
+		kmem_cache_free(s, ptrs[j]);
+	return -ENOMEM;
+}
+
+/*
+ * The same batches through the kernel's bulk API, which the toy does not
+ * have: the reference the batch rows are read against.
+ */
+static int real_cache_bulk_loop(struct kmem_cache *s, void **ptrs,
+				unsigned int nr, unsigned long rounds)
+{
+	unsigned long r;
+
+	for (r = 0; r < rounds; r++) {
+		if (unlikely(kmem_cache_alloc_bulk(s, GFP_KERNEL, nr, ptrs) !=
+			     (int)nr))
+			return -ENOMEM;
+		kmem_cache_free_bulk(s, nr, ptrs);
+		bench_yield(r * nr);
 	}
 	return 0;
 }
@@ -520,6 +737,41 @@ static int real_kmap_local_loop(struct page *page, unsigned long n)
 	return 0;
 }
 #endif /* TOY_BENCH_KMAP_LOCAL */
+
+#ifdef TOY_BENCH_VMALLOC
+/* vmalloc + vfree of @size bytes: the toy's maps its pages with vmap(). */
+static int toy_vmalloc_loop(unsigned long size, unsigned long n)
+{
+	unsigned long i;
+	void *p;
+
+	for (i = 0; i < n; i++) {
+		p = toy_vmalloc(size);
+		if (unlikely(!p))
+			return -ENOMEM;
+		OPTIMIZER_HIDE_VAR(p);
+		toy_vfree(p);
+		bench_yield(i);
+	}
+	return 0;
+}
+
+static int real_vmalloc_loop(unsigned long size, unsigned long n)
+{
+	unsigned long i;
+	void *p;
+
+	for (i = 0; i < n; i++) {
+		p = vmalloc(size);
+		if (unlikely(!p))
+			return -ENOMEM;
+		OPTIMIZER_HIDE_VAR(p);
+		vfree(p);
+		bench_yield(i);
+	}
+	return 0;
+}
+#endif /* TOY_BENCH_VMALLOC */
 
 /*
  * Calibration: the kernel primitives the two allocators' fast paths are
@@ -642,7 +894,7 @@ static noinline int cal_cmpxchg_loop(unsigned long n)
 #endif /* arch_cmpxchg_double_local, arch_cmpxchg128_local */
 
 /*
- * Run @n operations of one side of a row (@n batches for %OP_BATCH).
+ * Run @n operations of one side of a row (@n batches for a batch row).
  * A row whose layer is not built never gets here: its case is compiled
  * out with its entry in bench_rows[].
  */
@@ -655,14 +907,27 @@ static int run_ops(const struct bench_ctx *c, void **ptrs, unsigned long n)
 	case OP_KMALLOC:
 		return c->toy ? toy_kmalloc_loop(arg, n) :
 				real_kmalloc_loop(arg, n);
+	case OP_KMALLOC_CONST:
+		return c->toy ? toy_kmalloc_const_loop(arg, n) :
+				real_kmalloc_const_loop(arg, n);
 	case OP_BATCH:
 		return c->toy ? toy_batch_loop(arg, ptrs, n) :
 				real_batch_loop(arg, ptrs, n);
+#endif
+#ifdef TOY_BENCH_KREALLOC
+	case OP_KREALLOC:
+		return c->toy ? toy_krealloc_loop(n) : real_krealloc_loop(n);
 #endif
 #ifdef TOY_BENCH_CACHE
 	case OP_CACHE:
 		return c->toy ? toy_cache_loop(c->toy_cache, n) :
 				real_cache_loop(c->real_cache, n);
+	case OP_CACHE_BATCH:
+		return c->toy ? toy_cache_batch_loop(c->toy_cache, ptrs, arg, n) :
+				real_cache_batch_loop(c->real_cache, ptrs, arg, n);
+	case OP_CACHE_BULK:
+		return c->toy ? -EOPNOTSUPP :
+				real_cache_bulk_loop(c->real_cache, ptrs, arg, n);
 #endif
 	case OP_PAGES:
 		return c->toy ? toy_pages_loop(arg, n) :
@@ -676,6 +941,11 @@ static int run_ops(const struct bench_ctx *c, void **ptrs, unsigned long n)
 	case OP_KMAP_LOCAL:
 		return c->toy ? toy_kmap_local_loop(c->hpage, n) :
 				real_kmap_local_loop(c->real_hpage, n);
+#endif
+#ifdef TOY_BENCH_VMALLOC
+	case OP_VMALLOC:
+		return c->toy ? toy_vmalloc_loop(arg, n) :
+				real_vmalloc_loop(arg, n);
 #endif
 	case OP_CAL_LOOP:
 		return cal_loop(n);
@@ -701,8 +971,8 @@ static int run_ops(const struct bench_ctx *c, void **ptrs, unsigned long n)
  * @ctx: the row and side.
  * @ready: threads at the start line, shared by the pass.
  * @nr: threads in the pass.
- * @n: operations (batches for %OP_BATCH) to run.
- * @ptrs: %OP_BATCH: room for `batch` pointers.
+ * @n: operations (batches for a batch row) to run.
+ * @ptrs: a batch row's room for row_batch() pointers.
  * @start: ktime_get_ns() at the start line.
  * @end: ktime_get_ns() after the last operation.
  * @err: 0, or why the loop stopped.
@@ -770,9 +1040,10 @@ static struct bench_worker *alloc_workers(const struct bench_ctx *c,
 		w[i].nr = nr;
 		w[i].n = n;
 		init_completion(&w[i].done);
-		if (c->row->op != OP_BATCH)
+		if (!row_batch(c->row))
 			continue;
-		w[i].ptrs = kcalloc(batch, sizeof(void *), GFP_KERNEL);
+		w[i].ptrs = kcalloc(row_batch(c->row), sizeof(void *),
+				    GFP_KERNEL);
 		if (!w[i].ptrs) {
 			free_workers(w, i);
 			return NULL;
@@ -853,15 +1124,20 @@ static unsigned long row_n(const struct bench_row *row, unsigned long n)
 	return n ? max(1UL, n * BENCH_COST / row->cost) : 0;
 }
 
-/* Operations one thread runs for @n: whole batches for %OP_BATCH. */
+/* What one thread runs for @n operations: whole batches for a batch row. */
 static unsigned long row_units(const struct bench_row *row, unsigned long n)
 {
-	return row->op == OP_BATCH ? DIV_ROUND_UP(n, batch) : n;
+	unsigned int nr = row_batch(row);
+
+	return nr ? DIV_ROUND_UP(n, nr) : n;
 }
 
+/* The operations those units are: @n rounded up to whole batches. */
 static unsigned long row_ops(const struct bench_row *row, unsigned long n)
 {
-	return row->op == OP_BATCH ? row_units(row, n) * batch : n;
+	unsigned int nr = row_batch(row);
+
+	return nr ? row_units(row, n) * nr : n;
 }
 
 #if defined(TOY_BENCH_KMAP) || defined(TOY_BENCH_KMAP_LOCAL)
@@ -889,20 +1165,36 @@ static int highmem_setup(struct bench_ctx *c)
 }
 #endif
 
+#ifdef TOY_BENCH_CACHE
+/* The 64-byte named cache of each side the row times. */
+static int cache_setup(struct bench_ctx *c)
+{
+	if (c->row->sides & SIDE_TOY) {
+		c->toy_cache = toy_kmem_cache_create("toy_bench_64",
+						     BENCH_CACHE_SIZE, 0, 0,
+						     NULL);
+		if (!c->toy_cache)
+			return -ENOMEM;
+	}
+	if (c->row->sides & SIDE_REAL) {
+		c->real_cache = kmem_cache_create("toy_bench_64",
+						  BENCH_CACHE_SIZE, 0, 0, NULL);
+		if (!c->real_cache)
+			return -ENOMEM;
+	}
+	return 0;
+}
+#endif
+
 /* Objects a row works on; row_teardown() undoes what was done on error. */
 static int row_setup(struct bench_ctx *c)
 {
 	switch (c->row->op) {
 #ifdef TOY_BENCH_CACHE
 	case OP_CACHE:
-		c->toy_cache = toy_kmem_cache_create("toy_bench_64",
-						     BENCH_CACHE_SIZE, 0, 0,
-						     NULL);
-		if (!c->toy_cache)
-			return -ENOMEM;
-		c->real_cache = kmem_cache_create("toy_bench_64",
-						  BENCH_CACHE_SIZE, 0, 0, NULL);
-		return c->real_cache ? 0 : -ENOMEM;
+	case OP_CACHE_BATCH:
+	case OP_CACHE_BULK:
+		return cache_setup(c);
 #endif
 #if defined(TOY_BENCH_KMAP) || defined(TOY_BENCH_KMAP_LOCAL)
 	case OP_KMAP:

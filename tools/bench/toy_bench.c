@@ -56,7 +56,13 @@
  * debugfs (/sys/kernel/debug/toy_bench): "rows" lists the rows built
  * that run in this boot;
  * a row's name written to "run" runs it (and the rest of its group),
- * "all" runs every row; "results" is the CSV of the rows run so far.
+ * "all" runs every row; "results" is the CSV of the rows run so far. The
+ * set parameter picks the rows of a boot: all, single (one thread and
+ * calibration) or smp. scripts/bench.sh boots once per set, the single
+ * one on fewer guest CPUs than the host has and the smp one on as many,
+ * and the single set once more under QEMU's -icount, where the clock
+ * counts instructions and no ratio moves with the host's load; an smp
+ * row wider than the guest's CPUs is not run.
  * "memory" written to run takes the memory figures ("memory" and "waste"
  * files) and keeps a known population of toy objects live, so that the
  * toy's slabinfo can be read with it, until "release" is written. The
@@ -105,21 +111,25 @@
 #define BENCH_KREALLOC_FROM	16
 #define BENCH_KREALLOC_TO	4096
 
-static unsigned long ops = 1000000;
+static unsigned long ops = 200000;
 module_param(ops, ulong, 0444);
-MODULE_PARM_DESC(ops, "operations per repetition and thread (default 1000000)");
+MODULE_PARM_DESC(ops, "operations per repetition and thread of a kmalloc row; others by their cost (default 200000)");
 
 static unsigned int reps = 15;
 module_param(reps, uint, 0444);
 MODULE_PARM_DESC(reps, "timed repetitions of each row, both sides each, 1 to 51 (default 15)");
 
-static unsigned long warmup = 100000;
+static unsigned long warmup = 20000;
 module_param(warmup, ulong, 0444);
-MODULE_PARM_DESC(warmup, "untimed operations per side and thread before the repetitions (default 100000)");
+MODULE_PARM_DESC(warmup, "untimed operations per side and thread before the repetitions, by cost as ops (default 20000)");
 
 static unsigned int batch = 1000;
 module_param(batch, uint, 0444);
-MODULE_PARM_DESC(batch, "objects held at once in the batch rows (default 1000)");
+MODULE_PARM_DESC(batch, "objects held at once in the kmalloc-batch rows (default 1000)");
+
+static char *set = "all";
+module_param(set, charp, 0444);
+MODULE_PARM_DESC(set, "rows of this boot: all, single (one thread, calibration) or smp (default all)");
 
 /* ==== The rows ==== */
 
@@ -242,21 +252,21 @@ static const struct bench_row bench_rows[] = {
 	KMALLOC_ROW(512), KMALLOC_ROW(1024), KMALLOC_ROW(2048),
 	KMALLOC_ROW(4096), KMALLOC_ROW(8192),
 	/* Past 8192 both go to the page allocator: an order-4 block. */
-	ROW("kmalloc+kfree/65536", OP_KMALLOC, 65536, 2 * BENCH_COST),
+	ROW("kmalloc+kfree/65536", OP_KMALLOC, 65536, 4 * BENCH_COST),
 	ROW("kmalloc-const/64", OP_KMALLOC_CONST, 64, BENCH_COST),
 	ROW("kmalloc-const/256", OP_KMALLOC_CONST, 256, BENCH_COST),
 	ROW("kmalloc-batch/64", OP_BATCH, 64, BENCH_COST),
 	ROW("kmalloc-batch/1024", OP_BATCH, 1024, BENCH_COST),
 #endif
 #ifdef TOY_BENCH_KREALLOC
-	ROW("krealloc-growth/16-4096", OP_KREALLOC, 0, 16 * BENCH_COST),
+	ROW("krealloc-growth/16-4096", OP_KREALLOC, 0, 24 * BENCH_COST),
 #endif
 #ifdef TOY_BENCH_CACHE
 	ROW("kmem_cache_alloc+free/64", OP_CACHE, BENCH_CACHE_SIZE, BENCH_COST),
 	ROW("kmem_cache-batch16/64", OP_CACHE_BATCH, 16, BENCH_COST),
 	ROW("kmem_cache-batch64/64", OP_CACHE_BATCH, 64, BENCH_COST),
-	REAL_ROW("kmem_cache_alloc_bulk16/64", OP_CACHE_BULK, 16, BENCH_COST),
-	REAL_ROW("kmem_cache_alloc_bulk64/64", OP_CACHE_BULK, 64, BENCH_COST),
+	REAL_ROW("kmem_cache_alloc_bulk16/64", OP_CACHE_BULK, 16, BENCH_COST / 4),
+	REAL_ROW("kmem_cache_alloc_bulk64/64", OP_CACHE_BULK, 64, BENCH_COST / 4),
 #endif
 	PAGES_ROW(0, BENCH_COST), PAGES_ROW(3, 2 * BENCH_COST),
 	PAGES_ROW(9, 8 * BENCH_COST),
@@ -269,7 +279,7 @@ static const struct bench_row bench_rows[] = {
 #ifdef TOY_BENCH_VMALLOC
 	/* Beside kmalloc+kfree/4096 and /65536, for the seed's own claim. */
 	ROW("vmalloc+vfree/4096", OP_VMALLOC, 4096, 16 * BENCH_COST),
-	ROW("vmalloc+vfree/65536", OP_VMALLOC, 65536, 64 * BENCH_COST),
+	ROW("vmalloc+vfree/65536", OP_VMALLOC, 65536, 32 * BENCH_COST),
 #endif
 	CAL_ROW("empty-loop", OP_CAL_LOOP),
 	CAL_ROW("local_irq_save+restore", OP_CAL_IRQ),
@@ -1358,6 +1368,11 @@ static void record(struct bench_job *job)
  */
 static const char *row_absent(const struct bench_row *row)
 {
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < row->threads; cpu++)
+		if (!cpu_online(cpu))
+			return "more threads than CPUs online";
 #ifdef BENCH_CMPXCHG
 	if (row->op == OP_CAL_CMPXCHG && !cal_has_cmpxchg())
 		return "the CPU has no double-word cmpxchg (the kernel would emulate it)";
@@ -1365,7 +1380,17 @@ static const char *row_absent(const struct bench_row *row)
 	return NULL;
 }
 
-static bool row_here[NR_ROWS];	/* set at load: !row_absent() */
+/* Whether @row is of the set this boot runs (the set parameter). */
+static bool row_in_set(const struct bench_row *row)
+{
+	if (!strcmp(set, "all"))
+		return true;
+	if (row->kind == KIND_SMP)
+		return !strcmp(set, "smp");
+	return !strcmp(set, "single");
+}
+
+static bool row_here[NR_ROWS];	/* set at load: in the set, !row_absent() */
 
 /*
  * The rows that run with row @idx: the rows of its group that run in this
@@ -1710,8 +1735,10 @@ DEFINE_SHOW_ATTRIBUTE(results);
 static int check_params(void)
 {
 	if (!ops || reps < 1 || reps > BENCH_MAX_REPS ||
-	    !batch || batch > BENCH_MAX_BATCH) {
-		pr_err("need ops >= 1, reps 1-%u, batch 1-%u\n",
+	    !batch || batch > BENCH_MAX_BATCH ||
+	    (strcmp(set, "all") && strcmp(set, "single") &&
+	     strcmp(set, "smp"))) {
+		pr_err("need ops >= 1, reps 1-%u, batch 1-%u, set all, single or smp\n",
 		       BENCH_MAX_REPS, BENCH_MAX_BATCH);
 		return -EINVAL;
 	}
@@ -1756,7 +1783,7 @@ static int run_command(const char *cmd)
 		if (row_here[i])
 			return run_row(i);
 		pr_info("run: %s: not run here: %s\n", cmd,
-			row_absent(&bench_rows[i]));
+			row_absent(&bench_rows[i]) ?: "not in this boot's set");
 		return -ENODEV;
 	}
 	pr_info("run: unknown row '%.64s' (see rows)\n", cmd);
@@ -1804,6 +1831,8 @@ static unsigned int find_rows(void)
 	const char *why;
 
 	for (i = 0; i < NR_ROWS; i++) {
+		if (!row_in_set(&bench_rows[i]))
+			continue;
 		why = row_absent(&bench_rows[i]);
 		row_here[i] = !why;
 		if (why)

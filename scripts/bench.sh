@@ -21,7 +21,8 @@
 #   icount  the one-thread rows again, -smp 1 -icount shift=0,sleep=off:
 #           the guest's clock counts instructions (1 ns each), so its
 #           ratios do not move with the host's load; a tenth of the
-#           operations (TCG with icount is slower) and 5 repetitions
+#           operations (--icount-ops: TCG with icount is slower) and 5
+#           repetitions, as the counts barely vary
 #
 # It prints the table (single and smp rows with the icount ratio beside
 # the timed one, calibration rows in their own section, the 4-CPU rows
@@ -37,7 +38,8 @@
 # real_max, reps, ops (per repetition and thread: kmalloc rows get --ops,
 # others by their cost), ratio_median, ratio_min, ratio_max (of the
 # per-repetition ratios: the table's toy/real), icount_ratio,
-# icount_toy_ns, icount_real_ns, icount_ops, kind (single, smp,
+# icount_ratio_min, icount_ratio_max, icount_toy_ns, icount_real_ns,
+# icount_ops (the same figures of the icount boot), kind (single, smp,
 # calibration), guest_cpus; n/a where a row has no such figure.
 #
 # --smoke   a few thousand operations per row, a few hundred under icount;
@@ -253,20 +255,22 @@ merge_results() {
 			"ratio_max", base, ",")
 		print "op,threads,toy_ns,real_ns,ratio,toy_min,toy_max," \
 			"real_min,real_max,reps,ops,ratio_median,ratio_min," \
-			"ratio_max,icount_ratio,icount_toy_ns,icount_real_ns," \
+			"ratio_max,icount_ratio,icount_ratio_min," \
+			"icount_ratio_max,icount_toy_ns,icount_real_ns," \
 			"icount_ops,kind,guest_cpus"
 	}
 	FNR == 1 { split("", c); for (i = 1; i <= NF; i++) c[$i] = i; next }
 	icount {
-		ic[$1] = $c["ratio_median"] "," $c["toy_ns"] "," \
-			$c["real_ns"] "," $c["ops"]
+		ic[$1] = $c["ratio_median"] "," $c["ratio_min"] "," \
+			$c["ratio_max"] "," $c["toy_ns"] "," $c["real_ns"] "," \
+			$c["ops"]
 		next
 	}
 	{
 		s = ""
 		for (i = 1; i <= nb; i++)
 			s = s $c[base[i]] ","
-		print s ($1 in ic ? ic[$1] : "n/a,n/a,n/a,n/a"), \
+		print s ($1 in ic ? ic[$1] : "n/a,n/a,n/a,n/a,n/a,n/a"), \
 			$c["kind"], cpus
 	}' icount=1 "$ic" icount=0 cpus="$SINGLE_CPUS" \
 		"$WORK/single/results.csv" cpus="$SMP_CPUS" \
@@ -478,7 +482,7 @@ header() {
 	echo "ns/op: median of $REPS repetitions of $OPS operations per thread for a kmalloc row (others by their cost: the ops column of the CSV), after $WARMUP untimed; smp rows: wall time over all threads' operations"
 	echo "toy/real: median of the $REPS per-repetition ratios (a repetition times both sides back to back, toy first in even ones, real first in odd ones), min..max their extremes"
 	if [ "$ICOUNT" = 1 ]; then
-		echo "icount: the one-thread rows in a boot whose clock counts instructions (1 ns each), so that its ratio does not move with the host's load: $ICOUNT_OPS operations per kmalloc row (fewer than timed: TCG with icount is slower), $ICOUNT_REPS repetitions, median ratio"
+		echo "icount ratio: median toy/real of the one-thread rows in a boot whose clock counts instructions (1 ns each), so that it does not move with the host's load; $ICOUNT_OPS operations per kmalloc row and $ICOUNT_REPS repetitions, fewer than timed: TCG with icount runs slower, and the counts barely vary (icount_ratio_min..max in the CSV)"
 	else
 		echo "icount: not run (--no-icount)"
 	fi
@@ -512,17 +516,20 @@ run_failed() {
 # bad_rows CSV: for each line of toy_bench's results that is not sane, its
 # name and what is wrong. Sane: each side a number above zero with
 # min <= median <= max, or n/a with its extremes (not both sides n/a);
-# with both sides, ratio and the per-repetition ratios numbers above
-# zero with ratio_min <= ratio_median <= ratio_max; reps and ops above
-# zero. The columns are found by their names in the header.
+# with both sides, ratio and the per-repetition ratios numbers (0.00 is
+# a ratio under 0.005) with ratio_min <= ratio_median <= ratio_max; reps
+# and ops above zero. The columns are found by their names in the header.
 bad_rows() {
 	awk -F, '
-	function pos(x) { return x ~ /^[0-9]+(\.[0-9]+)?$/ && x + 0 > 0 }
-	# three figures: "" if sane, else what is wrong
+	function num(x) { return x ~ /^[0-9]+(\.[0-9]+)?$/ }
+	function pos(x) { return num(x) && x + 0 > 0 }
+	# three figures: "" if sane, else what is wrong; ratios may be 0.00
 	function trio(what, med, lo, hi) {
 		if (med == "n/a")
 			return lo == "n/a" && hi == "n/a" ? "" : what " n/a but not its extremes"
-		if (!pos(med) || !pos(lo) || !pos(hi))
+		if (what == "ratio" && (!num(med) || !num(lo) || !num(hi)))
+			return what " not numbers"
+		if (what != "ratio" && (!pos(med) || !pos(lo) || !pos(hi)))
 			return what " not numbers above 0"
 		if (lo + 0 > med + 0 || med + 0 > hi + 0)
 			return what " not min <= median <= max"
@@ -536,8 +543,8 @@ bad_rows() {
 		both = $c["toy_ns"] != "n/a" && $c["real_ns"] != "n/a"
 		if (why == "" && $c["toy_ns"] == "n/a" && $c["real_ns"] == "n/a")
 			why = "no side measured"
-		if (why == "" && both && !pos($c["ratio"]))
-			why = "ratio not a number above 0"
+		if (why == "" && both && !num($c["ratio"]))
+			why = "ratio not a number"
 		if (why == "" && both)
 			why = trio("ratio", $c["ratio_median"], $c["ratio_min"], $c["ratio_max"])
 		if (why == "" && !both && $c["ratio_median"] != "n/a")

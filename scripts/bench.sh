@@ -681,8 +681,11 @@ main() {
 		"$WORK/single/slabinfo"
 	sed 's/^/  toy_alloc: /' "$WORK/single/toyfile"
 	if [ "$SMOKE" = 0 ]; then
-		echo
-		i386_kmap_row | tee -a "$prefix.md"
+		# A paragraph of its own in the Markdown too.
+		{
+			echo
+			i386_kmap_row
+		} | tee -a "$prefix.md"
 	fi
 	missing_layers | sed 's/^/not built: /'
 	log "CSV: $out; $(printf '%s, ' "${BOOT_TIMES[@]}")whole run $(($(now) - t0)) s"

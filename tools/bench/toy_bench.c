@@ -3,15 +3,19 @@
  * toy_bench: the toy's allocators against the kernel's own, in one boot.
  *
  * Each row of the table times one operation pair - kmalloc+kfree of one
- * size, a thousand kmallocs then a thousand kfrees, kmem_cache alloc+free,
- * alloc_pages+free_pages of one order, kmap+kunmap - once through the
- * toy's public API (toy_kmalloc.h) and once through the real one. A row
+ * size, a thousand kmallocs then a thousand kfrees, a krealloc() growth
+ * from 16 to 4096 bytes, kmem_cache alloc+free one at a time and in
+ * batches of 16 and 64, alloc_pages+free_pages of one order, kmap+kunmap,
+ * vmalloc+vfree - once through the toy's public API (toy_kmalloc.h) and
+ * once through the real one. A row
  * runs on kthreads bound to CPUs 0 .. threads - 1: untimed warm-up for
- * each side first, then `reps` repetitions of `ops` operations per thread,
- * toy and real taking turns (toy rep 1, real rep 1, toy rep 2, ...), so
- * both see the same machine, caches and clock drift. The clock is read
- * around each repetition, never per operation: ktime_get_ns() under QEMU
- * costs more than a kfree.
+ * each side first, then `reps` repetitions (15 by default) of `ops`
+ * operations per thread. A repetition times both sides back to back, the
+ * order alternating - toy then real in even repetitions, real then toy in
+ * odd ones - so that neither side always runs on the caches and clock
+ * drift the other left, and gives one ratio toy/real. The clock is read
+ * around each side of a repetition, never per operation: ktime_get_ns()
+ * under QEMU costs more than a kfree.
  *
  * For a repetition on several CPUs the threads meet at a spinning start
  * line and the time counted is from the first start to the last finish:
@@ -19,25 +23,54 @@
  * it goes down as throughput goes up. The 1, 2 and 4 CPU rows of a loop
  * form a group that runs as one, its repetitions in turns too, so that
  * their ratio - the scaling - is not skewed by the host's load changing
- * between rows. Each side's figures are the median and the extremes over
- * the repetitions, in hundredths of a nanosecond.
+ * between rows. A row reports the median and the extremes of its
+ * per-repetition ratios - a burst of host load slows both sides of one
+ * repetition and moves that ratio much less than either time - and, for
+ * each side, the median and the extremes of its ns/op, all in hundredths.
  *
- * Both sides are called the same way: sizes are not compile-time
- * constants, so the real kmalloc() goes through __kmalloc() as
- * toy_kmalloc() always does, and both take no debug or zeroing flags.
+ * Calibration rows time, in the same loop, the kernel primitives the two
+ * fast paths are made of: nothing (the loop's own cost, with a barrier()),
+ * local_irq_save/restore, preempt_disable/enable, an uncontended
+ * spin_lock/unlock pair, and the double-word cmpxchg SLUB does on this
+ * CPU's pair per allocation and per free (see BENCH_CMPXCHG for why not
+ * through this_cpu_cmpxchg_double() itself). They are one-sided:
+ * only SIDE_REAL, the kernel's. So are the kmap rows the other way round
+ * on a kernel without HighMem: only the toy's side. Cheap rows run more
+ * operations per repetition and dear ones fewer (bench_row::cost), so
+ * that every repetition takes about as long as a kmalloc row's.
+ *
+ * Both sides are called the same way and take no debug or zeroing flags.
+ * In the kmalloc+kfree rows sizes are not compile-time constants, so the
+ * real kmalloc() goes through __kmalloc(); the kmalloc-const rows pass
+ * literal sizes, as most callers do, so that it takes the inlined
+ * kmalloc_index() path (and toy_kmalloc() whatever its header inlines).
+ * The kmem_cache batch rows have a real-only reference beside them, the
+ * same batches through kmem_cache_alloc_bulk(), which the toy has not.
+ * vmalloc+vfree of 4 KiB and 64 KiB sits beside kmalloc+kfree of the same
+ * sizes, for the seed's "to save the overhead of vmalloc(), kmalloc() is
+ * preferred": the toy's vmalloc maps its (HighMem first) pages with
+ * vmap(), the kernel's is its own.
  * (Debian's kernel zeroes every allocation when booted with its default
  * init_on_alloc=1; scripts/bench.sh boots with init_on_alloc=0 unless told
  * otherwise, as the toy never zeroes unasked.)
- * debugfs (/sys/kernel/debug/toy_bench): "rows" lists the rows built;
+ * debugfs (/sys/kernel/debug/toy_bench): "rows" lists the rows built
+ * that run in this boot;
  * a row's name written to "run" runs it (and the rest of its group),
- * "all" runs every row; "results" is the CSV of the rows run so far.
+ * "all" runs every row; "results" is the CSV of the rows run so far. The
+ * set parameter picks the rows of a boot: all, single (one thread and
+ * calibration) or smp. scripts/bench.sh boots once per set, the single
+ * one on fewer guest CPUs than the host has and the smp one on as many,
+ * and the single set once more under QEMU's -icount, where the clock
+ * counts instructions and no ratio moves with the host's load; an smp
+ * row wider than the guest's CPUs is not run.
  * "memory" written to run takes the memory figures ("memory" and "waste"
  * files) and keeps a known population of toy objects live, so that the
  * toy's slabinfo can be read with it, until "release" is written. The
  * host (scripts/bench.sh) prints the table.
  *
  * Rows of a layer the toy does not export yet are not built at all (see
- * Kbuild): no row ever shows a number that was not measured.
+ * Kbuild), and a row that cannot run in this boot (row_absent()) is not
+ * listed: no row ever shows a number that was not measured.
  *
  * Locking: bench_mutex serializes runs and guards the results and the
  * objects held for the memory figures.
@@ -45,6 +78,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
@@ -56,12 +90,16 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 
 #include "../../toy_kmalloc.h"
 
@@ -70,41 +108,87 @@
 #define BENCH_MAX_THREADS	4
 #define BENCH_RESCHED_MASK	1023	/* cond_resched() every 1024 ops */
 #define BENCH_CACHE_SIZE	64
+#define BENCH_KREALLOC_FROM	16
+#define BENCH_KREALLOC_TO	4096
 
-static unsigned long ops = 1000000;
+static unsigned long ops = 200000;
 module_param(ops, ulong, 0444);
-MODULE_PARM_DESC(ops, "operations per repetition and thread (default 1000000)");
+MODULE_PARM_DESC(ops, "operations per repetition and thread of a kmalloc row; others by their cost (default 200000)");
 
-static unsigned int reps = 5;
+static unsigned int reps = 15;
 module_param(reps, uint, 0444);
-MODULE_PARM_DESC(reps, "timed repetitions of each side of a row, 1 to 51 (default 5)");
+MODULE_PARM_DESC(reps, "timed repetitions of each row, both sides each, 1 to 51 (default 15)");
 
-static unsigned long warmup = 100000;
+static unsigned long warmup = 20000;
 module_param(warmup, ulong, 0444);
-MODULE_PARM_DESC(warmup, "untimed operations per side and thread before the repetitions (default 100000)");
+MODULE_PARM_DESC(warmup, "untimed operations per side and thread before the repetitions, by cost as ops (default 20000)");
 
 static unsigned int batch = 1000;
 module_param(batch, uint, 0444);
-MODULE_PARM_DESC(batch, "objects held at once in the batch rows (default 1000)");
+MODULE_PARM_DESC(batch, "objects held at once in the kmalloc-batch rows (default 1000)");
+
+static char *set = "all";
+module_param(set, charp, 0444);
+MODULE_PARM_DESC(set, "rows of this boot: all, single (one thread, calibration) or smp (default all)");
 
 /* ==== The rows ==== */
 
 enum bench_op {
 	OP_KMALLOC,	/* kmalloc + kfree of one object, at once */
+	OP_KMALLOC_CONST, /* the same, the size a literal at the call */
 	OP_BATCH,	/* `batch` kmallocs, then their kfrees */
+	OP_KREALLOC,	/* krealloc from 16 bytes doubling to 4096, kfree */
 	OP_CACHE,	/* kmem_cache_alloc + kmem_cache_free, 64 B named cache */
+	OP_CACHE_BATCH,	/* arg kmem_cache_allocs, then their frees */
+	OP_CACHE_BULK,	/* kmem_cache_alloc_bulk + _free_bulk of arg (real) */
 	OP_PAGES,	/* alloc_pages + free_pages */
 	OP_KMAP,	/* kmap + kunmap of a HighMem page */
 	OP_KMAP_LOCAL,	/* kmap_local_page + kunmap_local of one */
+	OP_VMALLOC,	/* vmalloc + vfree of arg bytes */
+	OP_CAL_LOOP,	/* calibration: the loop alone, a barrier() inside */
+	OP_CAL_IRQ,	/* local_irq_save + local_irq_restore */
+	OP_CAL_PREEMPT,	/* preempt_disable + preempt_enable */
+	OP_CAL_SPIN,	/* spin_lock + spin_unlock, uncontended */
+	OP_CAL_CMPXCHG,	/* a double-word cmpxchg on this CPU (BENCH_CMPXCHG) */
 };
+
+/* The sides a row times: the toy's API, the kernel's, or both. */
+#define SIDE_TOY	BIT(0)
+#define SIDE_REAL	BIT(1)
+#define SIDES_BOTH	(SIDE_TOY | SIDE_REAL)
+
+/* The CSV's kind column: how the host groups the rows in its table. */
+enum bench_kind {
+	KIND_SINGLE,		/* one thread */
+	KIND_SMP,		/* a scaling group, 1 to 4 threads */
+	KIND_CALIBRATION,	/* a kernel primitive alone */
+};
+
+static const char *const kind_names[] = {
+	[KIND_SINGLE] = "single",
+	[KIND_SMP] = "smp",
+	[KIND_CALIBRATION] = "calibration",
+};
+
+/*
+ * The cost of a row whose operation takes about as long as a kmalloc+kfree
+ * pair. A repetition of a row runs ops * BENCH_COST / cost operations
+ * (bench_row::cost), so that every row's repetition takes about as long.
+ */
+#define BENCH_COST	16
 
 /**
  * struct bench_row - one line of the table
  * @name: what the run file takes and the CSV's op column shows.
  * @op: the operation pair timed.
- * @arg: bytes for kmalloc and batch, order for pages.
+ * @arg: bytes for kmalloc, batch and vmalloc, order for pages, objects
+ *	per batch for the kmem_cache batch and bulk rows.
  * @threads: CPUs it runs on at once, 0 .. @threads - 1.
- * @has_real: the real kernel has the operation.
+ * @sides: SIDE_TOY, SIDE_REAL or both: the toy's API and the kernel's
+ *	that have the operation. Calibration rows time kernel primitives,
+ *	which both sides use: they are real-only.
+ * @kind: the CSV's kind column.
+ * @cost: time per operation, BENCH_COST that of kmalloc+kfree.
  * @group: 0, or a number shared by adjacent rows that always run together,
  *	their repetitions taken in turns (the 1, 2 and 4 CPU rows).
  */
@@ -113,18 +197,53 @@ struct bench_row {
 	enum bench_op op;
 	unsigned int arg;
 	unsigned int threads;
-	bool has_real;
+	unsigned int sides;
+	enum bench_kind kind;
+	unsigned int cost;
 	unsigned int group;
 };
 
+#define ROW(name, op, arg, cost) \
+	{ name, op, arg, 1, SIDES_BOTH, KIND_SINGLE, cost }
+#define REAL_ROW(name, op, arg, cost) \
+	{ name, op, arg, 1, SIDE_REAL, KIND_SINGLE, cost }
 #define KMALLOC_ROW(size) \
-	{ "kmalloc+kfree/" #size, OP_KMALLOC, size, 1, true }
-#define PAGES_ROW(order) \
-	{ "alloc_pages+free/o" #order, OP_PAGES, order, 1, true }
+	ROW("kmalloc+kfree/" #size, OP_KMALLOC, size, BENCH_COST)
+#define PAGES_ROW(order, cost) \
+	ROW("alloc_pages+free/o" #order, OP_PAGES, order, cost)
+/* The kernel's side only where it has HighMem: 32-bit, CONFIG_HIGHMEM. */
+#define KMAP_ROW(name, op) \
+	{ name, op, 0, 1, \
+	  SIDE_TOY | (IS_ENABLED(CONFIG_HIGHMEM) ? SIDE_REAL : 0), \
+	  KIND_SINGLE, BENCH_COST }
+/* A few ns each: sixteen times the operations of a kmalloc row. */
+#define CAL_ROW(name, op) \
+	{ "calibration/" name, op, 0, 1, SIDE_REAL, KIND_CALIBRATION, 1 }
 #define SMP_KMALLOC_ROW(cpus) \
-	{ "smp-kmalloc+kfree/64/" #cpus "cpu", OP_KMALLOC, 64, cpus, true, 1 }
+	{ "smp-kmalloc+kfree/64/" #cpus "cpu", OP_KMALLOC, 64, cpus, \
+	  SIDES_BOTH, KIND_SMP, BENCH_COST, 1 }
 #define SMP_PAGES_ROW(cpus) \
-	{ "smp-alloc_pages+free/o0/" #cpus "cpu", OP_PAGES, 0, cpus, true, 2 }
+	{ "smp-alloc_pages+free/o0/" #cpus "cpu", OP_PAGES, 0, cpus, \
+	  SIDES_BOTH, KIND_SMP, BENCH_COST, 2 }
+
+/*
+ * The double-word cmpxchg SLUB's fast path does once per allocation and
+ * once per free on this CPU's freelist and tid: this_cpu_cmpxchg_double()
+ * in 6.1, this_cpu_cmpxchg128() since 6.5 removed the former. A module
+ * cannot call either: their fallback for CPUs without cmpxchg16b,
+ * this_cpu_cmpxchg16b_emu, is not exported (6.1 and 6.12). The row times
+ * the same instruction, cmpxchg16b without the lock prefix, through the
+ * local cmpxchg on this CPU's 16-byte pair - the thread is bound to its
+ * CPU - and only where the CPU has it: cmpxchg_double_local() in 6.1
+ * (cmpxchg8b on i386), cmpxchg128_local() since 6.5, on 64-bit; a 32-bit
+ * 6.5+ kernel does not build the row. Tested by the macros themselves, not
+ * by LINUX_VERSION_CODE: what is built is what the headers have.
+ */
+#if defined(arch_cmpxchg_double_local)
+#define BENCH_CMPXCHG	"cmpxchg_double_local"
+#elif defined(arch_cmpxchg128_local)
+#define BENCH_CMPXCHG	"cmpxchg128_local"
+#endif
 
 static const struct bench_row bench_rows[] = {
 #ifdef TOY_BENCH_KMALLOC
@@ -132,20 +251,42 @@ static const struct bench_row bench_rows[] = {
 	KMALLOC_ROW(96), KMALLOC_ROW(128), KMALLOC_ROW(192), KMALLOC_ROW(256),
 	KMALLOC_ROW(512), KMALLOC_ROW(1024), KMALLOC_ROW(2048),
 	KMALLOC_ROW(4096), KMALLOC_ROW(8192),
-	{ "kmalloc-batch/64", OP_BATCH, 64, 1, true },
-	{ "kmalloc-batch/1024", OP_BATCH, 1024, 1, true },
+	/* Past 8192 both go to the page allocator: an order-4 block. */
+	ROW("kmalloc+kfree/65536", OP_KMALLOC, 65536, 4 * BENCH_COST),
+	ROW("kmalloc-const/64", OP_KMALLOC_CONST, 64, BENCH_COST),
+	ROW("kmalloc-const/256", OP_KMALLOC_CONST, 256, BENCH_COST),
+	ROW("kmalloc-batch/64", OP_BATCH, 64, BENCH_COST),
+	ROW("kmalloc-batch/1024", OP_BATCH, 1024, BENCH_COST),
+#endif
+#ifdef TOY_BENCH_KREALLOC
+	ROW("krealloc-growth/16-4096", OP_KREALLOC, 0, 24 * BENCH_COST),
 #endif
 #ifdef TOY_BENCH_CACHE
-	{ "kmem_cache_alloc+free/64", OP_CACHE, BENCH_CACHE_SIZE, 1, true },
+	ROW("kmem_cache_alloc+free/64", OP_CACHE, BENCH_CACHE_SIZE, BENCH_COST),
+	ROW("kmem_cache-batch16/64", OP_CACHE_BATCH, 16, BENCH_COST),
+	ROW("kmem_cache-batch64/64", OP_CACHE_BATCH, 64, BENCH_COST),
+	REAL_ROW("kmem_cache_alloc_bulk16/64", OP_CACHE_BULK, 16, BENCH_COST / 4),
+	REAL_ROW("kmem_cache_alloc_bulk64/64", OP_CACHE_BULK, 64, BENCH_COST / 4),
 #endif
-	PAGES_ROW(0), PAGES_ROW(3), PAGES_ROW(9),
-/* The kernel's side only where it has HighMem: 32-bit, CONFIG_HIGHMEM. */
+	PAGES_ROW(0, BENCH_COST), PAGES_ROW(3, 2 * BENCH_COST),
+	PAGES_ROW(9, 8 * BENCH_COST),
 #ifdef TOY_BENCH_KMAP
-	{ "kmap+kunmap/highmem", OP_KMAP, 0, 1, IS_ENABLED(CONFIG_HIGHMEM) },
+	KMAP_ROW("kmap+kunmap/highmem", OP_KMAP),
 #endif
 #ifdef TOY_BENCH_KMAP_LOCAL
-	{ "kmap_local+kunmap_local/highmem", OP_KMAP_LOCAL, 0, 1,
-	  IS_ENABLED(CONFIG_HIGHMEM) },
+	KMAP_ROW("kmap_local+kunmap_local/highmem", OP_KMAP_LOCAL),
+#endif
+#ifdef TOY_BENCH_VMALLOC
+	/* Beside kmalloc+kfree/4096 and /65536, for the seed's own claim. */
+	ROW("vmalloc+vfree/4096", OP_VMALLOC, 4096, 16 * BENCH_COST),
+	ROW("vmalloc+vfree/65536", OP_VMALLOC, 65536, 32 * BENCH_COST),
+#endif
+	CAL_ROW("empty-loop", OP_CAL_LOOP),
+	CAL_ROW("local_irq_save+restore", OP_CAL_IRQ),
+	CAL_ROW("preempt_disable+enable", OP_CAL_PREEMPT),
+	CAL_ROW("spin_lock+unlock", OP_CAL_SPIN),
+#ifdef BENCH_CMPXCHG
+	CAL_ROW(BENCH_CMPXCHG, OP_CAL_CMPXCHG),
 #endif
 #ifdef TOY_BENCH_KMALLOC
 	SMP_KMALLOC_ROW(1), SMP_KMALLOC_ROW(2), SMP_KMALLOC_ROW(4),
@@ -155,7 +296,24 @@ static const struct bench_row bench_rows[] = {
 
 #define NR_ROWS	ARRAY_SIZE(bench_rows)
 
-/* Figures of one side of a row, in hundredths of a ns per operation. */
+/* Objects a batch row holds at once; 0 for the others. */
+static unsigned int row_batch(const struct bench_row *row)
+{
+	switch (row->op) {
+	case OP_BATCH:
+		return batch;
+	case OP_CACHE_BATCH:
+	case OP_CACHE_BULK:
+		return row->arg;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Median and extremes over the repetitions, in hundredths: of a side's ns
+ * per operation, or of the ratio toy/real.
+ */
 struct bench_stat {
 	u64 median;
 	u64 min;
@@ -165,10 +323,11 @@ struct bench_stat {
 /**
  * struct bench_result - what one row measured
  * @done: the row ran to the end; the rest is valid.
- * @reps: repetitions per side.
+ * @reps: repetitions, each timing both sides.
  * @ops: operations per repetition and thread.
- * @toy: the toy's figures.
- * @real: the kernel's figures; unused without bench_row::has_real.
+ * @toy: the toy's ns/op; unused without %SIDE_TOY.
+ * @real: the kernel's ns/op; unused without %SIDE_REAL.
+ * @ratio: the per-repetition ratios toy/real; unused without both.
  */
 struct bench_result {
 	bool done;
@@ -176,6 +335,7 @@ struct bench_result {
 	unsigned long ops;
 	struct bench_stat toy;
 	struct bench_stat real;
+	struct bench_stat ratio;
 };
 
 static DEFINE_MUTEX(bench_mutex);
@@ -210,7 +370,14 @@ static inline void bench_yield(unsigned long i)
 }
 
 #ifdef TOY_BENCH_KMALLOC
-static int toy_kmalloc_loop(size_t size, unsigned long n)
+/*
+ * One object at once, inlined into the loops below: with a literal @size
+ * (the kmalloc-const rows) both kmalloc()s see a compile-time constant -
+ * the kernel's then picks its cache by the inlined kmalloc_index(), as
+ * most callers' calls do - and with a row's size, a variable, both go
+ * through their out-of-line entry.
+ */
+static __always_inline int toy_kmalloc_ops(size_t size, unsigned long n)
 {
 	unsigned long i;
 	void *p;
@@ -226,7 +393,7 @@ static int toy_kmalloc_loop(size_t size, unsigned long n)
 	return 0;
 }
 
-static int real_kmalloc_loop(size_t size, unsigned long n)
+static __always_inline int real_kmalloc_ops(size_t size, unsigned long n)
 {
 	unsigned long i;
 	void *p;
@@ -240,6 +407,42 @@ static int real_kmalloc_loop(size_t size, unsigned long n)
 		bench_yield(i);
 	}
 	return 0;
+}
+
+static noinline int toy_kmalloc_loop(size_t size, unsigned long n)
+{
+	return toy_kmalloc_ops(size, n);
+}
+
+static noinline int real_kmalloc_loop(size_t size, unsigned long n)
+{
+	return real_kmalloc_ops(size, n);
+}
+
+/* The kmalloc-const rows: each size a literal, as most callers write it. */
+static noinline int toy_kmalloc_const_loop(unsigned int size, unsigned long n)
+{
+	switch (size) {
+	case 64:
+		return toy_kmalloc_ops(64, n);
+	case 256:
+		return toy_kmalloc_ops(256, n);
+	default:
+		return -EINVAL;
+	}
+}
+
+static noinline int real_kmalloc_const_loop(unsigned int size,
+					    unsigned long n)
+{
+	switch (size) {
+	case 64:
+		return real_kmalloc_ops(64, n);
+	case 256:
+		return real_kmalloc_ops(256, n);
+	default:
+		return -EINVAL;
+	}
 }
 
 static int toy_batch_loop(size_t size, void **ptrs, unsigned long rounds)
@@ -287,6 +490,59 @@ err:
 }
 #endif /* TOY_BENCH_KMALLOC */
 
+#ifdef TOY_BENCH_KREALLOC
+/*
+ * A buffer grown the way callers grow one: krealloc() from NULL to 16
+ * bytes, doubling up to 4096, each step copying what the one before
+ * held; then kfree(). One operation is the whole chain.
+ */
+static int toy_krealloc_loop(unsigned long n)
+{
+	unsigned long i;
+	size_t size;
+	void *p, *q;
+
+	for (i = 0; i < n; i++) {
+		p = NULL;
+		for (size = BENCH_KREALLOC_FROM; size <= BENCH_KREALLOC_TO;
+		     size *= 2) {
+			q = toy_krealloc(p, size, TOY_GFP_KERNEL);
+			if (unlikely(!q)) {
+				toy_kfree(p);
+				return -ENOMEM;
+			}
+			p = q;
+		}
+		toy_kfree(p);
+		bench_yield(i);
+	}
+	return 0;
+}
+
+static int real_krealloc_loop(unsigned long n)
+{
+	unsigned long i;
+	size_t size;
+	void *p, *q;
+
+	for (i = 0; i < n; i++) {
+		p = NULL;
+		for (size = BENCH_KREALLOC_FROM; size <= BENCH_KREALLOC_TO;
+		     size *= 2) {
+			q = krealloc(p, size, GFP_KERNEL);
+			if (unlikely(!q)) {
+				kfree(p);
+				return -ENOMEM;
+			}
+			p = q;
+		}
+		kfree(p);
+		bench_yield(i);
+	}
+	return 0;
+}
+#endif /* TOY_BENCH_KREALLOC */
+
 #ifdef TOY_BENCH_CACHE
 static int toy_cache_loop(struct toy_kmem_cache *s, unsigned long n)
 {
@@ -316,6 +572,76 @@ static int real_cache_loop(struct kmem_cache *s, unsigned long n)
 		OPTIMIZER_HIDE_VAR(p);
 		kmem_cache_free(s, p);
 		bench_yield(i);
+	}
+	return 0;
+}
+
+/*
+ * @nr objects from the cache, then their frees, @rounds times: the
+ * batches kmem_cache_alloc_bulk() users take, one object at a time.
+ * @nr is a power of two, so bench_yield() still comes every 1024 objects.
+ */
+static int toy_cache_batch_loop(struct toy_kmem_cache *s, void **ptrs,
+				unsigned int nr, unsigned long rounds)
+{
+	unsigned long r;
+	unsigned int i, j;
+
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < nr; i++) {
+			ptrs[i] = toy_kmem_cache_alloc(s, TOY_GFP_KERNEL);
+			if (unlikely(!ptrs[i]))
+				goto err;
+		}
+		for (i = 0; i < nr; i++)
+			toy_kmem_cache_free(s, ptrs[i]);
+		bench_yield(r * nr);
+	}
+	return 0;
+err:
+	for (j = 0; j < i; j++)
+		toy_kmem_cache_free(s, ptrs[j]);
+	return -ENOMEM;
+}
+
+static int real_cache_batch_loop(struct kmem_cache *s, void **ptrs,
+				 unsigned int nr, unsigned long rounds)
+{
+	unsigned long r;
+	unsigned int i, j;
+
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < nr; i++) {
+			ptrs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+			if (unlikely(!ptrs[i]))
+				goto err;
+		}
+		for (i = 0; i < nr; i++)
+			kmem_cache_free(s, ptrs[i]);
+		bench_yield(r * nr);
+	}
+	return 0;
+err:
+	for (j = 0; j < i; j++)
+		kmem_cache_free(s, ptrs[j]);
+	return -ENOMEM;
+}
+
+/*
+ * The same batches through the kernel's bulk API, which the toy does not
+ * have: the reference the batch rows are read against.
+ */
+static int real_cache_bulk_loop(struct kmem_cache *s, void **ptrs,
+				unsigned int nr, unsigned long rounds)
+{
+	unsigned long r;
+
+	for (r = 0; r < rounds; r++) {
+		if (unlikely(kmem_cache_alloc_bulk(s, GFP_KERNEL, nr, ptrs) !=
+			     (int)nr))
+			return -ENOMEM;
+		kmem_cache_free_bulk(s, nr, ptrs);
+		bench_yield(r * nr);
 	}
 	return 0;
 }
@@ -422,8 +748,163 @@ static int real_kmap_local_loop(struct page *page, unsigned long n)
 }
 #endif /* TOY_BENCH_KMAP_LOCAL */
 
+#ifdef TOY_BENCH_VMALLOC
+/* vmalloc + vfree of @size bytes: the toy's maps its pages with vmap(). */
+static int toy_vmalloc_loop(unsigned long size, unsigned long n)
+{
+	unsigned long i;
+	void *p;
+
+	for (i = 0; i < n; i++) {
+		p = toy_vmalloc(size);
+		if (unlikely(!p))
+			return -ENOMEM;
+		OPTIMIZER_HIDE_VAR(p);
+		toy_vfree(p);
+		bench_yield(i);
+	}
+	return 0;
+}
+
+static int real_vmalloc_loop(unsigned long size, unsigned long n)
+{
+	unsigned long i;
+	void *p;
+
+	for (i = 0; i < n; i++) {
+		p = vmalloc(size);
+		if (unlikely(!p))
+			return -ENOMEM;
+		OPTIMIZER_HIDE_VAR(p);
+		vfree(p);
+		bench_yield(i);
+	}
+	return 0;
+}
+#endif /* TOY_BENCH_VMALLOC */
+
 /*
- * Run @n operations of one side of a row (@n batches for %OP_BATCH).
+ * Calibration: the kernel primitives the two allocators' fast paths are
+ * made of, one per loop, in the loop form of the rows above. The empty
+ * loop is that form's own cost (bench_yield() included), to be taken off
+ * the others. Each is noinline, so that none is folded into another.
+ */
+static noinline int cal_loop(unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		barrier();
+		bench_yield(i);
+	}
+	return 0;
+}
+
+static noinline int cal_irq_loop(unsigned long n)
+{
+	unsigned long i, flags;
+
+	for (i = 0; i < n; i++) {
+		local_irq_save(flags);
+		barrier();
+		local_irq_restore(flags);
+		bench_yield(i);
+	}
+	return 0;
+}
+
+static noinline int cal_preempt_loop(unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		preempt_disable();
+		barrier();
+		preempt_enable();
+		bench_yield(i);
+	}
+	return 0;
+}
+
+static DEFINE_SPINLOCK(cal_lock);	/* taken by cal_spin_loop() alone */
+
+static noinline int cal_spin_loop(unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		spin_lock(&cal_lock);
+		barrier();
+		spin_unlock(&cal_lock);
+		bench_yield(i);
+	}
+	return 0;
+}
+
+/*
+ * One cmpxchg per operation on this CPU's pair, each expecting what the one
+ * before wrote, as SLUB's fast path expects the freelist and tid it read.
+ * The thread is bound to its CPU and nothing else writes there, so every
+ * one succeeds; a failure is a bug and stops the row.
+ */
+#if defined(arch_cmpxchg_double_local)
+
+/* Two adjacent longs, aligned to their double size as the macro needs. */
+struct cal_pair {
+	unsigned long first;
+	unsigned long second;
+} __aligned(2 * sizeof(unsigned long));
+
+static DEFINE_PER_CPU_ALIGNED(struct cal_pair, cal_pair);
+
+static bool cal_has_cmpxchg(void)
+{
+	return system_has_cmpxchg_double();
+}
+
+static noinline int cal_cmpxchg_loop(unsigned long n)
+{
+	struct cal_pair *p = this_cpu_ptr(&cal_pair);
+	unsigned long i, a = p->first, b = p->second;
+
+	for (i = 0; i < n; i++) {
+		if (unlikely(!cmpxchg_double_local(&p->first, &p->second, a, b,
+						   a + 1, b - 1)))
+			return -EIO;
+		a++;
+		b--;
+		bench_yield(i);
+	}
+	return 0;
+}
+
+#elif defined(arch_cmpxchg128_local)
+
+static DEFINE_PER_CPU_ALIGNED(u128, cal_word);
+
+static bool cal_has_cmpxchg(void)
+{
+	return system_has_cmpxchg128();
+}
+
+static noinline int cal_cmpxchg_loop(unsigned long n)
+{
+	u128 *p = this_cpu_ptr(&cal_word), old = *p;
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		if (unlikely(cmpxchg128_local(p, old, old + 1) != old))
+			return -EIO;
+		old++;
+		bench_yield(i);
+	}
+	return 0;
+}
+
+#endif /* arch_cmpxchg_double_local, arch_cmpxchg128_local */
+
+/*
+ * Run @n operations of one side of a row (@n batches for a batch row).
  * A row whose layer is not built never gets here: its case is compiled
  * out with its entry in bench_rows[].
  */
@@ -436,14 +917,27 @@ static int run_ops(const struct bench_ctx *c, void **ptrs, unsigned long n)
 	case OP_KMALLOC:
 		return c->toy ? toy_kmalloc_loop(arg, n) :
 				real_kmalloc_loop(arg, n);
+	case OP_KMALLOC_CONST:
+		return c->toy ? toy_kmalloc_const_loop(arg, n) :
+				real_kmalloc_const_loop(arg, n);
 	case OP_BATCH:
 		return c->toy ? toy_batch_loop(arg, ptrs, n) :
 				real_batch_loop(arg, ptrs, n);
+#endif
+#ifdef TOY_BENCH_KREALLOC
+	case OP_KREALLOC:
+		return c->toy ? toy_krealloc_loop(n) : real_krealloc_loop(n);
 #endif
 #ifdef TOY_BENCH_CACHE
 	case OP_CACHE:
 		return c->toy ? toy_cache_loop(c->toy_cache, n) :
 				real_cache_loop(c->real_cache, n);
+	case OP_CACHE_BATCH:
+		return c->toy ? toy_cache_batch_loop(c->toy_cache, ptrs, arg, n) :
+				real_cache_batch_loop(c->real_cache, ptrs, arg, n);
+	case OP_CACHE_BULK:
+		return c->toy ? -EOPNOTSUPP :
+				real_cache_bulk_loop(c->real_cache, ptrs, arg, n);
 #endif
 	case OP_PAGES:
 		return c->toy ? toy_pages_loop(arg, n) :
@@ -458,6 +952,23 @@ static int run_ops(const struct bench_ctx *c, void **ptrs, unsigned long n)
 		return c->toy ? toy_kmap_local_loop(c->hpage, n) :
 				real_kmap_local_loop(c->real_hpage, n);
 #endif
+#ifdef TOY_BENCH_VMALLOC
+	case OP_VMALLOC:
+		return c->toy ? toy_vmalloc_loop(arg, n) :
+				real_vmalloc_loop(arg, n);
+#endif
+	case OP_CAL_LOOP:
+		return cal_loop(n);
+	case OP_CAL_IRQ:
+		return cal_irq_loop(n);
+	case OP_CAL_PREEMPT:
+		return cal_preempt_loop(n);
+	case OP_CAL_SPIN:
+		return cal_spin_loop(n);
+#ifdef BENCH_CMPXCHG
+	case OP_CAL_CMPXCHG:
+		return cal_cmpxchg_loop(n);
+#endif
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -470,8 +981,8 @@ static int run_ops(const struct bench_ctx *c, void **ptrs, unsigned long n)
  * @ctx: the row and side.
  * @ready: threads at the start line, shared by the pass.
  * @nr: threads in the pass.
- * @n: operations (batches for %OP_BATCH) to run.
- * @ptrs: %OP_BATCH: room for `batch` pointers.
+ * @n: operations (batches for a batch row) to run.
+ * @ptrs: a batch row's room for row_batch() pointers.
  * @start: ktime_get_ns() at the start line.
  * @end: ktime_get_ns() after the last operation.
  * @err: 0, or why the loop stopped.
@@ -539,9 +1050,10 @@ static struct bench_worker *alloc_workers(const struct bench_ctx *c,
 		w[i].nr = nr;
 		w[i].n = n;
 		init_completion(&w[i].done);
-		if (c->row->op != OP_BATCH)
+		if (!row_batch(c->row))
 			continue;
-		w[i].ptrs = kcalloc(batch, sizeof(void *), GFP_KERNEL);
+		w[i].ptrs = kcalloc(row_batch(c->row), sizeof(void *),
+				    GFP_KERNEL);
 		if (!w[i].ptrs) {
 			free_workers(w, i);
 			return NULL;
@@ -613,15 +1125,29 @@ static void summarize(u64 *v, unsigned int n, struct bench_stat *st)
 	st->median = n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Operations one thread runs for @n: whole batches for %OP_BATCH. */
-static unsigned long row_units(const struct bench_row *row, unsigned long n)
+/*
+ * Operations per thread of a repetition (@n is ops) or of the warm-up
+ * (@n is warmup) of @row: more for a cheap row, fewer for a dear one.
+ */
+static unsigned long row_n(const struct bench_row *row, unsigned long n)
 {
-	return row->op == OP_BATCH ? DIV_ROUND_UP(n, batch) : n;
+	return n ? max(1UL, n * BENCH_COST / row->cost) : 0;
 }
 
+/* What one thread runs for @n operations: whole batches for a batch row. */
+static unsigned long row_units(const struct bench_row *row, unsigned long n)
+{
+	unsigned int nr = row_batch(row);
+
+	return nr ? DIV_ROUND_UP(n, nr) : n;
+}
+
+/* The operations those units are: @n rounded up to whole batches. */
 static unsigned long row_ops(const struct bench_row *row, unsigned long n)
 {
-	return row->op == OP_BATCH ? row_units(row, n) * batch : n;
+	unsigned int nr = row_batch(row);
+
+	return nr ? row_units(row, n) * nr : n;
 }
 
 #if defined(TOY_BENCH_KMAP) || defined(TOY_BENCH_KMAP_LOCAL)
@@ -636,7 +1162,7 @@ static int highmem_setup(struct bench_ctx *c)
 		       c->row->name);
 		return -ENODEV;
 	}
-	if (!c->row->has_real)
+	if (!(c->row->sides & SIDE_REAL))
 		return 0;
 	c->real_hpage = alloc_page(GFP_HIGHUSER);
 	if (!c->real_hpage)
@@ -649,20 +1175,36 @@ static int highmem_setup(struct bench_ctx *c)
 }
 #endif
 
+#ifdef TOY_BENCH_CACHE
+/* The 64-byte named cache of each side the row times. */
+static int cache_setup(struct bench_ctx *c)
+{
+	if (c->row->sides & SIDE_TOY) {
+		c->toy_cache = toy_kmem_cache_create("toy_bench_64",
+						     BENCH_CACHE_SIZE, 0, 0,
+						     NULL);
+		if (!c->toy_cache)
+			return -ENOMEM;
+	}
+	if (c->row->sides & SIDE_REAL) {
+		c->real_cache = kmem_cache_create("toy_bench_64",
+						  BENCH_CACHE_SIZE, 0, 0, NULL);
+		if (!c->real_cache)
+			return -ENOMEM;
+	}
+	return 0;
+}
+#endif
+
 /* Objects a row works on; row_teardown() undoes what was done on error. */
 static int row_setup(struct bench_ctx *c)
 {
 	switch (c->row->op) {
 #ifdef TOY_BENCH_CACHE
 	case OP_CACHE:
-		c->toy_cache = toy_kmem_cache_create("toy_bench_64",
-						     BENCH_CACHE_SIZE, 0, 0,
-						     NULL);
-		if (!c->toy_cache)
-			return -ENOMEM;
-		c->real_cache = kmem_cache_create("toy_bench_64",
-						  BENCH_CACHE_SIZE, 0, 0, NULL);
-		return c->real_cache ? 0 : -ENOMEM;
+	case OP_CACHE_BATCH:
+	case OP_CACHE_BULK:
+		return cache_setup(c);
 #endif
 #if defined(TOY_BENCH_KMAP) || defined(TOY_BENCH_KMAP_LOCAL)
 	case OP_KMAP:
@@ -697,7 +1239,7 @@ static u64 centi_ns_per_op(const struct bench_row *row, u64 wall,
 /* Untimed operations of one side, so that both start from a warm state. */
 static int warm_up(struct bench_ctx *c, bool toy)
 {
-	unsigned long wn = row_units(c->row, warmup);
+	unsigned long wn = row_units(c->row, row_n(c->row, warmup));
 	u64 wall;
 
 	c->toy = toy;
@@ -710,37 +1252,62 @@ static int warm_up(struct bench_ctx *c, bool toy)
  * @res: where its figures go.
  * @toy_v: the toy's ns/op in each repetition, in hundredths.
  * @real_v: the kernel's, the same.
+ * @ratio_v: toy_v / real_v of each repetition, in hundredths.
  */
 struct bench_job {
 	struct bench_ctx c;
 	struct bench_result *res;
 	u64 toy_v[BENCH_MAX_REPS];
 	u64 real_v[BENCH_MAX_REPS];
+	u64 ratio_v[BENCH_MAX_REPS];
 };
 
 /* Repetition @r of one side of @job. */
 static int time_pass(struct bench_job *job, bool toy, unsigned int r)
 {
 	const struct bench_row *row = job->c.row;
+	unsigned long n = row_n(row, ops);
 	u64 wall;
 	int err;
 
 	job->c.toy = toy;
-	err = run_pass(&job->c, row_units(row, ops), &wall);
+	err = run_pass(&job->c, row_units(row, n), &wall);
 	if (err)
 		return err;
 	if (toy)
-		job->toy_v[r] = centi_ns_per_op(row, wall, ops);
+		job->toy_v[r] = centi_ns_per_op(row, wall, n);
 	else
-		job->real_v[r] = centi_ns_per_op(row, wall, ops);
+		job->real_v[r] = centi_ns_per_op(row, wall, n);
 	return 0;
 }
 
 /*
+ * Repetition @r of @job: both sides back to back, toy first when @r is
+ * even and real first when it is odd, and the ratio of the two.
+ */
+static int time_rep(struct bench_job *job, unsigned int r)
+{
+	unsigned int sides = job->c.row->sides;
+	bool toy_first = !(r & 1);
+	int err = 0;
+
+	if ((sides & SIDE_TOY) && toy_first)
+		err = time_pass(job, true, r);
+	if (!err && (sides & SIDE_REAL))
+		err = time_pass(job, false, r);
+	if (!err && (sides & SIDE_TOY) && !toy_first)
+		err = time_pass(job, true, r);
+	if (!err && sides == SIDES_BOTH)
+		job->ratio_v[r] = DIV64_U64_ROUND_CLOSEST(job->toy_v[r] * 100,
+							  max(job->real_v[r], 1ULL));
+	return err;
+}
+
+/*
  * Warm every side of every job up, then take the repetitions in turns:
- * repetition 1 of each job's toy side then real side, repetition 2, and
- * so on. The rows of a group (1, 2 and 4 CPUs) so see the same drift of
- * the host as each other, not only toy as real.
+ * repetition 1 of each job, repetition 2 of each job, and so on. The rows
+ * of a group (1, 2 and 4 CPUs) so see the same drift of the host as each
+ * other, not only toy as real.
  */
 static int measure(struct bench_job *jobs, unsigned int nr)
 {
@@ -748,17 +1315,16 @@ static int measure(struct bench_job *jobs, unsigned int nr)
 	int err = 0;
 
 	for (j = 0; j < nr && !err; j++) {
-		err = warm_up(&jobs[j].c, true);
-		if (!err && jobs[j].c.row->has_real)
+		unsigned int sides = jobs[j].c.row->sides;
+
+		if (sides & SIDE_TOY)
+			err = warm_up(&jobs[j].c, true);
+		if (!err && (sides & SIDE_REAL))
 			err = warm_up(&jobs[j].c, false);
 	}
-	for (r = 0; r < reps && !err; r++) {
-		for (j = 0; j < nr && !err; j++) {
-			err = time_pass(&jobs[j], true, r);
-			if (!err && jobs[j].c.row->has_real)
-				err = time_pass(&jobs[j], false, r);
-		}
-	}
+	for (r = 0; r < reps && !err; r++)
+		for (j = 0; j < nr && !err; j++)
+			err = time_rep(&jobs[j], r);
 	return err;
 }
 
@@ -782,23 +1348,63 @@ static void record(struct bench_job *job)
 {
 	struct bench_result *res = job->res;
 
-	summarize(job->toy_v, reps, &res->toy);
-	if (job->c.row->has_real)
+	unsigned int sides = job->c.row->sides;
+
+	if (sides & SIDE_TOY)
+		summarize(job->toy_v, reps, &res->toy);
+	if (sides & SIDE_REAL)
 		summarize(job->real_v, reps, &res->real);
+	if (sides == SIDES_BOTH)
+		summarize(job->ratio_v, reps, &res->ratio);
 	res->reps = reps;
-	res->ops = row_ops(job->c.row, ops);
+	res->ops = row_ops(job->c.row, row_n(job->c.row, ops));
 	res->done = true;
 }
 
-/* The rows that run with row @idx: its group, or it alone. */
+/*
+ * Why @row cannot run in this boot, or NULL when it can. A row that cannot
+ * is left out of the rows file and refused by the run file: it shows no
+ * figure at all rather than one that measures something else.
+ */
+static const char *row_absent(const struct bench_row *row)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < row->threads; cpu++)
+		if (!cpu_online(cpu))
+			return "more threads than CPUs online";
+#ifdef BENCH_CMPXCHG
+	if (row->op == OP_CAL_CMPXCHG && !cal_has_cmpxchg())
+		return "the CPU has no double-word cmpxchg (the kernel would emulate it)";
+#endif
+	return NULL;
+}
+
+/* Whether @row is of the set this boot runs (the set parameter). */
+static bool row_in_set(const struct bench_row *row)
+{
+	if (!strcmp(set, "all"))
+		return true;
+	if (row->kind == KIND_SMP)
+		return !strcmp(set, "smp");
+	return !strcmp(set, "single");
+}
+
+static bool row_here[NR_ROWS];	/* set at load: in the set, !row_absent() */
+
+/*
+ * The rows that run with row @idx: the rows of its group that run in this
+ * boot, adjacent in bench_rows[], or it alone.
+ */
 static void group_of(unsigned int idx, unsigned int *first, unsigned int *nr)
 {
 	unsigned int g = bench_rows[idx].group, i = idx, end = idx + 1;
 
 	if (g) {
-		while (i > 0 && bench_rows[i - 1].group == g)
+		while (i > 0 && bench_rows[i - 1].group == g && row_here[i - 1])
 			i--;
-		while (end < NR_ROWS && bench_rows[end].group == g)
+		while (end < NR_ROWS && bench_rows[end].group == g &&
+		       row_here[end])
 			end++;
 	}
 	*first = i;
@@ -1059,7 +1665,8 @@ static int rows_show(struct seq_file *m, void *v)
 	unsigned int i;
 
 	for (i = 0; i < NR_ROWS; i++)
-		seq_printf(m, "%s\n", bench_rows[i].name);
+		if (row_here[i])
+			seq_printf(m, "%s\n", bench_rows[i].name);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(rows);
@@ -1072,42 +1679,48 @@ static void show_centi(struct seq_file *m, u64 v)
 	seq_printf(m, "%llu.%02u", whole, rem);
 }
 
+/* ",figure" in hundredths, or ",n/a" when the row has no such figure. */
+static void show_field(struct seq_file *m, bool valid, u64 v)
+{
+	seq_putc(m, ',');
+	if (valid)
+		show_centi(m, v);
+	else
+		seq_puts(m, "n/a");
+}
+
+/*
+ * One CSV line; the columns are those of the header in results_show().
+ * ratio is the ratio of the two sides' medians; ratio_median and its
+ * extremes are those of the per-repetition ratios.
+ */
 static void show_result(struct seq_file *m, const struct bench_row *row,
 			const struct bench_result *res)
 {
-	seq_printf(m, "%s,%u,", row->name, row->threads);
-	show_centi(m, res->toy.median);
-	seq_putc(m, ',');
-	if (row->has_real && res->real.median) {
-		show_centi(m, res->real.median);
-		seq_putc(m, ',');
-		show_centi(m, div64_u64(res->toy.median * 100,
-					res->real.median));
-	} else {
-		seq_puts(m, "n/a,n/a");
-	}
-	seq_putc(m, ',');
-	show_centi(m, res->toy.min);
-	seq_putc(m, ',');
-	show_centi(m, res->toy.max);
-	if (row->has_real) {
-		seq_putc(m, ',');
-		show_centi(m, res->real.min);
-		seq_putc(m, ',');
-		show_centi(m, res->real.max);
-	} else {
-		seq_puts(m, ",n/a,n/a");
-	}
-	seq_printf(m, ",%u,%lu\n", res->reps, res->ops);
+	bool toy = row->sides & SIDE_TOY, real = row->sides & SIDE_REAL;
+
+	seq_printf(m, "%s,%u", row->name, row->threads);
+	show_field(m, toy, res->toy.median);
+	show_field(m, real, res->real.median);
+	show_field(m, toy && real, div64_u64(res->toy.median * 100,
+					     max(res->real.median, 1ULL)));
+	show_field(m, toy, res->toy.min);
+	show_field(m, toy, res->toy.max);
+	show_field(m, real, res->real.min);
+	show_field(m, real, res->real.max);
+	seq_printf(m, ",%u,%lu", res->reps, res->ops);
+	show_field(m, toy && real, res->ratio.median);
+	show_field(m, toy && real, res->ratio.min);
+	show_field(m, toy && real, res->ratio.max);
+	seq_printf(m, ",%s\n", kind_names[row->kind]);
 }
 
 static int results_show(struct seq_file *m, void *v)
 {
 	unsigned int i;
-
 	int err;
 
-	seq_puts(m, "op,threads,toy_ns,real_ns,ratio,toy_min,toy_max,real_min,real_max,reps,ops\n");
+	seq_puts(m, "op,threads,toy_ns,real_ns,ratio,toy_min,toy_max,real_min,real_max,reps,ops,ratio_median,ratio_min,ratio_max,kind\n");
 	err = mutex_lock_killable(&bench_mutex);
 	if (err)
 		return err;
@@ -1122,20 +1735,28 @@ DEFINE_SHOW_ATTRIBUTE(results);
 static int check_params(void)
 {
 	if (!ops || reps < 1 || reps > BENCH_MAX_REPS ||
-	    !batch || batch > BENCH_MAX_BATCH) {
-		pr_err("need ops >= 1, reps 1-%u, batch 1-%u\n",
+	    !batch || batch > BENCH_MAX_BATCH ||
+	    (strcmp(set, "all") && strcmp(set, "single") &&
+	     strcmp(set, "smp"))) {
+		pr_err("need ops >= 1, reps 1-%u, batch 1-%u, set all, single or smp\n",
 		       BENCH_MAX_REPS, BENCH_MAX_BATCH);
 		return -EINVAL;
 	}
 	return 0;
 }
 
+/* Every row of this boot, each group once. */
 static int run_all(void)
 {
-	unsigned int i;
+	unsigned int i, first, nr;
 	int err, ret = 0;
 
 	for (i = 0; i < NR_ROWS; i++) {
+		if (!row_here[i])
+			continue;
+		group_of(i, &first, &nr);
+		if (first != i)
+			continue;
 		err = run_row(i);
 		if (err && !ret)
 			ret = err;
@@ -1156,9 +1777,15 @@ static int run_command(const char *cmd)
 		waste_release();
 		return 0;
 	}
-	for (i = 0; i < NR_ROWS; i++)
-		if (!strcmp(cmd, bench_rows[i].name))
+	for (i = 0; i < NR_ROWS; i++) {
+		if (strcmp(cmd, bench_rows[i].name))
+			continue;
+		if (row_here[i])
 			return run_row(i);
+		pr_info("run: %s: not run here: %s\n", cmd,
+			row_absent(&bench_rows[i]) ?: "not in this boot's set");
+		return -ENODEV;
+	}
 	pr_info("run: unknown row '%.64s' (see rows)\n", cmd);
 	return -EINVAL;
 }
@@ -1197,20 +1824,41 @@ static const struct file_operations run_fops = {
 
 /* ==== Load and unload ==== */
 
+/* Which rows run in this boot; the others are named in the log. */
+static unsigned int find_rows(void)
+{
+	unsigned int i, nr = 0;
+	const char *why;
+
+	for (i = 0; i < NR_ROWS; i++) {
+		if (!row_in_set(&bench_rows[i]))
+			continue;
+		why = row_absent(&bench_rows[i]);
+		row_here[i] = !why;
+		if (why)
+			pr_info("%s: not run here: %s\n", bench_rows[i].name, why);
+		else
+			nr++;
+	}
+	return nr;
+}
+
 static int __init toy_bench_init(void)
 {
+	unsigned int nr;
 	int err = check_params();
 
 	if (err)
 		return err;
+	nr = find_rows();
 	bench_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("rows", 0400, bench_dir, NULL, &rows_fops);
 	debugfs_create_file("run", 0200, bench_dir, NULL, &run_fops);
 	debugfs_create_file("results", 0400, bench_dir, NULL, &results_fops);
 	debugfs_create_file("memory", 0400, bench_dir, NULL, &memory_fops);
 	waste_debugfs_init();
-	pr_info("%zu rows; write one, or all, to %s/run\n", NR_ROWS,
-		"/sys/kernel/debug/" KBUILD_MODNAME);
+	pr_info("%u of %zu rows here; write one, or all, to %s/run\n", nr,
+		NR_ROWS, "/sys/kernel/debug/" KBUILD_MODNAME);
 	return 0;
 }
 

@@ -830,6 +830,20 @@ static int take_blocks(struct toy_node *node, unsigned int nr)
 			return -ENOMEM;
 		}
 		node->blocks[node->nr_blocks] = block;
+		/*
+		 * A toy block's pages have the real block's alignment, so a
+		 * block of the toy (a slab) is aligned to its size in the
+		 * direct map as long as the real block is: object_start_fast()
+		 * relies on it. True where the direct map starts on a 4 MiB
+		 * boundary (x86, UML); refuse to run anywhere it does not.
+		 */
+		if (!IS_ALIGNED((unsigned long)page_address(block),
+				PAGE_SIZE << TOY_BLOCK_ORDER)) {
+			pr_err("node %d: a real block's address is not aligned to its %lu MiB\n",
+			       node->nid, TOY_BLOCK_MB);
+			node->nr_blocks++;
+			return -EINVAL;
+		}
 	}
 	return map_blocks(node);
 }

@@ -34,6 +34,11 @@
 #include "toy_slab.h"
 
 static unsigned int kmalloc_min;	/* set once, at init */
+/* size_index[] of mm/slab_common.c: (size - 1) / 8 -> cache, up to 192. */
+static u8 size_index[24] __ro_after_init;
+
+struct toy_kmem_cache *toy_kmalloc_cache_table[TOY_KMALLOC_CONST_INDEXES] __ro_after_init;
+EXPORT_SYMBOL_GPL(toy_kmalloc_cache_table);
 
 static struct toy_kmem_cache toy_kmalloc_caches[TOY_KMALLOC_SHIFT_HIGH + 1];
 
@@ -90,9 +95,16 @@ EXPORT_SYMBOL_IF_KUNIT(toy_kmalloc_min);
  */
 struct toy_kmem_cache *toy_kmalloc_cache(size_t size)
 {
+	unsigned int index;
+
 	if (!size || size > TOY_KMALLOC_MAX_CACHE_SIZE)
 		return NULL;
-	return &toy_kmalloc_caches[toy_kmalloc_index(size, kmalloc_min)];
+	/* kmalloc_slab(): a table up to 192 bytes, then a power of two. */
+	if (size <= 192)
+		index = size_index[(size - 1) / 8];
+	else
+		index = fls(size - 1);
+	return &toy_kmalloc_caches[index];
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_kmalloc_cache);
 
@@ -156,22 +168,6 @@ static void *do_kmalloc(size_t size, toy_gfp_t gfp, unsigned long caller)
 }
 
 /**
- * toy_kmalloc_raise_index() - a compile-time index under a kmalloc_min
- * @index: toy_kmalloc_const_index() of a size.
- * @kmalloc_min: the smallest cache, 8, 16 or 32.
- *
- * Return: @index, or the smallest cache's where @index is below it.
- */
-unsigned int toy_kmalloc_raise_index(unsigned int index,
-				     unsigned int kmalloc_min)
-{
-	if (index > 2 && BIT(index) < kmalloc_min)
-		return ilog2(kmalloc_min);
-	return index;
-}
-EXPORT_SYMBOL_IF_KUNIT(toy_kmalloc_raise_index);
-
-/**
  * __toy_kmalloc() - toy_kmalloc() of a size known only at run time
  * @size: bytes wanted.
  * @gfp: as for toy_kmalloc().
@@ -186,32 +182,6 @@ void *__toy_kmalloc(size_t size, toy_gfp_t gfp)
 	return do_kmalloc(size, gfp, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(__toy_kmalloc);
-
-/**
- * toy_kmalloc_trace() - toy_kmalloc() of a size known at compile time
- * @index: toy_kmalloc_const_index() of @size.
- * @gfp: as for toy_kmalloc().
- * @size: bytes wanted, 1 .. %TOY_KMALLOC_CONST_MAX.
- *
- * The kernel's kmalloc_trace(), given the cache index rather than the
- * cache: kmalloc_min is a module parameter here, so an index of 3 .. 5
- * is raised to the smallest cache the module has.
- *
- * Context: Any context.
- * Return: as toy_kmalloc(); NULL for an @index no kmalloc cache has.
- */
-void *toy_kmalloc_trace(unsigned int index, toy_gfp_t gfp, size_t size)
-{
-	if (unlikely(!index || index > TOY_KMALLOC_SHIFT_HIGH ||
-		     size > kmalloc_size(index))) {
-		pr_warn_ratelimited("kmalloc_trace: cache index %u does not hold %zu bytes\n",
-				    index, size);
-		return NULL;
-	}
-	index = toy_kmalloc_raise_index(index, kmalloc_min);
-	return toy_slab_alloc(&toy_kmalloc_caches[index], gfp, _RET_IP_, size);
-}
-EXPORT_SYMBOL_GPL(toy_kmalloc_trace);
 
 void *toy_kcalloc(size_t n, size_t size, toy_gfp_t gfp)
 {
@@ -367,6 +337,11 @@ int toy_kmalloc_init(unsigned int min, unsigned int prefill)
 		return -EINVAL;
 	}
 	kmalloc_min = min;
+	for (i = 0; i < ARRAY_SIZE(size_index); i++)
+		size_index[i] = toy_kmalloc_index(8 * i + 8, min);
+	for (i = 1; i < TOY_KMALLOC_CONST_INDEXES; i++)
+		toy_kmalloc_cache_table[i] =
+			&toy_kmalloc_caches[toy_kmalloc_raise_index(i, min)];
 	for (i = ilog2(min); i <= TOY_KMALLOC_SHIFT_HIGH && !err; i++) {
 		err = create_kmalloc_cache(i, prefill);
 		if (!err && min <= 32 && i == 6)

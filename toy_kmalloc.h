@@ -72,13 +72,22 @@ typedef unsigned int __bitwise toy_slab_flags_t;
 struct toy_kmem_cache;
 
 void *__toy_kmalloc(size_t size, toy_gfp_t gfp) __alloc_size(1);
-void *toy_kmalloc_trace(unsigned int index, toy_gfp_t gfp, size_t size)
+void *toy_kmalloc_trace(struct toy_kmem_cache *s, toy_gfp_t gfp, size_t size)
 	__alloc_size(3);
+
+/* Indexes toy_kmalloc_const_index() returns: 1 .. 13. */
+#define TOY_KMALLOC_CONST_INDEXES	14
+
+/*
+ * kmalloc_caches[] of the kernel: the cache of each index, set at load
+ * (an index below kmalloc_min names the smallest cache), read-only after.
+ */
+extern struct toy_kmem_cache *toy_kmalloc_cache_table[TOY_KMALLOC_CONST_INDEXES];
 
 /*
  * The kmalloc cache index of a size the compiler knows, as
  * __kmalloc_index() folds it inside kmalloc() for KMALLOC_MIN_SIZE 8;
- * toy_kmalloc_trace() raises 3 .. 5 to the module's kmalloc_min.
+ * toy_kmalloc_cache_table[] maps 3 .. 5 to the module's kmalloc_min.
  */
 static __always_inline unsigned int toy_kmalloc_const_index(size_t size)
 {
@@ -124,7 +133,8 @@ static __always_inline unsigned int toy_kmalloc_const_index(size_t size)
  * kmalloc-192, the smallest being kmalloc-<kmalloc_min>); larger sizes
  * go straight to the buddy as a block of the order that fits. As the
  * kernel's kmalloc() does, a size known at compile time picks its cache
- * then and calls toy_kmalloc_trace(); any other goes to __toy_kmalloc().
+ * then (toy_kmalloc_cache_table[]) and calls toy_kmalloc_trace(); any
+ * other goes to __toy_kmalloc().
  *
  * Context: Any context; takes no lock while this CPU's array has an
  * object (preemption off meanwhile), and to refill the array the cache
@@ -136,7 +146,8 @@ static __always_inline __alloc_size(1)
 void *toy_kmalloc(size_t size, toy_gfp_t gfp)
 {
 	if (__builtin_constant_p(size) && size && size <= TOY_KMALLOC_CONST_MAX)
-		return toy_kmalloc_trace(toy_kmalloc_const_index(size), gfp, size);
+		return toy_kmalloc_trace(toy_kmalloc_cache_table[toy_kmalloc_const_index(size)],
+					 gfp, size);
 	return __toy_kmalloc(size, gfp);
 }
 

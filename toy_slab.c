@@ -369,6 +369,7 @@ int toy_slab_layout(struct toy_kmem_cache *s, unsigned int nr_cpus)
 	if (order < 0)
 		return order;
 	s->order = order;
+	s->slab_mask = (PAGE_SIZE << order) - 1;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_slab_layout);
@@ -1111,7 +1112,8 @@ static __always_inline void array_free(struct toy_kmem_cache *s,
 				       struct toy_page *slab, void *object,
 				       unsigned long caller)
 {
-	if (unlikely(!object_start_ok(s, slab, object, caller)))
+	if (unlikely(!object_start_fast(s, object)) &&
+	    !object_start_ok(s, slab, object, caller))
 		return;
 	if (unlikely(ac->avail && ac->entry[ac->avail - 1] == object)) {
 		toy_slab_report(s, slab, object, TOY_SE_DOUBLE_FREE, caller,
@@ -1128,8 +1130,10 @@ static __always_inline void array_free(struct toy_kmem_cache *s,
 
 /* === Allocation and free ================================================== */
 
-void *toy_slab_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp,
-		     unsigned long caller, unsigned int orig_size)
+/* slab_alloc_node(): the array, else the lists. */
+static __always_inline void *slab_alloc(struct toy_kmem_cache *s,
+					toy_gfp_t gfp, unsigned long caller,
+					unsigned int orig_size)
 {
 	struct toy_array_cache *ac;
 	void *object = NULL;
@@ -1157,8 +1161,16 @@ out:
 	return object;
 }
 
-void toy_slab_free(struct toy_kmem_cache *s, struct toy_page *slab,
-		   void *object, unsigned long caller)
+void *toy_slab_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp,
+		     unsigned long caller, unsigned int orig_size)
+{
+	return slab_alloc(s, gfp, caller, orig_size);
+}
+
+/* do_slab_free(): the array, else the lists. */
+static __always_inline void slab_free(struct toy_kmem_cache *s,
+				      struct toy_page *slab, void *object,
+				      unsigned long caller)
 {
 	struct toy_array_cache *ac = array_enter(s);
 
@@ -1173,16 +1185,22 @@ void toy_slab_free(struct toy_kmem_cache *s, struct toy_page *slab,
 	lists_free(s, slab, object, caller);
 }
 
+void toy_slab_free(struct toy_kmem_cache *s, struct toy_page *slab,
+		   void *object, unsigned long caller)
+{
+	slab_free(s, slab, object, caller);
+}
+
 /*
  * @slab, the block holding an object about to be freed to @s, if it is a
  * slab of that cache; else NULL after a report.
  */
-static struct toy_page *check_slab(struct toy_kmem_cache *s,
-				   struct toy_page *slab, const void *object,
-				   const char *api, unsigned long caller)
+static noinline struct toy_page *bad_slab(struct toy_kmem_cache *s,
+					  struct toy_kmem_cache *owner,
+					  struct toy_page *slab,
+					  const void *object, const char *api,
+					  unsigned long caller)
 {
-	struct toy_kmem_cache *owner = slab_cache_of(slab);
-
 	if (!owner) {
 		toy_slab_bad_pointer(TOY_SE_NOT_SLAB, api, object, caller);
 		return NULL;
@@ -1194,22 +1212,50 @@ static struct toy_page *check_slab(struct toy_kmem_cache *s,
 		       owner->name, toy_page_to_pfn(slab),
 		       (unsigned long)(object - slab_address(slab)), s->name,
 		       (void *)caller);
-		return NULL;
 	}
-	return slab;
+	return NULL;
+}
+
+static __always_inline struct toy_page *
+check_slab(struct toy_kmem_cache *s, struct toy_page *slab,
+	   const void *object, const char *api, unsigned long caller)
+{
+	struct toy_kmem_cache *owner = slab_cache_of(slab);
+
+	if (likely(owner == s))
+		return slab;
+	return bad_slab(s, owner, slab, object, api, caller);
 }
 
 /* The slab of an object about to be freed to @s, as check_slab(). */
-static struct toy_page *free_slab_of(struct toy_kmem_cache *s,
-				     const void *object, const char *api,
-				     unsigned long caller)
+static __always_inline struct toy_page *
+free_slab_of(struct toy_kmem_cache *s, const void *object, const char *api,
+	     unsigned long caller)
 {
 	return check_slab(s, block_of(object), object, api, caller);
 }
 
+/**
+ * toy_kmalloc_trace() - toy_kmalloc() of a size known at compile time
+ * @s: toy_kmalloc_cache_table[] of the size's toy_kmalloc_const_index().
+ * @gfp: as for toy_kmalloc().
+ * @size: bytes wanted, 1 .. @s's object size.
+ *
+ * The kernel's kmalloc_trace(): what the inline toy_kmalloc() calls when
+ * the compiler knew the size and so the cache.
+ *
+ * Context: Any context.
+ * Return: as toy_kmalloc().
+ */
+void *toy_kmalloc_trace(struct toy_kmem_cache *s, toy_gfp_t gfp, size_t size)
+{
+	return slab_alloc(s, gfp, _RET_IP_, size);
+}
+EXPORT_SYMBOL_GPL(toy_kmalloc_trace);
+
 void *toy_kmem_cache_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp)
 {
-	return toy_slab_alloc(s, gfp, _RET_IP_, s->object_size);
+	return slab_alloc(s, gfp, _RET_IP_, s->object_size);
 }
 EXPORT_SYMBOL_GPL(toy_kmem_cache_alloc);
 
@@ -1220,8 +1266,8 @@ void toy_kmem_cache_free(struct toy_kmem_cache *s, void *obj)
 	if (!obj)
 		return;
 	slab = free_slab_of(s, obj, "kmem_cache_free", _RET_IP_);
-	if (slab)
-		toy_slab_free(s, slab, obj, _RET_IP_);
+	if (likely(slab))
+		slab_free(s, slab, obj, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(toy_kmem_cache_free);
 

@@ -146,6 +146,8 @@ struct toy_array_cache {
  * @red_left_pad: bytes of left red zone before each object.
  * @order: slabs are 2^@order pages.
  * @objects: objects per slab.
+ * @slab_mask: bytes of a slab, less one: a slab is aligned to its size in
+ *	the direct map, so an address masked with it is its slab offset.
  * @max_empty: empty slabs kept; a slab that empties beyond these goes
  *	back to the buddy.
  * @ctor: run on each object of a new slab, or NULL.
@@ -165,6 +167,8 @@ struct toy_kmem_cache {
 	struct reciprocal_value reciprocal_size;
 	unsigned int offset;
 	unsigned int objects;
+	unsigned int slab_mask;
+	unsigned int red_left_pad;
 
 	/* The lists and their counts, for refills, flushes and the lists. */
 	spinlock_t lock ____cacheline_aligned_in_smp;
@@ -177,7 +181,6 @@ struct toy_kmem_cache {
 	char name[TOY_SLAB_NAME_MAX] ____cacheline_aligned_in_smp;
 	unsigned int align;
 	unsigned int meta_offset;
-	unsigned int red_left_pad;
 	unsigned int order;
 	unsigned int max_empty;
 	void (*ctor)(void *object);
@@ -211,8 +214,6 @@ int toy_slab_calc_order(unsigned int size, unsigned int nr_cpus,
 			unsigned int *objects);
 int toy_slab_layout(struct toy_kmem_cache *s, unsigned int nr_cpus);
 unsigned int toy_kmalloc_index(size_t size, unsigned int kmalloc_min);
-unsigned int toy_kmalloc_raise_index(unsigned int index,
-				     unsigned int kmalloc_min);
 unsigned int toy_kmalloc_min(void);
 struct toy_kmem_cache *toy_kmalloc_cache(size_t size);
 unsigned long toy_slab_nr(struct toy_kmem_cache *s, enum toy_slab_list list);
@@ -303,6 +304,20 @@ static inline bool valid_object(const struct toy_kmem_cache *s,
 		return false;
 	off = p - base;
 	return off < (unsigned long)slab->objects * s->size &&
+	       offset_index(s, off) * s->size == off;
+}
+
+/*
+ * valid_object() for a free: @p is known to lie in a slab of @s (its
+ * block_of() is one), and a slab is aligned to its size (toy_buddy.c,
+ * take_blocks()), so its offset is @p masked, with no look at the slab.
+ */
+static __always_inline bool object_start_fast(const struct toy_kmem_cache *s,
+					      const void *p)
+{
+	unsigned long off = ((unsigned long)p & s->slab_mask) - s->red_left_pad;
+
+	return off < (unsigned long)s->objects * s->size &&
 	       offset_index(s, off) * s->size == off;
 }
 
@@ -401,6 +416,19 @@ static inline enum toy_slab_list list_for(const struct toy_page *slab)
 	if (slab->inuse == slab->objects)
 		return TOY_SLAB_FULL;
 	return TOY_SLAB_PARTIAL;
+}
+
+/*
+ * toy_kmalloc_trace()'s index under a kmalloc_min: toy_kmalloc_const_index()
+ * folds sizes up to 32 for the smallest kmalloc_min, 8; an index below the
+ * smallest cache the module has is raised to it.
+ */
+static inline unsigned int toy_kmalloc_raise_index(unsigned int index,
+						   unsigned int kmalloc_min)
+{
+	if (index > 2 && BIT(index) < kmalloc_min)
+		return ilog2(kmalloc_min);
+	return index;
 }
 
 /* --- toy_slab.c: for the rest of the slab layer --- */

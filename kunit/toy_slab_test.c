@@ -223,6 +223,12 @@ static void toy_slab_kmalloc_const_index(struct kunit *test)
 
 	unsigned int min, idx;
 
+	/* The table the inline toy_kmalloc() reads, under this kmalloc_min. */
+	for (size = 1; size <= TOY_KMALLOC_CONST_MAX; size++)
+		if (toy_kmalloc_cache_table[toy_kmalloc_const_index(size)] !=
+		    toy_kmalloc_cache(size))
+			KUNIT_FAIL(test, "size %zu: the table's cache is not kmalloc's",
+				   size);
 	for (min = 8; min <= 32; min *= 2) {
 		for (size = 1; size <= TOY_KMALLOC_CONST_MAX; size++) {
 			idx = toy_kmalloc_raise_index(toy_kmalloc_const_index(size),
@@ -233,6 +239,57 @@ static void toy_slab_kmalloc_const_index(struct kunit *test)
 					   toy_kmalloc_index(size, min));
 		}
 	}
+}
+
+/* The size table of toy_kmalloc_cache() gives kmalloc_index()'s cache. */
+static void toy_slab_kmalloc_size_table(struct kunit *test)
+{
+	unsigned int idx, want;
+	size_t size;
+
+	for (size = 1; size <= 8192; size++) {
+		idx = toy_kmalloc_index(size, toy_kmalloc_min());
+		want = idx == 1 ? 96 : idx == 2 ? 192 : 1U << idx;
+		if (toy_kmalloc_cache(size)->object_size != want)
+			KUNIT_FAIL(test, "size %zu: cache of %u bytes, not %u",
+				   size, toy_kmalloc_cache(size)->object_size,
+				   want);
+	}
+}
+
+/*
+ * The free path's object-start check by alignment agrees with the full
+ * one at every byte of a multi-page slab, with and without a left red
+ * zone.
+ */
+static void toy_slab_object_start_fast(struct kunit *test)
+{
+	static const toy_slab_flags_t flags[] = { 0, TOY_SLAB_RED_ZONE };
+	struct toy_kmem_cache *s;
+	struct toy_page *slab;
+	unsigned long off, bytes, agree;
+	unsigned int f;
+	u8 *obj, *base;
+
+	for (f = 0; f < ARRAY_SIZE(flags); f++) {
+		s = make_bare_cache(test, "toy_test_fast", 700, flags[f]);
+		KUNIT_ASSERT_GT(test, s->order, 0U);
+		obj = toy_kmem_cache_alloc(s, NOWARN);
+		KUNIT_ASSERT_NOT_NULL(test, obj);
+		slab = block_of(obj);
+		base = slab_address(slab);
+		bytes = PAGE_SIZE << s->order;
+		for (off = 0, agree = 0; off < bytes; off++)
+			agree += object_start_fast(s, base + off) ==
+				 valid_object(s, slab, base + off);
+		KUNIT_EXPECT_EQ_MSG(test, agree, bytes, "flags %#x",
+				    (__force unsigned int)flags[f]);
+		KUNIT_EXPECT_TRUE(test, object_start_fast(s, obj));
+		KUNIT_EXPECT_FALSE(test, object_start_fast(s, obj + 1));
+		toy_kmem_cache_free(s, obj);
+		destroy_cache(test, s);
+	}
+	expect_no_errors(test);
 }
 
 /*
@@ -269,11 +326,6 @@ static void toy_slab_kmalloc_const(struct kunit *test)
 	EXPECT_CONST_CACHE(test, 4096);
 	EXPECT_CONST_CACHE(test, 4097);
 	EXPECT_CONST_CACHE(test, 8192);
-	/* An index no cache has, or too small for the size: refused. */
-	KUNIT_EXPECT_NULL(test, toy_kmalloc_trace(0, NOWARN, 8));
-	KUNIT_EXPECT_NULL(test, toy_kmalloc_trace(14, NOWARN, 8));
-	KUNIT_EXPECT_NULL(test, toy_kmalloc_trace(6, NOWARN, 65));
-	KUNIT_EXPECT_NULL(test, toy_kmalloc_trace(1, NOWARN, 97));
 	expect_no_errors(test);
 }
 
@@ -2081,6 +2133,8 @@ static struct kunit_case toy_slab_test_cases[] = {
 	KUNIT_CASE_PARAM(toy_slab_kmalloc_index, index_cases_gen_params),
 	KUNIT_CASE(toy_slab_kmalloc_const_index),
 	KUNIT_CASE(toy_slab_kmalloc_const),
+	KUNIT_CASE(toy_slab_kmalloc_size_table),
+	KUNIT_CASE(toy_slab_object_start_fast),
 	KUNIT_CASE_PARAM(toy_slab_kmalloc_cache, cache_cases_gen_params),
 	KUNIT_CASE_PARAM(toy_slab_calc_order_real, geo_cases_gen_params),
 	KUNIT_CASE_PARAM(toy_slab_layout_debug_real,

@@ -52,7 +52,7 @@ LOG_MB=16
 GUEST_PROGRAMS=(/usr/bin/slabtop)
 # Modules in tools/ the guest tests load (/toy/NAME.ko), built against
 # toy_alloc's Module.symvers.
-GUEST_MODULES=(toy_stress:tools/stress toy_anyctx:tools/anyctx)
+GUEST_MODULES=(toy_stress:tools/stress toy_anyctx:tools/anyctx toy_bench:tools/bench)
 
 # --- the module --------------------------------------------------------------
 

@@ -167,16 +167,6 @@ static void *do_kmalloc(size_t size, toy_gfp_t gfp, unsigned long caller)
 	return toy_slab_alloc(toy_kmalloc_cache(size), gfp, caller, size);
 }
 
-/**
- * __toy_kmalloc() - toy_kmalloc() of a size known only at run time
- * @size: bytes wanted.
- * @gfp: as for toy_kmalloc().
- *
- * What toy_kmalloc() calls unless the compiler knows @size (__kmalloc()).
- *
- * Context: Any context.
- * Return: as toy_kmalloc().
- */
 void *__toy_kmalloc(size_t size, toy_gfp_t gfp)
 {
 	return do_kmalloc(size, gfp, _RET_IP_);

@@ -71,7 +71,30 @@ typedef unsigned int __bitwise toy_slab_flags_t;
 
 struct toy_kmem_cache;
 
+/**
+ * __toy_kmalloc() - toy_kmalloc() of a size known only at run time
+ * @size: bytes wanted.
+ * @gfp: as for toy_kmalloc().
+ *
+ * What toy_kmalloc() calls unless the compiler knows @size (__kmalloc()).
+ *
+ * Context: Any context.
+ * Return: as toy_kmalloc().
+ */
 void *__toy_kmalloc(size_t size, toy_gfp_t gfp) __alloc_size(1);
+
+/**
+ * toy_kmalloc_trace() - toy_kmalloc() of a size known at compile time
+ * @s: toy_kmalloc_cache_table[] of the size's toy_kmalloc_const_index().
+ * @gfp: as for toy_kmalloc().
+ * @size: bytes wanted, 1 .. @s's object size.
+ *
+ * The kernel's kmalloc_trace(): what the inline toy_kmalloc() calls when
+ * the compiler knew the size and so the cache.
+ *
+ * Context: Any context.
+ * Return: as toy_kmalloc().
+ */
 void *toy_kmalloc_trace(struct toy_kmem_cache *s, toy_gfp_t gfp, size_t size)
 	__alloc_size(3);
 

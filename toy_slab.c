@@ -1235,18 +1235,6 @@ free_slab_of(struct toy_kmem_cache *s, const void *object, const char *api,
 	return check_slab(s, block_of(object), object, api, caller);
 }
 
-/**
- * toy_kmalloc_trace() - toy_kmalloc() of a size known at compile time
- * @s: toy_kmalloc_cache_table[] of the size's toy_kmalloc_const_index().
- * @gfp: as for toy_kmalloc().
- * @size: bytes wanted, 1 .. @s's object size.
- *
- * The kernel's kmalloc_trace(): what the inline toy_kmalloc() calls when
- * the compiler knew the size and so the cache.
- *
- * Context: Any context.
- * Return: as toy_kmalloc().
- */
 void *toy_kmalloc_trace(struct toy_kmem_cache *s, toy_gfp_t gfp, size_t size)
 {
 	return slab_alloc(s, gfp, _RET_IP_, size);

@@ -237,39 +237,17 @@ static struct toy_page *rmqueue(struct toy_zone *zone, unsigned int order)
 
 /*
  * Enter this CPU's pcp section of @zone; NULL when this context
- * interrupted the section, which then goes to the zone lock.
+ * interrupted the section, which then goes to the zone lock
+ * (toy_section_enter() in toy_internal.h).
  */
 static __always_inline struct toy_pcp *pcp_enter(struct toy_zone *zone)
 {
-	struct toy_pcp *pcp;
-
-	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
-		migrate_disable();
-		pcp = this_cpu_ptr(zone->pcp);
-		spin_lock(&pcp->lock);
-		return pcp;
-	}
-	preempt_disable();
-	pcp = this_cpu_ptr(zone->pcp);
-	if (unlikely(READ_ONCE(pcp->busy))) {
-		preempt_enable();
-		return NULL;
-	}
-	WRITE_ONCE(pcp->busy, true);
-	barrier();
-	return pcp;
+	return toy_section_enter(zone->pcp);
 }
 
 static __always_inline void pcp_exit(struct toy_pcp *pcp)
 {
-	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
-		spin_unlock(&pcp->lock);
-		migrate_enable();
-		return;
-	}
-	barrier();
-	WRITE_ONCE(pcp->busy, false);
-	preempt_enable();
+	toy_section_exit(pcp);
 }
 
 /*

@@ -266,6 +266,59 @@ struct toy_node {
 	struct mutex all_pcp_lock;	/* see above */
 };
 
+/*
+ * A per-CPU section: this CPU's instance of @pcpu (a __percpu pointer to a
+ * struct with "bool busy" and "spinlock_t lock") for the caller alone,
+ * until toy_section_exit(). Without PREEMPT_RT that is preemption off and
+ * busy set, no lock and no interrupt toggled; an interrupt on this CPU
+ * that comes in meanwhile finds busy set and gets NULL, so it takes the
+ * locked path instead (what local_trylock() of later kernels does). An
+ * interrupt that comes before busy is set runs to its end before the
+ * section reads the instance, so compiler barriers are all it takes.
+ * Other CPUs never touch the instance; whoever must marks the whole
+ * structure frozen and waits a grace period, as each section runs with
+ * preemption off. With PREEMPT_RT, where interrupts are threads and
+ * spinlock_t sleeps, the section is the instance's lock with migration
+ * off, which a thread that comes in waits for. The slab's per-CPU arrays
+ * and the buddy's pcp lists both live in such sections.
+ */
+#define toy_section_enter(pcpu)						\
+({									\
+	typeof(pcpu) __pcpu = (pcpu);					\
+	typeof(this_cpu_ptr(__pcpu)) __sec;				\
+									\
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {				\
+		migrate_disable();					\
+		__sec = this_cpu_ptr(__pcpu);				\
+		spin_lock(&__sec->lock);				\
+	} else {							\
+		preempt_disable();					\
+		__sec = this_cpu_ptr(__pcpu);				\
+		if (unlikely(READ_ONCE(__sec->busy))) {			\
+			preempt_enable();				\
+			__sec = NULL;					\
+		} else {						\
+			WRITE_ONCE(__sec->busy, true);			\
+			barrier();					\
+		}							\
+	}								\
+	__sec;								\
+})
+
+#define toy_section_exit(sec)						\
+do {									\
+	typeof(sec) __sec = (sec);					\
+									\
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {				\
+		spin_unlock(&__sec->lock);				\
+		migrate_enable();					\
+	} else {							\
+		barrier();						\
+		WRITE_ONCE(__sec->busy, false);				\
+		preempt_enable();					\
+	}								\
+} while (0)
+
 /* The module's node, made at load from mem_mb and highmem_mb. */
 extern struct toy_node toy_node0;
 

@@ -795,49 +795,19 @@ static unsigned int free_block(struct toy_kmem_cache *s, void **objects,
 
 /*
  * The array section: this CPU's array of @s for the caller alone, until
- * array_exit(). Without PREEMPT_RT that is preemption off and @busy set,
- * no lock and no interrupt toggled: an interrupt on this CPU that
- * allocates or frees meanwhile finds @busy set and goes to the lists
- * (array_enter() returns NULL), as local_trylock() would have it. An
- * interrupt that comes before @busy is set runs to its end before the
- * section reads the array, so the compiler barriers are all it takes.
- * Other CPUs never touch the array: a freezer waits for the sections to
- * end instead (freeze_arrays()). With PREEMPT_RT, where interrupts are
- * threads and the cache lock sleeps, the section is the array's lock
- * with migration off, and a thread that comes in waits for it.
+ * array_exit(), or NULL for an interrupt that came in on a section, which
+ * then takes the lists (toy_section_enter() in toy_internal.h). A freezer
+ * waits for the sections to end instead of entering them (freeze_arrays()).
  */
 static __always_inline struct toy_array_cache *
 array_enter(struct toy_kmem_cache *s)
 {
-	struct toy_array_cache *ac;
-
-	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
-		migrate_disable();
-		ac = this_cpu_ptr(s->cpu_cache);
-		spin_lock(&ac->lock);
-		return ac;
-	}
-	preempt_disable();
-	ac = this_cpu_ptr(s->cpu_cache);
-	if (unlikely(READ_ONCE(ac->busy))) {
-		preempt_enable();
-		return NULL;
-	}
-	WRITE_ONCE(ac->busy, true);
-	barrier();
-	return ac;
+	return toy_section_enter(s->cpu_cache);
 }
 
 static __always_inline void array_exit(struct toy_array_cache *ac)
 {
-	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
-		spin_unlock(&ac->lock);
-		migrate_enable();
-		return;
-	}
-	barrier();
-	WRITE_ONCE(ac->busy, false);
-	preempt_enable();
+	toy_section_exit(ac);
 }
 
 /*

@@ -180,6 +180,85 @@ static void toy_context_fail_nth_is_the_tasks(struct kunit *test)
 
 #define CTX_BATCH	16
 
+/* What the task's rounds found: patterns broken, allocations that failed. */
+struct ctx_tally {
+	unsigned long broken;
+	unsigned long nulls;
+};
+
+/*
+ * Run @round as fast as this task can for a third of CTX_RUN while both
+ * interrupts run, then expect every pattern intact, the hrtimer to have
+ * come in during the task's lock-free section (@in_section) at least
+ * once, and validate to find nothing.
+ */
+static void ctx_race(struct kunit *test, const char *what,
+		     void (*round)(struct ctx_tally *t),
+		     atomic_long_t *in_section)
+{
+	struct ctx_tally t = { };
+	unsigned long deadline, rounds = 0;
+
+	ctx_start(test);
+	deadline = jiffies + CTX_RUN / 3;
+	while (time_before(jiffies, deadline)) {
+		round(&t);
+		rounds++;
+	}
+	ctx_stop(test);
+	kunit_info(test, "%lu rounds of %d %s, %lu NULL; hardirq %ld runs, %ld of them inside the task's section\n",
+		   rounds, CTX_BATCH, what, t.nulls,
+		   atomic_long_read(&ctx.hard.runs), atomic_long_read(in_section));
+	KUNIT_EXPECT_EQ(test, t.broken, 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx.hard.bad), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx.soft.bad), 0L);
+	KUNIT_EXPECT_GT(test, atomic_long_read(in_section), 0L);
+	KUNIT_EXPECT_EQ(test, toy_node_validate(&toy_node0) +
+			toy_slab_validate(NULL), 0UL);
+}
+
+/* CTX_BATCH objects of the hrtimer's cache, each with a pattern, freed. */
+static void objects_round(struct ctx_tally *t)
+{
+	u8 *obj[CTX_BATCH];
+	unsigned int i;
+
+	for (i = 0; i < CTX_BATCH; i++) {
+		obj[i] = toy_kmem_cache_alloc(ctx.cache, ANYCTX_GFP);
+		if (obj[i])
+			memset(obj[i], 0xa0 + i, 32);
+		else
+			t->nulls++;
+	}
+	for (i = 0; i < CTX_BATCH; i++) {
+		if (obj[i] && memchr_inv(obj[i], 0xa0 + i, 32))
+			t->broken++;
+		toy_kmem_cache_free(ctx.cache, obj[i]);
+	}
+}
+
+/* CTX_BATCH order-0 pages, each filled with a pattern, freed. */
+static void pages_round(struct ctx_tally *t)
+{
+	struct toy_page *page[CTX_BATCH];
+	unsigned int i;
+
+	for (i = 0; i < CTX_BATCH; i++) {
+		page[i] = toy_alloc_pages(ANYCTX_GFP, 0);
+		if (page[i])
+			memset(toy_page_address(page[i]), 0xb0 + i, PAGE_SIZE);
+		else
+			t->nulls++;
+	}
+	for (i = 0; i < CTX_BATCH; i++) {
+		if (!page[i])
+			continue;
+		if (memchr_inv(toy_page_address(page[i]), 0xb0 + i, PAGE_SIZE))
+			t->broken++;
+		toy_free_pages(page[i], 0);
+	}
+}
+
 /*
  * The lock-free array path against an interrupt on the same CPU: this
  * task allocates and frees objects of the cache the hrtimer uses as
@@ -190,36 +269,7 @@ static void toy_context_fail_nth_is_the_tasks(struct kunit *test)
  */
 static void toy_context_irq_vs_fast_path(struct kunit *test)
 {
-	unsigned long deadline, rounds = 0, broken = 0, nulls = 0;
-	u8 *obj[CTX_BATCH];
-	unsigned int i;
-
-	ctx_start(test);
-	deadline = jiffies + CTX_RUN / 3;
-	while (time_before(jiffies, deadline)) {
-		for (i = 0; i < CTX_BATCH; i++) {
-			obj[i] = toy_kmem_cache_alloc(ctx.cache, ANYCTX_GFP);
-			if (obj[i])
-				memset(obj[i], 0xa0 + i, 32);
-			else
-				nulls++;
-		}
-		for (i = 0; i < CTX_BATCH; i++) {
-			if (obj[i] && memchr_inv(obj[i], 0xa0 + i, 32))
-				broken++;
-			toy_kmem_cache_free(ctx.cache, obj[i]);
-		}
-		rounds++;
-	}
-	ctx_stop(test);
-	kunit_info(test, "%lu rounds of %d, %lu NULL; hardirq %ld runs, %ld of them inside the task's array section\n",
-		   rounds, CTX_BATCH, nulls, atomic_long_read(&ctx.hard.runs),
-		   atomic_long_read(&ctx.hard_in_section));
-	KUNIT_EXPECT_EQ(test, broken, 0UL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx.hard.bad), 0L);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx.soft.bad), 0L);
-	KUNIT_EXPECT_GT(test, atomic_long_read(&ctx.hard_in_section), 0L);
-	KUNIT_EXPECT_EQ(test, toy_slab_validate(NULL), 0UL);
+	ctx_race(test, "objects", objects_round, &ctx.hard_in_section);
 }
 
 /*
@@ -232,44 +282,11 @@ static void toy_context_irq_vs_fast_path(struct kunit *test)
  */
 static void toy_context_irq_vs_pcp(struct kunit *test)
 {
-	unsigned long deadline, rounds = 0, broken = 0, nulls = 0, pcp_batch;
-	struct toy_page *page[CTX_BATCH];
-	unsigned int i;
-	u8 *p;
+	unsigned long pcp_batch = toy_node0.zones[TOY_ZONE_NORMAL].pcp_batch;
 
-	pcp_batch = toy_node0.zones[TOY_ZONE_NORMAL].pcp_batch;
 	toy_node_set_pcp(&toy_node0, 8);
-	ctx_start(test);
-	deadline = jiffies + CTX_RUN / 3;
-	while (time_before(jiffies, deadline)) {
-		for (i = 0; i < CTX_BATCH; i++) {
-			page[i] = toy_alloc_pages(ANYCTX_GFP, 0);
-			if (page[i])
-				memset(toy_page_address(page[i]), 0xb0 + i,
-				       PAGE_SIZE);
-			else
-				nulls++;
-		}
-		for (i = 0; i < CTX_BATCH; i++) {
-			if (!page[i])
-				continue;
-			p = toy_page_address(page[i]);
-			if (memchr_inv(p, 0xb0 + i, PAGE_SIZE))
-				broken++;
-			toy_free_pages(page[i], 0);
-		}
-		rounds++;
-	}
-	ctx_stop(test);
+	ctx_race(test, "pages", pages_round, &ctx.hard_in_pcp);
 	toy_node_set_pcp(&toy_node0, pcp_batch);
-	kunit_info(test, "%lu rounds of %d pages, %lu NULL; hardirq %ld runs, %ld of them inside the task's pcp section\n",
-		   rounds, CTX_BATCH, nulls, atomic_long_read(&ctx.hard.runs),
-		   atomic_long_read(&ctx.hard_in_pcp));
-	KUNIT_EXPECT_EQ(test, broken, 0UL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx.hard.bad), 0L);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx.soft.bad), 0L);
-	KUNIT_EXPECT_GT(test, atomic_long_read(&ctx.hard_in_pcp), 0L);
-	KUNIT_EXPECT_EQ(test, toy_node_validate(&toy_node0), 0UL);
 }
 
 static struct kunit_case toy_context_test_cases[] = {

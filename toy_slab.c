@@ -107,7 +107,9 @@
  * first or a tail whose head_off points back to it, as compound_head()
  * finds the head of the kernel's slab folios. The object-start check
  * multiplies by a reciprocal instead of dividing (obj_to_index() of
- * SLUB). Fault injection is a static key, off unless armed.
+ * SLUB). Fault injection is a static key, off unless armed, and so is
+ * per-object debugging: cache_debug() tests a cache's flags only while
+ * some cache debugs (toy_slab_debug_key, counted by link_cache()).
  *
  * The fast path takes no lock and leaves interrupts alone, as SLUB's
  * this_cpu_cmpxchg_double() fast path does, in SLAB's shape: an
@@ -1231,6 +1233,32 @@ EXPORT_SYMBOL_GPL(toy_kmem_cache_free);
 
 /* === Caches =============================================================== */
 
+/*
+ * On while any cache debugs: cache_debug() reads it first, so that the
+ * fast paths of a machine with no debug cache test no flag at all.
+ */
+DEFINE_STATIC_KEY_FALSE(toy_slab_debug_key);
+
+/* Make @s one of the caches; from here on it may be used. */
+static void link_cache(struct toy_kmem_cache *s)
+	__must_hold(&toy_slab_mutex)
+{
+	lockdep_assert_held(&toy_slab_mutex);
+	if (s->flags & TOY_SLAB_DEBUG)
+		static_branch_inc(&toy_slab_debug_key);
+	list_add(&s->list, &toy_slab_caches);
+}
+
+/* Undo link_cache(): nothing uses @s any more. */
+static void unlink_cache(struct toy_kmem_cache *s)
+	__must_hold(&toy_slab_mutex)
+{
+	lockdep_assert_held(&toy_slab_mutex);
+	list_del(&s->list);
+	if (s->flags & TOY_SLAB_DEBUG)
+		static_branch_dec(&toy_slab_debug_key);
+}
+
 static int cache_init(struct toy_kmem_cache *s, const char *name,
 		      unsigned int size, unsigned int align,
 		      toy_slab_flags_t flags, void (*ctor)(void *), bool kmalloc)
@@ -1371,7 +1399,7 @@ struct toy_kmem_cache *toy_slab_create_cache(const char *who,
 		kfree(s);
 		return ERR_PTR(err);
 	}
-	list_add(&s->list, &toy_slab_caches);
+	link_cache(s);
 	toy_slab_nr_named++;
 	debugfs_add_cache(s);
 	return s;
@@ -1505,7 +1533,7 @@ int toy_slab_destroy_cache(const char *who, struct toy_kmem_cache *s)
 			who, s->name, live);
 		return -EBUSY;
 	}
-	list_del(&s->list);
+	unlink_cache(s);
 	toy_slab_nr_named--;
 	debugfs_remove(s->dentry);
 	free_percpu(s->cpu_cache);
@@ -2347,7 +2375,7 @@ static void teardown_cache(struct toy_kmem_cache *s, bool quiet)
 	if (live && !quiet)
 		pr_warn("unload: %s: %lu objects still allocated, their slabs go back to the buddy\n",
 			s->name, live);
-	list_del(&s->list);
+	unlink_cache(s);
 	if (s->kmalloc)
 		return;
 	if (!quiet)
@@ -2382,7 +2410,7 @@ int toy_slab_boot_cache(struct toy_kmem_cache *s, const char *name,
 	if (err)
 		return err;
 	mutex_lock(&toy_slab_mutex);
-	list_add(&s->list, &toy_slab_caches);
+	link_cache(s);
 	mutex_unlock(&toy_slab_mutex);
 	for (i = 0; i < prefill; i++) {
 		slab = new_slab(s, TOY_GFP_KERNEL | __TOY_GFP_NOWARN);

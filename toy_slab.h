@@ -9,6 +9,7 @@
 #define _TOY_SLAB_H
 
 #include <linux/atomic.h>
+#include <linux/jump_label.h>
 #include <linux/reciprocal_div.h>
 #include <linux/stackdepot.h>
 
@@ -254,9 +255,13 @@ static inline bool orig_size_stored(const struct toy_kmem_cache *s)
 	return s->kmalloc && (s->flags & TOY_SLAB_STORE_USER);
 }
 
-static inline bool cache_debug(const struct toy_kmem_cache *s)
+/* On while any cache has a debug flag (toy_slab.c, link_cache()). */
+DECLARE_STATIC_KEY_FALSE(toy_slab_debug_key);
+
+static __always_inline bool cache_debug(const struct toy_kmem_cache *s)
 {
-	return !!(s->flags & TOY_SLAB_DEBUG);
+	return static_branch_unlikely(&toy_slab_debug_key) &&
+	       (s->flags & TOY_SLAB_DEBUG);
 }
 
 /* A slab is Normal memory: lowmem_page_address(), as slab_address(). */

@@ -342,7 +342,7 @@ static DEFINE_MUTEX(bench_mutex);
 static struct bench_result results[NR_ROWS];	/* under bench_mutex */
 static struct dentry *bench_dir;
 
-/* ==== The timed loops, one per operation and side ==== */
+/* ==== The timed loops, one per operation, built for each side ==== */
 
 /**
  * struct bench_ctx - what the threads of one row share
@@ -369,7 +369,33 @@ static inline void bench_yield(unsigned long i)
 		cond_resched();
 }
 
+/*
+ * Each loop is written once, as an __always_inline bench_*_ops() taking
+ * the side as @toy, and built twice, with @toy the literal true and
+ * false: by run_ops(), or by the noinline toy_*_loop() and real_*_loop()
+ * of the kmalloc rows. The small bench_*() helpers beside them each
+ * pick one side's call by @toy: once inlined, each loop calls that side's
+ * allocator directly, with no test of @toy and no indirect call per
+ * operation. A handle (a cache, a page) passes through as void *, the
+ * side's own type again at its call; run_ops() passes each side its own.
+ */
+#if defined(TOY_BENCH_KMALLOC) || defined(TOY_BENCH_KREALLOC)
+static __always_inline void bench_kfree(bool toy, const void *p)
+{
+	if (toy)
+		toy_kfree(p);
+	else
+		kfree(p);
+}
+#endif
+
 #ifdef TOY_BENCH_KMALLOC
+static __always_inline void *bench_kmalloc(bool toy, size_t size)
+{
+	return toy ? toy_kmalloc(size, TOY_GFP_KERNEL) :
+		     kmalloc(size, GFP_KERNEL);
+}
+
 /*
  * One object at once, inlined into the loops below: with a literal @size
  * (the kmalloc-const rows) both kmalloc()s see a compile-time constant -
@@ -377,33 +403,18 @@ static inline void bench_yield(unsigned long i)
  * most callers' calls do - and with a row's size, a variable, both go
  * through their out-of-line entry.
  */
-static __always_inline int toy_kmalloc_ops(size_t size, unsigned long n)
+static __always_inline int bench_kmalloc_ops(bool toy, size_t size,
+					     unsigned long n)
 {
 	unsigned long i;
 	void *p;
 
 	for (i = 0; i < n; i++) {
-		p = toy_kmalloc(size, TOY_GFP_KERNEL);
+		p = bench_kmalloc(toy, size);
 		if (unlikely(!p))
 			return -ENOMEM;
 		OPTIMIZER_HIDE_VAR(p);
-		toy_kfree(p);
-		bench_yield(i);
-	}
-	return 0;
-}
-
-static __always_inline int real_kmalloc_ops(size_t size, unsigned long n)
-{
-	unsigned long i;
-	void *p;
-
-	for (i = 0; i < n; i++) {
-		p = kmalloc(size, GFP_KERNEL);
-		if (unlikely(!p))
-			return -ENOMEM;
-		OPTIMIZER_HIDE_VAR(p);
-		kfree(p);
+		bench_kfree(toy, p);
 		bench_yield(i);
 	}
 	return 0;
@@ -411,92 +422,77 @@ static __always_inline int real_kmalloc_ops(size_t size, unsigned long n)
 
 static noinline int toy_kmalloc_loop(size_t size, unsigned long n)
 {
-	return toy_kmalloc_ops(size, n);
+	return bench_kmalloc_ops(true, size, n);
 }
 
 static noinline int real_kmalloc_loop(size_t size, unsigned long n)
 {
-	return real_kmalloc_ops(size, n);
+	return bench_kmalloc_ops(false, size, n);
 }
 
 /* The kmalloc-const rows: each size a literal, as most callers write it. */
-static noinline int toy_kmalloc_const_loop(unsigned int size, unsigned long n)
+static __always_inline int bench_kmalloc_const_ops(bool toy, unsigned int size,
+						   unsigned long n)
 {
 	switch (size) {
 	case 64:
-		return toy_kmalloc_ops(64, n);
+		return bench_kmalloc_ops(toy, 64, n);
 	case 256:
-		return toy_kmalloc_ops(256, n);
+		return bench_kmalloc_ops(toy, 256, n);
 	default:
 		return -EINVAL;
 	}
+}
+
+static noinline int toy_kmalloc_const_loop(unsigned int size, unsigned long n)
+{
+	return bench_kmalloc_const_ops(true, size, n);
 }
 
 static noinline int real_kmalloc_const_loop(unsigned int size,
 					    unsigned long n)
 {
-	switch (size) {
-	case 64:
-		return real_kmalloc_ops(64, n);
-	case 256:
-		return real_kmalloc_ops(256, n);
-	default:
-		return -EINVAL;
-	}
+	return bench_kmalloc_const_ops(false, size, n);
 }
 
-static int toy_batch_loop(size_t size, void **ptrs, unsigned long rounds)
+static __always_inline int bench_batch_ops(bool toy, size_t size, void **ptrs,
+					   unsigned long rounds)
 {
 	unsigned long r;
 	unsigned int i, j;
 
 	for (r = 0; r < rounds; r++) {
 		for (i = 0; i < batch; i++) {
-			ptrs[i] = toy_kmalloc(size, TOY_GFP_KERNEL);
+			ptrs[i] = bench_kmalloc(toy, size);
 			if (unlikely(!ptrs[i]))
 				goto err;
 		}
 		for (i = 0; i < batch; i++)
-			toy_kfree(ptrs[i]);
+			bench_kfree(toy, ptrs[i]);
 		cond_resched();
 	}
 	return 0;
 err:
 	for (j = 0; j < i; j++)
-		toy_kfree(ptrs[j]);
-	return -ENOMEM;
-}
-
-static int real_batch_loop(size_t size, void **ptrs, unsigned long rounds)
-{
-	unsigned long r;
-	unsigned int i, j;
-
-	for (r = 0; r < rounds; r++) {
-		for (i = 0; i < batch; i++) {
-			ptrs[i] = kmalloc(size, GFP_KERNEL);
-			if (unlikely(!ptrs[i]))
-				goto err;
-		}
-		for (i = 0; i < batch; i++)
-			kfree(ptrs[i]);
-		cond_resched();
-	}
-	return 0;
-err:
-	for (j = 0; j < i; j++)
-		kfree(ptrs[j]);
+		bench_kfree(toy, ptrs[j]);
 	return -ENOMEM;
 }
 #endif /* TOY_BENCH_KMALLOC */
 
 #ifdef TOY_BENCH_KREALLOC
+static __always_inline void *bench_krealloc(bool toy, const void *p,
+					    size_t size)
+{
+	return toy ? toy_krealloc(p, size, TOY_GFP_KERNEL) :
+		     krealloc(p, size, GFP_KERNEL);
+}
+
 /*
  * A buffer grown the way callers grow one: krealloc() from NULL to 16
  * bytes, doubling up to 4096, each step copying what the one before
  * held; then kfree(). One operation is the whole chain.
  */
-static int toy_krealloc_loop(unsigned long n)
+static __always_inline int bench_krealloc_ops(bool toy, unsigned long n)
 {
 	unsigned long i;
 	size_t size;
@@ -506,37 +502,14 @@ static int toy_krealloc_loop(unsigned long n)
 		p = NULL;
 		for (size = BENCH_KREALLOC_FROM; size <= BENCH_KREALLOC_TO;
 		     size *= 2) {
-			q = toy_krealloc(p, size, TOY_GFP_KERNEL);
+			q = bench_krealloc(toy, p, size);
 			if (unlikely(!q)) {
-				toy_kfree(p);
+				bench_kfree(toy, p);
 				return -ENOMEM;
 			}
 			p = q;
 		}
-		toy_kfree(p);
-		bench_yield(i);
-	}
-	return 0;
-}
-
-static int real_krealloc_loop(unsigned long n)
-{
-	unsigned long i;
-	size_t size;
-	void *p, *q;
-
-	for (i = 0; i < n; i++) {
-		p = NULL;
-		for (size = BENCH_KREALLOC_FROM; size <= BENCH_KREALLOC_TO;
-		     size *= 2) {
-			q = krealloc(p, size, GFP_KERNEL);
-			if (unlikely(!q)) {
-				kfree(p);
-				return -ENOMEM;
-			}
-			p = q;
-		}
-		kfree(p);
+		bench_kfree(toy, p);
 		bench_yield(i);
 	}
 	return 0;
@@ -544,33 +517,32 @@ static int real_krealloc_loop(unsigned long n)
 #endif /* TOY_BENCH_KREALLOC */
 
 #ifdef TOY_BENCH_CACHE
-static int toy_cache_loop(struct toy_kmem_cache *s, unsigned long n)
+/* @s: the side's cache, a struct toy_kmem_cache or struct kmem_cache. */
+static __always_inline void *bench_cache_alloc(bool toy, void *s)
 {
-	unsigned long i;
-	void *p;
-
-	for (i = 0; i < n; i++) {
-		p = toy_kmem_cache_alloc(s, TOY_GFP_KERNEL);
-		if (unlikely(!p))
-			return -ENOMEM;
-		OPTIMIZER_HIDE_VAR(p);
-		toy_kmem_cache_free(s, p);
-		bench_yield(i);
-	}
-	return 0;
+	return toy ? toy_kmem_cache_alloc(s, TOY_GFP_KERNEL) :
+		     kmem_cache_alloc(s, GFP_KERNEL);
 }
 
-static int real_cache_loop(struct kmem_cache *s, unsigned long n)
+static __always_inline void bench_cache_free(bool toy, void *s, void *p)
+{
+	if (toy)
+		toy_kmem_cache_free(s, p);
+	else
+		kmem_cache_free(s, p);
+}
+
+static __always_inline int bench_cache_ops(bool toy, void *s, unsigned long n)
 {
 	unsigned long i;
 	void *p;
 
 	for (i = 0; i < n; i++) {
-		p = kmem_cache_alloc(s, GFP_KERNEL);
+		p = bench_cache_alloc(toy, s);
 		if (unlikely(!p))
 			return -ENOMEM;
 		OPTIMIZER_HIDE_VAR(p);
-		kmem_cache_free(s, p);
+		bench_cache_free(toy, s, p);
 		bench_yield(i);
 	}
 	return 0;
@@ -581,49 +553,27 @@ static int real_cache_loop(struct kmem_cache *s, unsigned long n)
  * batches kmem_cache_alloc_bulk() users take, one object at a time.
  * @nr is a power of two, so bench_yield() still comes every 1024 objects.
  */
-static int toy_cache_batch_loop(struct toy_kmem_cache *s, void **ptrs,
-				unsigned int nr, unsigned long rounds)
+static __always_inline int bench_cache_batch_ops(bool toy, void *s,
+						 void **ptrs, unsigned int nr,
+						 unsigned long rounds)
 {
 	unsigned long r;
 	unsigned int i, j;
 
 	for (r = 0; r < rounds; r++) {
 		for (i = 0; i < nr; i++) {
-			ptrs[i] = toy_kmem_cache_alloc(s, TOY_GFP_KERNEL);
+			ptrs[i] = bench_cache_alloc(toy, s);
 			if (unlikely(!ptrs[i]))
 				goto err;
 		}
 		for (i = 0; i < nr; i++)
-			toy_kmem_cache_free(s, ptrs[i]);
+			bench_cache_free(toy, s, ptrs[i]);
 		bench_yield(r * nr);
 	}
 	return 0;
 err:
 	for (j = 0; j < i; j++)
-		toy_kmem_cache_free(s, ptrs[j]);
-	return -ENOMEM;
-}
-
-static int real_cache_batch_loop(struct kmem_cache *s, void **ptrs,
-				 unsigned int nr, unsigned long rounds)
-{
-	unsigned long r;
-	unsigned int i, j;
-
-	for (r = 0; r < rounds; r++) {
-		for (i = 0; i < nr; i++) {
-			ptrs[i] = kmem_cache_alloc(s, GFP_KERNEL);
-			if (unlikely(!ptrs[i]))
-				goto err;
-		}
-		for (i = 0; i < nr; i++)
-			kmem_cache_free(s, ptrs[i]);
-		bench_yield(r * nr);
-	}
-	return 0;
-err:
-	for (j = 0; j < i; j++)
-		kmem_cache_free(s, ptrs[j]);
+		bench_cache_free(toy, s, ptrs[j]);
 	return -ENOMEM;
 }
 
@@ -647,36 +597,44 @@ static int real_cache_bulk_loop(struct kmem_cache *s, void **ptrs,
 }
 #endif /* TOY_BENCH_CACHE */
 
-static int toy_pages_loop(unsigned int order, unsigned long n)
+/* The side's first page: a struct toy_page or struct page. */
+static __always_inline void *bench_alloc_pages(bool toy, unsigned int order)
 {
-	struct toy_page *page;
-	unsigned long i;
+	if (toy)
+		return toy_alloc_pages(TOY_GFP_KERNEL, order);
+	return alloc_pages(GFP_KERNEL, order);
+}
 
-	for (i = 0; i < n; i++) {
-		page = toy_alloc_pages(TOY_GFP_KERNEL, order);
-		if (unlikely(!page))
-			return -ENOMEM;
+static __always_inline void bench_free_pages(bool toy, void *page,
+					     unsigned int order)
+{
+	if (toy)
 		toy_free_pages(page, order);
-		bench_yield(i);
-	}
-	return 0;
+	else
+		__free_pages(page, order);
 }
 
-static int real_pages_loop(unsigned int order, unsigned long n)
+static __always_inline int bench_pages_ops(bool toy, unsigned int order,
+					   unsigned long n)
 {
-	struct page *page;
 	unsigned long i;
+	void *page;
 
 	for (i = 0; i < n; i++) {
-		page = alloc_pages(GFP_KERNEL, order);
+		page = bench_alloc_pages(toy, order);
 		if (unlikely(!page))
 			return -ENOMEM;
-		__free_pages(page, order);
+		bench_free_pages(toy, page, order);
 		bench_yield(i);
 	}
 	return 0;
 }
 
+/*
+ * The kmap loops take the side's HighMem page, a struct toy_page or struct
+ * page, as @page. The kernel's kmap()s cannot fail, so only the toy's
+ * result is tested.
+ */
 #ifdef TOY_BENCH_KMAP
 /*
  * The kernel's kmap() is timed only with HighMem; else it is page_address().
@@ -685,31 +643,31 @@ static int real_pages_loop(unsigned int order, unsigned long n)
  */
 #define real_kmap	kmap
 
-static int toy_kmap_loop(struct toy_page *page, unsigned long n)
+static __always_inline void *bench_kmap(bool toy, void *page)
 {
-	unsigned long i;
-	void *v;
-
-	for (i = 0; i < n; i++) {
-		v = toy_kmap(page);
-		if (unlikely(!v))
-			return -ENOMEM;
-		OPTIMIZER_HIDE_VAR(v);
-		toy_kunmap(page);
-		bench_yield(i);
-	}
-	return 0;
+	return toy ? toy_kmap(page) : real_kmap(page);
 }
 
-static int real_kmap_loop(struct page *page, unsigned long n)
+static __always_inline void bench_kunmap(bool toy, void *page)
+{
+	if (toy)
+		toy_kunmap(page);
+	else
+		kunmap(page);
+}
+
+static __always_inline int bench_kmap_ops(bool toy, void *page,
+					  unsigned long n)
 {
 	unsigned long i;
 	void *v;
 
 	for (i = 0; i < n; i++) {
-		v = real_kmap(page);
+		v = bench_kmap(toy, page);
+		if (toy && unlikely(!v))
+			return -ENOMEM;
 		OPTIMIZER_HIDE_VAR(v);
-		kunmap(page);
+		bench_kunmap(toy, page);
 		bench_yield(i);
 	}
 	return 0;
@@ -717,31 +675,31 @@ static int real_kmap_loop(struct page *page, unsigned long n)
 #endif /* TOY_BENCH_KMAP */
 
 #ifdef TOY_BENCH_KMAP_LOCAL
-static int toy_kmap_local_loop(struct toy_page *page, unsigned long n)
+static __always_inline void *bench_kmap_local(bool toy, void *page)
 {
-	unsigned long i;
-	void *v;
-
-	for (i = 0; i < n; i++) {
-		v = toy_kmap_local_page(page);
-		if (unlikely(!v))
-			return -ENOMEM;
-		OPTIMIZER_HIDE_VAR(v);
-		toy_kunmap_local(v);
-		bench_yield(i);
-	}
-	return 0;
+	return toy ? toy_kmap_local_page(page) : kmap_local_page(page);
 }
 
-static int real_kmap_local_loop(struct page *page, unsigned long n)
+static __always_inline void bench_kunmap_local(bool toy, void *v)
+{
+	if (toy)
+		toy_kunmap_local(v);
+	else
+		kunmap_local(v);
+}
+
+static __always_inline int bench_kmap_local_ops(bool toy, void *page,
+						unsigned long n)
 {
 	unsigned long i;
 	void *v;
 
 	for (i = 0; i < n; i++) {
-		v = kmap_local_page(page);
+		v = bench_kmap_local(toy, page);
+		if (toy && unlikely(!v))
+			return -ENOMEM;
 		OPTIMIZER_HIDE_VAR(v);
-		kunmap_local(v);
+		bench_kunmap_local(toy, v);
 		bench_yield(i);
 	}
 	return 0;
@@ -749,34 +707,32 @@ static int real_kmap_local_loop(struct page *page, unsigned long n)
 #endif /* TOY_BENCH_KMAP_LOCAL */
 
 #ifdef TOY_BENCH_VMALLOC
-/* vmalloc + vfree of @size bytes: the toy's maps its pages with vmap(). */
-static int toy_vmalloc_loop(unsigned long size, unsigned long n)
+static __always_inline void *bench_vmalloc(bool toy, unsigned long size)
 {
-	unsigned long i;
-	void *p;
-
-	for (i = 0; i < n; i++) {
-		p = toy_vmalloc(size);
-		if (unlikely(!p))
-			return -ENOMEM;
-		OPTIMIZER_HIDE_VAR(p);
-		toy_vfree(p);
-		bench_yield(i);
-	}
-	return 0;
+	return toy ? toy_vmalloc(size) : vmalloc(size);
 }
 
-static int real_vmalloc_loop(unsigned long size, unsigned long n)
+static __always_inline void bench_vfree(bool toy, const void *p)
+{
+	if (toy)
+		toy_vfree(p);
+	else
+		vfree(p);
+}
+
+/* vmalloc + vfree of @size bytes: the toy's maps its pages with vmap(). */
+static __always_inline int bench_vmalloc_ops(bool toy, unsigned long size,
+					     unsigned long n)
 {
 	unsigned long i;
 	void *p;
 
 	for (i = 0; i < n; i++) {
-		p = vmalloc(size);
+		p = bench_vmalloc(toy, size);
 		if (unlikely(!p))
 			return -ENOMEM;
 		OPTIMIZER_HIDE_VAR(p);
-		vfree(p);
+		bench_vfree(toy, p);
 		bench_yield(i);
 	}
 	return 0;
@@ -921,41 +877,44 @@ static int run_ops(const struct bench_ctx *c, void **ptrs, unsigned long n)
 		return c->toy ? toy_kmalloc_const_loop(arg, n) :
 				real_kmalloc_const_loop(arg, n);
 	case OP_BATCH:
-		return c->toy ? toy_batch_loop(arg, ptrs, n) :
-				real_batch_loop(arg, ptrs, n);
+		return c->toy ? bench_batch_ops(true, arg, ptrs, n) :
+				bench_batch_ops(false, arg, ptrs, n);
 #endif
 #ifdef TOY_BENCH_KREALLOC
 	case OP_KREALLOC:
-		return c->toy ? toy_krealloc_loop(n) : real_krealloc_loop(n);
+		return c->toy ? bench_krealloc_ops(true, n) :
+				bench_krealloc_ops(false, n);
 #endif
 #ifdef TOY_BENCH_CACHE
 	case OP_CACHE:
-		return c->toy ? toy_cache_loop(c->toy_cache, n) :
-				real_cache_loop(c->real_cache, n);
+		return c->toy ? bench_cache_ops(true, c->toy_cache, n) :
+				bench_cache_ops(false, c->real_cache, n);
 	case OP_CACHE_BATCH:
-		return c->toy ? toy_cache_batch_loop(c->toy_cache, ptrs, arg, n) :
-				real_cache_batch_loop(c->real_cache, ptrs, arg, n);
+		return c->toy ? bench_cache_batch_ops(true, c->toy_cache, ptrs,
+						      arg, n) :
+				bench_cache_batch_ops(false, c->real_cache, ptrs,
+						      arg, n);
 	case OP_CACHE_BULK:
 		return c->toy ? -EOPNOTSUPP :
 				real_cache_bulk_loop(c->real_cache, ptrs, arg, n);
 #endif
 	case OP_PAGES:
-		return c->toy ? toy_pages_loop(arg, n) :
-				real_pages_loop(arg, n);
+		return c->toy ? bench_pages_ops(true, arg, n) :
+				bench_pages_ops(false, arg, n);
 #ifdef TOY_BENCH_KMAP
 	case OP_KMAP:
-		return c->toy ? toy_kmap_loop(c->hpage, n) :
-				real_kmap_loop(c->real_hpage, n);
+		return c->toy ? bench_kmap_ops(true, c->hpage, n) :
+				bench_kmap_ops(false, c->real_hpage, n);
 #endif
 #ifdef TOY_BENCH_KMAP_LOCAL
 	case OP_KMAP_LOCAL:
-		return c->toy ? toy_kmap_local_loop(c->hpage, n) :
-				real_kmap_local_loop(c->real_hpage, n);
+		return c->toy ? bench_kmap_local_ops(true, c->hpage, n) :
+				bench_kmap_local_ops(false, c->real_hpage, n);
 #endif
 #ifdef TOY_BENCH_VMALLOC
 	case OP_VMALLOC:
-		return c->toy ? toy_vmalloc_loop(arg, n) :
-				real_vmalloc_loop(arg, n);
+		return c->toy ? bench_vmalloc_ops(true, arg, n) :
+				bench_vmalloc_ops(false, arg, n);
 #endif
 	case OP_CAL_LOOP:
 		return cal_loop(n);

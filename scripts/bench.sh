@@ -150,7 +150,7 @@ build_modules() {
 # API yet (the same test as tools/bench/Kbuild).
 missing_layers() {
 	local symvers=$WORK/src/Module.symvers group syms s
-	for group in "kmalloc rows:toy_kmalloc toy_kfree" \
+	for group in "kmalloc rows:__toy_kmalloc toy_kfree" \
 		"waste figures:toy_ksize" \
 		"kmem_cache rows:toy_kmem_cache_create toy_kmem_cache_alloc toy_kmem_cache_free toy_kmem_cache_destroy" \
 		"krealloc row:toy_krealloc toy_kfree" \

@@ -105,25 +105,35 @@ same() {
 
 # --- the formulas against the real kernel --------------------------------------
 
+# slurp FILE: FILE's lines on stdout, read by the shell itself: no
+# process is forked, so the read moves none of the kernel's free pages.
+slurp() {
+	while IFS= read -r _l; do
+		printf '%s\n' "$_l"
+	done <"$1"
+}
+
 # The awk formulas read the real kernel's /proc/buddyinfo and must print
-# its extfrag files. The kernel's free lists move meanwhile, so a read
-# counts only when buddyinfo is the same before and after it.
+# its extfrag files. The kernel's free lists move meanwhile (a forked cat
+# alone moves them), so the four reads fork nothing, and a read counts
+# only when buddyinfo is the same before and after it.
 formulas_match_kernel() {
 	if [ ! -r "$KDEBUG/extfrag/unusable_index" ]; then
 		fail "the kernel has $KDEBUG/extfrag (CONFIG_COMPACTION)"
 		return
 	fi
 	_try=0
-	while [ $_try -lt 20 ]; do
-		cat /proc/buddyinfo >"$TMP/kbi.1"
-		cat "$KDEBUG/extfrag/unusable_index" >"$TMP/ku"
-		cat "$KDEBUG/extfrag/extfrag_index" >"$TMP/ke"
-		cat /proc/buddyinfo >"$TMP/kbi.2"
+	while [ $_try -lt 100 ]; do
+		slurp /proc/buddyinfo >"$TMP/kbi.1"
+		slurp "$KDEBUG/extfrag/unusable_index" >"$TMP/ku"
+		slurp "$KDEBUG/extfrag/extfrag_index" >"$TMP/ke"
+		slurp /proc/buddyinfo >"$TMP/kbi.2"
 		cmp -s "$TMP/kbi.1" "$TMP/kbi.2" && break
 		_try=$((_try + 1))
 	done
-	if [ $_try -eq 20 ]; then
-		fail "the kernel's buddyinfo stood still for one read of extfrag in 20 tries"
+	echo "# buddyinfo stood still on try $((_try + 1))"
+	if [ $_try -eq 100 ]; then
+		fail "the kernel's buddyinfo stood still for one read of extfrag in 100 tries"
 		return
 	fi
 	frag_index unusable <"$TMP/kbi.1" >"$TMP/ku.want"

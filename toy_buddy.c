@@ -404,9 +404,17 @@ static void drain_local(struct toy_node *node, struct toy_zone *zone)
 
 	if (!pcp)
 		return;
-	if (!READ_ONCE(zone->frozen))
+	if (pcp_usable(zone))
 		pcp_drain(node, zone, pcp, INT_MAX);
 	pcp_exit(pcp);
+}
+
+/* Drain every CPU's list of @zone, freezing it meanwhile. */
+static void drain_zone(struct toy_node *node, struct toy_zone *zone)
+{
+	toy_zone_freeze(node, zone);
+	drain_frozen_zone(node, zone);
+	toy_zone_thaw(node, zone);
 }
 
 /*
@@ -433,11 +441,8 @@ void toy_node_drain_pcp(struct toy_node *node)
 	for (z = 0; z < TOY_NR_ZONES; z++) {
 		struct toy_zone *zone = &node->zones[z];
 
-		if (!zone->pcp)
-			continue;
-		toy_zone_freeze(node, zone);
-		drain_frozen_zone(node, zone);
-		toy_zone_thaw(node, zone);
+		if (zone->pcp)
+			drain_zone(node, zone);
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_node_drain_pcp);
@@ -482,12 +487,13 @@ static struct toy_page *zone_alloc(struct toy_node *node, struct toy_zone *zone,
 		page = rmqueue(zone, order);
 	if (unlikely(!page) && toy_zone_pcp_pages(zone)) {
 		/*
-		 * Free pages may sit on the pcp lists: bring them back, all
-		 * CPUs' where this context may wait for it, as the kernel's
-		 * slow path does with drain_all_pages(); else this CPU's.
+		 * Free pages may sit on the zone's pcp lists: bring them
+		 * back, all CPUs' where this context may wait for it, as the
+		 * kernel's slow path does with drain_all_pages(); else this
+		 * CPU's.
 		 */
 		if (may_freeze())
-			toy_node_drain_pcp(node);
+			drain_zone(node, zone);
 		else
 			drain_local(node, zone);
 		page = rmqueue(zone, order);

@@ -108,16 +108,6 @@ struct toy_kmem_cache *toy_kmalloc_cache(size_t size)
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_kmalloc_cache);
 
-/* kmalloc_info[] of mm/slab_common.c: the object size of cache @index. */
-static unsigned int kmalloc_size(unsigned int index)
-{
-	if (index == 1)
-		return 96;
-	if (index == 2)
-		return 192;
-	return 1U << index;
-}
-
 /* kmalloc_large(): a block from the buddy, marked and listed. */
 static void *large_alloc(size_t size, toy_gfp_t gfp)
 {
@@ -286,6 +276,16 @@ void *toy_krealloc(const void *p, size_t new_size, toy_gfp_t gfp)
 EXPORT_SYMBOL_GPL(toy_krealloc);
 
 /* === The kmalloc caches ==================================================== */
+
+/* kmalloc_info[] of mm/slab_common.c: the object size of cache @index. */
+static unsigned int kmalloc_size(unsigned int index)
+{
+	if (index == 1)
+		return 96;
+	if (index == 2)
+		return 192;
+	return 1U << index;
+}
 
 static int create_kmalloc_cache(unsigned int index, unsigned int prefill)
 {

@@ -46,6 +46,7 @@
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/swap.h>
 #include <linux/vmalloc.h>
 #include <kunit/visibility.h>
 
@@ -63,6 +64,10 @@ const char *const toy_zone_stat_names[] = {
 	[TOY_ZS_FALLBACK]	= "highmem_fallbacks",
 	[TOY_ZS_PCP_REFILL]	= "pcp_refills",
 	[TOY_ZS_PCP_DRAIN]	= "pcp_drains",
+	/* Pages, not requests, and stalls: vmstat's, by its names. */
+	[TOY_ZS_PGALLOC]	= NULL,
+	[TOY_ZS_PGFREE]		= NULL,
+	[TOY_ZS_ALLOCSTALL]	= NULL,
 };
 
 static_assert(ARRAY_SIZE(toy_zone_stat_names) == TOY_NR_ZONE_STATS);
@@ -79,6 +84,7 @@ EXPORT_SYMBOL_IF_KUNIT(toy_misuse_names);
 static_assert(ARRAY_SIZE(toy_misuse_names) == TOY_NR_MISUSE);
 
 static const char *const toy_zone_names[TOY_NR_ZONES] = {
+	[TOY_ZONE_DMA]		= "DMA",
 	[TOY_ZONE_NORMAL]	= "Normal",
 	[TOY_ZONE_HIGHMEM]	= "HighMem",
 };
@@ -397,34 +403,12 @@ static void drain_frozen_zone(struct toy_node *node, struct toy_zone *zone)
 		__pcp_drain(node, zone, per_cpu_ptr(zone->pcp, cpu), INT_MAX);
 }
 
-/* Drain this CPU's list of @zone, from any context. */
-static void drain_local(struct toy_node *node, struct toy_zone *zone)
-{
-	struct toy_pcp *pcp = pcp_enter(zone);
-
-	if (!pcp)
-		return;
-	if (pcp_usable(zone))
-		pcp_drain(node, zone, pcp, INT_MAX);
-	pcp_exit(pcp);
-}
-
 /* Drain every CPU's list of @zone, freezing it meanwhile. */
 static void drain_zone(struct toy_node *node, struct toy_zone *zone)
 {
 	toy_zone_freeze(node, zone);
 	drain_frozen_zone(node, zone);
 	toy_zone_thaw(node, zone);
-}
-
-/*
- * May this context wait for a grace period, as a freeze does? Not with
- * preemption, softirqs or interrupts off, nor in an RCU read-side section
- * (which PREEMPT_RCU leaves preemptible).
- */
-static bool may_freeze(void)
-{
-	return preemptible() && !rcu_preempt_depth();
 }
 
 /**
@@ -471,38 +455,395 @@ void toy_node_set_pcp(struct toy_node *node, unsigned int batch)
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_node_set_pcp);
 
+/* ==== Watermarks and lowmem_reserve ==== */
+
+/*
+ * Each zone keeps some pages free, so that what must not fail (atomic
+ * requests, reclaim itself) finds one, and so that kswapd wakes before
+ * the zone runs dry. The marks are in pages, set from min_free_kbytes
+ * and watermark_scale_factor as __setup_per_zone_wmarks() sets them:
+ *
+ *	min   min_free_kbytes' pages, shared among the lowmem zones by size
+ *	      (HighMem: 1/1024 of the zone, clamped to 32 .. 128)
+ *	low   min + max(min / 4, managed * scale / 10000)
+ *	high  low + the same step
+ *
+ * An allocation first tries every zone it may use against low; one that
+ * finds none wakes kswapd and tries again against min (the slow path),
+ * __GFP_HIGH and atomic callers a little below it. Each zone also keeps
+ * lowmem_reserve[] pages from requests that could have used a higher
+ * zone (setup_per_zone_lowmem_reserve()): HighMem-capable requests stop
+ * at Normal's protection, so the direct map the seed talks about stays
+ * for those that need it.
+ */
+
+/* sysctl_lowmem_reserve_ratio of 6.1: DMA 256, Normal 32, HighMem 0. */
+static const int toy_lowmem_reserve_ratio[TOY_NR_ZONES] = {
+	[TOY_ZONE_DMA]		= 256,
+	[TOY_ZONE_NORMAL]	= 32,
+	[TOY_ZONE_HIGHMEM]	= 0,
+};
+
+/**
+ * toy_calculate_min_free_kbytes() - calculate_min_free_kbytes() of 6.1
+ * @lowmem_pages: pages of the directly mapped zones (nr_free_buffer_pages()
+ *	at boot, before any watermark is set).
+ *
+ * Return: int_sqrt(lowmem kB * 16), clamped to 128 .. 262144.
+ */
+int toy_calculate_min_free_kbytes(unsigned long lowmem_pages)
+{
+	unsigned long lowmem_kbytes = lowmem_pages * (PAGE_SIZE >> 10);
+
+	return clamp_t(unsigned long, int_sqrt(lowmem_kbytes * 16), 128, 262144);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_calculate_min_free_kbytes);
+
+/* __setup_per_zone_wmarks() of 6.1, for one node. */
+static void setup_zone_wmarks(struct toy_node *node)
+{
+	unsigned long pages_min = node->min_free_kbytes >> (PAGE_SHIFT - 10);
+	unsigned long lowmem_pages = toy_node_lowmem_pages(node);
+	int z;
+
+	for (z = 0; z < TOY_NR_ZONES; z++) {
+		struct toy_zone *zone = &node->zones[z];
+		unsigned long managed = zone->nr_pages, flags;
+		u64 tmp;
+
+		spin_lock_irqsave(&zone->lock, flags);
+		tmp = (u64)pages_min * managed;
+		do_div(tmp, lowmem_pages);
+		if (z == TOY_ZONE_HIGHMEM)
+			/*
+			 * __GFP_HIGH and PF_MEMALLOC seldom need HighMem:
+			 * its min stays small, the deltas above it do not.
+			 */
+			zone->watermark[TOY_WMARK_MIN] =
+				clamp(managed / 1024, SWAP_CLUSTER_MAX, 128UL);
+		else
+			zone->watermark[TOY_WMARK_MIN] = tmp;
+		tmp = max_t(u64, tmp >> 2,
+			    mult_frac(managed, node->wmark.watermark_scale_factor,
+				      10000));
+		zone->watermark_boost = 0;
+		zone->watermark[TOY_WMARK_LOW] = zone->watermark[TOY_WMARK_MIN] + tmp;
+		zone->watermark[TOY_WMARK_HIGH] = zone->watermark[TOY_WMARK_LOW] + tmp;
+		zone->watermark[TOY_WMARK_PROMO] = zone->watermark[TOY_WMARK_HIGH] + tmp;
+		spin_unlock_irqrestore(&zone->lock, flags);
+	}
+}
+
+/*
+ * setup_per_zone_lowmem_reserve() of 6.1: zone i keeps, from a request
+ * whose highest zone is j > i, the pages of the zones i+1 .. j divided
+ * by zone i's ratio; nothing if the ratio is 0 or the zone is empty.
+ */
+static void setup_zone_lowmem_reserve(struct toy_node *node)
+{
+	int i, j;
+
+	for (i = 0; i < TOY_NR_ZONES - 1; i++) {
+		struct toy_zone *zone = &node->zones[i];
+		int ratio = toy_lowmem_reserve_ratio[i];
+		bool clear = !ratio || !zone->nr_pages;
+		unsigned long managed = 0;
+
+		for (j = i + 1; j < TOY_NR_ZONES; j++) {
+			managed += node->zones[j].nr_pages;
+			WRITE_ONCE(zone->lowmem_reserve[j],
+				   clear ? 0 : managed / ratio);
+		}
+	}
+}
+
+/**
+ * toy_node_set_watermarks() - set every zone's watermarks and lowmem_reserve
+ * @node: the node.
+ * @cfg: min_free_kbytes (-1: calculate_min_free_kbytes() over the node's
+ *	lowmem) and watermark_scale_factor (1 .. 3000).
+ *
+ * What writing vm.min_free_kbytes or vm.watermark_scale_factor does, for
+ * one node; it also runs at init with the module's parameters.
+ *
+ * Context: Any context; takes each zone lock in turn.
+ * Return: 0, or -EINVAL (and a line in the log) for a value out of the
+ * range the kernel's sysctls take; nothing is changed then.
+ */
+int toy_node_set_watermarks(struct toy_node *node,
+			    const struct toy_wmark_config *cfg)
+{
+	if (cfg->min_free_kbytes < -1 || cfg->watermark_scale_factor < 1 ||
+	    cfg->watermark_scale_factor > 3000) {
+		pr_err("node %d: min_free_kbytes=%d watermark_scale_factor=%u: min_free_kbytes is -1 (computed) or more, the scale factor 1 to 3000\n",
+		       node->nid, cfg->min_free_kbytes,
+		       cfg->watermark_scale_factor);
+		return -EINVAL;
+	}
+	node->wmark = *cfg;
+	node->min_free_kbytes = cfg->min_free_kbytes >= 0 ? cfg->min_free_kbytes :
+		toy_calculate_min_free_kbytes(toy_node_lowmem_pages(node));
+	setup_zone_wmarks(node);
+	setup_zone_lowmem_reserve(node);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_node_set_watermarks);
+
+/*
+ * __zone_watermark_unusable_free(): pages that count as free but that
+ * this request may not have - the rest of a block too small for @order,
+ * and the high-atomic reserve unless it may dip into reserves.
+ */
+static inline long zone_unusable_free(struct toy_zone *zone,
+				      unsigned int order,
+				      unsigned int alloc_flags)
+{
+	long unusable_free = (1 << order) - 1;
+
+	if (likely(!(alloc_flags & TOY_ALLOC_RESERVES)))
+		unusable_free += READ_ONCE(zone->nr_reserved_highatomic);
+	return unusable_free;
+}
+
+/**
+ * toy_zone_watermark_ok() - __zone_watermark_ok() of 6.1.192
+ * @zone: the zone.
+ * @order: the order requested.
+ * @mark: the watermark to keep, in pages.
+ * @highest_zoneidx: the highest zone the request may use: its
+ *	lowmem_reserve[] entry is kept too.
+ * @alloc_flags: %TOY_ALLOC_* of the attempt.
+ * @free_pages: the zone's free pages.
+ *
+ * __GFP_HIGH (%TOY_ALLOC_MIN_RESERVE) may take half of @mark, and a
+ * caller that cannot block (%TOY_ALLOC_NON_BLOCK) a quarter of the rest
+ * on top. An order-0 request then needs only more free pages than the
+ * mark and the reserve; a higher one also a free block of @order or more.
+ *
+ * Context: Any context; reads without the zone lock, as the kernel does.
+ * Return: true if the zone may serve the request.
+ */
+bool toy_zone_watermark_ok(struct toy_zone *zone, unsigned int order,
+			   unsigned long mark, int highest_zoneidx,
+			   unsigned int alloc_flags, long free_pages)
+{
+	long min = mark;
+	unsigned int o;
+
+	/* free_pages may go negative - that's OK */
+	free_pages -= zone_unusable_free(zone, order, alloc_flags);
+	if (unlikely(alloc_flags & TOY_ALLOC_RESERVES)) {
+		if (alloc_flags & TOY_ALLOC_MIN_RESERVE) {
+			min -= min / 2;
+			if (alloc_flags & TOY_ALLOC_NON_BLOCK)
+				min -= min / 4;
+		}
+	}
+	if (free_pages <= min + READ_ONCE(zone->lowmem_reserve[highest_zoneidx]))
+		return false;
+	if (!order)
+		return true;
+	for (o = order; o < TOY_MAX_ORDER; o++)
+		if (READ_ONCE(zone->free_area[o].nr_free))
+			return true;
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_zone_watermark_ok);
+
+/* zone_watermark_fast(): the order-0 check without the loop first. */
+static __always_inline bool zone_watermark_fast(struct toy_zone *zone,
+						unsigned int order,
+						unsigned long mark,
+						int highest_zoneidx,
+						unsigned int alloc_flags)
+{
+	long free_pages = READ_ONCE(zone->free_pages);
+
+	if (!order) {
+		long usable_free = free_pages;
+		long reserved = zone_unusable_free(zone, 0, alloc_flags);
+
+		usable_free -= min(usable_free, reserved);
+		if (usable_free > (long)mark +
+		    READ_ONCE(zone->lowmem_reserve[highest_zoneidx]))
+			return true;
+	}
+	return toy_zone_watermark_ok(zone, order, mark, highest_zoneidx,
+				     alloc_flags, free_pages);
+}
+
+/**
+ * toy_gfp_zone() - gfp_zone(): the highest zone a request may use
+ * @gfp: its flags.
+ *
+ * Return: %TOY_ZONE_DMA, %TOY_ZONE_HIGHMEM or %TOY_ZONE_NORMAL.
+ */
+int toy_gfp_zone(toy_gfp_t gfp)
+{
+	if (gfp & __TOY_GFP_DMA)
+		return TOY_ZONE_DMA;
+	if (gfp & __TOY_GFP_HIGHMEM)
+		return TOY_ZONE_HIGHMEM;
+	return TOY_ZONE_NORMAL;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_gfp_zone);
+
+/**
+ * toy_gfp_to_alloc_flags() - gfp_to_alloc_flags() of 6.1.192
+ * @gfp: the request's flags.
+ * @order: its order.
+ *
+ * The slow path's flags: the min watermark; __GFP_HIGH's share of it;
+ * more for a caller that cannot reclaim directly (GFP_ATOMIC has both),
+ * and the high-atomic reserve for such a caller's high orders.
+ *
+ * Return: %TOY_ALLOC_* flags.
+ */
+unsigned int toy_gfp_to_alloc_flags(toy_gfp_t gfp, unsigned int order)
+{
+	unsigned int alloc_flags = TOY_ALLOC_WMARK_MIN;
+
+	if (gfp & __TOY_GFP_HIGH)
+		alloc_flags |= TOY_ALLOC_MIN_RESERVE;
+	if (gfp & __TOY_GFP_KSWAPD_RECLAIM)
+		alloc_flags |= TOY_ALLOC_KSWAPD;
+	if (!(gfp & __TOY_GFP_DIRECT_RECLAIM)) {
+		alloc_flags |= TOY_ALLOC_NON_BLOCK;
+		if (order > 0 && (alloc_flags & TOY_ALLOC_MIN_RESERVE))
+			alloc_flags |= TOY_ALLOC_HIGHATOMIC;
+	}
+	return alloc_flags;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_gfp_to_alloc_flags);
+
 /* ==== The allocation entry point ==== */
 
-/* @fallback: HighMem was asked for and had nothing; count it if we serve. */
-static struct toy_page *zone_alloc(struct toy_node *node, struct toy_zone *zone,
-				   unsigned int order, bool fallback)
+/* One zone's part of rmqueue(): its pcp list for order 0, else the buddy. */
+static struct toy_page *zone_rmqueue(struct toy_zone *zone, unsigned int order)
 {
-	struct toy_page *page;
-
-	if (!zone->nr_pages)
-		return NULL;
 	if (!order && READ_ONCE(zone->pcp_batch))
-		page = pcp_alloc(zone);
-	else
-		page = rmqueue(zone, order);
-	if (unlikely(!page) && toy_zone_pcp_pages(zone)) {
-		/*
-		 * Free pages may sit on the zone's pcp lists: bring them
-		 * back, all CPUs' where this context may wait for it, as the
-		 * kernel's slow path does with drain_all_pages(); else this
-		 * CPU's.
-		 */
-		if (may_freeze())
-			drain_zone(node, zone);
-		else
-			drain_local(node, zone);
-		page = rmqueue(zone, order);
+		return pcp_alloc(zone);
+	return rmqueue(zone, order);
+}
+
+/*
+ * get_page_from_freelist(): walk the zonelist from the highest zone the
+ * request may use down to DMA, and take a block from the first zone that
+ * keeps its watermark (and the lowmem_reserve of @highest_zoneidx) with
+ * the block gone.
+ */
+static struct toy_page *get_page_from_freelist(struct toy_node *node,
+					       unsigned int order,
+					       unsigned int alloc_flags,
+					       int highest_zoneidx)
+{
+	int z;
+
+	for (z = highest_zoneidx; z >= 0; z--) {
+		struct toy_zone *zone = &node->zones[z];
+		struct toy_page *page;
+
+		if (!zone->nr_pages)
+			continue;
+		if (!(alloc_flags & TOY_ALLOC_NO_WATERMARKS) &&
+		    !zone_watermark_fast(zone, order,
+					 zone->watermark[alloc_flags & TOY_ALLOC_WMARK_MASK],
+					 highest_zoneidx, alloc_flags))
+			continue;
+		page = zone_rmqueue(zone, order);
+		if (!page)
+			continue;
+		count_event(zone, TOY_ZS_ALLOC);
+		this_cpu_add(zone->events->ev[TOY_ZS_PGALLOC], 1UL << order);
+		if (highest_zoneidx == TOY_ZONE_HIGHMEM && z != TOY_ZONE_HIGHMEM &&
+		    node->zones[TOY_ZONE_HIGHMEM].nr_pages)
+			count_event(zone, TOY_ZS_FALLBACK);
+		return page;
 	}
-	if (!page)
+	return NULL;
+}
+
+/*
+ * gfpflags_allow_blocking(): may this request reclaim by itself, and so
+ * sleep? The caller says so with __GFP_DIRECT_RECLAIM, which
+ * toy_node_alloc() checks against the context (might_sleep_if()).
+ */
+static bool can_direct_reclaim(toy_gfp_t gfp)
+{
+	return gfp & __TOY_GFP_DIRECT_RECLAIM;
+}
+
+/*
+ * Bring back the pages sitting on the pcp lists of the zones a request
+ * may use, every CPU's (drain_all_pages() of the direct reclaim path).
+ * Return whether any were there.
+ */
+static bool drain_for_request(struct toy_node *node, int highest_zoneidx)
+{
+	bool any = false;
+	int z;
+
+	for (z = highest_zoneidx; z >= 0; z--) {
+		struct toy_zone *zone = &node->zones[z];
+
+		if (!zone->nr_pages || !toy_zone_pcp_pages(zone))
+			continue;
+		drain_zone(node, zone);
+		any = true;
+	}
+	return any;
+}
+
+/*
+ * __alloc_pages_slowpath(), at toy scale: the zones all failed their low
+ * watermark. Wake kswapd, and try again against min, with what the flags
+ * allow below it; __GFP_MEMALLOC without any mark. A caller that may
+ * reclaim then reclaims itself (toy_try_to_free_pages()), drains the
+ * pcp lists once if that was not enough, and tries again for as long as
+ * reclaim makes progress - what should_reclaim_retry() answers when
+ * nothing reclaimable is left - at most TOY_MAX_RECLAIM_RETRIES times, and
+ * once only for a costly order (above PAGE_ALLOC_COSTLY_ORDER). The toy
+ * has no OOM killer: where the kernel would call it, the request fails.
+ */
+static noinline struct toy_page *alloc_slowpath(struct toy_node *node,
+						toy_gfp_t gfp,
+						unsigned int order,
+						int highest_zoneidx)
+{
+	unsigned int alloc_flags = toy_gfp_to_alloc_flags(gfp, order);
+	unsigned long progress;
+	struct toy_page *page;
+	bool drained = false;
+	int retries;
+
+	if (alloc_flags & TOY_ALLOC_KSWAPD)
+		toy_wakeup_kswapd(node, order, highest_zoneidx);
+	page = get_page_from_freelist(node, order, alloc_flags, highest_zoneidx);
+	if (page)
+		return page;
+	if (gfp & __TOY_GFP_MEMALLOC) {
+		alloc_flags = TOY_ALLOC_NO_WATERMARKS;
+		page = get_page_from_freelist(node, order, alloc_flags,
+					      highest_zoneidx);
+		if (page)
+			return page;
+	}
+	if (!can_direct_reclaim(gfp))
 		return NULL;
-	count_event(zone, TOY_ZS_ALLOC);
-	if (fallback)
-		count_event(zone, TOY_ZS_FALLBACK);
+	for (retries = 0; retries < TOY_MAX_RECLAIM_RETRIES; retries++) {
+		progress = toy_try_to_free_pages(node, highest_zoneidx);
+		page = get_page_from_freelist(node, order, alloc_flags,
+					      highest_zoneidx);
+		if (!page && !drained) {
+			drained = true;
+			if (drain_for_request(node, highest_zoneidx))
+				page = get_page_from_freelist(node, order,
+							      alloc_flags,
+							      highest_zoneidx);
+		}
+		if (page || !progress || order > PAGE_ALLOC_COSTLY_ORDER)
+			break;
+	}
 	return page;
 }
 
@@ -519,31 +860,38 @@ static void clear_block(struct toy_node *node, struct toy_page *page,
 /**
  * toy_node_alloc() - allocate a block of pages from a node
  * @node: the node.
- * @gfp: %TOY_GFP_KERNEL (Normal zone only) or %TOY_GFP_HIGHUSER (HighMem
- *	first, then Normal), optionally with %__TOY_GFP_ZERO, %__TOY_GFP_NOWARN.
+ * @gfp: the zones (%TOY_GFP_KERNEL: Normal, then DMA; %TOY_GFP_HIGHUSER:
+ *	HighMem, Normal, DMA; %TOY_GFP_DMA: DMA only), how far below the
+ *	watermarks it may go (%TOY_GFP_ATOMIC, %__TOY_GFP_MEMALLOC), and
+ *	%__TOY_GFP_ZERO, %__TOY_GFP_NOWARN.
  * @order: log2 of the number of pages, 0 .. %TOY_MAX_ORDER - 1.
  *
- * Context: Any context; takes and releases a zone lock.
- * Return: the head page of the block, or NULL if no block is free or
+ * __alloc_pages(): the fast path tries each zone against its low
+ * watermark, the slow path (alloc_slowpath()) against min.
+ *
+ * Context: Any context without %__TOY_GFP_DIRECT_RECLAIM (%TOY_GFP_ATOMIC,
+ * %TOY_GFP_NOWAIT); may sleep with it (%TOY_GFP_KERNEL, %TOY_GFP_HIGHUSER),
+ * as the kernel's. Takes and releases zone locks.
+ * Return: the head page of the block, or NULL if no zone may give one or
  * @order is out of range.
  */
 struct toy_page *toy_node_alloc(struct toy_node *node, toy_gfp_t gfp,
 				unsigned int order)
 {
-	struct toy_zone *highmem = &node->zones[TOY_ZONE_HIGHMEM];
-	struct toy_page *page = NULL;
+	int highest_zoneidx = toy_gfp_zone(gfp);
+	struct toy_page *page;
 
+	might_sleep_if(can_direct_reclaim(gfp));
 	if (order >= TOY_MAX_ORDER) {
 		report_misuse(node, TOY_MISUSE_ORDER, 0, order);
 		return NULL;
 	}
 	if (toy_should_fail(&toy_fail_page_alloc, PAGE_SIZE << order))
 		goto fail;
-	if (gfp & __TOY_GFP_HIGHMEM)
-		page = zone_alloc(node, highmem, order, false);
-	if (!page)
-		page = zone_alloc(node, &node->zones[TOY_ZONE_NORMAL], order,
-				  (gfp & __TOY_GFP_HIGHMEM) && highmem->nr_pages);
+	page = get_page_from_freelist(node, order, TOY_ALLOC_WMARK_LOW,
+				      highest_zoneidx);
+	if (unlikely(!page))
+		page = alloc_slowpath(node, gfp, order, highest_zoneidx);
 	if (!page) {
 		count_event(&node->zones[TOY_ZONE_NORMAL], TOY_ZS_FAIL);
 		goto fail;
@@ -698,6 +1046,7 @@ void toy_node_free(struct toy_node *node, struct toy_page *page,
 
 	if (!order && READ_ONCE(zone->pcp_batch) && pcp_free(node, zone, page)) {
 		count_event(zone, TOY_ZS_FREE);
+		count_event(zone, TOY_ZS_PGFREE);
 		return;
 	}
 
@@ -707,6 +1056,7 @@ void toy_node_free(struct toy_node *node, struct toy_page *page,
 		__clear_bit(TOY_PG_HEAD, &page->flags);
 		zone->free_pages += 1UL << order;
 		count_event(zone, TOY_ZS_FREE);
+		this_cpu_add(zone->events->ev[TOY_ZS_PGFREE], 1UL << order);
 		merge_and_free(node, zone, pfn, order);
 	}
 	spin_unlock_irqrestore(&zone->lock, flags);
@@ -902,16 +1252,20 @@ static void free_meta(struct toy_node *node)
 	node->blocks = NULL;
 }
 
-static int check_sizes(int nid, unsigned long mem_mb, unsigned long highmem_mb)
+static int check_sizes(int nid, const struct toy_node_config *cfg)
 {
-	if (!mem_mb || mem_mb % TOY_BLOCK_MB || highmem_mb % TOY_BLOCK_MB) {
-		pr_err("node %d: mem_mb=%lu highmem_mb=%lu: sizes must be non-zero multiples of %lu\n",
-		       nid, mem_mb, highmem_mb, TOY_BLOCK_MB);
+	unsigned long mem_mb = cfg->mem_mb, highmem_mb = cfg->highmem_mb;
+	unsigned long dma_mb = cfg->dma_mb;
+
+	if (!mem_mb || mem_mb % TOY_BLOCK_MB || highmem_mb % TOY_BLOCK_MB ||
+	    dma_mb % TOY_BLOCK_MB) {
+		pr_err("node %d: mem_mb=%lu highmem_mb=%lu dma_mb=%lu: sizes must be multiples of %lu, mem_mb non-zero\n",
+		       nid, mem_mb, highmem_mb, dma_mb, TOY_BLOCK_MB);
 		return -EINVAL;
 	}
-	if (highmem_mb >= mem_mb) {
-		pr_err("node %d: highmem_mb=%lu must be below mem_mb=%lu: the Normal zone cannot be empty\n",
-		       nid, highmem_mb, mem_mb);
+	if (highmem_mb >= mem_mb || dma_mb >= mem_mb - highmem_mb) {
+		pr_err("node %d: highmem_mb=%lu plus dma_mb=%lu must be below mem_mb=%lu: the Normal zone cannot be empty\n",
+		       nid, highmem_mb, dma_mb, mem_mb);
 		return -EINVAL;
 	}
 	if (mem_mb > (totalram_pages() >> (20 - PAGE_SHIFT))) {
@@ -923,30 +1277,38 @@ static int check_sizes(int nid, unsigned long mem_mb, unsigned long highmem_mb)
 }
 
 /**
- * toy_node_init() - take a region from the kernel and make a node of it
+ * toy_node_init_config() - take a region from the kernel and make a node of it
  * @node: the node to set up.
  * @nid: its id, as printed in buddyinfo.
- * @mem_mb: size of the region in MiB, a multiple of 4.
- * @highmem_mb: how much of it forms the HighMem zone, a multiple of 4
- *	below @mem_mb; 0 for none.
+ * @cfg: the sizes: the region, its HighMem top and DMA bottom, in MiB,
+ *	each a multiple of 4, with room for a Normal zone between.
+ *
+ * The watermarks are set from the kernel's defaults (min_free_kbytes
+ * computed over the node's lowmem, watermark_scale_factor 10); change
+ * them with toy_node_set_watermarks().
  *
  * Context: Process context, may sleep.
  * Return: 0, -EINVAL for bad sizes, or -ENOMEM if the kernel cannot give
  * the region; a line in the log says why.
  */
-int toy_node_init(struct toy_node *node, int nid, unsigned long mem_mb,
-		  unsigned long highmem_mb)
+int toy_node_init_config(struct toy_node *node, int nid,
+			 const struct toy_node_config *cfg)
 {
-	unsigned long normal_pages;
+	static const struct toy_wmark_config defaults = {
+		.min_free_kbytes = -1,
+		.watermark_scale_factor = 10,
+	};
+	unsigned long dma_pages, high_pages;
 	int err;
 
 	memset(node, 0, sizeof(*node));
 	node->nid = nid;
-	err = check_sizes(nid, mem_mb, highmem_mb);
+	toy_node_reclaim_init(node);
+	err = check_sizes(nid, cfg);
 	if (err)
 		return err;
 
-	node->nr_pages = mem_mb << (20 - PAGE_SHIFT);
+	node->nr_pages = cfg->mem_mb << (20 - PAGE_SHIFT);
 	mutex_init(&node->all_pcp_lock);
 	err = alloc_meta(node);
 	if (err)
@@ -955,10 +1317,14 @@ int toy_node_init(struct toy_node *node, int nid, unsigned long mem_mb,
 	if (err)
 		goto err_free_blocks;
 
-	normal_pages = (mem_mb - highmem_mb) << (20 - PAGE_SHIFT);
-	init_zone(node, TOY_ZONE_NORMAL, 0, normal_pages);
-	init_zone(node, TOY_ZONE_HIGHMEM, normal_pages,
-		  node->nr_pages - normal_pages);
+	dma_pages = cfg->dma_mb << (20 - PAGE_SHIFT);
+	high_pages = cfg->highmem_mb << (20 - PAGE_SHIFT);
+	init_zone(node, TOY_ZONE_DMA, 0, dma_pages);
+	init_zone(node, TOY_ZONE_NORMAL, dma_pages,
+		  node->nr_pages - dma_pages - high_pages);
+	init_zone(node, TOY_ZONE_HIGHMEM, node->nr_pages - high_pages,
+		  high_pages);
+	toy_node_set_watermarks(node, &defaults);
 	return 0;
 
 err_free_blocks:
@@ -966,6 +1332,29 @@ err_free_blocks:
 err_free_meta:
 	free_meta(node);
 	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_node_init_config);
+
+/**
+ * toy_node_init() - toy_node_init_config() with no DMA zone
+ * @node: the node to set up.
+ * @nid: its id.
+ * @mem_mb: size of the region in MiB, a multiple of 4.
+ * @highmem_mb: how much of it forms the HighMem zone, a multiple of 4
+ *	below @mem_mb; 0 for none.
+ *
+ * Context: Process context, may sleep.
+ * Return: as toy_node_init_config().
+ */
+int toy_node_init(struct toy_node *node, int nid, unsigned long mem_mb,
+		  unsigned long highmem_mb)
+{
+	const struct toy_node_config cfg = {
+		.mem_mb = mem_mb,
+		.highmem_mb = highmem_mb,
+	};
+
+	return toy_node_init_config(node, nid, &cfg);
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_node_init);
 
@@ -992,17 +1381,23 @@ EXPORT_SYMBOL_IF_KUNIT(toy_node_allocated_pages);
  * toy_node_destroy() - give a node's region back to the kernel
  * @node: the node; nothing may use it any more.
  *
- * Pages still allocated are reported, then freed with the rest: the real
- * kernel gets every page back whatever the toy's users left behind.
+ * Stops its kswapd first. Pages still allocated are reported, then freed
+ * with the rest: the real kernel gets every page back whatever the toy's
+ * users left behind.
  *
  * Context: Process context.
  */
 void toy_node_destroy(struct toy_node *node)
 {
-	unsigned long live;
+	unsigned long live, cached;
 
 	if (!node->pages)
 		return;
+	toy_kswapd_stop(node);
+	cached = toy_node_reclaim_exit(node);
+	if (cached)
+		pr_warn("node %d: %lu page cache pages still on the LRU at teardown, dropped\n",
+			node->nid, cached);
 	toy_node_drain_pcp(node);
 	live = toy_node_allocated_pages(node);
 	if (live)
@@ -1182,6 +1577,50 @@ static unsigned long validate_pcp(struct toy_node *node, struct toy_zone *zone,
 	return errors;
 }
 
+/*
+ * The LRU holds exactly the pages flagged as on it, each the head of an
+ * allocated block whose owner's record points back at it, and the counts
+ * agree, per zone and in all. The flag changes only under the LRU lock,
+ * which this holds throughout.
+ */
+static unsigned long validate_lru(struct toy_node *node)
+{
+	unsigned long on_list = 0, flagged = 0, per_zone[TOY_NR_ZONES] = { };
+	unsigned long errors = 0, flags, pfn;
+	struct toy_page *page;
+	int z;
+
+	spin_lock_irqsave(&node->lru_lock, flags);
+	list_for_each_entry(page, &node->lru, lru) {
+		if (!toy_page_test(page, TOY_PG_LRU) ||
+		    !toy_page_test(page, TOY_PG_HEAD) || !page->cache_ref ||
+		    page->cache_ref->page != page) {
+			pr_err("validate: node %d: pfn %lu on the LRU is no page cache block of its owner\n",
+			       node->nid, toy_node_pfn(node, page));
+			errors++;
+		}
+		on_list += 1UL << page->order;
+		per_zone[page->zone] += 1UL << page->order;
+	}
+	for (pfn = 0; pfn < node->nr_pages; pfn++)
+		if (toy_page_test(&node->pages[pfn], TOY_PG_LRU))
+			flagged += 1UL << node->pages[pfn].order;
+	if (on_list != node->nr_lru_pages || flagged != on_list) {
+		pr_err("validate: node %d: %lu pages on the LRU, %lu counted, %lu flagged\n",
+		       node->nid, on_list, node->nr_lru_pages, flagged);
+		errors++;
+	}
+	for (z = 0; z < TOY_NR_ZONES; z++)
+		if (per_zone[z] != node->zones[z].nr_inactive_file) {
+			pr_err("validate: node %d zone %s: %lu LRU pages, nr_zone_inactive_file says %lu\n",
+			       node->nid, node->zones[z].name, per_zone[z],
+			       node->zones[z].nr_inactive_file);
+			errors++;
+		}
+	spin_unlock_irqrestore(&node->lru_lock, flags);
+	return errors;
+}
+
 static unsigned long validate_zone(struct toy_node *node, struct toy_zone *zone)
 	__must_hold(&zone->lock)
 {
@@ -1223,7 +1662,7 @@ unsigned long toy_node_validate(struct toy_node *node)
 		errors += validate_zone(node, zone);
 		toy_zone_thaw(node, zone);
 	}
-	return errors;
+	return errors + validate_lru(node);
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_node_validate);
 
@@ -1231,11 +1670,14 @@ EXPORT_SYMBOL_IF_KUNIT(toy_node_validate);
 
 /**
  * toy_alloc_pages() - allocate 2^@order contiguous pages from the toy
- * @gfp: %TOY_GFP_KERNEL for the Normal zone, %TOY_GFP_HIGHUSER for HighMem
- *	with Normal as fallback; %__TOY_GFP_ZERO, %__TOY_GFP_NOWARN may be or-ed.
+ * @gfp: the zones: %TOY_GFP_KERNEL Normal, then DMA; %TOY_GFP_HIGHUSER
+ *	HighMem, Normal, DMA; %TOY_GFP_DMA DMA only. How far below the
+ *	watermarks: %TOY_GFP_ATOMIC further than the others. %__TOY_GFP_ZERO,
+ *	%__TOY_GFP_NOWARN may be or-ed.
  * @order: 0 .. %TOY_MAX_ORDER - 1.
  *
- * Context: Any context.
+ * Context: Any context with %TOY_GFP_ATOMIC or %TOY_GFP_NOWAIT; process
+ * context with %TOY_GFP_KERNEL or %TOY_GFP_HIGHUSER, which may sleep.
  * Return: the head page of the block, or NULL.
  */
 struct toy_page *toy_alloc_pages(toy_gfp_t gfp, unsigned int order)

@@ -46,6 +46,7 @@ static const char *const handle_kind_names[] = {
 	[TOY_H_KMALLOC]		= "kmalloc",
 	[TOY_H_CACHE_OBJ]	= "cache_obj",
 	[TOY_H_VMALLOC]		= "vmalloc",
+	[TOY_H_CACHE]		= "cache",
 };
 
 static_assert(ARRAY_SIZE(handle_kind_names) == TOY_NR_HANDLE_KINDS);
@@ -95,6 +96,18 @@ void toy_handle_delete(struct toy_handle *h)
 	kfree(h);
 }
 
+/* A cache block's line: its page, or "reclaimed" once reclaim took it. */
+static void cache_show(struct seq_file *m, struct toy_handle *h)
+{
+	long pfn = toy_cache_page_present(&toy_node0, &h->lru);
+
+	if (pfn < 0)
+		seq_printf(m, " %u reclaimed -", h->lru.order);
+	else
+		seq_printf(m, " %u %ld %s", h->lru.order, pfn,
+			   toy_page_zone(&toy_node0, toy_pfn_to_page(pfn))->name);
+}
+
 static int handles_show(struct seq_file *m, void *v)
 {
 	struct toy_handle *h;
@@ -104,7 +117,9 @@ static int handles_show(struct seq_file *m, void *v)
 	mutex_lock(&ctl_mutex);
 	idr_for_each_entry(&handles, h, id) {
 		seq_printf(m, "%d %s", h->id, handle_kind_names[h->kind]);
-		if (h->page)
+		if (h->kind == TOY_H_CACHE)
+			cache_show(m, h);
+		else if (h->page)
 			seq_printf(m, " %u %lu %s", h->order,
 				   toy_page_to_pfn(h->page),
 				   toy_page_zone(&toy_node0, h->page)->name);
@@ -128,6 +143,9 @@ static void report_live_handles(void)
 	idr_for_each_entry(&handles, h, id) {
 		count[h->kind]++;
 		total++;
+		/* The LRU points at the record: take the block off it first. */
+		if (h->kind == TOY_H_CACHE)
+			toy_cache_page_put(&toy_node0, &h->lru);
 		kfree(h);
 	}
 	idr_destroy(&handles);

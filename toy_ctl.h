@@ -16,6 +16,7 @@ enum toy_handle_kind {
 	TOY_H_KMALLOC,		/* an object from toy_kmalloc() */
 	TOY_H_CACHE_OBJ,	/* an object from toy_kmem_cache_alloc() */
 	TOY_H_VMALLOC,		/* an area from toy_vmalloc() */
+	TOY_H_CACHE,		/* a "page cache" block (toy_cache_page_add()) */
 	TOY_NR_HANDLE_KINDS
 };
 
@@ -24,6 +25,7 @@ enum toy_handle_kind {
 #define TOY_HK_KMALLOC		BIT(TOY_H_KMALLOC)
 #define TOY_HK_CACHE_OBJ	BIT(TOY_H_CACHE_OBJ)
 #define TOY_HK_VMALLOC		BIT(TOY_H_VMALLOC)
+#define TOY_HK_CACHE		BIT(TOY_H_CACHE)
 
 /**
  * struct toy_handle - a live object created through ctl
@@ -34,6 +36,8 @@ enum toy_handle_kind {
  * @order: %TOY_H_PAGES: the order.
  * @size: bytes asked for (objects, areas).
  * @cache: %TOY_H_CACHE_OBJ: the cache.
+ * @lru: %TOY_H_CACHE: the owner's record of the block, which reclaim may
+ *	take at any time (@lru.page then reads NULL).
  */
 struct toy_handle {
 	int id;
@@ -43,6 +47,7 @@ struct toy_handle {
 	unsigned int order;
 	size_t size;
 	struct toy_kmem_cache *cache;
+	struct toy_cache_ref lru;
 };
 
 struct toy_handle *toy_handle_new(enum toy_handle_kind kind);

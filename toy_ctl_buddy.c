@@ -11,34 +11,90 @@
 
 #include "toy_ctl.h"
 
+/*
+ * The words of "alloc ORDER [WORDS]", in any order: at most one zone and
+ * at most one of each other kind. Each names the flags it adds.
+ */
+static const struct {
+	const char *word;
+	int kind;		/* words of one kind exclude each other */
+	toy_gfp_t gfp;
+} alloc_words[] = {
+	{ "normal",	0, 0 },
+	{ "highmem",	0, __TOY_GFP_HIGHMEM },
+	{ "dma",	0, __TOY_GFP_DMA },
+	{ "atomic",	1, 0 },
+	{ "cache",	2, 0 },
+};
+
+/*
+ * "alloc ORDER ... cache": a clean page cache block on the LRU, which
+ * kswapd and direct reclaim may drop; the handle then reads "reclaimed".
+ */
+static int alloc_cache(const char *verb, struct toy_handle *h, toy_gfp_t gfp,
+		       unsigned int order)
+{
+	long pfn;
+
+	if (toy_cache_page_add(&toy_node0, &h->lru, gfp, order)) {
+		toy_handle_delete(h);
+		pr_info("%s: no zone may give a block of order %u\n", verb, order);
+		return -ENOMEM;
+	}
+	pfn = toy_cache_page_present(&toy_node0, &h->lru);
+	if (pfn < 0)
+		pr_info("%s: order %u -> handle %d, page cache, already reclaimed\n",
+			verb, order, h->id);
+	else
+		pr_info("%s: order %u -> handle %d, pfn %ld, zone %s, page cache\n",
+			verb, order, h->id, pfn,
+			toy_page_zone(&toy_node0, toy_pfn_to_page(pfn))->name);
+	return 0;
+}
+
 static int verb_alloc(int argc, char **argv)
 {
-	toy_gfp_t gfp = TOY_GFP_KERNEL | __TOY_GFP_NOWARN;
+	toy_gfp_t gfp = __TOY_GFP_NOWARN;
+	unsigned int order, seen = 0;
+	bool atomic = false, cache = false;
 	struct toy_handle *h;
 	struct toy_page *page;
-	unsigned int order;
-	int err;
+	int err, i, w;
 
 	err = toy_ctl_parse_uint(argv[0], "ORDER", argv[1], TOY_MAX_ORDER - 1,
 				 &order);
 	if (err)
 		return err;
-	if (argc > 2) {
-		if (!strcmp(argv[2], "highmem")) {
-			gfp |= TOY_GFP_HIGHUSER;
-		} else if (strcmp(argv[2], "normal")) {
-			pr_info("%s: zone '%.16s' is neither normal nor highmem\n",
-				argv[0], argv[2]);
+	for (i = 2; i < argc; i++) {
+		for (w = 0; w < ARRAY_SIZE(alloc_words); w++)
+			if (!strcmp(argv[i], alloc_words[w].word))
+				break;
+		if (w == ARRAY_SIZE(alloc_words)) {
+			pr_info("%s: '%.16s' is none of normal, highmem, dma, atomic, cache\n",
+				argv[0], argv[i]);
 			return -EINVAL;
 		}
+		if (seen & BIT(alloc_words[w].kind)) {
+			pr_info("%s: '%.16s' after another word of its kind\n",
+				argv[0], argv[i]);
+			return -EINVAL;
+		}
+		seen |= BIT(alloc_words[w].kind);
+		gfp |= alloc_words[w].gfp;
+		atomic |= alloc_words[w].kind == 1;
+		cache |= alloc_words[w].kind == 2;
 	}
-	h = toy_handle_new(TOY_H_PAGES);
+	gfp |= atomic ? TOY_GFP_ATOMIC : TOY_GFP_KERNEL;
+	h = toy_handle_new(cache ? TOY_H_CACHE : TOY_H_PAGES);
 	if (!h)
 		return -ENOMEM;
+	if (cache)
+		return alloc_cache(argv[0], h, gfp, order);
 	page = toy_alloc_pages(gfp, order);
 	if (!page) {
 		toy_handle_delete(h);
-		pr_info("%s: no free block of order %u\n", argv[0], order);
+		pr_info("%s: no zone may give a block of order %u\n", argv[0],
+			order);
 		return -ENOMEM;
 	}
 	h->page = page;
@@ -51,10 +107,23 @@ static int verb_alloc(int argc, char **argv)
 
 static int verb_free(int argc, char **argv)
 {
-	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1], TOY_HK_PAGES);
+	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1],
+					      TOY_HK_PAGES | TOY_HK_CACHE);
 
 	if (IS_ERR(h))
 		return PTR_ERR(h);
+	if (h->kind == TOY_H_CACHE) {
+		long pfn = toy_cache_page_present(&toy_node0, &h->lru);
+
+		if (toy_cache_page_put(&toy_node0, &h->lru))
+			pr_info("%s: handle %d, pfn %ld, order %u, page cache\n",
+				argv[0], h->id, pfn, h->lru.order);
+		else
+			pr_info("%s: handle %d, page cache reclaimed before, nothing to free\n",
+				argv[0], h->id);
+		toy_handle_delete(h);
+		return 0;
+	}
 	if (toy_ctl_page_mapped(h->page)) {
 		pr_info("%s: handle %d is still mapped; kunmap it first\n",
 			argv[0], h->id);
@@ -83,7 +152,7 @@ static int verb_drain(int argc, char **argv)
 }
 
 const struct toy_ctl_verb toy_ctl_buddy_verbs[] = {
-	{ "alloc", "ORDER [normal|highmem]", 1, 2, verb_alloc },
+	{ "alloc", "ORDER [normal|highmem|dma] [atomic] [cache]", 1, 4, verb_alloc },
 	{ "free", "HANDLE", 1, 1, verb_free },
 	{ "drain", "", 0, 0, verb_drain },
 	{ }

@@ -951,12 +951,12 @@ EXPORT_SYMBOL_IF_KUNIT(toy_hm_local_depth);
 
 static int check_node(struct toy_highmem *hm, struct toy_node *node)
 {
-	unsigned long low = node->zones[TOY_ZONE_NORMAL].nr_pages;
+	unsigned long low = toy_node_lowmem_pages(node);
 	unsigned long high = node->zones[TOY_ZONE_HIGHMEM].nr_pages;
 	u32 maxmem = hm->layout.maxmem;
 
 	if (low > (maxmem >> PAGE_SHIFT)) {
-		pr_err("highmem: node %d: a Normal zone of %lu MiB does not fit the emulated direct map of %u MiB\n",
+		pr_err("highmem: node %d: a lowmem of %lu MiB does not fit the emulated direct map of %u MiB\n",
 		       node->nid, low >> (20 - PAGE_SHIFT), mib(maxmem));
 		return -EINVAL;
 	}
@@ -1573,7 +1573,7 @@ static void layout_top(struct seq_file *m, struct toy_highmem *hm)
 static void layout_table(struct seq_file *m, struct toy_highmem *hm)
 {
 	const struct toy_hm_layout *l = &hm->layout;
-	struct toy_zone *low = &hm->node->zones[TOY_ZONE_NORMAL];
+	unsigned long low_pages = toy_node_lowmem_pages(hm->node);
 	struct toy_zone *high = &hm->node->zones[TOY_ZONE_HIGHMEM];
 	char what[64];
 
@@ -1583,10 +1583,11 @@ static void layout_table(struct seq_file *m, struct toy_highmem *hm)
 	layout_row(m, "user", 0, TOY_PAGE_OFFSET, "user space, per process");
 	layout_row(m, "lowmem", TOY_PAGE_OFFSET, l->high_memory,
 		   "direct map: PAGE_OFFSET .. high_memory");
-	snprintf(what, sizeof(what), "toy Normal zone, pfns 0-%lu",
-		 low->nr_pages - 1);
+	snprintf(what, sizeof(what), "toy %s zone%s, pfns 0-%lu",
+		 hm->node->zones[TOY_ZONE_DMA].nr_pages ? "DMA and Normal" : "Normal",
+		 hm->node->zones[TOY_ZONE_DMA].nr_pages ? "s" : "", low_pages - 1);
 	layout_row(m, "  toy Normal", TOY_PAGE_OFFSET,
-		   TOY_PAGE_OFFSET + ((u64)low->nr_pages << PAGE_SHIFT), what);
+		   TOY_PAGE_OFFSET + ((u64)low_pages << PAGE_SHIFT), what);
 	layout_row(m, "hole", l->high_memory, l->vmalloc_start,
 		   "VMALLOC_OFFSET");
 	layout_row(m, "vmalloc", l->vmalloc_start, l->vmalloc_end,
@@ -1603,7 +1604,7 @@ static void layout_table(struct seq_file *m, struct toy_highmem *hm)
 static void layout_picture(struct seq_file *m, struct toy_highmem *hm)
 {
 	const struct toy_hm_layout *l = &hm->layout;
-	unsigned long low_mb = hm->node->zones[TOY_ZONE_NORMAL].nr_pages >>
+	unsigned long low_mb = toy_node_lowmem_pages(hm->node) >>
 			       (20 - PAGE_SHIFT);
 	unsigned long high_mb = hm->node->zones[TOY_ZONE_HIGHMEM].nr_pages >>
 				(20 - PAGE_SHIFT);

@@ -26,8 +26,10 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 #include "toy_kmalloc.h"
 
@@ -53,6 +55,13 @@
  *     toy_node::all_pcp_lock      the one freezer of a zone (drain,
  *                                 validate, pagemap): marks it, waits a
  *                                 grace period, then holds the zone lock
+ *     toy_node::shrinker_rwsem    the shrinker list; reclaim only trylocks
+ *                                 it, and a shrinker trylocks its own
+ *                                 locks (the slab mutex, a cache lock):
+ *                                 reclaim runs inside allocations
+ *     toy_node::lru_lock          the page cache LRU; irq-safe, nothing
+ *                                 taken inside it (reclaimed pages are
+ *                                 freed after it is dropped)
  *     fault_mutex (toy_fault.c)   updates of the fault-injection static
  *                                 key, which take cpus_read_lock() inside
  *     cpus_read_lock()            highmem validate, while it copies each
@@ -109,9 +118,12 @@ enum toy_page_flags {
 	TOY_PG_LARGE,
 	/* Free, on a per-CPU list (order 0): its pcp section (frozen: the zone lock). */
 	TOY_PG_PCP,
+	/* Head of a "page cache" block on the node's LRU: its lru_lock. */
+	TOY_PG_LRU,
 };
 
 struct toy_kmem_cache;
+struct toy_cache_ref;
 
 /**
  * struct toy_page - the toy's page descriptor, one per page of the region
@@ -123,6 +135,7 @@ struct toy_kmem_cache;
  * @head_off: a tail page of a slab: how many pages back its first page is
  *	(compound_head() of the kernel's tail pages); 0 on every other page.
  * @slab_cache: %TOY_PG_SLAB: the cache the slab belongs to.
+ * @cache_ref: %TOY_PG_LRU: the owner of the cache block (toy_vmscan.c).
  * @freelist: %TOY_PG_SLAB: first free object of the slab.
  * @inuse: %TOY_PG_SLAB: objects handed out.
  * @objects: %TOY_PG_SLAB: objects in the slab.
@@ -135,16 +148,61 @@ struct toy_page {
 	u8 order;
 	u8 zone;
 	u16 head_off;	/* in the padding: the descriptor stays 56 bytes */
-	struct toy_kmem_cache *slab_cache;
+	union {
+		struct toy_kmem_cache *slab_cache;
+		struct toy_cache_ref *cache_ref;
+	};
 	void *freelist;
 	unsigned int inuse;
 	unsigned int objects;
 };
 
 enum toy_zone_type {
-	TOY_ZONE_NORMAL,	/* the low zone, directly mapped */
+	TOY_ZONE_DMA,		/* the lowest pfns, for TOY_GFP_DMA; often empty */
+	TOY_ZONE_NORMAL,	/* the rest of lowmem, directly mapped */
 	TOY_ZONE_HIGHMEM,	/* no address until kmapped */
 	TOY_NR_ZONES
+};
+
+/* The watermarks of a zone, as enum zone_watermarks. */
+enum toy_zone_wmark {
+	TOY_WMARK_MIN,
+	TOY_WMARK_LOW,
+	TOY_WMARK_HIGH,
+	TOY_WMARK_PROMO,
+	TOY_NR_WMARK
+};
+
+/*
+ * alloc_flags of mm/internal.h, with the kernel's values: the watermark
+ * an attempt checks, and how far below it the caller may go.
+ */
+#define TOY_ALLOC_WMARK_MIN		TOY_WMARK_MIN
+#define TOY_ALLOC_WMARK_LOW		TOY_WMARK_LOW
+#define TOY_ALLOC_WMARK_HIGH		TOY_WMARK_HIGH
+#define TOY_ALLOC_NO_WATERMARKS		0x04	/* __GFP_MEMALLOC */
+#define TOY_ALLOC_WMARK_MASK		(TOY_ALLOC_NO_WATERMARKS - 1)
+#define TOY_ALLOC_NON_BLOCK		0x10	/* no direct reclaim */
+#define TOY_ALLOC_MIN_RESERVE		0x20	/* __GFP_HIGH: half of min */
+#define TOY_ALLOC_HIGHATOMIC		0x200	/* high-order atomic */
+#define TOY_ALLOC_KSWAPD		0x800	/* may wake kswapd */
+#define TOY_ALLOC_RESERVES		(TOY_ALLOC_NON_BLOCK | \
+					 TOY_ALLOC_MIN_RESERVE | \
+					 TOY_ALLOC_HIGHATOMIC)
+
+/*
+ * What of a slab or kmalloc request's flags reaches the buddy: how it may
+ * reclaim and how far into the reserves, never a zone (its memory needs
+ * an address) nor zeroing (the slab layer zeroes objects itself).
+ */
+#define TOY_GFP_SLAB_MASK	(__TOY_GFP_NOWARN | __TOY_GFP_HIGH |	\
+				 __TOY_GFP_DIRECT_RECLAIM |		\
+				 __TOY_GFP_KSWAPD_RECLAIM | __TOY_GFP_MEMALLOC)
+
+/* The parameters the watermarks are made from (vm.* sysctls). */
+struct toy_wmark_config {
+	int min_free_kbytes;		/* -1: calculate_min_free_kbytes() */
+	unsigned int watermark_scale_factor;	/* 1 .. 3000, of 10000 */
 };
 
 struct toy_free_area {
@@ -152,18 +210,27 @@ struct toy_free_area {
 	unsigned long nr_free;		/* blocks on free_list */
 };
 
-/* Event counters of a zone, per CPU; names in toy_zone_stat_names[]. */
+/*
+ * Event counters of a zone, per CPU; names in toy_zone_stat_names[] for
+ * those the stats file shows (vmstat shows the page counts).
+ */
 enum toy_zone_stat {
 	TOY_ZS_ALLOC,		/* successful allocations */
 	TOY_ZS_FREE,		/* blocks freed */
 	TOY_ZS_SPLIT,		/* a block split into two buddies */
 	TOY_ZS_MERGE,		/* two buddies merged on free */
 	TOY_ZS_FAIL,		/* allocations that found no block */
-	TOY_ZS_FALLBACK,	/* HighMem wanted, Normal given */
+	TOY_ZS_FALLBACK,	/* HighMem wanted, a lower zone given */
 	TOY_ZS_PCP_REFILL,	/* pages moved from the free lists to a pcp list */
 	TOY_ZS_PCP_DRAIN,	/* pages moved from a pcp list back */
+	TOY_ZS_PGALLOC,		/* pages allocated (vmstat's pgalloc_<zone>) */
+	TOY_ZS_PGFREE,		/* pages freed (pgfree) */
+	TOY_ZS_ALLOCSTALL,	/* direct reclaims of requests up to this zone */
 	TOY_NR_ZONE_STATS
 };
+
+/* MAX_RECLAIM_RETRIES of mm/internal.h: reclaim's patience. */
+#define TOY_MAX_RECLAIM_RETRIES	16
 
 /* The largest pcp batch: a pcp list then holds up to 24 MiB. */
 #define TOY_PCP_BATCH_MAX	1024
@@ -196,10 +263,20 @@ extern const char *const toy_zone_stat_names[TOY_NR_ZONE_STATS];
  * struct toy_zone - a range of toy pfns with its own free lists
  * @lock: guards @free_area, @free_pages, @stat and the flags, order and
  *	lru of every page in the zone.
- * @name: "Normal" or "HighMem", as in /proc/buddyinfo.
+ * @name: "DMA", "Normal" or "HighMem", as in /proc/buddyinfo.
  * @start_pfn: first toy pfn of the zone.
- * @nr_pages: pages in the zone (a multiple of %TOY_BLOCK_PAGES; 0: empty).
- * @free_pages: pages on the free lists (not those on pcp lists).
+ * @nr_pages: pages in the zone (a multiple of %TOY_BLOCK_PAGES; 0: empty);
+ *	spanned, present and managed pages all at once, as the toy reserves
+ *	none of its own.
+ * @free_pages: pages on the free lists (not those on pcp lists): the
+ *	kernel's NR_FREE_PAGES, which the watermarks are checked against.
+ * @watermark: min, low, high and promo, in pages (__setup_per_zone_wmarks()).
+ * @watermark_boost: pages added to each watermark after a fragmenting
+ *	fallback (boost_watermark()); 0 until one happens.
+ * @lowmem_reserve: pages this zone keeps from a request whose highest
+ *	zone is the index (setup_per_zone_lowmem_reserve()).
+ * @nr_reserved_highatomic: pages held back for high-order atomic requests.
+ * @nr_inactive_file: pages of the zone on the node's LRU (its lru_lock).
  * @free_area: free lists, one per order.
  * @pcp: the per-CPU lists of free order-0 pages.
  * @pcp_batch: pages moved at once between @free_area and a pcp list;
@@ -215,12 +292,76 @@ struct toy_zone {
 	unsigned long start_pfn;
 	unsigned long nr_pages;
 	unsigned long free_pages;
+	unsigned long watermark[TOY_NR_WMARK];
+	unsigned long watermark_boost;
+	long lowmem_reserve[TOY_NR_ZONES];
+	unsigned long nr_reserved_highatomic;
+	unsigned long nr_inactive_file;
 	struct toy_free_area free_area[TOY_MAX_ORDER];
 	struct toy_pcp __percpu *pcp;
 	unsigned int pcp_batch;
 	unsigned int pcp_high;
 	bool frozen;			/* see above */
 	struct toy_zone_events __percpu *events;
+};
+
+/* Reclaim events of a node, /proc/vmstat's; names in toy_vm_event_names[]. */
+enum toy_vm_event {
+	TOY_VM_PGSTEAL_KSWAPD,
+	TOY_VM_PGSTEAL_DIRECT,
+	TOY_VM_PGSCAN_KSWAPD,
+	TOY_VM_PGSCAN_DIRECT,
+	TOY_VM_PGSCAN_FILE,
+	TOY_VM_PGSTEAL_FILE,
+	TOY_VM_SLABS_SCANNED,
+	TOY_VM_KSWAPD_LOW_WMARK_HIT_QUICKLY,
+	TOY_VM_KSWAPD_HIGH_WMARK_HIT_QUICKLY,
+	TOY_VM_PAGEOUTRUN,
+	TOY_NR_VM_EVENTS
+};
+
+extern const char *const toy_vm_event_names[TOY_NR_VM_EVENTS];
+
+/**
+ * struct toy_cache_ref - the owner's record of a "page cache" block
+ * @page: the block's head; NULL once reclaim took it (read it under the
+ *	node's lru_lock, or with toy_cache_page_present()).
+ * @order: its order.
+ */
+struct toy_cache_ref {
+	struct toy_page *page;
+	unsigned int order;
+};
+
+/**
+ * struct toy_shrink_control - one call of a shrinker (shrink_control)
+ * @nr_to_scan: objects to look at.
+ * @nr_scanned: objects looked at; the shrinker may lower it.
+ * @nr_reclaimed_pages: pages the shrinker gave back to the buddy
+ *	(reclaim_state->reclaimed_slab), added up over the calls.
+ */
+struct toy_shrink_control {
+	unsigned long nr_to_scan;
+	unsigned long nr_scanned;
+	unsigned long nr_reclaimed_pages;
+};
+
+#define TOY_SHRINK_STOP		(~0UL)
+
+/**
+ * struct toy_shrinker - what a layer lets reclaim take (struct shrinker)
+ * @count_objects: how many objects could be freed now; 0: none (or busy).
+ * @scan_objects: free up to @sc->nr_to_scan of them; return how many, or
+ *	%TOY_SHRINK_STOP if it cannot now. Called from kswapd and direct
+ *	reclaim, inside allocations: it may take its own locks only with
+ *	trylock, and must not allocate.
+ * @list: on the node's shrinker list.
+ */
+struct toy_shrinker {
+	unsigned long (*count_objects)(struct toy_shrinker *sh);
+	unsigned long (*scan_objects)(struct toy_shrinker *sh,
+				      struct toy_shrink_control *sc);
+	struct list_head list;
 };
 
 /* Kinds of buddy misuse, each counted; names in toy_misuse_names[]. */
@@ -246,10 +387,27 @@ extern const char *const toy_misuse_names[TOY_NR_MISUSE];
  * @block_base: the lowest real pfn >> TOY_BLOCK_ORDER of the region.
  * @block_span: entries of @block_map.
  * @pages: the toy's page descriptors.
- * @zones: Normal (low pfns) and HighMem (the top of the region).
+ * @zones: DMA (the lowest pfns, if any), Normal, HighMem (the top of the
+ *	region, if any).
+ * @wmark: the parameters the watermarks were last set up from.
+ * @min_free_kbytes: the min_free_kbytes in effect (computed, or given).
  * @misuse: misuse counters, atomic: bumped outside the zone locks.
  * @misuse_reported: one bit per class, set once its first report printed.
  * @all_pcp_lock: held by whoever freezes a zone (toy_zone_freeze()).
+ * @lru_lock: guards @lru, @nr_lru_pages and the owners' records of the
+ *	pages on @lru; irq-safe, innermost of all locks.
+ * @lru: "page cache" blocks, newest at the head (toy_vmscan.c).
+ * @nr_lru_pages: pages of the blocks on @lru.
+ * @shrinker_rwsem: guards @shrinkers; reclaim only trylocks it.
+ * @shrinkers: what reclaim asks for objects (struct toy_shrinker).
+ * @kswapd: the node's kswapd, or NULL when none runs.
+ * @kswapd_wait: where kswapd sleeps.
+ * @kswapd_order: the highest order asked for since kswapd last looked.
+ * @kswapd_highest_zoneidx: the highest zone asked for since then;
+ *	%TOY_NR_ZONES: none.
+ * @kswapd_failures: kswapd runs in a row that reclaimed nothing.
+ * @kswapd_wakeups: times kswapd was woken (toy_wakeup_kswapd()).
+ * @vm_events: the node's reclaim counters (enum toy_vm_event).
  */
 struct toy_node {
 	int nid;
@@ -261,9 +419,23 @@ struct toy_node {
 	unsigned long block_span;
 	struct toy_page *pages;
 	struct toy_zone zones[TOY_NR_ZONES];
+	struct toy_wmark_config wmark;
+	int min_free_kbytes;
 	atomic_long_t misuse[TOY_NR_MISUSE];
 	unsigned long misuse_reported;
 	struct mutex all_pcp_lock;	/* see above */
+	spinlock_t lru_lock;		/* see above */
+	struct list_head lru;
+	unsigned long nr_lru_pages;
+	struct rw_semaphore shrinker_rwsem;	/* see above */
+	struct list_head shrinkers;
+	struct task_struct *kswapd;
+	wait_queue_head_t kswapd_wait;
+	int kswapd_order;
+	int kswapd_highest_zoneidx;
+	int kswapd_failures;
+	atomic_long_t kswapd_wakeups;
+	atomic_long_t vm_events[TOY_NR_VM_EVENTS];
 };
 
 /*
@@ -322,9 +494,26 @@ do {									\
 /* The module's node, made at load from mem_mb and highmem_mb. */
 extern struct toy_node toy_node0;
 
+/* The sizes of a node's zones, in MiB, each a multiple of 4. */
+struct toy_node_config {
+	unsigned long mem_mb;		/* the whole region */
+	unsigned long highmem_mb;	/* its top: HighMem; 0 for none */
+	unsigned long dma_mb;		/* its bottom: DMA; 0 for none */
+};
+
 /* --- toy_buddy.c: nodes --- */
 int toy_node_init(struct toy_node *node, int nid, unsigned long mem_mb,
 		  unsigned long highmem_mb);
+int toy_node_init_config(struct toy_node *node, int nid,
+			 const struct toy_node_config *cfg);
+int toy_node_set_watermarks(struct toy_node *node,
+			    const struct toy_wmark_config *cfg);
+int toy_calculate_min_free_kbytes(unsigned long lowmem_pages);
+bool toy_zone_watermark_ok(struct toy_zone *zone, unsigned int order,
+			   unsigned long mark, int highest_zoneidx,
+			   unsigned int alloc_flags, long free_pages);
+unsigned int toy_gfp_to_alloc_flags(toy_gfp_t gfp, unsigned int order);
+int toy_gfp_zone(toy_gfp_t gfp);
 void toy_node_destroy(struct toy_node *node);
 struct toy_page *toy_node_alloc(struct toy_node *node, toy_gfp_t gfp,
 				unsigned int order);
@@ -397,11 +586,33 @@ static inline void *toy_lowmem_page_address(struct toy_node *node,
 	return page_address(toy_node_real_page(node, page));
 }
 
+/* Pages of the directly mapped zones, DMA and Normal: toy pfns 0 .. n-1. */
+static inline unsigned long toy_node_lowmem_pages(const struct toy_node *node)
+{
+	return node->zones[TOY_ZONE_HIGHMEM].start_pfn;
+}
+
 static inline struct toy_zone *toy_page_zone(struct toy_node *node,
 					     const struct toy_page *page)
 {
 	return &node->zones[page->zone];
 }
+
+/* --- toy_vmscan.c: reclaim --- */
+void toy_node_reclaim_init(struct toy_node *node);
+unsigned long toy_node_reclaim_exit(struct toy_node *node);
+int toy_kswapd_run(struct toy_node *node);
+void toy_kswapd_stop(struct toy_node *node);
+void toy_wakeup_kswapd(struct toy_node *node, unsigned int order,
+		       int highest_zoneidx);
+unsigned long toy_try_to_free_pages(struct toy_node *node, int highest_zoneidx);
+int toy_cache_page_add(struct toy_node *node, struct toy_cache_ref *ref,
+		       toy_gfp_t gfp, unsigned int order);
+bool toy_cache_page_put(struct toy_node *node, struct toy_cache_ref *ref);
+long toy_cache_page_present(struct toy_node *node, struct toy_cache_ref *ref);
+void toy_register_shrinker(struct toy_node *node, struct toy_shrinker *sh);
+void toy_unregister_shrinker(struct toy_node *node, struct toy_shrinker *sh);
+unsigned long toy_vm_event(struct toy_node *node, enum toy_vm_event item);
 
 /* --- toy_vmstat.c: buddyinfo, extfrag, meminfo, pagemap, stats --- */
 

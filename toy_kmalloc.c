@@ -116,8 +116,7 @@ static void *large_alloc(size_t size, toy_gfp_t gfp)
 
 	if (size > TOY_KMALLOC_MAX_SIZE)
 		return NULL;
-	page = toy_alloc_pages(TOY_GFP_KERNEL |
-			       (gfp & (__TOY_GFP_ZERO | __TOY_GFP_NOWARN)),
+	page = toy_alloc_pages(gfp & (TOY_GFP_SLAB_MASK | __TOY_GFP_ZERO),
 			       get_order(size));
 	if (!page)
 		return NULL;

@@ -23,10 +23,24 @@ typedef unsigned int __bitwise toy_gfp_t;
 #define __TOY_GFP_HIGHMEM	((__force toy_gfp_t)0x01u) /* HighMem allowed, preferred */
 #define __TOY_GFP_ZERO		((__force toy_gfp_t)0x02u) /* return zeroed memory */
 #define __TOY_GFP_NOWARN	((__force toy_gfp_t)0x04u) /* no failure report */
+#define __TOY_GFP_DMA		((__force toy_gfp_t)0x08u) /* the DMA zone only */
+#define __TOY_GFP_HIGH		((__force toy_gfp_t)0x10u) /* may use half the min reserve */
+#define __TOY_GFP_DIRECT_RECLAIM ((__force toy_gfp_t)0x20u) /* may reclaim, itself */
+#define __TOY_GFP_KSWAPD_RECLAIM ((__force toy_gfp_t)0x40u) /* may wake kswapd */
+#define __TOY_GFP_MEMALLOC	((__force toy_gfp_t)0x80u) /* ignore the watermarks */
 
-/* The flag sets callers use, as in include/linux/gfp_types.h. */
-#define TOY_GFP_KERNEL		((__force toy_gfp_t)0)	/* Normal zone only */
-#define TOY_GFP_HIGHUSER	__TOY_GFP_HIGHMEM	/* HighMem, else Normal */
+/*
+ * The flag sets callers use, as in include/linux/gfp_types.h, and with the
+ * kernel's rules: TOY_GFP_KERNEL and TOY_GFP_HIGHUSER may reclaim and so
+ * sleep, and are for process context; an interrupt, or a caller holding
+ * a spinlock, uses TOY_GFP_ATOMIC (which may go lower into the reserves)
+ * or TOY_GFP_NOWAIT (which may not).
+ */
+#define TOY_GFP_KERNEL		(__TOY_GFP_DIRECT_RECLAIM | __TOY_GFP_KSWAPD_RECLAIM)
+#define TOY_GFP_HIGHUSER	(TOY_GFP_KERNEL | __TOY_GFP_HIGHMEM) /* HighMem, else lower */
+#define TOY_GFP_ATOMIC		(__TOY_GFP_HIGH | __TOY_GFP_KSWAPD_RECLAIM)
+#define TOY_GFP_NOWAIT		__TOY_GFP_KSWAPD_RECLAIM
+#define TOY_GFP_DMA		__TOY_GFP_DMA
 
 /* Orders 0 .. TOY_MAX_ORDER - 1, like MAX_ORDER in Linux 6.1. */
 #define TOY_MAX_ORDER		11
@@ -147,9 +161,11 @@ static __always_inline unsigned int toy_kmalloc_const_index(size_t size)
 /**
  * toy_kmalloc() - allocate memory from the toy
  * @size: bytes wanted.
- * @gfp: %TOY_GFP_KERNEL, optionally with %__TOY_GFP_ZERO or
- *	%__TOY_GFP_NOWARN. %__TOY_GFP_HIGHMEM is ignored: slab memory always
- *	has an address, so it comes from the Normal zone.
+ * @gfp: %TOY_GFP_KERNEL where the caller may sleep, %TOY_GFP_ATOMIC or
+ *	%TOY_GFP_NOWAIT where it may not; optionally with %__TOY_GFP_ZERO or
+ *	%__TOY_GFP_NOWARN. %__TOY_GFP_HIGHMEM and %__TOY_GFP_DMA are
+ *	ignored: slab memory always has an address, so it comes from the
+ *	Normal zone (or DMA, its fallback).
  *
  * Sizes up to 8192 bytes come from the kmalloc cache that the kernel's
  * kmalloc_index() picks for them (kmalloc-8 ... kmalloc-8k, kmalloc-96,
@@ -159,7 +175,8 @@ static __always_inline unsigned int toy_kmalloc_const_index(size_t size)
  * then (toy_kmalloc_cache_table[]) and calls toy_kmalloc_trace(); any
  * other goes to __toy_kmalloc().
  *
- * Context: Any context; takes no lock while this CPU's array has an
+ * Context: Any context with %TOY_GFP_ATOMIC or %TOY_GFP_NOWAIT; may sleep
+ * with %TOY_GFP_KERNEL. Takes no lock while this CPU's array has an
  * object (preemption off meanwhile), and to refill the array the cache
  * lock and a zone lock.
  * Return: the memory, at least @size bytes; %TOY_ZERO_SIZE_PTR if @size
@@ -267,7 +284,8 @@ struct toy_kmem_cache *toy_kmem_cache_create(const char *name,
  * @s: the cache.
  * @gfp: as for toy_kmalloc().
  *
- * Context: Any context; the constructor, if any, runs with no lock held.
+ * Context: As toy_kmalloc(); the constructor, if any, runs with no lock
+ * held.
  * Return: the object, or NULL if the toy is out of memory.
  */
 void *toy_kmem_cache_alloc(struct toy_kmem_cache *s, toy_gfp_t gfp);

@@ -31,6 +31,18 @@ static unsigned int highmem_mb = 16;
 module_param(highmem_mb, uint, 0444);
 MODULE_PARM_DESC(highmem_mb, "MiB of the region forming the HighMem zone, a multiple of 4 below mem_mb; 0 for none (default 16)");
 
+static unsigned int dma_mb;
+module_param(dma_mb, uint, 0444);
+MODULE_PARM_DESC(dma_mb, "MiB at the bottom of the region forming the DMA zone, a multiple of 4; 0 for none (default 0)");
+
+static int param_min_free_kbytes = -1;
+module_param_named(min_free_kbytes, param_min_free_kbytes, int, 0444);
+MODULE_PARM_DESC(min_free_kbytes, "vm.min_free_kbytes of the toy: kB kept free below the min watermarks; -1: the kernel's formula over the toy's lowmem (default -1)");
+
+static unsigned int param_watermark_scale_factor = 10;
+module_param_named(watermark_scale_factor, param_watermark_scale_factor, uint, 0444);
+MODULE_PARM_DESC(watermark_scale_factor, "vm.watermark_scale_factor of the toy: the gap between watermarks in 1/10000 of a zone, 1 to 3000 (default 10)");
+
 static unsigned int pcp_batch = 63;
 module_param(pcp_batch, uint, 0444);
 MODULE_PARM_DESC(pcp_batch, "order-0 pages moved at once to and from the per-CPU lists, which hold up to 6x that; 0: no per-CPU lists (default 63)");
@@ -104,6 +116,15 @@ DEFINE_SHOW_ATTRIBUTE(validate);
 
 static int __init toy_alloc_init(void)
 {
+	const struct toy_node_config node_cfg = {
+		.mem_mb = mem_mb,
+		.highmem_mb = highmem_mb,
+		.dma_mb = dma_mb,
+	};
+	const struct toy_wmark_config wmark_cfg = {
+		.min_free_kbytes = param_min_free_kbytes,
+		.watermark_scale_factor = param_watermark_scale_factor,
+	};
 	struct toy_slab_config slab_cfg = {
 		.debug_all = slab_debug,
 		.cpu_cache = slab_cpu_cache,
@@ -116,15 +137,21 @@ static int __init toy_alloc_init(void)
 		return -EINVAL;
 	}
 	toy_fault_begin(fail_init_nth);
-	err = toy_node_init(&toy_node0, 0, mem_mb, highmem_mb);
+	err = toy_node_init_config(&toy_node0, 0, &node_cfg);
 	if (err)
 		goto out;
+	err = toy_node_set_watermarks(&toy_node0, &wmark_cfg);
+	if (err)
+		goto err_node;
 	toy_node_set_pcp(&toy_node0, pcp_batch);
 	err = toy_highmem_init(pkmap_slots);
 	if (err)
 		goto err_node;
 	toy_slab_init(&slab_cfg);
 	err = toy_kmalloc_init(kmalloc_min, slab_prefill);
+	if (err)
+		goto err_slab;
+	err = toy_kswapd_run(&toy_node0);
 	if (err)
 		goto err_slab;
 	toy_fault_end();
@@ -139,8 +166,12 @@ static int __init toy_alloc_init(void)
 	toy_fault_debugfs_init(toy_debugfs_root);
 	toy_ctl_init(toy_debugfs_root);
 
-	pr_info("%u MiB region: Normal %u MiB, HighMem %u MiB\n", mem_mb,
-		mem_mb - highmem_mb, highmem_mb);
+	if (dma_mb)
+		pr_info("%u MiB region: DMA %u MiB, Normal %u MiB, HighMem %u MiB\n",
+			mem_mb, dma_mb, mem_mb - highmem_mb - dma_mb, highmem_mb);
+	else
+		pr_info("%u MiB region: Normal %u MiB, HighMem %u MiB\n", mem_mb,
+			mem_mb - highmem_mb, highmem_mb);
 	return 0;
 
 err_slab:
@@ -156,6 +187,7 @@ out:
 static void __exit toy_alloc_exit(void)
 {
 	debugfs_remove_recursive(toy_debugfs_root);
+	toy_kswapd_stop(&toy_node0);
 	toy_ctl_exit();
 	toy_highmem_exit();
 	toy_slab_exit(false);

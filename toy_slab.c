@@ -157,6 +157,7 @@
 #include <linux/sched.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
+#include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/spinlock.h>
@@ -389,8 +390,7 @@ static struct toy_page *new_slab(struct toy_kmem_cache *s, toy_gfp_t gfp)
 	void *start, *object, *next;
 	unsigned int i;
 
-	slab = toy_alloc_pages(TOY_GFP_KERNEL | (gfp & __TOY_GFP_NOWARN),
-			       s->order);
+	slab = toy_alloc_pages(gfp & TOY_GFP_SLAB_MASK, s->order);
 	if (!slab)
 		return NULL;
 	start = slab_address(slab);
@@ -2426,6 +2426,151 @@ int toy_slab_boot_cache(struct toy_kmem_cache *s, const char *name,
 	return 0;
 }
 
+/* === Reclaim: the shrinkers ============================================= */
+
+/*
+ * What reclaim may take from the slab layer: empty slabs, of every cache,
+ * as SLAB's cache_reap() and SLUB's discard of empty slabs give them back.
+ * Objects waiting in the per-CPU arrays stay (draining them means freezing
+ * each cache, a grace period). Reclaim runs inside allocations, whose
+ * callers may hold the slab mutex or a cache lock themselves: both are
+ * only tried here, and a cache that is busy is passed over, as
+ * shrink_slab() passes over a busy shrinker_rwsem.
+ */
+static unsigned long count_empty_slabs(void)
+{
+	struct toy_kmem_cache *s;
+	unsigned long n = 0;
+
+	if (!mutex_trylock(&toy_slab_mutex))
+		return 0;
+	list_for_each_entry(s, &toy_slab_caches, list)
+		n += READ_ONCE(s->nr_slabs[TOY_SLAB_EMPTY]);
+	mutex_unlock(&toy_slab_mutex);
+	return n;
+}
+
+/* Give up to @nr empty slabs of @s back; add their pages to *@pages. */
+static unsigned long release_empties(struct toy_kmem_cache *s,
+				     unsigned long nr, unsigned long *pages)
+	__must_hold(&s->lock)
+{
+	struct toy_page *slab;
+	unsigned long freed = 0;
+
+	lockdep_assert_held(&s->lock);
+	while (freed < nr &&
+	       (slab = list_first_entry_or_null(&s->slabs[TOY_SLAB_EMPTY],
+						struct toy_page, lru))) {
+		release_slab(s, slab, TOY_SLAB_EMPTY);
+		*pages += 1UL << s->order;
+		freed++;
+	}
+	return freed;
+}
+
+/* Free up to @nr empty slabs of the caches not busy; count their pages. */
+static unsigned long free_empty_slabs(unsigned long nr, unsigned long *pages)
+{
+	struct toy_kmem_cache *s;
+	unsigned long freed = 0, flags;
+
+	if (!mutex_trylock(&toy_slab_mutex))
+		return 0;
+	list_for_each_entry(s, &toy_slab_caches, list) {
+		if (freed >= nr)
+			break;
+		if (spin_trylock_irqsave(&s->lock, flags)) {
+			freed += release_empties(s, nr - freed, pages);
+			spin_unlock_irqrestore(&s->lock, flags);
+		}
+	}
+	mutex_unlock(&toy_slab_mutex);
+	return freed;
+}
+
+static unsigned long toy_slab_count(struct toy_shrinker *sh)
+{
+	return count_empty_slabs();
+}
+
+static unsigned long toy_slab_scan(struct toy_shrinker *sh,
+				   struct toy_shrink_control *sc)
+{
+	return free_empty_slabs(sc->nr_to_scan, &sc->nr_reclaimed_pages);
+}
+
+/* The toy's own reclaim: kswapd and direct reclaim of its node. */
+static struct toy_shrinker toy_slab_shrinker = {
+	.count_objects = toy_slab_count,
+	.scan_objects = toy_slab_scan,
+};
+
+/*
+ * The real kernel's reclaim (its kswapd, direct reclaim, drop_caches):
+ * the same empty slabs, given back to the toy's buddy. That frees no real
+ * memory - the region stays the toy's until rmmod - but lets real memory
+ * pressure show in the toy as it would in a kernel whose caches these
+ * were. 6.7 replaced register_shrinker() by shrinker_alloc(), and
+ * defined SHRINKER_ALLOCATED with it.
+ */
+static unsigned long real_count(struct shrinker *sh, struct shrink_control *sc)
+{
+	return count_empty_slabs();
+}
+
+static unsigned long real_scan(struct shrinker *sh, struct shrink_control *sc)
+{
+	unsigned long pages = 0, freed;
+
+	freed = free_empty_slabs(sc->nr_to_scan, &pages);
+	return freed ? freed : SHRINK_STOP;
+}
+
+#ifdef SHRINKER_ALLOCATED	/* 6.7 on: shrinker_alloc() */
+static struct shrinker *real_shrinker;
+
+static void register_real_shrinker(void)
+{
+	real_shrinker = shrinker_alloc(0, "toy_alloc-slab");
+	if (!real_shrinker) {
+		pr_warn("no shrinker with the kernel: real memory pressure will not shrink the toy's slabs\n");
+		return;
+	}
+	real_shrinker->count_objects = real_count;
+	real_shrinker->scan_objects = real_scan;
+	shrinker_register(real_shrinker);
+}
+
+static void unregister_real_shrinker(void)
+{
+	shrinker_free(real_shrinker);
+	real_shrinker = NULL;
+}
+#else
+static struct shrinker real_shrinker = {
+	.count_objects = real_count,
+	.scan_objects = real_scan,
+	.seeks = DEFAULT_SEEKS,
+};
+
+static bool real_shrinker_on;
+
+static void register_real_shrinker(void)
+{
+	real_shrinker_on = !register_shrinker(&real_shrinker, "toy_alloc-slab");
+	if (!real_shrinker_on)
+		pr_warn("no shrinker with the kernel: real memory pressure will not shrink the toy's slabs\n");
+}
+
+static void unregister_real_shrinker(void)
+{
+	if (real_shrinker_on)
+		unregister_shrinker(&real_shrinker);
+	real_shrinker_on = false;
+}
+#endif
+
 /**
  * toy_slab_init() - set the slab layer up
  * @cfg: how it runs; copied.
@@ -2438,6 +2583,8 @@ int toy_slab_boot_cache(struct toy_kmem_cache *s, const char *name,
 void toy_slab_init(const struct toy_slab_config *cfg)
 {
 	toy_slab_cfg = *cfg;
+	toy_register_shrinker(&toy_node0, &toy_slab_shrinker);
+	register_real_shrinker();
 }
 
 /**
@@ -2454,6 +2601,8 @@ void toy_slab_exit(bool quiet)
 {
 	struct toy_kmem_cache *s, *next;
 
+	unregister_real_shrinker();
+	toy_unregister_shrinker(&toy_node0, &toy_slab_shrinker);
 	mutex_lock(&toy_slab_mutex);
 	freeze_mark_all();
 	list_for_each_entry_safe(s, next, &toy_slab_caches, list)

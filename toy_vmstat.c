@@ -19,6 +19,7 @@
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/swap.h>
 #include <linux/vmalloc.h>
 #include <kunit/visibility.h>
 
@@ -211,16 +212,17 @@ static void show_val_kb(struct seq_file *m, const char *name,
 
 static int meminfo_show(struct seq_file *m, void *v)
 {
-	struct toy_zone *low = &toy_node0.zones[TOY_ZONE_NORMAL];
 	struct toy_zone *high = &toy_node0.zones[TOY_ZONE_HIGHMEM];
-	unsigned long low_free = READ_ONCE(low->free_pages);
 	unsigned long high_free = READ_ONCE(high->free_pages);
+	unsigned long low_free =
+		READ_ONCE(toy_node0.zones[TOY_ZONE_DMA].free_pages) +
+		READ_ONCE(toy_node0.zones[TOY_ZONE_NORMAL].free_pages);
 
 	show_val_kb(m, "MemTotal:", toy_node0.nr_pages);
 	show_val_kb(m, "MemFree:", low_free + high_free);
 	show_val_kb(m, "HighTotal:", high->nr_pages);
 	show_val_kb(m, "HighFree:", high_free);
-	show_val_kb(m, "LowTotal:", low->nr_pages);
+	show_val_kb(m, "LowTotal:", toy_node_lowmem_pages(&toy_node0));
 	show_val_kb(m, "LowFree:", low_free);
 	return 0;
 }
@@ -238,6 +240,8 @@ static char page_char(const struct toy_page *page, bool head)
 		return 'S';
 	if (toy_page_test(page, TOY_PG_LARGE))
 		return 'L';
+	if (toy_page_test(page, TOY_PG_LRU))
+		return 'C';
 	return 'A';
 }
 
@@ -274,10 +278,10 @@ static void zone_map(struct toy_node *node, struct toy_zone *zone, char *map)
 	toy_zone_thaw(node, zone);
 }
 
-/* The most telling character of a group of pages: ? S L A a p . in turn. */
+/* The most telling character of a group of pages: ? S L C A a p . in turn. */
 static char group_char(const char *map, unsigned long n)
 {
-	static const char rank[] = "?SLAap.";
+	static const char rank[] = "?SLCAap.";
 	const char *r;
 
 	for (r = rank; *r; r++)
@@ -320,7 +324,7 @@ static int pagemap_show(struct seq_file *m, void *v)
 	seq_printf(m, "# toy pfns 0-%lu, one character per %lu page%s\n",
 		   node->nr_pages - 1, per, per > 1 ? "s" : "");
 	seq_puts(m, "# . free  A allocated block head  a rest of an allocated block\n");
-	seq_puts(m, "# p free on a per-CPU list  S slab  L large kmalloc\n");
+	seq_puts(m, "# p free on a per-CPU list  S slab  L large kmalloc  C page cache\n");
 	seq_puts(m, "# (a group of pages shows its most telling one)\n");
 	for (z = 0; z < TOY_NR_ZONES; z++) {
 		struct toy_zone *zone = &node->zones[z];
@@ -335,18 +339,144 @@ static int pagemap_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(pagemap);
 
+/*
+ * /proc/zoneinfo: zoneinfo_show_print() of 6.1, for every zone of the toy,
+ * populated or not, as the kernel prints them all (lowmem_reserve works on
+ * all of them). Of the per-node stats the kernel prints in the first
+ * populated zone the toy has nr_inactive_file (its page cache), of the
+ * zone counters nr_free_pages and nr_zone_inactive_file. Its counts are
+ * exact, so the per-CPU "vm stats threshold" (the drift the kernel's
+ * counters allow) is 0. node_unreclaimable is kswapd having failed
+ * TOY_MAX_RECLAIM_RETRIES times in a row.
+ */
+static void zoneinfo_zone(struct seq_file *m, struct toy_node *node,
+			  struct toy_zone *zone, bool first_populated)
+{
+	int i, cpu;
+
+	seq_printf(m, "Node %d, zone %8s", node->nid, zone->name);
+	if (first_populated) {
+		seq_puts(m, "\n  per-node stats");
+		seq_printf(m, "\n      %-12s %lu", "nr_inactive_file",
+			   READ_ONCE(node->nr_lru_pages));
+	}
+	seq_printf(m, "\n  pages free     %lu", READ_ONCE(zone->free_pages));
+	seq_printf(m, "\n        boost    %lu", READ_ONCE(zone->watermark_boost));
+	seq_printf(m, "\n        min      %lu",
+		   READ_ONCE(zone->watermark[TOY_WMARK_MIN]));
+	seq_printf(m, "\n        low      %lu",
+		   READ_ONCE(zone->watermark[TOY_WMARK_LOW]));
+	seq_printf(m, "\n        high     %lu",
+		   READ_ONCE(zone->watermark[TOY_WMARK_HIGH]));
+	seq_printf(m, "\n        spanned  %lu", zone->nr_pages);
+	seq_printf(m, "\n        present  %lu", zone->nr_pages);
+	seq_printf(m, "\n        managed  %lu", zone->nr_pages);
+	seq_printf(m, "\n        cma      %lu", 0UL);
+	seq_printf(m, "\n        protection: (%ld",
+		   READ_ONCE(zone->lowmem_reserve[0]));
+	for (i = 1; i < TOY_NR_ZONES; i++)
+		seq_printf(m, ", %ld", READ_ONCE(zone->lowmem_reserve[i]));
+	seq_putc(m, ')');
+	if (!zone_populated(zone)) {
+		seq_putc(m, '\n');
+		return;
+	}
+	seq_printf(m, "\n      %-12s %lu", "nr_free_pages",
+		   READ_ONCE(zone->free_pages));
+	seq_printf(m, "\n      %-12s %lu", "nr_zone_inactive_file",
+		   READ_ONCE(zone->nr_inactive_file));
+	seq_puts(m, "\n  pagesets");
+	for_each_online_cpu(cpu) {
+		struct toy_pcp *pcp = per_cpu_ptr(zone->pcp, cpu);
+
+		seq_printf(m, "\n    cpu: %i", cpu);
+		seq_printf(m, "\n              count: %i", READ_ONCE(pcp->count));
+		seq_printf(m, "\n              high:  %i",
+			   (int)READ_ONCE(zone->pcp_high));
+		seq_printf(m, "\n              batch: %i",
+			   (int)READ_ONCE(zone->pcp_batch));
+		seq_printf(m, "\n  vm stats threshold: %d", 0);
+	}
+	seq_printf(m, "\n  node_unreclaimable:  %u",
+		   READ_ONCE(node->kswapd_failures) >= TOY_MAX_RECLAIM_RETRIES);
+	seq_printf(m, "\n  start_pfn:           %lu", zone->start_pfn);
+	seq_putc(m, '\n');
+}
+
+static int zoneinfo_show(struct seq_file *m, void *v)
+{
+	bool first = true;
+	int z;
+
+	for (z = 0; z < TOY_NR_ZONES; z++) {
+		struct toy_zone *zone = &toy_node0.zones[z];
+
+		zoneinfo_zone(m, &toy_node0, zone, first && zone_populated(zone));
+		first &= !zone_populated(zone);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(zoneinfo);
+
+/*
+ * /proc/vmstat: the names of vmstat_text[] for what the toy counts, in
+ * its order; the zone items are summed over the zones, the per-zone
+ * events have one line per zone, as TEXTS_FOR_ZONES() names them
+ * (_high is what a HIGHMEM kernel prints for its HighMem zone).
+ */
+static int vmstat_show(struct seq_file *m, void *v)
+{
+	static const char *const zone_suffix[TOY_NR_ZONES] = {
+		[TOY_ZONE_DMA]		= "dma",
+		[TOY_ZONE_NORMAL]	= "normal",
+		[TOY_ZONE_HIGHMEM]	= "high",
+	};
+	struct toy_node *node = &toy_node0;
+	unsigned long free = 0, inactive = 0, pgfree = 0;
+	int z, i;
+
+	for (z = 0; z < TOY_NR_ZONES; z++) {
+		free += READ_ONCE(node->zones[z].free_pages);
+		inactive += READ_ONCE(node->zones[z].nr_inactive_file);
+		pgfree += toy_zone_stat(&node->zones[z], TOY_ZS_PGFREE);
+	}
+	seq_printf(m, "nr_free_pages %lu\n", free);
+	seq_printf(m, "nr_zone_inactive_file %lu\n", inactive);
+	seq_printf(m, "nr_inactive_file %lu\n", READ_ONCE(node->nr_lru_pages));
+	for (z = 0; z < TOY_NR_ZONES; z++)
+		seq_printf(m, "pgalloc_%s %lu\n", zone_suffix[z],
+			   toy_zone_stat(&node->zones[z], TOY_ZS_PGALLOC));
+	for (z = 0; z < TOY_NR_ZONES; z++)
+		seq_printf(m, "allocstall_%s %lu\n", zone_suffix[z],
+			   toy_zone_stat(&node->zones[z], TOY_ZS_ALLOCSTALL));
+	seq_printf(m, "pgfree %lu\n", pgfree);
+	for (i = 0; i < TOY_NR_VM_EVENTS; i++)
+		seq_printf(m, "%s %lu\n", toy_vm_event_names[i],
+			   toy_vm_event(node, i));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vmstat);
+
 /* /proc/vmstat's format: one "name value" per line. */
 static int stats_show(struct seq_file *m, void *v)
 {
 	int z, i;
 
 	for (z = 0; z < TOY_NR_ZONES; z++) {
+		static const char *const names[TOY_NR_ZONES] = {
+			"dma", "normal", "highmem"
+		};
 		struct toy_zone *zone = &toy_node0.zones[z];
-		const char *name = z ? "highmem" : "normal";
+		const char *name = names[z];
 
+		/* The toy's own file: the DMA lines only when there is one. */
+		if (z == TOY_ZONE_DMA && !zone_populated(zone))
+			continue;
 		for (i = 0; i < TOY_NR_ZONE_STATS; i++)
-			seq_printf(m, "%s_%s %lu\n", name, toy_zone_stat_names[i],
-				   toy_zone_stat(zone, i));
+			if (toy_zone_stat_names[i])
+				seq_printf(m, "%s_%s %lu\n", name,
+					   toy_zone_stat_names[i],
+					   toy_zone_stat(zone, i));
 		seq_printf(m, "%s_pcp_pages %lu\n", name, toy_zone_pcp_pages(zone));
 		seq_printf(m, "%s_pcp_batch %u\n", name, READ_ONCE(zone->pcp_batch));
 		seq_printf(m, "%s_pcp_high %u\n", name, READ_ONCE(zone->pcp_high));
@@ -354,6 +484,8 @@ static int stats_show(struct seq_file *m, void *v)
 	for (i = 0; i < TOY_NR_MISUSE; i++)
 		seq_printf(m, "misuse_%s %ld\n", toy_misuse_names[i],
 			   atomic_long_read(&toy_node0.misuse[i]));
+	seq_printf(m, "kswapd_wakeups %ld\n",
+		   atomic_long_read(&toy_node0.kswapd_wakeups));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
@@ -370,6 +502,8 @@ void toy_vmstat_debugfs_init(struct dentry *root)
 	debugfs_create_file("meminfo", 0400, root, NULL, &meminfo_fops);
 	debugfs_create_file("pagemap", 0400, root, NULL, &pagemap_fops);
 	debugfs_create_file("stats", 0400, root, NULL, &stats_fops);
+	debugfs_create_file("vmstat", 0400, root, NULL, &vmstat_fops);
+	debugfs_create_file("zoneinfo", 0400, root, NULL, &zoneinfo_fops);
 	debugfs_create_file("unusable_index", 0400, extfrag, NULL,
 			    &unusable_index_fops);
 	debugfs_create_file("extfrag_index", 0400, extfrag, NULL,

@@ -27,6 +27,14 @@
 #define TEST_HIGH_MB	4
 #define ZONE_PAGES	(TOY_BLOCK_PAGES)	/* one block per zone */
 
+/*
+ * These cases take zones to their last page, which only a request that
+ * ignores the watermarks may (__GFP_MEMALLOC, as reclaim itself does);
+ * toy_wmark_test.c checks where the plain flags stop.
+ */
+#define GFP_K		(TOY_GFP_KERNEL | __TOY_GFP_MEMALLOC)
+#define GFP_HU		(TOY_GFP_HIGHUSER | __TOY_GFP_MEMALLOC)
+
 struct free_snapshot {
 	unsigned long nr_free[TOY_NR_ZONES][TOY_MAX_ORDER];
 };
@@ -114,7 +122,7 @@ static void toy_buddy_round_trip(struct kunit *test)
 	struct toy_page *page;
 
 	snapshot(node, &start);
-	page = toy_node_alloc(node, TOY_GFP_KERNEL, order);
+	page = toy_node_alloc(node, GFP_K, order);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	KUNIT_EXPECT_EQ(test, toy_node_pfn(node, page) % (1UL << order), 0);
 	KUNIT_EXPECT_EQ(test, toy_node_pfn(node, page), normal->start_pfn);
@@ -141,7 +149,7 @@ static void toy_buddy_splits(struct kunit *test)
 	struct toy_page *page;
 	unsigned int o;
 
-	page = toy_node_alloc(node, TOY_GFP_KERNEL, order);
+	page = toy_node_alloc(node, GFP_K, order);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	KUNIT_EXPECT_EQ(test, zone_stat(node, TOY_ZONE_NORMAL, TOY_ZS_SPLIT),
 			(unsigned long)(TOY_MAX_ORDER - 1 - order));
@@ -175,7 +183,7 @@ static void toy_buddy_merge_likely_to_tail(struct kunit *test)
 	int i;
 
 	for (i = 0; i < 8; i++) {
-		p[i] = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+		p[i] = toy_node_alloc(node, GFP_K, 0);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 		KUNIT_ASSERT_EQ(test, toy_node_pfn(node, p[i]), base + i);
 	}
@@ -183,10 +191,10 @@ static void toy_buddy_merge_likely_to_tail(struct kunit *test)
 	toy_node_free(node, p[0], 0);
 	toy_node_free(node, p[1], 0);
 	toy_node_free(node, p[2], 0);
-	page = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+	page = toy_node_alloc(node, GFP_K, 0);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	KUNIT_EXPECT_EQ(test, toy_node_pfn(node, page), base + 5);
-	page = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+	page = toy_node_alloc(node, GFP_K, 0);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	KUNIT_EXPECT_EQ(test, toy_node_pfn(node, page), base + 2);
 	for (i = 2; i < 8; i++)
@@ -213,14 +221,14 @@ static void toy_buddy_split_elsewhere(struct kunit *test)
 	struct toy_page *pin, *first, *second;
 	unsigned int k;
 
-	pin = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+	pin = toy_node_alloc(node, GFP_K, 0);
 	KUNIT_ASSERT_NOT_NULL(test, pin);
 	KUNIT_ASSERT_EQ(test, toy_node_pfn(node, pin), base);
 
-	first = toy_node_alloc(node, TOY_GFP_KERNEL, o);
+	first = toy_node_alloc(node, GFP_K, o);
 	KUNIT_ASSERT_NOT_NULL(test, first);
 	KUNIT_EXPECT_EQ(test, toy_node_pfn(node, first), base + size);
-	second = toy_node_alloc(node, TOY_GFP_KERNEL, o);
+	second = toy_node_alloc(node, GFP_K, o);
 	KUNIT_ASSERT_NOT_NULL(test, second);
 	KUNIT_EXPECT_EQ(test, toy_node_pfn(node, second), base + 2 * size);
 	KUNIT_EXPECT_EQ(test, first_free_pfn(node, normal, o), (long)(base + 3 * size));
@@ -260,16 +268,16 @@ static void toy_buddy_exhaust_and_recover(struct kunit *test)
 	snapshot(node, &start);
 
 	while (n <= ZONE_PAGES &&
-	       (pages[n] = toy_node_alloc(node, TOY_GFP_KERNEL | __TOY_GFP_NOWARN, 0)))
+	       (pages[n] = toy_node_alloc(node, GFP_K | __TOY_GFP_NOWARN, 0)))
 		n++;
 	KUNIT_EXPECT_EQ(test, n, ZONE_PAGES);
 	KUNIT_EXPECT_EQ(test, node->zones[TOY_ZONE_NORMAL].free_pages, 0UL);
 	KUNIT_EXPECT_EQ(test, zone_stat(node, TOY_ZONE_NORMAL, TOY_ZS_FAIL), 1UL);
-	KUNIT_EXPECT_NULL(test, toy_node_alloc(node, TOY_GFP_KERNEL | __TOY_GFP_NOWARN, 0));
+	KUNIT_EXPECT_NULL(test, toy_node_alloc(node, GFP_K | __TOY_GFP_NOWARN, 0));
 
 	/* One page back makes one allocation possible again. */
 	toy_node_free(node, pages[n / 2], 0);
-	pages[n / 2] = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+	pages[n / 2] = toy_node_alloc(node, GFP_K, 0);
 	KUNIT_EXPECT_NOT_NULL(test, pages[n / 2]);
 
 	for (i = 0; i < n; i++)
@@ -277,19 +285,24 @@ static void toy_buddy_exhaust_and_recover(struct kunit *test)
 	expect_snapshot_eq(test, node, &start);
 }
 
-/* HIGHUSER takes HighMem first and falls back to Normal when it is gone. */
+/*
+ * HIGHUSER takes HighMem first, until an allocation would take it below
+ * its low watermark: the next one comes from Normal, a fallback.
+ */
 static void toy_buddy_highmem_fallback(struct kunit *test)
 {
 	struct toy_node *node = test_node(test);
+	struct toy_zone *high = &node->zones[TOY_ZONE_HIGHMEM];
+	unsigned long i, n = ZONE_PAGES - high->watermark[TOY_WMARK_LOW];
 	struct toy_page *page;
-	unsigned long i;
 
-	for (i = 0; i < ZONE_PAGES; i++) {
-		page = toy_node_alloc(node, TOY_GFP_HIGHUSER, 0);
+	KUNIT_ASSERT_GT(test, high->watermark[TOY_WMARK_LOW], 0UL);
+	for (i = 0; i < n; i++) {
+		page = toy_node_alloc(node, GFP_HU, 0);
 		KUNIT_ASSERT_NOT_NULL(test, page);
 		KUNIT_ASSERT_TRUE(test, toy_page_is_highmem(page));
 	}
-	page = toy_node_alloc(node, TOY_GFP_HIGHUSER, 0);
+	page = toy_node_alloc(node, GFP_HU, 0);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	KUNIT_EXPECT_EQ(test, page->zone, TOY_ZONE_NORMAL);
 	KUNIT_EXPECT_EQ(test, zone_stat(node, TOY_ZONE_NORMAL, TOY_ZS_FALLBACK), 1UL);
@@ -301,10 +314,10 @@ static void toy_buddy_kernel_never_highmem(struct kunit *test)
 	struct toy_node *node = test_node(test);
 	struct toy_page *page;
 
-	page = toy_node_alloc(node, TOY_GFP_KERNEL, TOY_MAX_ORDER - 1);
+	page = toy_node_alloc(node, GFP_K, TOY_MAX_ORDER - 1);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	KUNIT_EXPECT_EQ(test, page->zone, TOY_ZONE_NORMAL);
-	KUNIT_EXPECT_NULL(test, toy_node_alloc(node, TOY_GFP_KERNEL | __TOY_GFP_NOWARN, 0));
+	KUNIT_EXPECT_NULL(test, toy_node_alloc(node, GFP_K | __TOY_GFP_NOWARN, 0));
 	KUNIT_EXPECT_EQ(test, node->zones[TOY_ZONE_HIGHMEM].free_pages, ZONE_PAGES);
 }
 
@@ -315,14 +328,14 @@ static void toy_buddy_zero(struct kunit *test)
 	struct toy_page *page;
 	u8 *data;
 
-	page = toy_node_alloc(node, TOY_GFP_KERNEL, 1);
+	page = toy_node_alloc(node, GFP_K, 1);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	data = page_address(toy_node_real_page(node, page));
 	memset(data, 0xaa, 2 * PAGE_SIZE);
 	toy_node_free(node, page, 1);
 
 	/* The free lists are LIFO: the same block comes back. */
-	KUNIT_ASSERT_PTR_EQ(test, toy_node_alloc(node, TOY_GFP_KERNEL | __TOY_GFP_ZERO, 1),
+	KUNIT_ASSERT_PTR_EQ(test, toy_node_alloc(node, GFP_K | __TOY_GFP_ZERO, 1),
 			    page);
 	KUNIT_EXPECT_NULL(test, memchr_inv(data, 0, 2 * PAGE_SIZE));
 	toy_node_free(node, page, 1);
@@ -335,7 +348,7 @@ static void toy_buddy_virt_to_page(struct kunit *test)
 	struct toy_page *page;
 	u8 *data, *other;
 
-	page = toy_node_alloc(node, TOY_GFP_KERNEL, 2);
+	page = toy_node_alloc(node, GFP_K, 2);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	data = page_address(toy_node_real_page(node, page));
 	KUNIT_EXPECT_PTR_EQ(test, toy_node_virt_to_page(node, data), page);
@@ -415,8 +428,8 @@ static struct live_block *random_step(struct random_seq *seq, bool *alloc)
 		return &seq->live[(r >> 1) % seq->nr_live];
 	b = &seq->live[seq->nr_live];
 	b->order = (r >> 1) % 7;
-	b->page = toy_node_alloc(seq->node, ((r >> 8) & 1 ? TOY_GFP_HIGHUSER :
-					     TOY_GFP_KERNEL) | __TOY_GFP_NOWARN,
+	b->page = toy_node_alloc(seq->node, ((r >> 8) & 1 ? GFP_HU :
+					     GFP_K) | __TOY_GFP_NOWARN,
 				 b->order);
 	if (!b->page)
 		return NULL;
@@ -717,14 +730,14 @@ static void toy_buddy_pcp_refill_and_drain(struct kunit *test)
 	int i;
 
 	toy_node_set_pcp(node, 7);
-	pages[0] = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+	pages[0] = toy_node_alloc(node, GFP_K, 0);
 	KUNIT_ASSERT_NOT_NULL(test, pages[0]);
 	KUNIT_EXPECT_EQ(test, normal->free_pages, ZONE_PAGES - 7);
 	KUNIT_EXPECT_EQ(test, toy_zone_pcp_pages(normal), 6UL);
 	KUNIT_EXPECT_EQ(test, toy_node_allocated_pages(node), 1UL);
 
 	for (i = 1; i < ARRAY_SIZE(pages); i++) {
-		pages[i] = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+		pages[i] = toy_node_alloc(node, GFP_K, 0);
 		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
 	}
 	/* 42 pages came in 6 batches of 7: the list is empty again. */
@@ -752,7 +765,7 @@ static void toy_buddy_pcp_double_free(struct kunit *test)
 	struct toy_page *page;
 
 	toy_node_set_pcp(node, 7);
-	page = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+	page = toy_node_alloc(node, GFP_K, 0);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	toy_node_free(node, page, 0);
 	toy_node_free(node, page, 0);
@@ -771,14 +784,14 @@ static void toy_buddy_pcp_drain_on_failure(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, pages);
 	toy_node_set_pcp(node, 7);
 	while (n < ZONE_PAGES &&
-	       (pages[n] = toy_node_alloc(node, TOY_GFP_KERNEL | __TOY_GFP_NOWARN, 0)))
+	       (pages[n] = toy_node_alloc(node, GFP_K | __TOY_GFP_NOWARN, 0)))
 		n++;
 	KUNIT_ASSERT_EQ(test, n, ZONE_PAGES);
 	for (i = 0; i < 10; i++)
 		toy_node_free(node, pages[i], 0);
 	KUNIT_ASSERT_EQ(test, node->zones[TOY_ZONE_NORMAL].free_pages, 0UL);
 
-	pair = toy_node_alloc(node, TOY_GFP_KERNEL, 1);
+	pair = toy_node_alloc(node, GFP_K, 1);
 	KUNIT_EXPECT_NOT_NULL(test, pair);
 	KUNIT_EXPECT_EQ(test, toy_zone_pcp_pages(&node->zones[TOY_ZONE_NORMAL]), 0UL);
 	toy_node_free(node, pair, 1);
@@ -853,7 +866,7 @@ static void toy_buddy_index_live_layout(struct kunit *test)
 	unsigned long nr_free[TOY_MAX_ORDER];
 	struct toy_contig_info info;
 
-	KUNIT_ASSERT_NOT_NULL(test, toy_node_alloc(node, TOY_GFP_KERNEL, 0));
+	KUNIT_ASSERT_NOT_NULL(test, toy_node_alloc(node, GFP_K, 0));
 	toy_zone_snapshot(&node->zones[TOY_ZONE_NORMAL], nr_free);
 
 	/* Order 5: 31 blocks of 32 pages usable, 31 of 1023 pages not. */
@@ -875,8 +888,8 @@ static void toy_buddy_misuse_order(struct kunit *test)
 	struct toy_page *page;
 
 	snapshot(node, &start);
-	KUNIT_EXPECT_NULL(test, toy_node_alloc(node, TOY_GFP_KERNEL, TOY_MAX_ORDER));
-	page = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+	KUNIT_EXPECT_NULL(test, toy_node_alloc(node, GFP_K, TOY_MAX_ORDER));
+	page = toy_node_alloc(node, GFP_K, 0);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	toy_node_free(node, page, TOY_MAX_ORDER);
 	expect_only_misuse(test, node, TOY_MISUSE_ORDER, 2);
@@ -890,7 +903,7 @@ static void toy_buddy_misuse_double_free(struct kunit *test)
 	struct free_snapshot freed;
 	struct toy_page *page;
 
-	page = toy_node_alloc(node, TOY_GFP_KERNEL, 2);
+	page = toy_node_alloc(node, GFP_K, 2);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	toy_node_free(node, page, 2);
 	snapshot(node, &freed);
@@ -906,7 +919,7 @@ static void toy_buddy_misuse_tail(struct kunit *test)
 	struct free_snapshot held;
 	struct toy_page *page;
 
-	page = toy_node_alloc(node, TOY_GFP_KERNEL, 3);
+	page = toy_node_alloc(node, GFP_K, 3);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	snapshot(node, &held);
 	toy_node_free(node, page + 1, 0);
@@ -923,7 +936,7 @@ static void toy_buddy_misuse_wrong_order(struct kunit *test)
 	struct free_snapshot held;
 	struct toy_page *page;
 
-	page = toy_node_alloc(node, TOY_GFP_KERNEL, 2);
+	page = toy_node_alloc(node, GFP_K, 2);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	snapshot(node, &held);
 	toy_node_free(node, page, 3);
@@ -954,7 +967,7 @@ static void toy_buddy_validate_finds_corruption(struct kunit *test)
 	struct toy_zone *normal = &node->zones[TOY_ZONE_NORMAL];
 	struct toy_page *page;
 
-	page = toy_node_alloc(node, TOY_GFP_KERNEL, 2);
+	page = toy_node_alloc(node, GFP_K, 2);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 0UL);
 
@@ -977,7 +990,7 @@ static void toy_buddy_fault_injection(struct kunit *test)
 {
 	struct toy_node *node = test_node(test);
 	struct toy_fault_attr *attr = &toy_fail_page_alloc;
-	const toy_gfp_t gfp = TOY_GFP_KERNEL | __TOY_GFP_NOWARN;
+	const toy_gfp_t gfp = GFP_K | __TOY_GFP_NOWARN;
 	struct toy_page *p[4];
 
 	toy_fault_begin(2);

@@ -33,6 +33,7 @@
 #include "toy_mt.h"
 
 #define NOWARN	(TOY_GFP_KERNEL | __TOY_GFP_NOWARN)
+#define NOWAIT	(TOY_GFP_NOWAIT | __TOY_GFP_NOWARN)
 
 struct slab_test_state {
 	unsigned long errors[TOY_NR_SLAB_ERRORS];
@@ -952,7 +953,11 @@ static void toy_slab_kmalloc_alignment(struct kunit *test)
 	expect_no_errors(test);
 }
 
-/* Out of memory gives NULL, and once memory is back, allocations work. */
+/*
+ * Out of memory gives NULL, and once memory is back, allocations work.
+ * The requests cannot reclaim (TOY_GFP_NOWAIT): reclaim would take the
+ * other caches' empty slabs, which toy_slab_reclaimed_by_pressure checks.
+ */
 static void toy_slab_exhaustion(struct kunit *test)
 {
 	const unsigned int max = 256;	/* more MiB than the region has */
@@ -965,23 +970,55 @@ static void toy_slab_exhaustion(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, objs);
 	snapshot(&start);
 	s = make_cache(test, "toy_test_oom", SZ_1M, 0, NULL);
-	while (n < max && (objs[n] = toy_kmem_cache_alloc(s, NOWARN)))
+	while (n < max && (objs[n] = toy_kmem_cache_alloc(s, NOWAIT)))
 		n++;
 	KUNIT_ASSERT_LT(test, n, max);
 	KUNIT_EXPECT_GT(test, n, 0U);
 	KUNIT_EXPECT_EQ(test, s->stat[TOY_SS_ALLOC_FAIL], 1UL);
-	KUNIT_EXPECT_NULL(test, toy_kmalloc(TOY_KMALLOC_MAX_SIZE, NOWARN));
+	KUNIT_EXPECT_NULL(test, toy_kmalloc(TOY_KMALLOC_MAX_SIZE, NOWAIT));
 	for (i = 0; i < n; i++)
 		toy_kmem_cache_free(s, objs[i]);
 	toy_kmem_cache_shrink(s);
 	expect_snapshot_eq(test, &start);
 
-	objs[0] = toy_kmem_cache_alloc(s, NOWARN);
+	objs[0] = toy_kmem_cache_alloc(s, NOWAIT);
 	KUNIT_EXPECT_NOT_NULL(test, objs[0]);
 	toy_kmem_cache_free(s, objs[0]);
 	toy_kmem_cache_shrink(s);
 	destroy_cache(test, s);
 	expect_snapshot_eq(test, &start);
+	expect_no_errors(test);
+}
+
+/*
+ * A request that may reclaim, with the region full: direct reclaim takes
+ * the empty slabs of every cache (the shrinker the slab layer registers)
+ * before the request fails.
+ */
+static void toy_slab_reclaimed_by_pressure(struct kunit *test)
+{
+	const unsigned int max = 256;	/* more MiB than the region has */
+	struct toy_kmem_cache *s, *other;
+	unsigned int n = 0, i;
+	void **objs, *o;
+
+	objs = kunit_kcalloc(test, max, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	other = make_bare_cache(test, "toy_test_empty", 256, 0);
+	o = toy_kmem_cache_alloc(other, NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	toy_kmem_cache_free(other, o);
+	KUNIT_ASSERT_EQ(test, other->nr_slabs[TOY_SLAB_EMPTY], 1UL);
+	s = make_cache(test, "toy_test_oom", SZ_1M, 0, NULL);
+	while (n < max && (objs[n] = toy_kmem_cache_alloc(s, NOWARN)))
+		n++;
+	KUNIT_ASSERT_LT(test, n, max);
+	KUNIT_EXPECT_EQ(test, other->nr_slabs[TOY_SLAB_EMPTY], 0UL);
+	for (i = 0; i < n; i++)
+		toy_kmem_cache_free(s, objs[i]);
+	toy_kmem_cache_shrink(s);
+	destroy_cache(test, s);
+	destroy_cache(test, other);
 	expect_no_errors(test);
 }
 
@@ -2154,6 +2191,7 @@ static struct kunit_case toy_slab_test_cases[] = {
 	KUNIT_CASE_PARAM(toy_slab_alignment, align_cases_gen_params),
 	KUNIT_CASE(toy_slab_kmalloc_alignment),
 	KUNIT_CASE(toy_slab_exhaustion),
+	KUNIT_CASE(toy_slab_reclaimed_by_pressure),
 	KUNIT_CASE_PARAM(toy_slab_default_tunables_table,
 			 tunables_cases_gen_params),
 	KUNIT_CASE(toy_slab_kmalloc_tunables),

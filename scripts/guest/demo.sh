@@ -239,14 +239,52 @@ vmalloc() {
 	show rmmod toy_bench
 }
 
+# allocs WORDS: order-0 allocations with WORDS until one is refused;
+# prints how many succeeded.
+allocs() {
+	n=0
+	while echo "alloc 0 $1" 2>/dev/null >"$D/ctl"; do
+		n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# zone_lines ZONE: the first lines of ZONE's block of the toy's zoneinfo.
+zone_lines() {
+	awk -v z="$1" '/^Node / { on = ($NF == z) } on && n++ < 11' "$D/zoneinfo"
+}
+
+watermarks() {
+	say "Watermarks and lowmem_reserve, as 6.1 sets them. Reload small:" \
+		"8 MiB, 4 of them HighMem, min_free_kbytes=512, so Normal keeps" \
+		"128 pages as its min, 160 as low, 192 as high, and protects 32" \
+		"pages (1024 / 32) from requests that could have used HighMem."
+	show rmmod toy_alloc
+	show insmod "$KO" mem_mb=8 highmem_mb=4 min_free_kbytes=512 pcp_batch=0 slab_prefill=0
+	echo "# the toy's zoneinfo, in /proc/zoneinfo's format:"
+	zone_lines Normal
+	say "HighMem-capable (HIGHUSER) pages, one at a time, until refused:"
+	echo "# while echo 'alloc 0 highmem' > $D/ctl; do n=\$((n + 1)); done"
+	echo "  $(allocs highmem) succeeded; pages free now:"
+	grep -E '^Node|pages free' "$D/zoneinfo"
+	say "HighMem stopped at its min (32), Normal at min + protection" \
+		"(128 + 32 = 160). A KERNEL request, which cannot use HighMem," \
+		"may go on down to Normal's min, and an ATOMIC one 5/8 of min" \
+		"lower (__GFP_HIGH takes half of it, not blocking a quarter more):"
+	echo "  KERNEL: $(allocs normal) more; ATOMIC: $(allocs atomic) more"
+	grep -E '^Node|pages free' "$D/zoneinfo"
+	show grep -E '^(nr_free_pages|pgalloc_normal|pgalloc_high) ' "$D/vmstat"
+}
+
 newest_handle_or_0() {
 	h=$(newest_handle)
 	echo "${h:-0}"
 }
 
 unload() {
-	say "Unload: the lists are drained and every block goes back to the" \
-		"real kernel."
+	say "Unload: the handles still live (the watermark chapter's pages)" \
+		"are reported and freed, the lists drained, and every block goes" \
+		"back to the real kernel."
 	show rmmod toy_alloc
 	show cat /proc/buddyinfo
 }
@@ -259,6 +297,7 @@ pcp
 slab
 highmem
 vmalloc
+watermarks
 unload
 echo
 echo "toy-vm: demo done"

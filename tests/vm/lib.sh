@@ -280,6 +280,24 @@ free_near() {
 	[ "${_d#-}" -le "$2" ]
 }
 
+# start_loaded [PARAM=VALUE...]: the module unloaded, the guest's memory
+# noted for unload_clean ($TMP/meminfo.before, $BEFORE_KB), then insmod
+# with the parameters; a failed insmod is a failed check and ends the test.
+start_loaded() {
+	ensure_unloaded
+	cat /proc/meminfo >"$TMP/meminfo.before"
+	BEFORE_KB=$(free_total_kb)
+	if ! load "$@"; then
+		fail "insmod $*: $LOAD_ERR"
+		exit 0
+	fi
+}
+
+# vmstat_of NAME: NAME's value in the toy's vmstat.
+vmstat_of() {
+	awk -v k="$1" '$1 == k { print $2 }' "$D/vmstat"
+}
+
 # --- whole-state snapshots and fault injection --------------------------------
 
 # new_splats: WARNING/BUG/Oops and stack traces since the last mark.

@@ -20,7 +20,8 @@
 
 #include "../../toy_kmalloc.h"
 
-#define ANYCTX_GFP	(__TOY_GFP_NOWARN)
+/* What a hardirq or softirq may ask for, as in the kernel: no sleeping. */
+#define ANYCTX_GFP	(TOY_GFP_ATOMIC | __TOY_GFP_NOWARN)
 
 /* What one callback keeps from one run to the next. */
 struct anyctx_ring {

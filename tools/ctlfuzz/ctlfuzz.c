@@ -63,7 +63,8 @@ static const char *const edge_numbers[] = {
 #define NR_EDGES ARRAY_SIZE(edge_numbers)
 
 static const char *const words[] = {
-	"normal", "highmem", "zero", "debug", "kmalloc-64", "kmalloc-8k",
+	"normal", "highmem", "dma", "atomic", "cache", "zero", "debug",
+	"kmalloc-64", "kmalloc-8k",
 	"fuzz", "fuzz_cache", "a", "A-b_c.9", "x\ty", "..", "/", "%s%n",
 	"0123456789012345678901234567890123456789",
 };
@@ -157,6 +158,19 @@ static const char *any_arg(char *buf, size_t len)
 	}
 }
 
+/* "alloc ORDER" and its words, in either order: a zone, atomic, cache. */
+static size_t alloc_line(char *out, size_t len)
+{
+	static const char *const zone[] = { "", " normal", " highmem", " dma" };
+
+	if (pick(4) == 0)
+		return snprintf(out, len, "alloc %u%s%s", pick(12),
+				pick(2) ? " cache" : " atomic", zone[pick(4)]);
+	return snprintf(out, len, "alloc %u%s%s%s", pick(12),
+			pick(2) ? zone[pick(4)] : "",
+			pick(3) ? "" : " atomic", pick(3) ? "" : " cache");
+}
+
 /* A well-formed command, most of the time with sensible values. */
 static size_t grammar_line(char *out, size_t len)
 {
@@ -165,8 +179,7 @@ static size_t grammar_line(char *out, size_t len)
 	size_t n;
 
 	if (!strcmp(verb, "alloc"))
-		n = snprintf(out, len, "alloc %u%s", pick(12),
-			     pick(2) ? " highmem" : "");
+		n = alloc_line(out, len);
 	else if (!strcmp(verb, "kmalloc") || !strcmp(verb, "vmalloc") ||
 		 !strcmp(verb, "which"))
 		n = snprintf(out, len, "%s %u", verb,

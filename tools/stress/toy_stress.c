@@ -394,8 +394,9 @@ static void check(struct stress_thread *t, struct stress_slot *s,
 
 static void take_pages(struct stress_thread *t, struct stress_slot *s, u32 r)
 {
-	toy_gfp_t gfp = (r & 1 ? TOY_GFP_HIGHUSER : TOY_GFP_KERNEL) |
-			__TOY_GFP_NOWARN;
+	/* HighMem or not; may reclaim, or atomic (down into the reserves). */
+	toy_gfp_t gfp = (r & 0x100 ? TOY_GFP_ATOMIC : TOY_GFP_KERNEL) |
+			(r & 1 ? __TOY_GFP_HIGHMEM : 0) | __TOY_GFP_NOWARN;
 
 	s->order = (r >> 1) % 5;
 	s->page = toy_alloc_pages(gfp, s->order);

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the toy's watermarks, lowmem_reserve and zonelists:
+ * every expected number here is worked out by hand, in the comment beside
+ * it, from the formulas of mm/page_alloc.c of 6.1.192
+ * (calculate_min_free_kbytes(), __setup_per_zone_wmarks(),
+ * setup_per_zone_lowmem_reserve(), __zone_watermark_ok(),
+ * gfp_to_alloc_flags()), not from the toy's code.
+ */
+
+#include <kunit/test.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "toy_internal.h"
+
+#define ZONE_PAGES_DMA	TOY_BLOCK_PAGES		/* a 4 MiB DMA zone */
+
+/* calculate_min_free_kbytes(): int_sqrt(lowmem kB * 16), 128 .. 262144. */
+struct mfk_case {
+	unsigned long lowmem_mb;
+	int kbytes;
+};
+
+static const struct mfk_case mfk_cases[] = {
+	{ 1, 128 },		/* sqrt(16384) = 128 */
+	{ 4, 256 },		/* sqrt(65536) = 256 */
+	{ 16, 512 },		/* the kernel's own table from here on */
+	{ 32, 724 },
+	{ 48, 886 },		/* sqrt(786432) = 886.8: the module's default */
+	{ 64, 1024 },
+	{ 1024, 4096 },
+	{ 16384, 16384 },
+	{ 8UL << 20, 262144 },	/* 8 TiB: sqrt(2^37) = 370727, clamped */
+};
+
+static void mfk_desc(const struct mfk_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%lu MiB of lowmem", c->lowmem_mb);
+}
+
+KUNIT_ARRAY_PARAM(mfk, mfk_cases, mfk_desc);
+
+static void toy_wmark_min_free_kbytes(struct kunit *test)
+{
+	const struct mfk_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, toy_calculate_min_free_kbytes(c->lowmem_mb <<
+							    (20 - PAGE_SHIFT)),
+			c->kbytes);
+}
+
+/*
+ * A node's watermarks and protection, per zone DMA, Normal, HighMem:
+ * {min, low, high} and lowmem_reserve[DMA, Normal, HighMem].
+ */
+struct wmark_case {
+	const char *name;
+	struct toy_node_config node;
+	struct toy_wmark_config wmark;
+	int min_free_kbytes;
+	unsigned long marks[TOY_NR_ZONES][3];
+	long reserve[TOY_NR_ZONES][TOY_NR_ZONES];
+};
+
+static const struct wmark_case wmark_cases[] = {
+	/*
+	 * The issue's layout: 128 pages of min, all in Normal's 1024. Normal:
+	 * min 128, step max(128 / 4, 1024 * 10 / 10000) = 32. HighMem: min
+	 * clamp(1024 / 1024, 32, 128) = 32, step from its share 128: 32.
+	 * Normal keeps 1024 / 32 = 32 pages from HighMem-capable requests.
+	 */
+	{ "8M, 4M high, 512k", { 8, 4, 0 }, { 512, 10 }, 512,
+	  { { 0, 0, 0 }, { 128, 160, 192 }, { 32, 64, 96 } },
+	  { { 0, 0, 0 }, { 0, 0, 32 }, { 0, 0, 0 } } },
+	/* The same, min_free_kbytes computed: sqrt(4096 * 16) = 256k, 64 pages. */
+	{ "8M, 4M high, computed", { 8, 4, 0 }, { -1, 10 }, 256,
+	  { { 0, 0, 0 }, { 64, 80, 96 }, { 32, 48, 64 } },
+	  { { 0, 0, 0 }, { 0, 0, 32 }, { 0, 0, 0 } } },
+	/*
+	 * Scale factor 1000: the step is 1024 * 1000 / 10000 = 102 in both
+	 * zones, over min / 4 = 8.
+	 */
+	{ "8M, 4M high, 128k, scale 1000", { 8, 4, 0 }, { 128, 1000 }, 128,
+	  { { 0, 0, 0 }, { 32, 134, 236 }, { 32, 134, 236 } },
+	  { { 0, 0, 0 }, { 0, 0, 32 }, { 0, 0, 0 } } },
+	/*
+	 * The module's default sizes with an 8 MiB DMA zone: lowmem 48 MiB,
+	 * sqrt(49152 * 16) = 886k, 221 pages of min. DMA (2048 pages):
+	 * 221 * 2048 / 12288 = 36, step max(9, 2) = 9. Normal (10240):
+	 * 184, step max(46, 10) = 46. HighMem (4096): min 32, step from
+	 * 73: max(18, 4) = 18. DMA keeps 10240 / 256 = 40 from Normal
+	 * requests and 14336 / 256 = 56 from HighMem ones; Normal keeps
+	 * 4096 / 32 = 128.
+	 */
+	{ "64M, 16M high, 8M DMA, computed", { 64, 16, 8 }, { -1, 10 }, 886,
+	  { { 36, 45, 54 }, { 184, 230, 276 }, { 32, 50, 68 } },
+	  { { 0, 40, 56 }, { 0, 0, 128 }, { 0, 0, 0 } } },
+	/*
+	 * No HighMem: Normal's reserve for it is 0 / 32. The kernel sets the
+	 * marks of every zone, empty ones too: HighMem's min is clamped up
+	 * to 32 from 0 / 1024, its step is 0.
+	 */
+	{ "8M, no high, 512k", { 8, 0, 0 }, { 512, 10 }, 512,
+	  { { 0, 0, 0 }, { 128, 160, 192 }, { 32, 32, 32 } },
+	  { { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 } } },
+};
+
+static void wmark_desc(const struct wmark_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(wmark, wmark_cases, wmark_desc);
+
+static struct toy_node *new_node(struct kunit *test,
+				 const struct toy_node_config *cfg,
+				 const struct toy_wmark_config *wmark)
+{
+	struct toy_node *node = kunit_kzalloc(test, sizeof(*node), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, node);
+	KUNIT_ASSERT_EQ(test, toy_node_init_config(node, 3, cfg), 0);
+	test->priv = node;
+	if (wmark)
+		KUNIT_ASSERT_EQ(test, toy_node_set_watermarks(node, wmark), 0);
+	return node;
+}
+
+static void toy_wmark_table(struct kunit *test)
+{
+	const struct wmark_case *c = test->param_value;
+	struct toy_node *node = new_node(test, &c->node, &c->wmark);
+	int z, j;
+
+	KUNIT_EXPECT_EQ(test, node->min_free_kbytes, c->min_free_kbytes);
+	for (z = 0; z < TOY_NR_ZONES; z++) {
+		struct toy_zone *zone = &node->zones[z];
+
+		KUNIT_EXPECT_EQ_MSG(test, zone->watermark[TOY_WMARK_MIN],
+				    c->marks[z][0], "%s min", zone->name);
+		KUNIT_EXPECT_EQ_MSG(test, zone->watermark[TOY_WMARK_LOW],
+				    c->marks[z][1], "%s low", zone->name);
+		KUNIT_EXPECT_EQ_MSG(test, zone->watermark[TOY_WMARK_HIGH],
+				    c->marks[z][2], "%s high", zone->name);
+		for (j = 0; j < TOY_NR_ZONES; j++)
+			KUNIT_EXPECT_EQ_MSG(test, zone->lowmem_reserve[j],
+					    c->reserve[z][j],
+					    "%s lowmem_reserve[%d]", zone->name, j);
+	}
+}
+
+/* Out of the sysctls' ranges: refused, nothing changed. */
+static void toy_wmark_bad_config(struct kunit *test)
+{
+	static const struct toy_node_config cfg = { 8, 4, 0 };
+	static const struct toy_wmark_config bad[] = {
+		{ -2, 10 }, { 512, 0 }, { 512, 3001 },
+	};
+	struct toy_node *node = new_node(test, &cfg, NULL);
+	unsigned long low = node->zones[TOY_ZONE_NORMAL].watermark[TOY_WMARK_LOW];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ(test, toy_node_set_watermarks(node, &bad[i]), -EINVAL);
+	KUNIT_EXPECT_EQ(test, node->zones[TOY_ZONE_NORMAL].watermark[TOY_WMARK_LOW], low);
+	KUNIT_EXPECT_EQ(test, node->min_free_kbytes, 256);
+}
+
+/* gfp_to_alloc_flags() of 6.1.192 for the toy's flag sets. */
+static void toy_wmark_alloc_flags(struct kunit *test)
+{
+	const unsigned int min = TOY_ALLOC_WMARK_MIN, kswapd = TOY_ALLOC_KSWAPD;
+	const unsigned int reserve = TOY_ALLOC_MIN_RESERVE;
+	const unsigned int nonblock = TOY_ALLOC_NON_BLOCK;
+
+	KUNIT_EXPECT_EQ(test, toy_gfp_to_alloc_flags(TOY_GFP_KERNEL, 0), min | kswapd);
+	KUNIT_EXPECT_EQ(test, toy_gfp_to_alloc_flags(TOY_GFP_HIGHUSER, 5), min | kswapd);
+	KUNIT_EXPECT_EQ(test, toy_gfp_to_alloc_flags(TOY_GFP_ATOMIC, 0),
+			min | kswapd | reserve | nonblock);
+	KUNIT_EXPECT_EQ(test, toy_gfp_to_alloc_flags(TOY_GFP_ATOMIC, 1),
+			min | kswapd | reserve | nonblock | TOY_ALLOC_HIGHATOMIC);
+	KUNIT_EXPECT_EQ(test, toy_gfp_to_alloc_flags(TOY_GFP_NOWAIT, 3),
+			min | kswapd | nonblock);
+	KUNIT_EXPECT_EQ(test, toy_gfp_to_alloc_flags(TOY_GFP_KERNEL | __TOY_GFP_HIGH, 2),
+			min | kswapd | reserve);
+	KUNIT_EXPECT_EQ(test, toy_gfp_zone(TOY_GFP_KERNEL), TOY_ZONE_NORMAL);
+	KUNIT_EXPECT_EQ(test, toy_gfp_zone(TOY_GFP_HIGHUSER), TOY_ZONE_HIGHMEM);
+	KUNIT_EXPECT_EQ(test, toy_gfp_zone(TOY_GFP_KERNEL | TOY_GFP_DMA), TOY_ZONE_DMA);
+}
+
+/*
+ * __zone_watermark_ok() on a zone set by hand: the first of each pair is
+ * the last free count that passes, the second the first that fails.
+ */
+struct ok_case {
+	const char *name;
+	unsigned int order;
+	unsigned long mark;
+	unsigned int alloc_flags;
+	long reserve;			/* lowmem_reserve[HighMem] */
+	unsigned long highatomic;	/* nr_reserved_highatomic */
+	unsigned int block_order;	/* the one free block's order */
+	long pass, fail;
+};
+
+static const struct ok_case ok_cases[] = {
+	/* free > mark */
+	{ "order 0", 0, 160, 0, 0, 0, 0, 161, 160 },
+	/* __GFP_HIGH: 128 - 64 = 64 */
+	{ "min reserve", 0, 128, TOY_ALLOC_MIN_RESERVE, 0, 0, 0, 65, 64 },
+	/* atomic: 64 - 64 / 4 = 48 */
+	{ "atomic", 0, 128, TOY_ALLOC_MIN_RESERVE | TOY_ALLOC_NON_BLOCK,
+	  0, 0, 0, 49, 48 },
+	/* NOWAIT cannot block but has no __GFP_HIGH: no cut */
+	{ "nowait", 0, 128, TOY_ALLOC_NON_BLOCK, 0, 0, 0, 129, 128 },
+	/* free > mark + lowmem_reserve[highest_zoneidx] */
+	{ "reserve", 0, 128, 0, 32, 0, 0, 161, 160 },
+	/* the high-atomic reserve is not free to plain requests ... */
+	{ "highatomic", 0, 128, 0, 0, 10, 0, 139, 138 },
+	/* ... but is to those with reserves: 128 / 2 */
+	{ "highatomic, min reserve", 0, 128, TOY_ALLOC_MIN_RESERVE, 0, 10, 0, 65, 64 },
+	/* order 3: 7 pages of the block do not count, and a block must be free */
+	{ "order 3", 3, 128, 0, 0, 0, 3, 136, 135 },
+	{ "order 3, block of 5", 3, 128, 0, 0, 0, 5, 136, 135 },
+	/* no block of order 3 or more: fails at any count */
+	{ "order 3, block of 2", 3, 128, 0, 0, 0, 2, -1, 1000 },
+};
+
+static void ok_desc(const struct ok_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ok, ok_cases, ok_desc);
+
+static void toy_wmark_ok_table(struct kunit *test)
+{
+	const struct ok_case *c = test->param_value;
+	struct toy_zone *zone = kunit_kzalloc(test, sizeof(*zone), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, zone);
+	zone->lowmem_reserve[TOY_ZONE_HIGHMEM] = c->reserve;
+	zone->nr_reserved_highatomic = c->highatomic;
+	zone->free_area[c->block_order].nr_free = 1;
+	if (c->pass >= 0)
+		KUNIT_EXPECT_TRUE(test,
+				  toy_zone_watermark_ok(zone, c->order, c->mark,
+							TOY_ZONE_HIGHMEM,
+							c->alloc_flags, c->pass));
+	KUNIT_EXPECT_FALSE(test,
+			   toy_zone_watermark_ok(zone, c->order, c->mark,
+						 TOY_ZONE_HIGHMEM,
+						 c->alloc_flags, c->fail));
+}
+
+/*
+ * A sequence of order-0 requests, each step repeated until it fails: how
+ * many pages each zone gave it. The pages stay allocated for the steps
+ * after it.
+ */
+struct seq_step {
+	toy_gfp_t gfp;
+	unsigned long got[TOY_NR_ZONES];	/* DMA, Normal, HighMem */
+};
+
+#define MAX_STEPS	6
+
+struct seq_case {
+	const char *name;
+	struct toy_node_config node;
+	int min_free_kbytes;
+	struct seq_step steps[MAX_STEPS];
+};
+
+static const struct seq_case seq_cases[] = {
+	/*
+	 * The issue's numbers: mem 8, HighMem 4, min_free_kbytes 512, no
+	 * pcp lists. HIGHUSER: HighMem down to its min, 1024 - 32 = 992,
+	 * then Normal down to min + reserve, 1024 - (128 + 32) = 864;
+	 * KERNEL down to Normal's min: 32 more; ATOMIC down to
+	 * 128 - 64 - 16 = 48: 80 more. An atomic HIGHUSER request then
+	 * takes HighMem from 32 to 32 - 16 - 4 = 12: 20.
+	 */
+	{ "8M, 4M high", { 8, 4, 0 }, 512, {
+		{ TOY_GFP_HIGHUSER, { 0, 864, 992 } },
+		{ TOY_GFP_KERNEL, { 0, 32, 0 } },
+		{ TOY_GFP_ATOMIC, { 0, 80, 0 } },
+		{ TOY_GFP_ATOMIC | __TOY_GFP_HIGHMEM, { 0, 0, 20 } },
+		{ TOY_GFP_NOWAIT, { 0, 0, 0 } },
+	} },
+	/*
+	 * 12 MiB, DMA 4, HighMem 4: 128 pages of min over 2048 of lowmem,
+	 * 64 in DMA and 64 in Normal; HighMem 32. DMA keeps 1024 / 256 = 4
+	 * from Normal requests and 2048 / 256 = 8 from HighMem ones;
+	 * Normal keeps 1024 / 32 = 32. HIGHUSER: HighMem 1024 - 32 = 992,
+	 * Normal 1024 - 96 = 928, DMA 1024 - 72 = 952; KERNEL: Normal 32,
+	 * DMA 72 - 68 = 4; DMA: 4 more, down to 64; DMA atomic: down to
+	 * 64 - 32 - 8 = 24, 40; ATOMIC: Normal down to 24, 40, and not
+	 * DMA, 24 + 4 left.
+	 */
+	{ "12M, 4M high, 4M DMA", { 12, 4, 4 }, 512, {
+		{ TOY_GFP_HIGHUSER, { 952, 928, 992 } },
+		{ TOY_GFP_KERNEL, { 4, 32, 0 } },
+		{ TOY_GFP_KERNEL | TOY_GFP_DMA, { 4, 0, 0 } },
+		{ TOY_GFP_ATOMIC | TOY_GFP_DMA, { 40, 0, 0 } },
+		{ TOY_GFP_ATOMIC, { 0, 40, 0 } },
+	} },
+	/* Without watermarks every page goes, HighMem first. */
+	{ "8M, 4M high, memalloc", { 8, 4, 0 }, 512, {
+		{ TOY_GFP_HIGHUSER | __TOY_GFP_MEMALLOC, { 0, 1024, 1024 } },
+	} },
+};
+
+static void seq_desc(const struct seq_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(seq, seq_cases, seq_desc);
+
+static void toy_wmark_sequence(struct kunit *test)
+{
+	const struct seq_case *c = test->param_value;
+	const struct toy_wmark_config wmark = { c->min_free_kbytes, 10 };
+	struct toy_node *node = new_node(test, &c->node, &wmark);
+	unsigned long n = 0, i, got[TOY_NR_ZONES];
+	struct toy_page **pages, *page;
+	int s, z;
+
+	pages = kunit_kcalloc(test, node->nr_pages, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	toy_node_set_pcp(node, 0);
+	for (s = 0; s < MAX_STEPS && c->steps[s].gfp; s++) {
+		memset(got, 0, sizeof(got));
+		while (n < node->nr_pages &&
+		       (page = toy_node_alloc(node, c->steps[s].gfp | __TOY_GFP_NOWARN, 0))) {
+			pages[n++] = page;
+			got[page->zone]++;
+		}
+		for (z = 0; z < TOY_NR_ZONES; z++)
+			KUNIT_EXPECT_EQ_MSG(test, got[z], c->steps[s].got[z],
+					    "step %d: pages from %s", s,
+					    node->zones[z].name);
+	}
+	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 0UL);
+	for (i = 0; i < n; i++)
+		toy_node_free(node, pages[i], 0);
+	KUNIT_EXPECT_EQ(test, toy_node_allocated_pages(node), 0UL);
+}
+
+/* DMA requests never leave the DMA zone, whose pfns come first. */
+static void toy_wmark_dma_zone(struct kunit *test)
+{
+	static const struct toy_node_config cfg = { 12, 4, 4 };
+	struct toy_node *node = new_node(test, &cfg, NULL);
+	struct toy_zone *dma = &node->zones[TOY_ZONE_DMA];
+	struct toy_page *page;
+
+	KUNIT_EXPECT_EQ(test, dma->start_pfn, 0UL);
+	KUNIT_EXPECT_EQ(test, node->zones[TOY_ZONE_NORMAL].start_pfn, ZONE_PAGES_DMA);
+	KUNIT_EXPECT_EQ(test, toy_node_lowmem_pages(node), 2 * ZONE_PAGES_DMA);
+	page = toy_node_alloc(node, TOY_GFP_KERNEL | TOY_GFP_DMA, 3);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, page->zone, TOY_ZONE_DMA);
+	KUNIT_EXPECT_LT(test, toy_node_pfn(node, page), ZONE_PAGES_DMA);
+	/* An order-10 block would take DMA below its min: refused. */
+	KUNIT_EXPECT_NULL(test, toy_node_alloc(node, TOY_GFP_DMA | __TOY_GFP_NOWARN,
+					       TOY_MAX_ORDER - 1));
+	toy_node_free(node, page, 3);
+	KUNIT_EXPECT_EQ(test, dma->free_pages, ZONE_PAGES_DMA);
+}
+
+static void toy_wmark_test_exit(struct kunit *test)
+{
+	if (!test->priv)
+		return;
+	KUNIT_EXPECT_EQ(test, toy_node_validate(test->priv), 0UL);
+	toy_node_destroy(test->priv);
+}
+
+static struct kunit_case toy_wmark_test_cases[] = {
+	KUNIT_CASE_PARAM(toy_wmark_min_free_kbytes, mfk_gen_params),
+	KUNIT_CASE_PARAM(toy_wmark_table, wmark_gen_params),
+	KUNIT_CASE(toy_wmark_bad_config),
+	KUNIT_CASE(toy_wmark_alloc_flags),
+	KUNIT_CASE_PARAM(toy_wmark_ok_table, ok_gen_params),
+	KUNIT_CASE_PARAM(toy_wmark_sequence, seq_gen_params),
+	KUNIT_CASE(toy_wmark_dma_zone),
+	{}
+};
+
+static struct kunit_suite toy_wmark_test_suite = {
+	.name = "toy_wmark",
+	.exit = toy_wmark_test_exit,
+	.test_cases = toy_wmark_test_cases,
+};
+
+kunit_test_suite(toy_wmark_test_suite);
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_LICENSE("GPL");

@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reclaim at toy scale: kswapd and direct reclaim as mm/vmscan.c of 6.1
+ * runs them, over what the toy can give back.
+ *
+ * Two things are reclaimable. "Page cache" pages (toy_cache_page_add()):
+ * clean, droppable blocks on the node's LRU list, newest at the head,
+ * each with an owner (struct toy_cache_ref) who learns that reclaim took
+ * it when its page reads NULL. And the objects of shrinkers
+ * (toy_register_shrinker()): the slab layer registers one for its empty
+ * slabs, as the kernel's caches give theirs back.
+ *
+ * An allocation that finds every zone below its low watermark wakes the
+ * node's kswapd (wakeup_kswapd()), a kthread that reclaims until a zone
+ * the request could use is above its high watermark (pgdat_balanced():
+ * one is enough), then naps for HZ/10 and, if still balanced, sleeps
+ * until woken again. A wake during the nap counts as
+ * kswapd_low_wmark_hit_quickly, a node out of balance again right after
+ * it as kswapd_high_wmark_hit_quickly. A request that may reclaim and
+ * still finds nothing reclaims itself (direct reclaim, allocstall_*).
+ *
+ * Each pass scans a share of what there is, 1 / 2^priority of it, from
+ * priority 12 (DEF_PRIORITY) down to 0 as passes come back empty-handed:
+ * the LRU from its tail (the oldest pages), the shrinkers with the
+ * kernel's do_shrink_slab() arithmetic. The toy's cache pages are clean,
+ * so every page scanned is reclaimed: pgsteal equals pgscan.
+ *
+ * Locking: the LRU has its own spinlock, innermost of all; pages taken
+ * off it are freed after it is dropped. The shrinker list is an rwsem
+ * that reclaim only trylocks, as shrink_slab() does, and a shrinker takes
+ * its own locks only with trylock: reclaim runs inside allocations,
+ * whose callers may hold any of them.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/freezer.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/swap.h>
+#include <linux/wait.h>
+#include <kunit/visibility.h>
+
+#include "toy_internal.h"
+
+/* DEF_PRIORITY: the first pass scans 1/4096 of each list. */
+#define TOY_DEF_PRIORITY	12
+/* SHRINK_BATCH of mm/vmscan.c, and DEFAULT_SEEKS of a shrinker. */
+#define TOY_SHRINK_BATCH	128
+#define TOY_DEFAULT_SEEKS	2
+
+const char *const toy_vm_event_names[TOY_NR_VM_EVENTS] = {
+	[TOY_VM_PGSTEAL_KSWAPD]		= "pgsteal_kswapd",
+	[TOY_VM_PGSTEAL_DIRECT]		= "pgsteal_direct",
+	[TOY_VM_PGSCAN_KSWAPD]		= "pgscan_kswapd",
+	[TOY_VM_PGSCAN_DIRECT]		= "pgscan_direct",
+	[TOY_VM_PGSCAN_FILE]		= "pgscan_file",
+	[TOY_VM_PGSTEAL_FILE]		= "pgsteal_file",
+	[TOY_VM_SLABS_SCANNED]		= "slabs_scanned",
+	[TOY_VM_KSWAPD_LOW_WMARK_HIT_QUICKLY] = "kswapd_low_wmark_hit_quickly",
+	[TOY_VM_KSWAPD_HIGH_WMARK_HIT_QUICKLY] = "kswapd_high_wmark_hit_quickly",
+	[TOY_VM_PAGEOUTRUN]		= "pageoutrun",
+};
+
+static void node_count_events(struct toy_node *node, enum toy_vm_event item,
+			      unsigned long delta)
+{
+	atomic_long_add(delta, &node->vm_events[item]);
+}
+
+/**
+ * toy_vm_event() - read a reclaim event counter of a node
+ * @node: the node.
+ * @item: the counter.
+ *
+ * Return: its value.
+ */
+unsigned long toy_vm_event(struct toy_node *node, enum toy_vm_event item)
+{
+	return atomic_long_read(&node->vm_events[item]);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_vm_event);
+
+/* ==== The LRU: the toy's page cache ==== */
+
+/**
+ * toy_cache_page_add() - allocate a clean, droppable "page cache" block
+ * @node: the node.
+ * @ref: the owner's record; gets the page, which reclaim may take at any
+ *	time after this returns, setting @ref->page to NULL.
+ * @gfp: as for toy_node_alloc().
+ * @order: as for toy_node_alloc().
+ *
+ * The block goes to the head of the node's LRU list.
+ *
+ * Context: as toy_node_alloc() for @gfp.
+ * Return: 0, or -ENOMEM.
+ */
+int toy_cache_page_add(struct toy_node *node, struct toy_cache_ref *ref,
+		       toy_gfp_t gfp, unsigned int order)
+{
+	struct toy_page *page = toy_node_alloc(node, gfp, order);
+	unsigned long flags;
+
+	if (!page)
+		return -ENOMEM;
+	ref->order = order;
+	spin_lock_irqsave(&node->lru_lock, flags);
+	ref->page = page;
+	page->cache_ref = ref;
+	__set_bit(TOY_PG_LRU, &page->flags);
+	list_add(&page->lru, &node->lru);
+	node->nr_lru_pages += 1UL << order;
+	toy_page_zone(node, page)->nr_inactive_file += 1UL << order;
+	spin_unlock_irqrestore(&node->lru_lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_cache_page_add);
+
+/**
+ * toy_cache_page_put() - drop a cache block its owner no longer wants
+ * @node: the node.
+ * @ref: the owner's record.
+ *
+ * Context: Any context.
+ * Return: true if the block was still there and is freed now, false if
+ * reclaim had taken it already.
+ */
+bool toy_cache_page_put(struct toy_node *node, struct toy_cache_ref *ref)
+{
+	struct toy_page *page;
+	unsigned long flags;
+
+	spin_lock_irqsave(&node->lru_lock, flags);
+	page = ref->page;
+	if (page) {
+		list_del(&page->lru);
+		__clear_bit(TOY_PG_LRU, &page->flags);
+		page->cache_ref = NULL;
+		node->nr_lru_pages -= 1UL << ref->order;
+		toy_page_zone(node, page)->nr_inactive_file -= 1UL << ref->order;
+		ref->page = NULL;
+	}
+	spin_unlock_irqrestore(&node->lru_lock, flags);
+	if (page)
+		toy_node_free(node, page, ref->order);
+	return page;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_cache_page_put);
+
+/**
+ * toy_cache_page_present() - is an owner's cache block still there
+ * @node: the node.
+ * @ref: the owner's record.
+ *
+ * Context: Any context; the answer may change as soon as it is given.
+ * Return: the toy pfn of the block, or -1 if reclaim took it.
+ */
+long toy_cache_page_present(struct toy_node *node, struct toy_cache_ref *ref)
+{
+	unsigned long flags;
+	long pfn = -1;
+
+	spin_lock_irqsave(&node->lru_lock, flags);
+	if (ref->page)
+		pfn = toy_node_pfn(node, ref->page);
+	spin_unlock_irqrestore(&node->lru_lock, flags);
+	return pfn;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_cache_page_present);
+
+/*
+ * shrink_inactive_list() for clean pages: take up to @nr_to_scan pages'
+ * worth of blocks from the LRU's tail, tell their owners, free them.
+ * Return the pages reclaimed.
+ */
+static unsigned long shrink_lru(struct toy_node *node, unsigned long nr_to_scan,
+				bool kswapd)
+{
+	unsigned long flags, scanned = 0;
+	struct toy_page *page, *next;
+	LIST_HEAD(victims);
+
+	spin_lock_irqsave(&node->lru_lock, flags);
+	while (scanned < nr_to_scan && !list_empty(&node->lru)) {
+		page = list_last_entry(&node->lru, struct toy_page, lru);
+		list_move(&page->lru, &victims);
+		__clear_bit(TOY_PG_LRU, &page->flags);
+		/* The owner may free its record once it reads NULL. */
+		page->cache_ref->page = NULL;
+		page->cache_ref = NULL;
+		scanned += 1UL << page->order;
+		toy_page_zone(node, page)->nr_inactive_file -= 1UL << page->order;
+	}
+	node->nr_lru_pages -= scanned;
+	spin_unlock_irqrestore(&node->lru_lock, flags);
+
+	/* The head of an allocated block keeps its order (toy_node_alloc()). */
+	list_for_each_entry_safe(page, next, &victims, lru) {
+		list_del(&page->lru);
+		toy_node_free(node, page, page->order);
+	}
+	node_count_events(node, kswapd ? TOY_VM_PGSCAN_KSWAPD :
+			  TOY_VM_PGSCAN_DIRECT, scanned);
+	node_count_events(node, kswapd ? TOY_VM_PGSTEAL_KSWAPD :
+			  TOY_VM_PGSTEAL_DIRECT, scanned);
+	node_count_events(node, TOY_VM_PGSCAN_FILE, scanned);
+	node_count_events(node, TOY_VM_PGSTEAL_FILE, scanned);
+	return scanned;
+}
+
+/* ==== Shrinkers ==== */
+
+/**
+ * toy_register_shrinker() - let reclaim take a layer's objects
+ * @node: the node whose reclaim calls it.
+ * @sh: the shrinker, with count_objects and scan_objects set.
+ *
+ * Context: Process context.
+ */
+void toy_register_shrinker(struct toy_node *node, struct toy_shrinker *sh)
+{
+	down_write(&node->shrinker_rwsem);
+	list_add_tail(&sh->list, &node->shrinkers);
+	up_write(&node->shrinker_rwsem);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_register_shrinker);
+
+/**
+ * toy_unregister_shrinker() - undo toy_register_shrinker()
+ * @node: the node.
+ * @sh: the shrinker; no reclaim calls it once this returns.
+ *
+ * Context: Process context.
+ */
+void toy_unregister_shrinker(struct toy_node *node, struct toy_shrinker *sh)
+{
+	down_write(&node->shrinker_rwsem);
+	list_del(&sh->list);
+	up_write(&node->shrinker_rwsem);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_unregister_shrinker);
+
+/*
+ * do_shrink_slab() without the deferred work: scan (freeable >> priority)
+ * * 4 / seeks objects, at most twice what is freeable, in batches.
+ */
+static unsigned long do_shrink(struct toy_node *node, struct toy_shrinker *sh,
+			       int priority, unsigned long *pages)
+{
+	unsigned long freeable = sh->count_objects(sh), total_scan, freed = 0;
+	struct toy_shrink_control sc = { };
+
+	if (!freeable)
+		return 0;
+	total_scan = (freeable >> priority) * 4 / TOY_DEFAULT_SEEKS;
+	total_scan = min(total_scan, 2 * freeable);
+	while (total_scan) {
+		unsigned long ret;
+
+		sc.nr_to_scan = min_t(unsigned long, total_scan, TOY_SHRINK_BATCH);
+		sc.nr_scanned = sc.nr_to_scan;
+		ret = sh->scan_objects(sh, &sc);
+		node_count_events(node, TOY_VM_SLABS_SCANNED, sc.nr_scanned);
+		total_scan -= min(total_scan, sc.nr_scanned);
+		if (ret == TOY_SHRINK_STOP)
+			break;
+		freed += ret;
+		if (!ret)
+			break;
+	}
+	*pages += sc.nr_reclaimed_pages;
+	return freed;
+}
+
+/* shrink_slab(): every shrinker once; the pages they gave back. */
+static unsigned long shrink_slab(struct toy_node *node, int priority)
+{
+	struct toy_shrinker *sh;
+	unsigned long pages = 0;
+
+	if (!down_read_trylock(&node->shrinker_rwsem))
+		return 0;
+	list_for_each_entry(sh, &node->shrinkers, list)
+		do_shrink(node, sh, priority, &pages);
+	up_read(&node->shrinker_rwsem);
+	return pages;
+}
+
+/*
+ * shrink_node(): one pass at @priority over the LRU (1 / 2^priority of
+ * it, at least one block while it has any at priority 0) and the
+ * shrinkers. Return the pages reclaimed.
+ */
+static unsigned long shrink_node(struct toy_node *node, int priority,
+				 bool kswapd)
+{
+	unsigned long lru = READ_ONCE(node->nr_lru_pages) >> priority;
+
+	if (!lru && !priority && READ_ONCE(node->nr_lru_pages))
+		lru = 1;
+	return (lru ? shrink_lru(node, lru, kswapd) : 0) +
+	       shrink_slab(node, priority);
+}
+
+/* ==== kswapd ==== */
+
+/*
+ * pgdat_balanced(): is a zone the request could use above its high
+ * watermark, for @order? One is enough; with none to use, trivially.
+ */
+static bool node_balanced(struct toy_node *node, unsigned int order,
+			  int highest_zoneidx)
+{
+	bool any = false;
+	int z;
+
+	for (z = 0; z <= highest_zoneidx; z++) {
+		struct toy_zone *zone = &node->zones[z];
+
+		if (!zone->nr_pages)
+			continue;
+		any = true;
+		if (toy_zone_watermark_ok(zone, order,
+					  READ_ONCE(zone->watermark[TOY_WMARK_HIGH]),
+					  highest_zoneidx, 0,
+					  READ_ONCE(zone->free_pages)))
+			return true;
+	}
+	return !any;
+}
+
+/*
+ * balance_pgdat(): reclaim at falling priority, down to 1, until the node
+ * is balanced for @order. A priority drops when its pass reclaimed
+ * nothing; once twice the request's pages are back, what is left to do
+ * is compaction's and kswapd goes on for order 0 (kswapd_shrink_node()).
+ * A run that reclaims nothing at all is a failure, and after
+ * MAX_RECLAIM_RETRIES of them kswapd leaves the node alone
+ * (node_unreclaimable in zoneinfo) until reclaim makes progress again.
+ * Return the order it ended at.
+ */
+static unsigned int balance_node(struct toy_node *node, unsigned int order,
+				 int highest_zoneidx)
+{
+	int priority = TOY_DEF_PRIORITY;
+	unsigned long reclaimed = 0, got;
+
+	node_count_events(node, TOY_VM_PAGEOUTRUN, 1);
+	do {
+		if (node_balanced(node, order, highest_zoneidx))
+			break;
+		got = shrink_node(node, priority, true);
+		reclaimed += got;
+		if (order && reclaimed >= 2UL << order)
+			order = 0;
+		if (!got)
+			priority--;
+	} while (priority >= 1 && !kthread_should_stop());
+	if (reclaimed)
+		WRITE_ONCE(node->kswapd_failures, 0);
+	else if (!node_balanced(node, order, highest_zoneidx))
+		WRITE_ONCE(node->kswapd_failures, node->kswapd_failures + 1);
+	return order;
+}
+
+/* prepare_kswapd_sleep(): a hopeless node, or a balanced one. */
+static bool prepare_sleep(struct toy_node *node, unsigned int order,
+			  int highest_zoneidx)
+{
+	return READ_ONCE(node->kswapd_failures) >= TOY_MAX_RECLAIM_RETRIES ||
+	       node_balanced(node, order, highest_zoneidx);
+}
+
+/* kswapd_highest_zoneidx(): the zone asked for, else the one before. */
+static int kswapd_highest(struct toy_node *node, int prev)
+{
+	int idx = READ_ONCE(node->kswapd_highest_zoneidx);
+
+	return idx == TOY_NR_ZONES ? prev : idx;
+}
+
+/*
+ * kswapd_try_to_sleep(): nap for HZ/10 if balanced, then sleep until
+ * woken if still so. Woken during the nap: the low watermark was hit
+ * again quickly; not balanced after it: the high one.
+ */
+static void kswapd_try_to_sleep(struct toy_node *node, unsigned int order,
+				int highest_zoneidx)
+{
+	long remaining = 0;
+	DEFINE_WAIT(wait);
+
+	if (kthread_should_stop())
+		return;
+	prepare_to_wait(&node->kswapd_wait, &wait, TASK_INTERRUPTIBLE);
+	if (prepare_sleep(node, order, highest_zoneidx)) {
+		remaining = schedule_timeout(HZ / 10);
+		finish_wait(&node->kswapd_wait, &wait);
+		prepare_to_wait(&node->kswapd_wait, &wait, TASK_INTERRUPTIBLE);
+	}
+	if (!remaining && prepare_sleep(node, order, highest_zoneidx)) {
+		if (!kthread_should_stop())
+			schedule();
+	} else {
+		node_count_events(node, remaining ?
+				  TOY_VM_KSWAPD_LOW_WMARK_HIT_QUICKLY :
+				  TOY_VM_KSWAPD_HIGH_WMARK_HIT_QUICKLY, 1);
+	}
+	finish_wait(&node->kswapd_wait, &wait);
+}
+
+/*
+ * kswapd(): sleep, take the order and zone asked for since (resetting
+ * them), balance; a run that ended at a lower order than asked tries to
+ * sleep at that order before looking again.
+ */
+static int toy_kswapd(void *data)
+{
+	unsigned int alloc_order, reclaim_order;
+	int highest = TOY_NR_ZONES - 1;
+	struct toy_node *node = data;
+
+	WRITE_ONCE(node->kswapd_order, 0);
+	WRITE_ONCE(node->kswapd_highest_zoneidx, TOY_NR_ZONES);
+	while (!kthread_should_stop()) {
+		alloc_order = READ_ONCE(node->kswapd_order);
+		reclaim_order = alloc_order;
+		highest = kswapd_highest(node, highest);
+		do {
+			kswapd_try_to_sleep(node, reclaim_order, highest);
+			alloc_order = READ_ONCE(node->kswapd_order);
+			highest = kswapd_highest(node, highest);
+			WRITE_ONCE(node->kswapd_order, 0);
+			WRITE_ONCE(node->kswapd_highest_zoneidx, TOY_NR_ZONES);
+			if (kthread_should_stop())
+				return 0;
+			reclaim_order = balance_node(node, alloc_order, highest);
+		} while (reclaim_order < alloc_order);
+	}
+	return 0;
+}
+
+/**
+ * toy_wakeup_kswapd() - wakeup_kswapd(): a request found its zones low
+ * @node: the node.
+ * @order: the order asked for.
+ * @highest_zoneidx: the highest zone the request may use.
+ *
+ * Records what to balance for and wakes the node's kswapd if it sleeps,
+ * unless the node is hopeless or balanced already.
+ *
+ * Context: Any context.
+ */
+void toy_wakeup_kswapd(struct toy_node *node, unsigned int order,
+		       int highest_zoneidx)
+{
+	int cur = READ_ONCE(node->kswapd_highest_zoneidx);
+
+	if (!node->kswapd)
+		return;
+	if (cur == TOY_NR_ZONES || cur < highest_zoneidx)
+		WRITE_ONCE(node->kswapd_highest_zoneidx, highest_zoneidx);
+	if (READ_ONCE(node->kswapd_order) < order)
+		WRITE_ONCE(node->kswapd_order, order);
+	/*
+	 * A kswapd not on its queue is running and will look at the order
+	 * and zone just written before it sleeps (kswapd_try_to_sleep()
+	 * checks again after prepare_to_wait()), as in wakeup_kswapd().
+	 */
+	if (!waitqueue_active(&node->kswapd_wait))
+		return;
+	if (READ_ONCE(node->kswapd_failures) >= TOY_MAX_RECLAIM_RETRIES ||
+	    node_balanced(node, order, highest_zoneidx))
+		return;
+	atomic_long_inc(&node->kswapd_wakeups);
+	wake_up_interruptible(&node->kswapd_wait);
+}
+
+/**
+ * toy_try_to_free_pages() - direct reclaim, try_to_free_pages()
+ * @node: the node.
+ * @highest_zoneidx: the highest zone of the request, whose allocstall
+ *	counter counts the stall.
+ *
+ * Passes at falling priority until SWAP_CLUSTER_MAX pages are back or
+ * priority 0 has been tried.
+ *
+ * Context: Process context; the caller may sleep.
+ * Return: the pages reclaimed.
+ */
+unsigned long toy_try_to_free_pages(struct toy_node *node, int highest_zoneidx)
+{
+	unsigned long reclaimed = 0;
+	int priority;
+
+	might_sleep();
+	this_cpu_inc(node->zones[highest_zoneidx].events->ev[TOY_ZS_ALLOCSTALL]);
+	for (priority = TOY_DEF_PRIORITY; priority >= 0; priority--) {
+		reclaimed += shrink_node(node, priority, false);
+		if (reclaimed >= SWAP_CLUSTER_MAX)
+			break;
+		cond_resched();
+	}
+	if (reclaimed)
+		WRITE_ONCE(node->kswapd_failures, 0);
+	return reclaimed;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_try_to_free_pages);
+
+/**
+ * toy_kswapd_run() - start a node's kswapd, "toy_kswapd<nid>"
+ * @node: the node.
+ *
+ * Context: Process context.
+ * Return: 0, or the kthread's error.
+ */
+int toy_kswapd_run(struct toy_node *node)
+{
+	struct task_struct *t;
+
+	t = kthread_run(toy_kswapd, node, "toy_kswapd%d", node->nid);
+	if (IS_ERR(t)) {
+		pr_err("node %d: kswapd did not start: %ld\n", node->nid,
+		       PTR_ERR(t));
+		return PTR_ERR(t);
+	}
+	node->kswapd = t;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_kswapd_run);
+
+/**
+ * toy_kswapd_stop() - stop a node's kswapd, if it runs
+ * @node: the node.
+ *
+ * Context: Process context.
+ */
+void toy_kswapd_stop(struct toy_node *node)
+{
+	if (!node->kswapd)
+		return;
+	kthread_stop(node->kswapd);
+	node->kswapd = NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_kswapd_stop);
+
+/**
+ * toy_node_reclaim_init() - the LRU, shrinker list and kswapd state of a node
+ * @node: the node, being set up.
+ */
+void toy_node_reclaim_init(struct toy_node *node)
+{
+	spin_lock_init(&node->lru_lock);
+	INIT_LIST_HEAD(&node->lru);
+	init_rwsem(&node->shrinker_rwsem);
+	INIT_LIST_HEAD(&node->shrinkers);
+	init_waitqueue_head(&node->kswapd_wait);
+	node->kswapd_highest_zoneidx = TOY_NR_ZONES;
+}
+
+/**
+ * toy_node_reclaim_exit() - drop what is left on the LRU, at teardown
+ * @node: the node; kswapd stopped, no owner left.
+ *
+ * Return: the pages still on the LRU, now freed.
+ */
+unsigned long toy_node_reclaim_exit(struct toy_node *node)
+{
+	unsigned long left = READ_ONCE(node->nr_lru_pages);
+
+	if (left)
+		shrink_lru(node, ULONG_MAX, true);
+	return left;
+}

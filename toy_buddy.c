@@ -68,6 +68,8 @@ const char *const toy_zone_stat_names[] = {
 	[TOY_ZS_PGALLOC]	= NULL,
 	[TOY_ZS_PGFREE]		= NULL,
 	[TOY_ZS_ALLOCSTALL]	= NULL,
+	[TOY_ZS_EXTFRAG]	= NULL,
+	[TOY_ZS_STEAL_BLOCK]	= NULL,
 };
 
 static_assert(ARRAY_SIZE(toy_zone_stat_names) == TOY_NR_ZONE_STATS);
@@ -130,25 +132,117 @@ static void report_misuse(struct toy_node *node, enum toy_misuse what,
 	dump_stack();
 }
 
+/* ==== Pageblocks and migrate types ==== */
+
 /*
- * Put a free block of @order at @page on its free list: at the head, or
- * with @tail where __rmqueue() looks last, for a block that is likely to
- * merge soon (buddy_merge_likely()).
+ * Anti-fragmentation, as 6.1 groups pages by mobility: the zone is cut
+ * into pageblocks of TOY_PAGEBLOCK_PAGES, each of one migrate type, and
+ * each order has a free list per type. A request takes from its own
+ * type's lists (__rmqueue_smallest()); only when they are empty does it
+ * steal from another type, the largest block it finds, along the
+ * fallbacks[] table (__rmqueue_fallback()), and it takes the whole
+ * pageblock over when that block is mostly free or of its kind
+ * (steal_suitable_fallback()). Unmovable pages so stay together, and the
+ * movable pageblocks around them stay movable, which compaction needs.
+ * At init every pageblock is movable, as memmap_init() makes them.
  */
-static void add_to_free_list(struct toy_zone *zone, struct toy_page *page,
-			     unsigned int order, bool tail)
+
+const char *const toy_migratetype_names[TOY_MIGRATE_TYPES] = {
+	[TOY_MIGRATE_UNMOVABLE]		= "Unmovable",
+	[TOY_MIGRATE_MOVABLE]		= "Movable",
+	[TOY_MIGRATE_RECLAIMABLE]	= "Reclaimable",
+	[TOY_MIGRATE_HIGHATOMIC]	= "HighAtomic",
+#ifdef CONFIG_CMA
+	[TOY_MIGRATE_CMA]		= "CMA",
+#endif
+#ifdef CONFIG_MEMORY_ISOLATION
+	[TOY_MIGRATE_ISOLATE]		= "Isolate",
+#endif
+};
+EXPORT_SYMBOL_IF_KUNIT(toy_migratetype_names);
+
+/* fallbacks[] of 6.1: where each pcp type steals from, in turn. */
+static const int fallbacks[TOY_MIGRATE_PCPTYPES][3] = {
+	[TOY_MIGRATE_UNMOVABLE] = {
+		TOY_MIGRATE_RECLAIMABLE, TOY_MIGRATE_MOVABLE, TOY_MIGRATE_TYPES
+	},
+	[TOY_MIGRATE_MOVABLE] = {
+		TOY_MIGRATE_RECLAIMABLE, TOY_MIGRATE_UNMOVABLE, TOY_MIGRATE_TYPES
+	},
+	[TOY_MIGRATE_RECLAIMABLE] = {
+		TOY_MIGRATE_UNMOVABLE, TOY_MIGRATE_MOVABLE, TOY_MIGRATE_TYPES
+	},
+};
+
+/* watermark_boost_factor of 6.1: a fallback boosts by 150% of high. */
+#define TOY_WATERMARK_BOOST_FACTOR	15000
+
+static inline unsigned long zone_pfn(struct toy_zone *zone,
+				     const struct toy_page *page)
+{
+	return toy_node_pfn(zone->node, page);
+}
+
+/**
+ * toy_pageblock_migratetype() - get_pageblock_migratetype()
+ * @node: the node.
+ * @pfn: any toy pfn of the pageblock.
+ *
+ * Return: the pageblock's migrate type.
+ */
+int toy_pageblock_migratetype(struct toy_node *node, unsigned long pfn)
+{
+	return READ_ONCE(node->pageblock_mt[pfn >> TOY_PAGEBLOCK_ORDER]);
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_pageblock_migratetype);
+
+static void set_pageblock_migratetype(struct toy_zone *zone,
+				      struct toy_page *page, int mt)
 	__must_hold(&zone->lock)
 {
-	struct list_head *list = &zone->free_area[order].free_list;
+	WRITE_ONCE(zone->node->pageblock_mt[zone_pfn(zone, page) >>
+					    TOY_PAGEBLOCK_ORDER], mt);
+}
+
+/* toy_gfp_migratetype(): where a request's pages belong. */
+static inline int toy_gfp_migratetype(toy_gfp_t gfp)
+{
+	if (gfp & __TOY_GFP_MOVABLE)
+		return TOY_MIGRATE_MOVABLE;
+	if (gfp & __TOY_GFP_RECLAIMABLE)
+		return TOY_MIGRATE_RECLAIMABLE;
+	return TOY_MIGRATE_UNMOVABLE;
+}
+
+/*
+ * Put a free block of @order at @page on its free list of type @mt: at
+ * the head, or with @tail where __rmqueue() looks last, for a block that
+ * is likely to merge soon (buddy_merge_likely()).
+ */
+static void add_to_free_list(struct toy_zone *zone, struct toy_page *page,
+			     unsigned int order, int mt, bool tail)
+	__must_hold(&zone->lock)
+{
+	struct list_head *list = &zone->free_area[order].free_list[mt];
 
 	lockdep_assert_held(&zone->lock);
 	page->order = order;
+	page->migratetype = mt;
 	__set_bit(TOY_PG_BUDDY, &page->flags);
 	if (tail)
 		list_add_tail(&page->lru, list);
 	else
 		list_add(&page->lru, list);
 	zone->free_area[order].nr_free++;
+}
+
+/* move_to_free_list(): the block to the tail of type @mt's list. */
+static void move_to_free_list(struct toy_zone *zone, struct toy_page *page,
+			      unsigned int order, int mt)
+	__must_hold(&zone->lock)
+{
+	list_move_tail(&page->lru, &zone->free_area[order].free_list[mt]);
+	page->migratetype = mt;
 }
 
 static void del_from_free_list(struct toy_zone *zone, struct toy_page *page,
@@ -161,59 +255,346 @@ static void del_from_free_list(struct toy_zone *zone, struct toy_page *page,
 	zone->free_area[order].nr_free--;
 }
 
+static inline bool toy_free_area_empty(struct toy_free_area *area, int mt)
+{
+	return list_empty(&area->free_list[mt]);
+}
+
 /* ==== Allocation ==== */
 
 /*
  * Split a block of order @high at @page down to @low: each round keeps the
- * lower half and frees the upper one, so the caller gets the block at the
- * lowest pfn, as expand() in mm/page_alloc.c does.
+ * lower half and frees the upper one to type @mt's list, so the caller
+ * gets the block at the lowest pfn, as expand() in mm/page_alloc.c does.
  */
 static void expand(struct toy_zone *zone, struct toy_page *page,
-		   unsigned int low, unsigned int high)
+		   unsigned int low, unsigned int high, int mt)
 	__must_hold(&zone->lock)
 {
 	while (high > low) {
 		high--;
-		add_to_free_list(zone, page + (1UL << high), high, false);
+		add_to_free_list(zone, page + (1UL << high), high, mt, false);
 		count_event(zone, TOY_ZS_SPLIT);
 	}
 }
 
-/* Take a block of @order off the free lists (__rmqueue_smallest()). */
-static struct toy_page *__rmqueue(struct toy_zone *zone, unsigned int order)
+/* __rmqueue_smallest(): the smallest block of @order or more of type @mt. */
+static struct toy_page *__rmqueue_smallest(struct toy_zone *zone,
+					   unsigned int order, int mt)
 	__must_hold(&zone->lock)
 {
 	unsigned int o;
 
 	lockdep_assert_held(&zone->lock);
 	for (o = order; o < TOY_MAX_ORDER; o++) {
-		struct toy_free_area *area = &zone->free_area[o];
 		struct toy_page *page;
 
-		page = list_first_entry_or_null(&area->free_list,
+		page = list_first_entry_or_null(&zone->free_area[o].free_list[mt],
 						struct toy_page, lru);
 		if (!page)
 			continue;
 		del_from_free_list(zone, page, o);
-		expand(zone, page, order, o);
+		expand(zone, page, order, o, mt);
 		page->order = order;
+		page->migratetype = mt;
 		zone->free_pages -= 1UL << order;
 		return page;
 	}
 	return NULL;
 }
 
-static struct toy_page *rmqueue(struct toy_zone *zone, unsigned int order)
+/*
+ * move_freepages_block(): every free block of @page's pageblock to type
+ * @mt's lists; *@num_movable gets the allocated pages there that could
+ * move (page cache, the toy's movable pages). Return the pages moved.
+ */
+static unsigned long move_freepages_block(struct toy_zone *zone,
+					  struct toy_page *page, int mt,
+					  unsigned long *num_movable)
+	__must_hold(&zone->lock)
+{
+	struct toy_node *node = zone->node;
+	unsigned long start = round_down(zone_pfn(zone, page), TOY_PAGEBLOCK_PAGES);
+	unsigned long pfn, moved = 0, movable = 0;
+
+	for (pfn = start; pfn < start + TOY_PAGEBLOCK_PAGES;) {
+		struct toy_page *p = &node->pages[pfn];
+
+		if (!toy_page_test(p, TOY_PG_BUDDY)) {
+			if (toy_page_test(p, TOY_PG_HEAD) &&
+			    (toy_page_test(p, TOY_PG_LRU) ||
+			     toy_page_test(p, TOY_PG_MOVABLE)))
+				movable += 1UL << p->order;
+			pfn += toy_page_test(p, TOY_PG_HEAD) ? 1UL << p->order : 1;
+			continue;
+		}
+		move_to_free_list(zone, p, p->order, mt);
+		moved += 1UL << p->order;
+		pfn += 1UL << p->order;
+	}
+	if (num_movable)
+		*num_movable = movable;
+	return moved;
+}
+
+/*
+ * can_steal_fallback(): take the rest of the pageblock too? Always for a
+ * block of half a pageblock or more, and for unmovable and reclaimable
+ * requests, whose pages in a movable block are worse than the reverse.
+ */
+static bool can_steal_fallback(unsigned int order, int start_mt)
+{
+	return order >= TOY_PAGEBLOCK_ORDER / 2 ||
+	       start_mt == TOY_MIGRATE_RECLAIMABLE ||
+	       start_mt == TOY_MIGRATE_UNMOVABLE;
+}
+
+/*
+ * boost_watermark(): a fragmenting fallback raises every watermark of the
+ * zone by a pageblock, up to 150% of high, so that kswapd reclaims and
+ * fewer fallbacks follow; not in zones under four pageblocks.
+ */
+static bool boost_watermark(struct toy_zone *zone)
+	__must_hold(&zone->lock)
+{
+	unsigned long max_boost;
+
+	if (TOY_PAGEBLOCK_PAGES * 4 > zone->nr_pages)
+		return false;
+	max_boost = mult_frac(zone->watermark[TOY_WMARK_HIGH],
+			      TOY_WATERMARK_BOOST_FACTOR, 10000);
+	if (!max_boost)
+		return false;
+	max_boost = max(TOY_PAGEBLOCK_PAGES, max_boost);
+	WRITE_ONCE(zone->watermark_boost,
+		   min(zone->watermark_boost + TOY_PAGEBLOCK_PAGES, max_boost));
+	return true;
+}
+
+/*
+ * steal_suitable_fallback(): a block of order >= pageblock_order changes
+ * owner whole; a smaller one boosts the watermarks and, if it may, moves
+ * its pageblock's free pages to @start_type, and takes the pageblock over
+ * when at least half of it is free or alike.
+ */
+static void steal_suitable_fallback(struct toy_zone *zone,
+				    struct toy_page *page,
+				    unsigned int alloc_flags, int start_type,
+				    bool whole_block)
+	__must_hold(&zone->lock)
+{
+	unsigned int current_order = page->order;
+	unsigned long free_pages, movable_pages, alike_pages;
+	int old_block_type = toy_pageblock_migratetype(zone->node,
+						       zone_pfn(zone, page));
+	unsigned long i;
+
+	if (old_block_type == TOY_MIGRATE_HIGHATOMIC)
+		goto single_page;
+	if (current_order >= TOY_PAGEBLOCK_ORDER) {
+		for (i = 0; i < 1UL << (current_order - TOY_PAGEBLOCK_ORDER); i++)
+			set_pageblock_migratetype(zone, page + i * TOY_PAGEBLOCK_PAGES,
+						  start_type);
+		count_event(zone, TOY_ZS_STEAL_BLOCK);
+		goto single_page;
+	}
+	if (boost_watermark(zone) && (alloc_flags & TOY_ALLOC_KSWAPD))
+		WRITE_ONCE(zone->boosted, true);
+	if (!whole_block)
+		goto single_page;
+	free_pages = move_freepages_block(zone, page, start_type, &movable_pages);
+	if (start_type == TOY_MIGRATE_MOVABLE)
+		alike_pages = movable_pages;
+	else if (old_block_type == TOY_MIGRATE_MOVABLE)
+		alike_pages = TOY_PAGEBLOCK_PAGES - (free_pages + movable_pages);
+	else
+		alike_pages = 0;
+	if (!free_pages)
+		goto single_page;
+	if (free_pages + alike_pages >= TOY_PAGEBLOCK_PAGES / 2) {
+		set_pageblock_migratetype(zone, page, start_type);
+		count_event(zone, TOY_ZS_STEAL_BLOCK);
+	}
+	return;
+
+single_page:
+	move_to_free_list(zone, page, current_order, start_type);
+}
+
+/* find_suitable_fallback(): the first type @mt may steal from at @order. */
+static int find_suitable_fallback(struct toy_free_area *area,
+				  unsigned int order, int mt, bool *can_steal)
+{
+	int i, fallback_mt;
+
+	if (!area->nr_free)
+		return -1;
+	*can_steal = false;
+	for (i = 0; (fallback_mt = fallbacks[mt][i]) != TOY_MIGRATE_TYPES; i++) {
+		if (toy_free_area_empty(area, fallback_mt))
+			continue;
+		if (can_steal_fallback(order, mt))
+			*can_steal = true;
+		return fallback_mt;
+	}
+	return -1;
+}
+
+/*
+ * __rmqueue_fallback(): no block of type @start_mt is free. Steal the
+ * largest free block of a fallback type - or, for a movable request that
+ * may not take its pageblock, the smallest that fits, which fragments
+ * less - and move it to @start_mt's list, for __rmqueue_smallest() to
+ * take. Return whether one was found.
+ */
+static bool __rmqueue_fallback(struct toy_zone *zone, unsigned int order,
+			       int start_mt, unsigned int alloc_flags)
+	__must_hold(&zone->lock)
+{
+	struct toy_free_area *area;
+	int current_order, fallback_mt;
+	struct toy_page *page;
+	bool can_steal;
+
+	for (current_order = TOY_MAX_ORDER - 1; current_order >= (int)order;
+	     current_order--) {
+		area = &zone->free_area[current_order];
+		fallback_mt = find_suitable_fallback(area, current_order, start_mt,
+						     &can_steal);
+		if (fallback_mt == -1)
+			continue;
+		if (!can_steal && start_mt == TOY_MIGRATE_MOVABLE &&
+		    current_order > order)
+			goto find_smallest;
+		goto do_steal;
+	}
+	return false;
+
+find_smallest:
+	for (current_order = order; current_order < TOY_MAX_ORDER; current_order++) {
+		area = &zone->free_area[current_order];
+		fallback_mt = find_suitable_fallback(area, current_order, start_mt,
+						     &can_steal);
+		if (fallback_mt != -1)
+			break;
+	}
+	if (WARN_ON_ONCE(current_order == TOY_MAX_ORDER))
+		return false;
+
+do_steal:
+	page = list_first_entry(&area->free_list[fallback_mt], struct toy_page, lru);
+	steal_suitable_fallback(zone, page, alloc_flags, start_mt, can_steal);
+	count_event(zone, TOY_ZS_EXTFRAG);
+	return true;
+}
+
+/* __rmqueue(): from @mt's lists, else after a fallback steal. */
+static struct toy_page *__rmqueue(struct toy_zone *zone, unsigned int order,
+				  int mt, unsigned int alloc_flags)
+	__must_hold(&zone->lock)
 {
 	struct toy_page *page;
+
+	do {
+		page = __rmqueue_smallest(zone, order, mt);
+	} while (!page && __rmqueue_fallback(zone, order, mt, alloc_flags));
+	return page;
+}
+
+/*
+ * rmqueue_buddy(): high-order atomic requests try the high-atomic reserve
+ * first; any request that cannot block may use it rather than fail.
+ */
+static struct toy_page *rmqueue(struct toy_zone *zone, unsigned int order,
+				int mt, unsigned int alloc_flags)
+{
+	struct toy_page *page = NULL;
 	unsigned long flags;
 
 	spin_lock_irqsave(&zone->lock, flags);
-	page = __rmqueue(zone, order);
+	if (alloc_flags & TOY_ALLOC_HIGHATOMIC)
+		page = __rmqueue_smallest(zone, order, TOY_MIGRATE_HIGHATOMIC);
+	if (!page)
+		page = __rmqueue(zone, order, mt, alloc_flags);
+	if (!page && (alloc_flags & TOY_ALLOC_NON_BLOCK))
+		page = __rmqueue_smallest(zone, order, TOY_MIGRATE_HIGHATOMIC);
 	if (page)
 		__set_bit(TOY_PG_HEAD, &page->flags);
 	spin_unlock_irqrestore(&zone->lock, flags);
 	return page;
+}
+
+/*
+ * reserve_highatomic_pageblock(): a high-order atomic request succeeded;
+ * keep its pageblock for such requests, up to about 1% of the zone plus
+ * one pageblock.
+ */
+static void reserve_highatomic_pageblock(struct toy_zone *zone,
+					 struct toy_page *page)
+{
+	unsigned long max_managed = zone->nr_pages / 100 + TOY_PAGEBLOCK_PAGES;
+	unsigned long flags;
+	int mt;
+
+	if (READ_ONCE(zone->nr_reserved_highatomic) >= max_managed)
+		return;
+	spin_lock_irqsave(&zone->lock, flags);
+	if (zone->nr_reserved_highatomic >= max_managed)
+		goto out;
+	mt = toy_pageblock_migratetype(zone->node, zone_pfn(zone, page));
+	if (mt < TOY_MIGRATE_PCPTYPES) {
+		WRITE_ONCE(zone->nr_reserved_highatomic,
+			   zone->nr_reserved_highatomic + TOY_PAGEBLOCK_PAGES);
+		set_pageblock_migratetype(zone, page, TOY_MIGRATE_HIGHATOMIC);
+		move_freepages_block(zone, page, TOY_MIGRATE_HIGHATOMIC, NULL);
+	}
+out:
+	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+/*
+ * unreserve_highatomic_pageblock(): a request is about to fail for lack
+ * of memory: give a high-atomic pageblock back to @mt (all but the last
+ * unless @force). Return whether one was.
+ */
+static bool unreserve_highatomic_pageblock(struct toy_node *node,
+					   int highest_zoneidx, int mt,
+					   bool force)
+{
+	unsigned long flags;
+	unsigned int o;
+	int z;
+
+	for (z = highest_zoneidx; z >= 0; z--) {
+		struct toy_zone *zone = &node->zones[z];
+
+		if (!force && READ_ONCE(zone->nr_reserved_highatomic) <=
+		    TOY_PAGEBLOCK_PAGES)
+			continue;
+		spin_lock_irqsave(&zone->lock, flags);
+		for (o = 0; o < TOY_MAX_ORDER; o++) {
+			struct list_head *list =
+				&zone->free_area[o].free_list[TOY_MIGRATE_HIGHATOMIC];
+			struct toy_page *page;
+
+			page = list_first_entry_or_null(list, struct toy_page, lru);
+			if (!page)
+				continue;
+			if (toy_pageblock_migratetype(node, zone_pfn(zone, page)) ==
+			    TOY_MIGRATE_HIGHATOMIC)
+				WRITE_ONCE(zone->nr_reserved_highatomic,
+					   zone->nr_reserved_highatomic -
+					   min(TOY_PAGEBLOCK_PAGES,
+					       zone->nr_reserved_highatomic));
+			set_pageblock_migratetype(zone, page, mt);
+			if (move_freepages_block(zone, page, mt, NULL)) {
+				spin_unlock_irqrestore(&zone->lock, flags);
+				return true;
+			}
+		}
+		spin_unlock_irqrestore(&zone->lock, flags);
+	}
+	return false;
 }
 
 /* ==== Per-CPU lists of order-0 pages ==== */
@@ -266,17 +647,17 @@ static __always_inline bool pcp_usable(struct toy_zone *zone)
 	return !smp_load_acquire(&zone->frozen) && READ_ONCE(zone->pcp_batch);
 }
 
-/* Move up to @count pages from the free lists to @pcp. */
+/* rmqueue_bulk(): up to @count pages of type @mt from the free lists to @pcp. */
 static noinline void pcp_refill(struct toy_zone *zone, struct toy_pcp *pcp,
-				int count)
+				int mt, unsigned int alloc_flags, int count)
 {
 	struct toy_page *page;
 	unsigned long flags;
 
 	spin_lock_irqsave(&zone->lock, flags);
-	while (count-- && (page = __rmqueue(zone, 0))) {
+	while (count-- && (page = __rmqueue(zone, 0, mt, alloc_flags))) {
 		__set_bit(TOY_PG_PCP, &page->flags);
-		list_add_tail(&page->lru, &pcp->list);
+		list_add_tail(&page->lru, &pcp->lists[mt]);
 		pcp->count++;
 		count_event(zone, TOY_ZS_PCP_REFILL);
 	}
@@ -284,28 +665,34 @@ static noinline void pcp_refill(struct toy_zone *zone, struct toy_pcp *pcp,
 }
 
 static void merge_and_free(struct toy_node *node, struct toy_zone *zone,
-			   unsigned long pfn, unsigned int order);
+			   unsigned long pfn, unsigned int order, int mt);
 
 /*
- * Give the @count coldest pages of @pcp back to the free lists; the
- * caller holds the zone lock and the list (its section, or the frozen
- * zone).
+ * free_pcppages_bulk(): give the @count coldest pages of @pcp back to the
+ * free lists, taking from each migrate type's list in turn, each page to
+ * the lists of the type it was kept as. The caller holds the zone lock and
+ * the list (its section, or the frozen zone).
  */
 static void __pcp_drain(struct toy_node *node, struct toy_zone *zone,
 			struct toy_pcp *pcp, int count)
 	__must_hold(&zone->lock)
 {
 	struct toy_page *page;
+	int mt = 0;
 
 	lockdep_assert_held(&zone->lock);
 	while (count-- && pcp->count) {
-		page = list_last_entry(&pcp->list, struct toy_page, lru);
+		while (list_empty(&pcp->lists[mt]))
+			mt = (mt + 1) % TOY_MIGRATE_PCPTYPES;
+		page = list_last_entry(&pcp->lists[mt], struct toy_page, lru);
 		list_del(&page->lru);
 		__clear_bit(TOY_PG_PCP, &page->flags);
 		pcp->count--;
 		zone->free_pages++;
 		count_event(zone, TOY_ZS_PCP_DRAIN);
-		merge_and_free(node, zone, toy_node_pfn(node, page), 0);
+		merge_and_free(node, zone, toy_node_pfn(node, page), 0,
+			       page->migratetype);
+		mt = (mt + 1) % TOY_MIGRATE_PCPTYPES;
 	}
 }
 
@@ -319,21 +706,22 @@ static noinline void pcp_drain(struct toy_node *node, struct toy_zone *zone,
 	spin_unlock_irqrestore(&zone->lock, flags);
 }
 
-/* An order-0 page from this CPU's list, or from the zone when busy. */
-static struct toy_page *pcp_alloc(struct toy_zone *zone)
+/* An order-0 page of type @mt from this CPU's list, or the zone when busy. */
+static struct toy_page *pcp_alloc(struct toy_zone *zone, int mt,
+				  unsigned int alloc_flags)
 {
 	struct toy_pcp *pcp = pcp_enter(zone);
 	struct toy_page *page;
 
 	if (unlikely(!pcp))
-		return rmqueue(zone, 0);
+		return rmqueue(zone, 0, mt, alloc_flags);
 	if (unlikely(!pcp_usable(zone))) {
 		pcp_exit(pcp);
-		return rmqueue(zone, 0);
+		return rmqueue(zone, 0, mt, alloc_flags);
 	}
-	if (unlikely(!pcp->count))
-		pcp_refill(zone, pcp, READ_ONCE(zone->pcp_batch));
-	page = list_first_entry_or_null(&pcp->list, struct toy_page, lru);
+	if (unlikely(list_empty(&pcp->lists[mt])))
+		pcp_refill(zone, pcp, mt, alloc_flags, READ_ONCE(zone->pcp_batch));
+	page = list_first_entry_or_null(&pcp->lists[mt], struct toy_page, lru);
 	if (likely(page)) {
 		list_del(&page->lru);
 		pcp->count--;
@@ -345,20 +733,28 @@ static struct toy_page *pcp_alloc(struct toy_zone *zone)
 }
 
 /*
- * Put an allocated order-0 head on a pcp list; false if @page is not one,
- * or the list is busy or frozen, for the slow path to free it under the
- * zone lock or tell what it is. The page stops being a head and becomes a
- * pcp page in the section, so a freezer, which waits out every section,
- * never sees it between the two; and of two racing frees of the page only
- * one can clear its head bit.
+ * Put an allocated order-0 head on a pcp list, the one of its pageblock's
+ * type (high-atomic pages on the movable one, as 6.1 does); false if @page
+ * is not such a head, its pageblock is isolated, or the list is busy or
+ * frozen, for the slow path to free it under the zone lock or tell what it
+ * is. The page stops being a head and becomes a pcp page in the section,
+ * so a freezer, which waits out every section, never sees it between the
+ * two; and of two racing frees of the page only one can clear its head bit.
  */
 static bool pcp_free(struct toy_node *node, struct toy_zone *zone,
 		     struct toy_page *page)
 {
 	struct toy_pcp *pcp;
+	int mt;
 
 	if (page->order)
 		return false;
+	mt = toy_pageblock_migratetype(node, toy_node_pfn(node, page));
+	if (unlikely(mt >= TOY_MIGRATE_PCPTYPES)) {
+		if (toy_is_migrate_isolate(mt))
+			return false;
+		mt = TOY_MIGRATE_MOVABLE;
+	}
 	pcp = pcp_enter(zone);
 	if (unlikely(!pcp))
 		return false;
@@ -368,7 +764,8 @@ static bool pcp_free(struct toy_node *node, struct toy_zone *zone,
 		return false;
 	}
 	__set_bit(TOY_PG_PCP, &page->flags);
-	list_add(&page->lru, &pcp->list);
+	page->migratetype = mt;
+	list_add(&page->lru, &pcp->lists[mt]);
 	if (unlikely(++pcp->count >= READ_ONCE(zone->pcp_high)))
 		pcp_drain(node, zone, pcp, READ_ONCE(zone->pcp_batch));
 	pcp_exit(pcp);
@@ -618,7 +1015,9 @@ static inline long zone_unusable_free(struct toy_zone *zone,
  * __GFP_HIGH (%TOY_ALLOC_MIN_RESERVE) may take half of @mark, and a
  * caller that cannot block (%TOY_ALLOC_NON_BLOCK) a quarter of the rest
  * on top. An order-0 request then needs only more free pages than the
- * mark and the reserve; a higher one also a free block of @order or more.
+ * mark and the reserve; a higher one also a free block of @order or more
+ * on a list it may take from: an unmovable, movable or reclaimable one,
+ * or the high-atomic one for a high-order atomic request.
  *
  * Context: Any context; reads without the zone lock, as the kernel does.
  * Return: true if the zone may serve the request.
@@ -643,9 +1042,19 @@ bool toy_zone_watermark_ok(struct toy_zone *zone, unsigned int order,
 		return false;
 	if (!order)
 		return true;
-	for (o = order; o < TOY_MAX_ORDER; o++)
-		if (READ_ONCE(zone->free_area[o].nr_free))
+	for (o = order; o < TOY_MAX_ORDER; o++) {
+		struct toy_free_area *area = &zone->free_area[o];
+		int mt;
+
+		if (!READ_ONCE(area->nr_free))
+			continue;
+		for (mt = 0; mt < TOY_MIGRATE_PCPTYPES; mt++)
+			if (!toy_free_area_empty(area, mt))
+				return true;
+		if ((alloc_flags & TOY_ALLOC_HIGHATOMIC) &&
+		    !toy_free_area_empty(area, TOY_MIGRATE_HIGHATOMIC))
 			return true;
+	}
 	return false;
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_zone_watermark_ok);
@@ -668,8 +1077,21 @@ static __always_inline bool zone_watermark_fast(struct toy_zone *zone,
 		    READ_ONCE(zone->lowmem_reserve[highest_zoneidx]))
 			return true;
 	}
-	return toy_zone_watermark_ok(zone, order, mark, highest_zoneidx,
-				     alloc_flags, free_pages);
+	if (toy_zone_watermark_ok(zone, order, mark, highest_zoneidx,
+				  alloc_flags, free_pages))
+		return true;
+	/*
+	 * An atomic order-0 request checking min ignores the boost, which is
+	 * there to wake kswapd, not to fail it.
+	 */
+	if (unlikely(!order && (alloc_flags & TOY_ALLOC_MIN_RESERVE) &&
+		     READ_ONCE(zone->watermark_boost) &&
+		     (alloc_flags & TOY_ALLOC_WMARK_MASK) == TOY_WMARK_MIN))
+		return toy_zone_watermark_ok(zone, order,
+					     READ_ONCE(zone->watermark[TOY_WMARK_MIN]),
+					     highest_zoneidx, alloc_flags,
+					     free_pages);
+	return false;
 }
 
 /**
@@ -719,23 +1141,26 @@ EXPORT_SYMBOL_IF_KUNIT(toy_gfp_to_alloc_flags);
 /* ==== The allocation entry point ==== */
 
 /* One zone's part of rmqueue(): its pcp list for order 0, else the buddy. */
-static struct toy_page *zone_rmqueue(struct toy_zone *zone, unsigned int order)
+static struct toy_page *zone_rmqueue(struct toy_zone *zone, unsigned int order,
+				     int mt, unsigned int alloc_flags)
 {
 	if (!order && READ_ONCE(zone->pcp_batch))
-		return pcp_alloc(zone);
-	return rmqueue(zone, order);
+		return pcp_alloc(zone, mt, alloc_flags);
+	return rmqueue(zone, order, mt, alloc_flags);
 }
 
 /*
  * get_page_from_freelist(): walk the zonelist from the highest zone the
  * request may use down to DMA, and take a block from the first zone that
  * keeps its watermark (and the lowmem_reserve of @highest_zoneidx) with
- * the block gone.
+ * the block gone. A zone whose watermarks a fallback boosted wakes kswapd
+ * (ZONE_BOOSTED_WATERMARK); a high-order atomic request reserves its
+ * pageblock for more of its kind.
  */
 static struct toy_page *get_page_from_freelist(struct toy_node *node,
 					       unsigned int order,
 					       unsigned int alloc_flags,
-					       int highest_zoneidx)
+					       int highest_zoneidx, int mt)
 {
 	int z;
 
@@ -747,17 +1172,24 @@ static struct toy_page *get_page_from_freelist(struct toy_node *node,
 			continue;
 		if (!(alloc_flags & TOY_ALLOC_NO_WATERMARKS) &&
 		    !zone_watermark_fast(zone, order,
-					 zone->watermark[alloc_flags & TOY_ALLOC_WMARK_MASK],
+					 toy_wmark_pages(zone, alloc_flags &
+							 TOY_ALLOC_WMARK_MASK),
 					 highest_zoneidx, alloc_flags))
 			continue;
-		page = zone_rmqueue(zone, order);
+		page = zone_rmqueue(zone, order, mt, alloc_flags);
 		if (!page)
 			continue;
+		if (unlikely(READ_ONCE(zone->boosted))) {
+			WRITE_ONCE(zone->boosted, false);
+			toy_wakeup_kswapd(node, 0, z);
+		}
 		count_event(zone, TOY_ZS_ALLOC);
 		this_cpu_add(zone->events->ev[TOY_ZS_PGALLOC], 1UL << order);
 		if (highest_zoneidx == TOY_ZONE_HIGHMEM && z != TOY_ZONE_HIGHMEM &&
 		    node->zones[TOY_ZONE_HIGHMEM].nr_pages)
 			count_event(zone, TOY_ZS_FALLBACK);
+		if (unlikely(alloc_flags & TOY_ALLOC_HIGHATOMIC))
+			reserve_highatomic_pageblock(zone, page);
 		return page;
 	}
 	return NULL;
@@ -808,7 +1240,7 @@ static bool drain_for_request(struct toy_node *node, int highest_zoneidx)
 static noinline struct toy_page *alloc_slowpath(struct toy_node *node,
 						toy_gfp_t gfp,
 						unsigned int order,
-						int highest_zoneidx)
+						int highest_zoneidx, int mt)
 {
 	unsigned int alloc_flags = toy_gfp_to_alloc_flags(gfp, order);
 	unsigned long progress;
@@ -818,13 +1250,13 @@ static noinline struct toy_page *alloc_slowpath(struct toy_node *node,
 
 	if (alloc_flags & TOY_ALLOC_KSWAPD)
 		toy_wakeup_kswapd(node, order, highest_zoneidx);
-	page = get_page_from_freelist(node, order, alloc_flags, highest_zoneidx);
+	page = get_page_from_freelist(node, order, alloc_flags, highest_zoneidx, mt);
 	if (page)
 		return page;
 	if (gfp & __TOY_GFP_MEMALLOC) {
 		alloc_flags = TOY_ALLOC_NO_WATERMARKS;
 		page = get_page_from_freelist(node, order, alloc_flags,
-					      highest_zoneidx);
+					      highest_zoneidx, mt);
 		if (page)
 			return page;
 	}
@@ -833,15 +1265,23 @@ static noinline struct toy_page *alloc_slowpath(struct toy_node *node,
 	for (retries = 0; retries < TOY_MAX_RECLAIM_RETRIES; retries++) {
 		progress = toy_try_to_free_pages(node, highest_zoneidx);
 		page = get_page_from_freelist(node, order, alloc_flags,
-					      highest_zoneidx);
+					      highest_zoneidx, mt);
 		if (!page && !drained) {
+			/* __alloc_pages_direct_reclaim()'s second try */
 			drained = true;
-			if (drain_for_request(node, highest_zoneidx))
+			if (unreserve_highatomic_pageblock(node, highest_zoneidx,
+							   mt, false) |
+			    drain_for_request(node, highest_zoneidx))
 				page = get_page_from_freelist(node, order,
 							      alloc_flags,
-							      highest_zoneidx);
+							      highest_zoneidx, mt);
 		}
-		if (page || !progress || order > PAGE_ALLOC_COSTLY_ORDER)
+		if (page || order > PAGE_ALLOC_COSTLY_ORDER)
+			break;
+		/* should_reclaim_retry(): the last reserve before giving up */
+		if (!progress && !unreserve_highatomic_pageblock(node,
+								 highest_zoneidx,
+								 mt, true))
 			break;
 	}
 	return page;
@@ -878,7 +1318,8 @@ static void clear_block(struct toy_node *node, struct toy_page *page,
 struct toy_page *toy_node_alloc(struct toy_node *node, toy_gfp_t gfp,
 				unsigned int order)
 {
-	int highest_zoneidx = toy_gfp_zone(gfp);
+	int highest_zoneidx = toy_gfp_zone(gfp), mt = toy_gfp_migratetype(gfp);
+	unsigned int alloc_flags = TOY_ALLOC_WMARK_LOW;
 	struct toy_page *page;
 
 	might_sleep_if(can_direct_reclaim(gfp));
@@ -888,14 +1329,18 @@ struct toy_page *toy_node_alloc(struct toy_node *node, toy_gfp_t gfp,
 	}
 	if (toy_should_fail(&toy_fail_page_alloc, PAGE_SIZE << order))
 		goto fail;
-	page = get_page_from_freelist(node, order, TOY_ALLOC_WMARK_LOW,
-				      highest_zoneidx);
+	if (gfp & __TOY_GFP_KSWAPD_RECLAIM)
+		alloc_flags |= TOY_ALLOC_KSWAPD;
+	page = get_page_from_freelist(node, order, alloc_flags,
+				      highest_zoneidx, mt);
 	if (unlikely(!page))
-		page = alloc_slowpath(node, gfp, order, highest_zoneidx);
+		page = alloc_slowpath(node, gfp, order, highest_zoneidx, mt);
 	if (!page) {
 		count_event(&node->zones[TOY_ZONE_NORMAL], TOY_ZS_FAIL);
 		goto fail;
 	}
+	if (mt == TOY_MIGRATE_MOVABLE)
+		set_bit(TOY_PG_MOVABLE, &page->flags);
 	if (gfp & __TOY_GFP_ZERO)
 		clear_block(node, page, order);
 	return page;
@@ -992,7 +1437,7 @@ static bool buddy_merge_likely(struct toy_node *node, unsigned long pfn,
  * buddy of a page of a zone is always in that zone.
  */
 static void merge_and_free(struct toy_node *node, struct toy_zone *zone,
-			   unsigned long pfn, unsigned int order)
+			   unsigned long pfn, unsigned int order, int mt)
 	__must_hold(&zone->lock)
 {
 	lockdep_assert_held(&zone->lock);
@@ -1002,12 +1447,23 @@ static void merge_and_free(struct toy_node *node, struct toy_zone *zone,
 
 		if (!toy_page_test(buddy, TOY_PG_BUDDY) || buddy->order != order)
 			break;
+		/*
+		 * Pageblocks of a type that does not fall back (high-atomic,
+		 * isolated) do not merge with the others'.
+		 */
+		if (order >= TOY_PAGEBLOCK_ORDER) {
+			int buddy_mt = toy_pageblock_migratetype(node, buddy_pfn);
+
+			if (mt != buddy_mt && (mt >= TOY_MIGRATE_PCPTYPES ||
+					       buddy_mt >= TOY_MIGRATE_PCPTYPES))
+				break;
+		}
 		del_from_free_list(zone, buddy, order);
 		count_event(zone, TOY_ZS_MERGE);
 		pfn &= buddy_pfn;
 		order++;
 	}
-	add_to_free_list(zone, &node->pages[pfn], order,
+	add_to_free_list(zone, &node->pages[pfn], order, mt,
 			 buddy_merge_likely(node, pfn, order));
 }
 
@@ -1043,6 +1499,8 @@ void toy_node_free(struct toy_node *node, struct toy_page *page,
 		return;
 	}
 	zone = toy_page_zone(node, page);
+	if (toy_page_test(page, TOY_PG_MOVABLE))
+		clear_bit(TOY_PG_MOVABLE, &page->flags);
 
 	if (!order && READ_ONCE(zone->pcp_batch) && pcp_free(node, zone, page)) {
 		count_event(zone, TOY_ZS_FREE);
@@ -1057,7 +1515,8 @@ void toy_node_free(struct toy_node *node, struct toy_page *page,
 		zone->free_pages += 1UL << order;
 		count_event(zone, TOY_ZS_FREE);
 		this_cpu_add(zone->events->ev[TOY_ZS_PGFREE], 1UL << order);
-		merge_and_free(node, zone, pfn, order);
+		merge_and_free(node, zone, pfn, order,
+			       toy_pageblock_migratetype(node, pfn));
 	}
 	spin_unlock_irqrestore(&zone->lock, flags);
 	if (bad != TOY_NR_MISUSE)
@@ -1188,28 +1647,34 @@ static void init_zone(struct toy_node *node, enum toy_zone_type type,
 	struct toy_zone *zone = &node->zones[type];
 	unsigned long pfn;
 	unsigned int o;
-
-	int cpu;
+	int cpu, mt;
 
 	spin_lock_init(&zone->lock);
 	for_each_possible_cpu(cpu) {
 		struct toy_pcp *pcp = per_cpu_ptr(zone->pcp, cpu);
 
 		spin_lock_init(&pcp->lock);
-		INIT_LIST_HEAD(&pcp->list);
+		for (mt = 0; mt < TOY_MIGRATE_PCPTYPES; mt++)
+			INIT_LIST_HEAD(&pcp->lists[mt]);
 	}
+	zone->node = node;
 	zone->name = toy_zone_names[type];
 	zone->start_pfn = start_pfn;
 	zone->nr_pages = nr_pages;
 	zone->free_pages = nr_pages;
 	for (o = 0; o < TOY_MAX_ORDER; o++)
-		INIT_LIST_HEAD(&zone->free_area[o].free_list);
+		for (mt = 0; mt < TOY_MIGRATE_TYPES; mt++)
+			INIT_LIST_HEAD(&zone->free_area[o].free_list[mt]);
 	for (pfn = start_pfn; pfn < start_pfn + nr_pages; pfn++)
 		node->pages[pfn].zone = type;
 
 	spin_lock_irq(&zone->lock);
+	for (pfn = start_pfn; pfn < start_pfn + nr_pages; pfn += TOY_PAGEBLOCK_PAGES)
+		set_pageblock_migratetype(zone, &node->pages[pfn],
+					  TOY_MIGRATE_MOVABLE);
 	for (pfn = start_pfn; pfn < start_pfn + nr_pages; pfn += TOY_BLOCK_PAGES)
-		add_to_free_list(zone, &node->pages[pfn], TOY_BLOCK_ORDER, false);
+		add_to_free_list(zone, &node->pages[pfn], TOY_BLOCK_ORDER,
+				 TOY_MIGRATE_MOVABLE, false);
 	spin_unlock_irq(&zone->lock);
 }
 
@@ -1221,7 +1686,9 @@ static int alloc_meta(struct toy_node *node)
 	node->blocks = kcalloc(node->nr_pages >> TOY_BLOCK_ORDER,
 			       sizeof(*node->blocks), GFP_KERNEL);
 	node->pages = vzalloc(array_size(node->nr_pages, sizeof(*node->pages)));
-	if (!node->blocks || !node->pages)
+	node->pageblock_mt = kcalloc(node->nr_pages >> TOY_PAGEBLOCK_ORDER,
+				     sizeof(*node->pageblock_mt), GFP_KERNEL);
+	if (!node->blocks || !node->pages || !node->pageblock_mt)
 		return -ENOMEM;
 	for (z = 0; z < TOY_NR_ZONES; z++) {
 		node->zones[z].pcp = alloc_percpu(struct toy_pcp);
@@ -1247,6 +1714,8 @@ static void free_meta(struct toy_node *node)
 	node->block_map = NULL;
 	node->block_span = 0;
 	vfree(node->pages);
+	kfree(node->pageblock_mt);
+	node->pageblock_mt = NULL;
 	kfree(node->blocks);
 	node->pages = NULL;
 	node->blocks = NULL;
@@ -1476,23 +1945,25 @@ static unsigned long validate_lists(struct toy_node *node,
 				    const unsigned long counted[TOY_MAX_ORDER])
 	__must_hold(&zone->lock)
 {
-	unsigned long errors = 0, on_list;
+	unsigned long errors = 0, on_list, pfn, highatomic = 0;
 	struct toy_page *page;
 	unsigned int o;
+	int mt;
 
 	for (o = 0; o < TOY_MAX_ORDER; o++) {
 		on_list = 0;
-		list_for_each_entry(page, &zone->free_area[o].free_list, lru) {
-			unsigned long pfn = toy_node_pfn(node, page);
-
-			on_list++;
-			if (!toy_page_test(page, TOY_PG_BUDDY) ||
-			    page->order != o || page->zone != zone - node->zones) {
-				validate_err(node, zone, "pfn %lu on free list %u is not a free block of that order",
-					     pfn, o);
-				errors++;
+		for (mt = 0; mt < TOY_MIGRATE_TYPES; mt++)
+			list_for_each_entry(page, &zone->free_area[o].free_list[mt], lru) {
+				pfn = toy_node_pfn(node, page);
+				on_list++;
+				if (!toy_page_test(page, TOY_PG_BUDDY) ||
+				    page->order != o || page->migratetype != mt ||
+				    page->zone != zone - node->zones) {
+					validate_err(node, zone, "pfn %lu on free list %u of %s is not a free block of that order and type",
+						     pfn, o, toy_migratetype_names[mt]);
+					errors++;
+				}
 			}
-		}
 		if (on_list != zone->free_area[o].nr_free ||
 		    on_list != counted[o]) {
 			validate_err(node, zone, "order %u: %lu on the list, nr_free %lu, %lu free blocks found",
@@ -1500,6 +1971,22 @@ static unsigned long validate_lists(struct toy_node *node,
 				     counted[o]);
 			errors++;
 		}
+	}
+	/* Every pageblock has a type; the high-atomic ones are counted. */
+	for (pfn = zone->start_pfn; pfn < zone->start_pfn + zone->nr_pages;
+	     pfn += TOY_PAGEBLOCK_PAGES) {
+		mt = toy_pageblock_migratetype(node, pfn);
+		if (mt >= TOY_MIGRATE_TYPES) {
+			validate_err(node, zone, "pageblock at pfn %lu has no migrate type (%d)",
+				     pfn, mt);
+			errors++;
+		}
+		highatomic += mt == TOY_MIGRATE_HIGHATOMIC ? TOY_PAGEBLOCK_PAGES : 0;
+	}
+	if (highatomic != zone->nr_reserved_highatomic) {
+		validate_err(node, zone, "%lu pages in high-atomic pageblocks, nr_reserved_highatomic says %lu",
+			     highatomic, zone->nr_reserved_highatomic);
+		errors++;
 	}
 	return errors;
 }
@@ -1546,22 +2033,25 @@ static unsigned long validate_pcp(struct toy_node *node, struct toy_zone *zone,
 	__must_hold(&zone->lock)
 {
 	unsigned long errors = 0, on_lists = 0;
-	int cpu;
+	int cpu, mt;
 
 	for_each_possible_cpu(cpu) {
 		struct toy_pcp *pcp = per_cpu_ptr(zone->pcp, cpu);
 		struct toy_page *page;
 		int n = 0;
 
-		list_for_each_entry(page, &pcp->list, lru) {
-			n++;
-			if (!toy_page_test(page, TOY_PG_PCP) ||
-			    page->zone != zone - node->zones) {
-				validate_err(node, zone, "pfn %lu on the pcp list of cpu %d is no pcp page of the zone",
-					     toy_node_pfn(node, page), cpu);
-				errors++;
+		for (mt = 0; mt < TOY_MIGRATE_PCPTYPES; mt++)
+			list_for_each_entry(page, &pcp->lists[mt], lru) {
+				n++;
+				if (!toy_page_test(page, TOY_PG_PCP) ||
+				    page->migratetype != mt ||
+				    page->zone != zone - node->zones) {
+					validate_err(node, zone, "pfn %lu on the %s pcp list of cpu %d is no pcp page of the zone and type",
+						     toy_node_pfn(node, page),
+						     toy_migratetype_names[mt], cpu);
+					errors++;
+				}
 			}
-		}
 		if (n != pcp->count) {
 			validate_err(node, zone, "cpu %d: %d pages on the pcp list, count says %d",
 				     cpu, n, pcp->count);

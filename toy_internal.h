@@ -25,6 +25,7 @@
 #include <linux/jump_label.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
@@ -120,10 +121,13 @@ enum toy_page_flags {
 	TOY_PG_PCP,
 	/* Head of a "page cache" block on the node's LRU: its lru_lock. */
 	TOY_PG_LRU,
+	/* Head of a movable allocation: its owner (atomic, while allocated). */
+	TOY_PG_MOVABLE,
 };
 
 struct toy_kmem_cache;
 struct toy_cache_ref;
+struct toy_node;
 
 /**
  * struct toy_page - the toy's page descriptor, one per page of the region
@@ -132,6 +136,8 @@ struct toy_cache_ref;
  *	%TOY_PG_SLAB (under the cache lock).
  * @order: order of the block this page heads (free or allocated).
  * @zone: index of the zone holding the page (enum toy_zone_type).
+ * @migratetype: %TOY_PG_BUDDY: the free list it is on; %TOY_PG_PCP: its
+ *	pcp list (enum toy_migratetype).
  * @head_off: a tail page of a slab: how many pages back its first page is
  *	(compound_head() of the kernel's tail pages); 0 on every other page.
  * @slab_cache: %TOY_PG_SLAB: the cache the slab belongs to.
@@ -148,6 +154,7 @@ struct toy_page {
 	u8 order;
 	u8 zone;
 	u16 head_off;	/* in the padding: the descriptor stays 56 bytes */
+	u8 migratetype;
 	union {
 		struct toy_kmem_cache *slab_cache;
 		struct toy_cache_ref *cache_ref;
@@ -205,9 +212,51 @@ struct toy_wmark_config {
 	unsigned int watermark_scale_factor;	/* 1 .. 3000, of 10000 */
 };
 
+/*
+ * Migrate types: the running kernel's enum migratetype, values and all -
+ * CMA and Isolate only where it has CONFIG_CMA and CONFIG_MEMORY_ISOLATION
+ * (Debian's 6.1 has the second), so that pagetypeinfo has its columns.
+ * pcp lists exist for the first three. The toy never makes CMA or
+ * isolated pageblocks: their columns stay 0.
+ */
+enum toy_migratetype {
+	TOY_MIGRATE_UNMOVABLE = MIGRATE_UNMOVABLE,
+	TOY_MIGRATE_MOVABLE = MIGRATE_MOVABLE,
+	TOY_MIGRATE_RECLAIMABLE = MIGRATE_RECLAIMABLE,
+	TOY_MIGRATE_PCPTYPES = MIGRATE_PCPTYPES,
+	TOY_MIGRATE_HIGHATOMIC = MIGRATE_HIGHATOMIC,
+#ifdef CONFIG_CMA
+	TOY_MIGRATE_CMA = MIGRATE_CMA,
+#endif
+#ifdef CONFIG_MEMORY_ISOLATION
+	TOY_MIGRATE_ISOLATE = MIGRATE_ISOLATE,
+#endif
+	TOY_MIGRATE_TYPES = MIGRATE_TYPES
+};
+
+/* is_migrate_isolate(): false where the kernel has no isolation. */
+static inline bool toy_is_migrate_isolate(int mt)
+{
+#ifdef CONFIG_MEMORY_ISOLATION
+	return mt == TOY_MIGRATE_ISOLATE;
+#else
+	return false;
+#endif
+}
+
+extern const char *const toy_migratetype_names[TOY_MIGRATE_TYPES];
+
+/*
+ * pageblock_order of the running kernel (9 on x86_64: a PMD's worth), at
+ * most the toy's largest order.
+ */
+#define TOY_PAGEBLOCK_ORDER	min_t(unsigned int, pageblock_order, TOY_BLOCK_ORDER)
+#define TOY_PAGEBLOCK_PAGES	BIT(TOY_PAGEBLOCK_ORDER)
+
 struct toy_free_area {
-	struct list_head free_list;	/* heads of free blocks of one order */
-	unsigned long nr_free;		/* blocks on free_list */
+	/* heads of free blocks of one order, by migrate type */
+	struct list_head free_list[TOY_MIGRATE_TYPES];
+	unsigned long nr_free;		/* blocks on the lists */
 };
 
 /*
@@ -226,6 +275,8 @@ enum toy_zone_stat {
 	TOY_ZS_PGALLOC,		/* pages allocated (vmstat's pgalloc_<zone>) */
 	TOY_ZS_PGFREE,		/* pages freed (pgfree) */
 	TOY_ZS_ALLOCSTALL,	/* direct reclaims of requests up to this zone */
+	TOY_ZS_EXTFRAG,		/* fallbacks to another type (mm_page_alloc_extfrag) */
+	TOY_ZS_STEAL_BLOCK,	/* pageblocks that changed type in a fallback */
 	TOY_NR_ZONE_STATS
 };
 
@@ -244,25 +295,27 @@ struct toy_zone_events {
  * @lock: PREEMPT_RT only: the pcp section (toy_buddy.c, pcp_enter()).
  * @busy: !PREEMPT_RT: set while this CPU is in the pcp section; an
  *	interrupt that finds it set goes to the zone lock.
- * @count: pages on @list.
- * @list: free order-0 pages, flagged %TOY_PG_PCP, hottest first.
+ * @count: pages on @lists.
+ * @lists: free order-0 pages, flagged %TOY_PG_PCP, hottest first, one
+ *	list per migrate type that has pcp lists.
  *
- * @count, @list and the flags of the pages on it change in the section,
+ * @count, @lists and the flags of the pages on them change in the section,
  * on its own CPU, or, while the zone is frozen, under the zone lock.
  */
 struct toy_pcp {
 	spinlock_t lock;		/* see above */
 	bool busy;			/* see above */
 	int count;
-	struct list_head list;
+	struct list_head lists[TOY_MIGRATE_PCPTYPES];
 };
 
 extern const char *const toy_zone_stat_names[TOY_NR_ZONE_STATS];
 
 /**
  * struct toy_zone - a range of toy pfns with its own free lists
- * @lock: guards @free_area, @free_pages, @stat and the flags, order and
- *	lru of every page in the zone.
+ * @lock: guards @free_area, @free_pages, @stat, the pageblock types of the
+ *	zone and the flags, order, migratetype and lru of every page in it.
+ * @node: the node the zone is part of (zone->zone_pgdat).
  * @name: "DMA", "Normal" or "HighMem", as in /proc/buddyinfo.
  * @start_pfn: first toy pfn of the zone.
  * @nr_pages: pages in the zone (a multiple of %TOY_BLOCK_PAGES; 0: empty);
@@ -277,6 +330,8 @@ extern const char *const toy_zone_stat_names[TOY_NR_ZONE_STATS];
  *	zone is the index (setup_per_zone_lowmem_reserve()).
  * @nr_reserved_highatomic: pages held back for high-order atomic requests.
  * @nr_inactive_file: pages of the zone on the node's LRU (its lru_lock).
+ * @boosted: a fallback boosted the watermarks; the next allocation from the
+ *	zone wakes kswapd (ZONE_BOOSTED_WATERMARK).
  * @free_area: free lists, one per order.
  * @pcp: the per-CPU lists of free order-0 pages.
  * @pcp_batch: pages moved at once between @free_area and a pcp list;
@@ -288,6 +343,7 @@ extern const char *const toy_zone_stat_names[TOY_NR_ZONE_STATS];
  */
 struct toy_zone {
 	spinlock_t lock;		/* see above */
+	struct toy_node *node;
 	const char *name;
 	unsigned long start_pfn;
 	unsigned long nr_pages;
@@ -297,6 +353,7 @@ struct toy_zone {
 	long lowmem_reserve[TOY_NR_ZONES];
 	unsigned long nr_reserved_highatomic;
 	unsigned long nr_inactive_file;
+	bool boosted;
 	struct toy_free_area free_area[TOY_MAX_ORDER];
 	struct toy_pcp __percpu *pcp;
 	unsigned int pcp_batch;
@@ -387,6 +444,8 @@ extern const char *const toy_misuse_names[TOY_NR_MISUSE];
  * @block_base: the lowest real pfn >> TOY_BLOCK_ORDER of the region.
  * @block_span: entries of @block_map.
  * @pages: the toy's page descriptors.
+ * @pageblock_mt: the migrate type of each pageblock (pfn >>
+ *	%TOY_PAGEBLOCK_ORDER), under its zone's lock.
  * @zones: DMA (the lowest pfns, if any), Normal, HighMem (the top of the
  *	region, if any).
  * @wmark: the parameters the watermarks were last set up from.
@@ -418,6 +477,7 @@ struct toy_node {
 	unsigned long block_base;
 	unsigned long block_span;
 	struct toy_page *pages;
+	u8 *pageblock_mt;
 	struct toy_zone zones[TOY_NR_ZONES];
 	struct toy_wmark_config wmark;
 	int min_free_kbytes;
@@ -513,6 +573,7 @@ bool toy_zone_watermark_ok(struct toy_zone *zone, unsigned int order,
 			   unsigned long mark, int highest_zoneidx,
 			   unsigned int alloc_flags, long free_pages);
 unsigned int toy_gfp_to_alloc_flags(toy_gfp_t gfp, unsigned int order);
+int toy_pageblock_migratetype(struct toy_node *node, unsigned long pfn);
 int toy_gfp_zone(toy_gfp_t gfp);
 void toy_node_destroy(struct toy_node *node);
 struct toy_page *toy_node_alloc(struct toy_node *node, toy_gfp_t gfp,
@@ -584,6 +645,13 @@ static inline void *toy_lowmem_page_address(struct toy_node *node,
 					    const struct toy_page *page)
 {
 	return page_address(toy_node_real_page(node, page));
+}
+
+/* wmark_pages(): a watermark of a zone, with its boost. */
+static inline unsigned long toy_wmark_pages(const struct toy_zone *zone,
+					    enum toy_zone_wmark i)
+{
+	return READ_ONCE(zone->watermark[i]) + READ_ONCE(zone->watermark_boost);
 }
 
 /* Pages of the directly mapped zones, DMA and Normal: toy pfns 0 .. n-1. */

@@ -28,6 +28,8 @@ typedef unsigned int __bitwise toy_gfp_t;
 #define __TOY_GFP_DIRECT_RECLAIM ((__force toy_gfp_t)0x20u) /* may reclaim, itself */
 #define __TOY_GFP_KSWAPD_RECLAIM ((__force toy_gfp_t)0x40u) /* may wake kswapd */
 #define __TOY_GFP_MEMALLOC	((__force toy_gfp_t)0x80u) /* ignore the watermarks */
+#define __TOY_GFP_MOVABLE	((__force toy_gfp_t)0x100u) /* the pages can move */
+#define __TOY_GFP_RECLAIMABLE	((__force toy_gfp_t)0x200u) /* reclaim can free them */
 
 /*
  * The flag sets callers use, as in include/linux/gfp_types.h, and with the
@@ -38,6 +40,7 @@ typedef unsigned int __bitwise toy_gfp_t;
  */
 #define TOY_GFP_KERNEL		(__TOY_GFP_DIRECT_RECLAIM | __TOY_GFP_KSWAPD_RECLAIM)
 #define TOY_GFP_HIGHUSER	(TOY_GFP_KERNEL | __TOY_GFP_HIGHMEM) /* HighMem, else lower */
+#define TOY_GFP_HIGHUSER_MOVABLE (TOY_GFP_HIGHUSER | __TOY_GFP_MOVABLE)
 #define TOY_GFP_ATOMIC		(__TOY_GFP_HIGH | __TOY_GFP_KSWAPD_RECLAIM)
 #define TOY_GFP_NOWAIT		__TOY_GFP_KSWAPD_RECLAIM
 #define TOY_GFP_DMA		__TOY_GFP_DMA

@@ -323,12 +323,23 @@ static bool node_balanced(struct toy_node *node, unsigned int order,
 			continue;
 		any = true;
 		if (toy_zone_watermark_ok(zone, order,
-					  READ_ONCE(zone->watermark[TOY_WMARK_HIGH]),
+					  toy_wmark_pages(zone, TOY_WMARK_HIGH),
 					  highest_zoneidx, 0,
 					  READ_ONCE(zone->free_pages)))
 			return true;
 	}
 	return !any;
+}
+
+/* pgdat_watermark_boosted(): a zone the request could use is boosted. */
+static bool node_boosted(struct toy_node *node, int highest_zoneidx)
+{
+	int z;
+
+	for (z = 0; z <= highest_zoneidx; z++)
+		if (READ_ONCE(node->zones[z].watermark_boost))
+			return true;
+	return false;
 }
 
 /*
@@ -344,9 +355,16 @@ static bool node_balanced(struct toy_node *node, unsigned int order,
 static unsigned int balance_node(struct toy_node *node, unsigned int order,
 				 int highest_zoneidx)
 {
-	int priority = TOY_DEF_PRIORITY;
-	unsigned long reclaimed = 0, got;
+	unsigned long reclaimed = 0, got, boosts[TOY_NR_ZONES];
+	int priority = TOY_DEF_PRIORITY, z;
 
+	/*
+	 * The boosts a fallback left are reclaimed for too; kswapd takes
+	 * them off once it is done, as balance_pgdat() does.
+	 */
+	for (z = 0; z < TOY_NR_ZONES; z++)
+		boosts[z] = z <= highest_zoneidx ?
+			    READ_ONCE(node->zones[z].watermark_boost) : 0;
 	node_count_events(node, TOY_VM_PAGEOUTRUN, 1);
 	do {
 		if (node_balanced(node, order, highest_zoneidx))
@@ -362,6 +380,17 @@ static unsigned int balance_node(struct toy_node *node, unsigned int order,
 		WRITE_ONCE(node->kswapd_failures, 0);
 	else if (!node_balanced(node, order, highest_zoneidx))
 		WRITE_ONCE(node->kswapd_failures, node->kswapd_failures + 1);
+	for (z = 0; z < TOY_NR_ZONES; z++) {
+		struct toy_zone *zone = &node->zones[z];
+		unsigned long flags;
+
+		if (!boosts[z])
+			continue;
+		spin_lock_irqsave(&zone->lock, flags);
+		WRITE_ONCE(zone->watermark_boost, zone->watermark_boost -
+			   min(zone->watermark_boost, boosts[z]));
+		spin_unlock_irqrestore(&zone->lock, flags);
+	}
 	return order;
 }
 
@@ -472,7 +501,8 @@ void toy_wakeup_kswapd(struct toy_node *node, unsigned int order,
 	if (!waitqueue_active(&node->kswapd_wait))
 		return;
 	if (READ_ONCE(node->kswapd_failures) >= TOY_MAX_RECLAIM_RETRIES ||
-	    node_balanced(node, order, highest_zoneidx))
+	    (node_balanced(node, order, highest_zoneidx) &&
+	     !node_boosted(node, highest_zoneidx)))
 		return;
 	atomic_long_inc(&node->kswapd_wakeups);
 	wake_up_interruptible(&node->kswapd_wait);

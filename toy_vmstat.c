@@ -340,6 +340,80 @@ static int pagemap_show(struct seq_file *m, void *v)
 DEFINE_SHOW_ATTRIBUTE(pagemap);
 
 /*
+ * /proc/pagetypeinfo: pagetypeinfo_show() of 6.1 - the pageblock order,
+ * the free blocks of each order per zone and migrate type, and the
+ * pageblocks of each type per zone (populated zones only, each under its
+ * lock). The kernel's third table, mixed blocks, needs PAGE_OWNER, which
+ * Debian's kernel does not enable.
+ */
+static void pagetypeinfo_free(struct seq_file *m, struct toy_node *node,
+			      struct toy_zone *zone)
+{
+	unsigned long flags, n;
+	struct list_head *pos;
+	unsigned int o;
+	int mt;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	for (mt = 0; mt < TOY_MIGRATE_TYPES; mt++) {
+		seq_printf(m, "Node %4d, zone %8s, type %12s ", node->nid,
+			   zone->name, toy_migratetype_names[mt]);
+		for (o = 0; o < TOY_MAX_ORDER; o++) {
+			n = 0;
+			list_for_each(pos, &zone->free_area[o].free_list[mt])
+				n++;
+			seq_printf(m, "%6lu ", n);
+		}
+		seq_putc(m, '\n');
+	}
+	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+static void pagetypeinfo_blocks(struct seq_file *m, struct toy_node *node,
+				struct toy_zone *zone)
+{
+	unsigned long count[TOY_MIGRATE_TYPES] = { }, pfn, flags;
+	int mt;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	for (pfn = zone->start_pfn; pfn < zone->start_pfn + zone->nr_pages;
+	     pfn += TOY_PAGEBLOCK_PAGES)
+		count[toy_pageblock_migratetype(node, pfn)]++;
+	spin_unlock_irqrestore(&zone->lock, flags);
+	seq_printf(m, "Node %d, zone %8s ", node->nid, zone->name);
+	for (mt = 0; mt < TOY_MIGRATE_TYPES; mt++)
+		seq_printf(m, "%12lu ", count[mt]);
+	seq_putc(m, '\n');
+}
+
+static int pagetypeinfo_show(struct seq_file *m, void *v)
+{
+	struct toy_node *node = &toy_node0;
+	unsigned int o;
+	int z, mt;
+
+	seq_printf(m, "Page block order: %u\n", TOY_PAGEBLOCK_ORDER);
+	seq_printf(m, "Pages per block:  %lu\n", TOY_PAGEBLOCK_PAGES);
+	seq_putc(m, '\n');
+	seq_printf(m, "%-43s ", "Free pages count per migrate type at order");
+	for (o = 0; o < TOY_MAX_ORDER; o++)
+		seq_printf(m, "%6u ", o);
+	seq_putc(m, '\n');
+	for (z = 0; z < TOY_NR_ZONES; z++)
+		if (zone_populated(&node->zones[z]))
+			pagetypeinfo_free(m, node, &node->zones[z]);
+	seq_printf(m, "\n%-23s", "Number of blocks type ");
+	for (mt = 0; mt < TOY_MIGRATE_TYPES; mt++)
+		seq_printf(m, "%12s ", toy_migratetype_names[mt]);
+	seq_putc(m, '\n');
+	for (z = 0; z < TOY_NR_ZONES; z++)
+		if (zone_populated(&node->zones[z]))
+			pagetypeinfo_blocks(m, node, &node->zones[z]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pagetypeinfo);
+
+/*
  * /proc/zoneinfo: zoneinfo_show_print() of 6.1, for every zone of the toy,
  * populated or not, as the kernel prints them all (lowmem_reserve works on
  * all of them). Of the per-node stats the kernel prints in the first
@@ -363,11 +437,11 @@ static void zoneinfo_zone(struct seq_file *m, struct toy_node *node,
 	seq_printf(m, "\n  pages free     %lu", READ_ONCE(zone->free_pages));
 	seq_printf(m, "\n        boost    %lu", READ_ONCE(zone->watermark_boost));
 	seq_printf(m, "\n        min      %lu",
-		   READ_ONCE(zone->watermark[TOY_WMARK_MIN]));
+		   toy_wmark_pages(zone, TOY_WMARK_MIN));
 	seq_printf(m, "\n        low      %lu",
-		   READ_ONCE(zone->watermark[TOY_WMARK_LOW]));
+		   toy_wmark_pages(zone, TOY_WMARK_LOW));
 	seq_printf(m, "\n        high     %lu",
-		   READ_ONCE(zone->watermark[TOY_WMARK_HIGH]));
+		   toy_wmark_pages(zone, TOY_WMARK_HIGH));
 	seq_printf(m, "\n        spanned  %lu", zone->nr_pages);
 	seq_printf(m, "\n        present  %lu", zone->nr_pages);
 	seq_printf(m, "\n        managed  %lu", zone->nr_pages);
@@ -504,6 +578,7 @@ void toy_vmstat_debugfs_init(struct dentry *root)
 	debugfs_create_file("stats", 0400, root, NULL, &stats_fops);
 	debugfs_create_file("vmstat", 0400, root, NULL, &vmstat_fops);
 	debugfs_create_file("zoneinfo", 0400, root, NULL, &zoneinfo_fops);
+	debugfs_create_file("pagetypeinfo", 0400, root, NULL, &pagetypeinfo_fops);
 	debugfs_create_file("unusable_index", 0400, extfrag, NULL,
 			    &unusable_index_fops);
 	debugfs_create_file("extfrag_index", 0400, extfrag, NULL,

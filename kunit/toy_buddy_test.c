@@ -97,15 +97,27 @@ static const unsigned int inner_orders[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
 
 KUNIT_ARRAY_PARAM(inner_orders, inner_orders, order_desc);
 
-/* The pfn of the first block on a free list of @zone; -1 if it is empty. */
+/*
+ * The pfn of the first block on a free list of @order of @zone, of the
+ * first type that has one - unmovable, where the cases' requests look
+ * first, then reclaimable and movable; -1 if every list is empty.
+ */
 static long first_free_pfn(struct toy_node *node, struct toy_zone *zone,
 			   unsigned int order)
 {
+	static const int types[] = {
+		TOY_MIGRATE_UNMOVABLE, TOY_MIGRATE_RECLAIMABLE, TOY_MIGRATE_MOVABLE,
+	};
 	struct toy_page *page;
+	int i;
 
-	page = list_first_entry_or_null(&zone->free_area[order].free_list,
-					struct toy_page, lru);
-	return page ? (long)toy_node_pfn(node, page) : -1;
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		page = list_first_entry_or_null(&zone->free_area[order].free_list[types[i]],
+						struct toy_page, lru);
+		if (page)
+			return toy_node_pfn(node, page);
+	}
+	return -1;
 }
 
 /*

@@ -202,6 +202,7 @@ struct ok_case {
 	unsigned long highatomic;	/* nr_reserved_highatomic */
 	unsigned int block_order;	/* the one free block's order */
 	long pass, fail;
+	int block_mt;			/* its migrate type (0: unmovable) */
 };
 
 static const struct ok_case ok_cases[] = {
@@ -225,6 +226,12 @@ static const struct ok_case ok_cases[] = {
 	{ "order 3, block of 5", 3, 128, 0, 0, 0, 5, 136, 135 },
 	/* no block of order 3 or more: fails at any count */
 	{ "order 3, block of 2", 3, 128, 0, 0, 0, 2, -1, 1000 },
+	/* the only block is high-atomic: for high-order atomic requests only */
+	{ "order 3, high-atomic block", 3, 128, 0, 0, 0, 3, -1, 1000,
+	  TOY_MIGRATE_HIGHATOMIC },
+	{ "order 3, high-atomic block, atomic", 3, 128,
+	  TOY_ALLOC_HIGHATOMIC | TOY_ALLOC_MIN_RESERVE | TOY_ALLOC_NON_BLOCK,
+	  0, 0, 3, 56, 55, TOY_MIGRATE_HIGHATOMIC },
 };
 
 static void ok_desc(const struct ok_case *c, char *desc)
@@ -239,10 +246,19 @@ static void toy_wmark_ok_table(struct kunit *test)
 	const struct ok_case *c = test->param_value;
 	struct toy_zone *zone = kunit_kzalloc(test, sizeof(*zone), GFP_KERNEL);
 
+	struct toy_page *block = kunit_kzalloc(test, sizeof(*block), GFP_KERNEL);
+	unsigned int o;
+	int mt;
+
 	KUNIT_ASSERT_NOT_NULL(test, zone);
+	KUNIT_ASSERT_NOT_NULL(test, block);
+	for (o = 0; o < TOY_MAX_ORDER; o++)
+		for (mt = 0; mt < TOY_MIGRATE_TYPES; mt++)
+			INIT_LIST_HEAD(&zone->free_area[o].free_list[mt]);
 	zone->lowmem_reserve[TOY_ZONE_HIGHMEM] = c->reserve;
 	zone->nr_reserved_highatomic = c->highatomic;
 	zone->free_area[c->block_order].nr_free = 1;
+	list_add(&block->lru, &zone->free_area[c->block_order].free_list[c->block_mt]);
 	if (c->pass >= 0)
 		KUNIT_EXPECT_TRUE(test,
 				  toy_zone_watermark_ok(zone, c->order, c->mark,
@@ -371,6 +387,181 @@ static void toy_wmark_dma_zone(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dma->free_pages, ZONE_PAGES_DMA);
 }
 
+/* ==== Migrate types and pageblocks ==== */
+
+/* Blocks free on @zone's list of type @mt at @order. */
+static unsigned long nr_on_list(struct toy_zone *zone, unsigned int order,
+				int mt)
+{
+	struct list_head *pos;
+	unsigned long n = 0;
+
+	list_for_each(pos, &zone->free_area[order].free_list[mt])
+		n++;
+	return n;
+}
+
+/* Pageblocks of @zone of type @mt. */
+static unsigned long nr_blocks(struct toy_node *node, struct toy_zone *zone,
+			       int mt)
+{
+	unsigned long pfn, n = 0;
+
+	for (pfn = zone->start_pfn; pfn < zone->start_pfn + zone->nr_pages;
+	     pfn += TOY_PAGEBLOCK_PAGES)
+		n += toy_pageblock_migratetype(node, pfn) == mt;
+	return n;
+}
+
+static struct toy_node *migrate_node(struct kunit *test)
+{
+	static const struct toy_node_config cfg = { 8, 4, 0 };
+	static const struct toy_wmark_config wmark = { 128, 10 };
+	struct toy_node *node = new_node(test, &cfg, &wmark);
+
+	toy_node_set_pcp(node, 0);
+	return node;
+}
+
+/*
+ * Every pageblock starts movable. The first unmovable request finds its
+ * lists empty and steals the largest block of a fallback type, Normal's
+ * whole order-10 block: at pageblock order or more it changes owner
+ * whole (change_pageblock_range()), so every pageblock of Normal turns
+ * unmovable and the halves of the split go to the unmovable lists.
+ */
+static void toy_migrate_first_steal(struct kunit *test)
+{
+	struct toy_node *node = migrate_node(test);
+	struct toy_zone *normal = &node->zones[TOY_ZONE_NORMAL];
+	unsigned long blocks = normal->nr_pages / TOY_PAGEBLOCK_PAGES;
+	struct toy_page *page;
+	unsigned int o;
+
+	KUNIT_EXPECT_EQ(test, nr_blocks(node, normal, TOY_MIGRATE_MOVABLE), blocks);
+	page = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, toy_node_pfn(node, page), normal->start_pfn);
+	KUNIT_EXPECT_EQ(test, nr_blocks(node, normal, TOY_MIGRATE_UNMOVABLE), blocks);
+	KUNIT_EXPECT_EQ(test, toy_zone_stat(normal, TOY_ZS_EXTFRAG), 1UL);
+	KUNIT_EXPECT_EQ(test, toy_zone_stat(normal, TOY_ZS_STEAL_BLOCK), 1UL);
+	for (o = 0; o < TOY_MAX_ORDER - 1; o++) {
+		KUNIT_EXPECT_EQ_MSG(test, nr_on_list(normal, o, TOY_MIGRATE_UNMOVABLE),
+				    1UL, "order %u", o);
+		KUNIT_EXPECT_EQ_MSG(test, nr_on_list(normal, o, TOY_MIGRATE_MOVABLE),
+				    0UL, "order %u", o);
+	}
+	/* Freed, it merges back whole, on the unmovable list now. */
+	toy_node_free(node, page, 0);
+	KUNIT_EXPECT_EQ(test, nr_on_list(normal, TOY_MAX_ORDER - 1,
+					 TOY_MIGRATE_UNMOVABLE), 1UL);
+	/* HighMem was never asked: still movable. */
+	KUNIT_EXPECT_EQ(test, nr_blocks(node, &node->zones[TOY_ZONE_HIGHMEM],
+					TOY_MIGRATE_MOVABLE),
+			node->zones[TOY_ZONE_HIGHMEM].nr_pages / TOY_PAGEBLOCK_PAGES);
+}
+
+/* A movable request takes from the movable lists: no fallback. */
+static void toy_migrate_movable(struct kunit *test)
+{
+	struct toy_node *node = migrate_node(test);
+	struct toy_zone *normal = &node->zones[TOY_ZONE_NORMAL];
+	struct toy_page *page;
+
+	page = toy_node_alloc(node, TOY_GFP_KERNEL | __TOY_GFP_MOVABLE, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_TRUE(test, toy_page_test(page, TOY_PG_MOVABLE));
+	KUNIT_EXPECT_EQ(test, toy_zone_stat(normal, TOY_ZS_EXTFRAG), 0UL);
+	KUNIT_EXPECT_EQ(test, nr_blocks(node, normal, TOY_MIGRATE_MOVABLE),
+			normal->nr_pages / TOY_PAGEBLOCK_PAGES);
+	toy_node_free(node, page, 0);
+	KUNIT_EXPECT_FALSE(test, toy_page_test(page, TOY_PG_MOVABLE));
+	/* validate catches a free block whose type is not its list's. */
+	page = list_first_entry(&normal->free_area[TOY_MAX_ORDER - 1].free_list[TOY_MIGRATE_MOVABLE],
+				struct toy_page, lru);
+	page->migratetype = TOY_MIGRATE_UNMOVABLE;
+	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 1UL);
+	page->migratetype = TOY_MIGRATE_MOVABLE;
+}
+
+/*
+ * One movable page at the zone's first pfn, then an unmovable request.
+ * The largest movable block is the order-9 upper half. Where a pageblock
+ * is 512 pages (x86_64) that block is a pageblock and changes owner
+ * whole: the unmovable page is its first, pfn 512, and the lower
+ * pageblock stays movable. Where it is 1024 (UML) the half is smaller
+ * than a pageblock: steal_suitable_fallback() moves all of the
+ * pageblock's free pages (1023 of 1024, over half) to the unmovable lists
+ * and takes the pageblock, and the smallest of them, pfn 1, goes.
+ */
+static void toy_migrate_steal_half(struct kunit *test)
+{
+	struct toy_node *node = migrate_node(test);
+	struct toy_zone *normal = &node->zones[TOY_ZONE_NORMAL];
+	unsigned long base = normal->start_pfn;
+	struct toy_page *movable, *page;
+
+	movable = toy_node_alloc(node, TOY_GFP_KERNEL | __TOY_GFP_MOVABLE, 0);
+	KUNIT_ASSERT_NOT_NULL(test, movable);
+	page = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, toy_zone_stat(normal, TOY_ZS_EXTFRAG), 1UL);
+	KUNIT_EXPECT_EQ(test, toy_zone_stat(normal, TOY_ZS_STEAL_BLOCK), 1UL);
+	if (TOY_PAGEBLOCK_ORDER <= 9) {
+		KUNIT_EXPECT_EQ(test, toy_node_pfn(node, page), base + 512);
+		KUNIT_EXPECT_EQ(test, toy_pageblock_migratetype(node, base),
+				TOY_MIGRATE_MOVABLE);
+		KUNIT_EXPECT_EQ(test, toy_pageblock_migratetype(node, base + 512),
+				TOY_MIGRATE_UNMOVABLE);
+	} else {
+		KUNIT_EXPECT_EQ(test, toy_node_pfn(node, page), base + 1);
+		KUNIT_EXPECT_EQ(test, toy_pageblock_migratetype(node, base),
+				TOY_MIGRATE_UNMOVABLE);
+		KUNIT_EXPECT_EQ(test, nr_on_list(normal, 0, TOY_MIGRATE_MOVABLE), 0UL);
+	}
+	toy_node_free(node, page, 0);
+	toy_node_free(node, movable, 0);
+}
+
+/*
+ * A high-order atomic request that needed the slow path reserves its
+ * pageblock for its kind (reserve_highatomic_pageblock()): Normal (min 32,
+ * low 40 with min_free_kbytes 128) is first taken to its low mark. Plain
+ * requests then count the reserve as not free; one that may reclaim
+ * gets it back before it fails (unreserve_highatomic_pageblock(), forced:
+ * it is the last pageblock reserved).
+ */
+static void toy_migrate_highatomic(struct kunit *test)
+{
+	struct toy_node *node = migrate_node(test);
+	struct toy_zone *normal = &node->zones[TOY_ZONE_NORMAL];
+	unsigned long n = 0, i, low = normal->watermark[TOY_WMARK_LOW];
+	struct toy_page **pages, *page, *plain;
+
+	pages = kunit_kcalloc(test, normal->nr_pages, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	KUNIT_ASSERT_EQ(test, low, 40UL);
+	while (normal->free_pages > low)
+		pages[n++] = toy_node_alloc(node, TOY_GFP_KERNEL, 0);
+	KUNIT_ASSERT_EQ(test, n, normal->nr_pages - low);
+	page = toy_node_alloc(node, TOY_GFP_ATOMIC, 1);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, normal->nr_reserved_highatomic, TOY_PAGEBLOCK_PAGES);
+	KUNIT_EXPECT_EQ(test, toy_pageblock_migratetype(node, toy_node_pfn(node, page)),
+			TOY_MIGRATE_HIGHATOMIC);
+	KUNIT_EXPECT_EQ(test, nr_blocks(node, normal, TOY_MIGRATE_HIGHATOMIC), 1UL);
+	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 0UL);
+	plain = toy_node_alloc(node, TOY_GFP_KERNEL | __TOY_GFP_NOWARN, 0);
+	KUNIT_EXPECT_NOT_NULL(test, plain);
+	KUNIT_EXPECT_EQ(test, normal->nr_reserved_highatomic, 0UL);
+	KUNIT_EXPECT_EQ(test, nr_blocks(node, normal, TOY_MIGRATE_HIGHATOMIC), 0UL);
+	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 0UL);
+	toy_node_free(node, plain, 0);
+	toy_node_free(node, page, 1);
+	for (i = 0; i < n; i++)
+		toy_node_free(node, pages[i], 0);
+}
+
 static void toy_wmark_test_exit(struct kunit *test)
 {
 	if (!test->priv)
@@ -387,6 +578,10 @@ static struct kunit_case toy_wmark_test_cases[] = {
 	KUNIT_CASE_PARAM(toy_wmark_ok_table, ok_gen_params),
 	KUNIT_CASE_PARAM(toy_wmark_sequence, seq_gen_params),
 	KUNIT_CASE(toy_wmark_dma_zone),
+	KUNIT_CASE(toy_migrate_first_steal),
+	KUNIT_CASE(toy_migrate_movable),
+	KUNIT_CASE(toy_migrate_steal_half),
+	KUNIT_CASE(toy_migrate_highatomic),
 	{}
 };
 

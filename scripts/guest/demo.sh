@@ -276,6 +276,34 @@ watermarks() {
 	show grep -E '^(nr_free_pages|pgalloc_normal|pgalloc_high) ' "$D/vmstat"
 }
 
+# ctl_times N LINE: write LINE to ctl N times, quietly.
+ctl_times() {
+	i=0
+	while [ "$i" -lt "$1" ]; do
+		echo "$2" >"$D/ctl"
+		i=$((i + 1))
+	done
+}
+
+reclaim() {
+	say "Reclaim. Reload small and make 600 page cache pages ('alloc 0" \
+		"cache': clean, droppable, on the toy's LRU list). Then take" \
+		"Normal below its low watermark (160) with 270 plain pages: the" \
+		"allocation wakes toy_kswapd0, which drops the oldest cache pages" \
+		"until Normal is above high (192), and goes back to sleep."
+	show rmmod toy_alloc
+	show insmod "$KO" mem_mb=8 highmem_mb=4 min_free_kbytes=512 pcp_batch=0 slab_prefill=0
+	ctl_times 600 "alloc 0 cache"
+	echo "# 600 x 'alloc 0 cache', then 270 x 'alloc 0'"
+	grep -E '^Node|pages free' "$D/zoneinfo" | head -n 4
+	ctl_times 270 "alloc 0"
+	sleep 1
+	grep -E '^Node|pages free' "$D/zoneinfo" | head -n 4
+	show grep -E '^(nr_inactive_file|pgscan_kswapd|pgsteal_kswapd|pageoutrun) ' "$D/vmstat"
+	say "The oldest cache pages' handles now read 'reclaimed':"
+	grep ' cache ' "$D/handles" | head -n 3
+}
+
 newest_handle_or_0() {
 	h=$(newest_handle)
 	echo "${h:-0}"
@@ -298,6 +326,7 @@ slab
 highmem
 vmalloc
 watermarks
+reclaim
 unload
 echo
 echo "toy-vm: demo done"

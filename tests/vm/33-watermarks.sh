@@ -89,6 +89,44 @@ expect_vmstat_like_kernel() {
 	fi
 }
 
+# pt_shape: pagetypeinfo's lines with numbers as N and zone names as Z,
+# after checking the zone field's %8s.
+pt_shape() {
+	awk '/^Node / {
+		z = $0; sub(/^Node +[0-9]+, zone /, "", z); z = substr(z, 1, 8)
+		if (z ~ /^ *[A-Za-z0-9]+$/ && length(z) == 8) sub(/zone +[A-Za-z0-9]+/, "zone Z")
+		else { print "BAD-WIDTH " $0; next }
+	}
+	{ gsub(/[0-9]+/, "N"); print }'
+}
+
+# expect_pagetypeinfo_like_kernel: the header lines are the guest kernel's
+# own (pageblock order, pages per block, the orders, the migrate types in
+# its order), and every other line has the shape of one of its lines.
+expect_pagetypeinfo_like_kernel() {
+	head -n 4 /proc/pagetypeinfo >"$TMP/pt.real"
+	head -n 4 "$D/pagetypeinfo" >"$TMP/pt.toy"
+	grep '^Number of blocks type' /proc/pagetypeinfo >>"$TMP/pt.real"
+	grep '^Number of blocks type' "$D/pagetypeinfo" >>"$TMP/pt.toy"
+	if cmp -s "$TMP/pt.real" "$TMP/pt.toy"; then
+		ok "pagetypeinfo: the header lines are /proc/pagetypeinfo's ($(head -n 1 "$TMP/pt.toy"))"
+	else
+		fail "pagetypeinfo: header lines differ from /proc/pagetypeinfo's"
+		diff "$TMP/pt.real" "$TMP/pt.toy"
+	fi
+	pt_shape </proc/pagetypeinfo >"$TMP/pt.shapes"
+	_bad=$(pt_shape <"$D/pagetypeinfo" |
+		awk 'NR == FNR { real[$0] = 1; next } !($0 in real)' "$TMP/pt.shapes" -)
+	expect_none "pagetypeinfo: every line has the shape of one of /proc/pagetypeinfo's" "$_bad"
+}
+
+# blocks_of ZONE: the "Number of blocks" counts of ZONE, space-separated.
+blocks_of() {
+	awk -v z="$1" '/^Number of blocks/ { on = 1; next }
+		on && $4 == z { $1 = $2 = $3 = $4 = ""; print; exit }' "$D/pagetypeinfo" |
+		tr -s ' ' | sed 's/^ //; s/ $//'
+}
+
 # zone_field ZONE KEY: KEY's value in the toy zoneinfo's block of ZONE
 # (KEY "pages free" is "free"; "protection:" gives the list).
 zone_field() {
@@ -135,6 +173,13 @@ expect_allocs() {
 start_loaded $SMALL
 expect_zoneinfo_like_kernel
 expect_vmstat_like_kernel
+expect_pagetypeinfo_like_kernel
+_pb=$(awk '/^Pages per block:/ { print $4 }' "$D/pagetypeinfo")
+# The types after Movable (Reclaimable, HighAtomic, CMA and Isolate, as
+# the kernel has them) all 0.
+_rest=$(awk '/^Number of blocks type/ { for (i = 7; i <= NF; i++) printf " 0" }' "$D/pagetypeinfo")
+expect "pagetypeinfo at load: Normal's $((1024 / _pb)) pageblocks all Movable ($(blocks_of Normal))" \
+	[ "$(blocks_of Normal)" = "0 $((1024 / _pb))$_rest" ]
 expect_zone Normal "128 160 192 (0, 0, 32)"
 expect_zone HighMem "32 64 96 (0, 0, 0)"
 expect_zone DMA "0 0 0 (0, 0, 0)"
@@ -159,6 +204,9 @@ else
 	fail "zoneinfo: pages free '$_free', want '48 12'"
 fi
 expect "validate finds nothing after the sequence" [ "$(validate_total)" = 0 ]
+expect "pagetypeinfo after it: HIGHUSER's unmovable pages took every pageblock ($(blocks_of Normal), $(blocks_of HighMem))" \
+	[ "$(blocks_of Normal)" = "$((1024 / _pb)) 0$_rest" ] &&
+	[ "$(blocks_of HighMem)" = "$((1024 / _pb)) 0$_rest" ]
 mark
 expect "rmmod toy_alloc with 1988 pages on ctl handles" unload
 

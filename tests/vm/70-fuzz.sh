@@ -42,7 +42,7 @@ clean_up() {
 		done
 	done
 	_left=0
-	for _k in pages:free kmalloc:kfree cache_obj:cache_free vmalloc:vfree; do
+	for _k in pages:free cache:free kmalloc:kfree cache_obj:cache_free vmalloc:vfree; do
 		for _h in $(handles_of "${_k%:*}"); do
 			ctl "${_k#*:} $_h" 2>/dev/null || {
 				_left=$((_left + 1))

@@ -822,7 +822,7 @@ void toy_node_drain_pcp(struct toy_node *node)
 	for (z = 0; z < TOY_NR_ZONES; z++) {
 		struct toy_zone *zone = &node->zones[z];
 
-		if (zone->pcp)
+		if (zone->pcp && zone->nr_pages)
 			drain_zone(node, zone);
 	}
 }
@@ -843,6 +843,12 @@ void toy_node_set_pcp(struct toy_node *node, unsigned int batch)
 	for (z = 0; z < TOY_NR_ZONES; z++) {
 		struct toy_zone *zone = &node->zones[z];
 
+		/* An empty zone has no page to put on a list: no freeze. */
+		if (!zone->nr_pages) {
+			WRITE_ONCE(zone->pcp_batch, batch);
+			WRITE_ONCE(zone->pcp_high, 6 * batch);
+			continue;
+		}
 		toy_zone_freeze(node, zone);
 		WRITE_ONCE(zone->pcp_batch, batch);
 		WRITE_ONCE(zone->pcp_high, 6 * batch);
@@ -2148,6 +2154,13 @@ unsigned long toy_node_validate(struct toy_node *node)
 	for (z = 0; z < TOY_NR_ZONES; z++) {
 		struct toy_zone *zone = &node->zones[z];
 
+		/* An empty zone has no page a pcp list could hold. */
+		if (!zone->nr_pages) {
+			spin_lock_irq(&zone->lock);
+			errors += validate_zone(node, zone);
+			spin_unlock_irq(&zone->lock);
+			continue;
+		}
 		toy_zone_freeze(node, zone);
 		errors += validate_zone(node, zone);
 		toy_zone_thaw(node, zone);

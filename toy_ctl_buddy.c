@@ -24,7 +24,10 @@ static const struct {
 	{ "highmem",	0, __TOY_GFP_HIGHMEM },
 	{ "dma",	0, __TOY_GFP_DMA },
 	{ "atomic",	1, 0 },
-	{ "cache",	2, 0 },
+	/* page cache is movable, as the kernel's (GFP_HIGHUSER_MOVABLE) */
+	{ "cache",	2, __TOY_GFP_MOVABLE },
+	{ "movable",	2, __TOY_GFP_MOVABLE },
+	{ "reclaimable", 2, __TOY_GFP_RECLAIMABLE },
 };
 
 /*
@@ -70,7 +73,7 @@ static int verb_alloc(int argc, char **argv)
 			if (!strcmp(argv[i], alloc_words[w].word))
 				break;
 		if (w == ARRAY_SIZE(alloc_words)) {
-			pr_info("%s: '%.16s' is none of normal, highmem, dma, atomic, cache\n",
+			pr_info("%s: '%.16s' is none of normal, highmem, dma, atomic, cache, movable, reclaimable\n",
 				argv[0], argv[i]);
 			return -EINVAL;
 		}
@@ -82,7 +85,7 @@ static int verb_alloc(int argc, char **argv)
 		seen |= BIT(alloc_words[w].kind);
 		gfp |= alloc_words[w].gfp;
 		atomic |= alloc_words[w].kind == 1;
-		cache |= alloc_words[w].kind == 2;
+		cache |= !strcmp(alloc_words[w].word, "cache");
 	}
 	gfp |= atomic ? TOY_GFP_ATOMIC : TOY_GFP_KERNEL;
 	h = toy_handle_new(cache ? TOY_H_CACHE : TOY_H_PAGES);
@@ -152,7 +155,8 @@ static int verb_drain(int argc, char **argv)
 }
 
 const struct toy_ctl_verb toy_ctl_buddy_verbs[] = {
-	{ "alloc", "ORDER [normal|highmem|dma] [atomic] [cache]", 1, 4, verb_alloc },
+	{ "alloc", "ORDER [normal|highmem|dma] [movable|reclaimable|cache] [atomic]",
+	  1, 3, verb_alloc },
 	{ "free", "HANDLE", 1, 1, verb_free },
 	{ "drain", "", 0, 0, verb_drain },
 	{ }

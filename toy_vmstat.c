@@ -308,6 +308,36 @@ static void pagemap_zone(struct seq_file *m, struct toy_zone *zone,
 	}
 }
 
+/*
+ * The zone's pageblocks, a letter each for its migrate type, in rows of
+ * PAGEMAP_COLS that start with their first pfn.
+ */
+static void pagemap_pageblocks(struct seq_file *m, struct toy_node *node,
+			       struct toy_zone *zone)
+{
+	static const char letter[TOY_MIGRATE_TYPES] = {
+		[TOY_MIGRATE_UNMOVABLE]		= 'U',
+		[TOY_MIGRATE_MOVABLE]		= 'M',
+		[TOY_MIGRATE_RECLAIMABLE]	= 'R',
+		[TOY_MIGRATE_HIGHATOMIC]	= 'H',
+#ifdef CONFIG_CMA
+		[TOY_MIGRATE_CMA]		= 'C',
+#endif
+#ifdef CONFIG_MEMORY_ISOLATION
+		[TOY_MIGRATE_ISOLATE]		= 'I',
+#endif
+	};
+	unsigned long pfn, end = zone->start_pfn + zone->nr_pages, i = 0;
+
+	for (pfn = zone->start_pfn; pfn < end; pfn += TOY_PAGEBLOCK_PAGES, i++) {
+		if (i % PAGEMAP_COLS == 0)
+			seq_printf(m, "# pageblocks %7lu ", pfn);
+		seq_putc(m, letter[toy_pageblock_migratetype(node, pfn)]);
+		if ((i + 1) % PAGEMAP_COLS == 0 || pfn + TOY_PAGEBLOCK_PAGES >= end)
+			seq_putc(m, '\n');
+	}
+}
+
 static int pagemap_show(struct seq_file *m, void *v)
 {
 	struct toy_node *node = &toy_node0;
@@ -326,6 +356,8 @@ static int pagemap_show(struct seq_file *m, void *v)
 	seq_puts(m, "# . free  A allocated block head  a rest of an allocated block\n");
 	seq_puts(m, "# p free on a per-CPU list  S slab  L large kmalloc  C page cache\n");
 	seq_puts(m, "# (a group of pages shows its most telling one)\n");
+	seq_printf(m, "# pageblocks: one letter per %lu pages, U unmovable  M movable  R reclaimable  H high-atomic\n",
+		   TOY_PAGEBLOCK_PAGES);
 	for (z = 0; z < TOY_NR_ZONES; z++) {
 		struct toy_zone *zone = &node->zones[z];
 
@@ -333,6 +365,7 @@ static int pagemap_show(struct seq_file *m, void *v)
 			continue;
 		zone_map(node, zone, map);
 		pagemap_zone(m, zone, map, per);
+		pagemap_pageblocks(m, node, zone);
 	}
 	vfree(map);
 	return 0;

@@ -466,6 +466,7 @@ static void toy_migrate_movable(struct kunit *test)
 {
 	struct toy_node *node = migrate_node(test);
 	struct toy_zone *normal = &node->zones[TOY_ZONE_NORMAL];
+	struct list_head *list;
 	struct toy_page *page;
 
 	page = toy_node_alloc(node, TOY_GFP_KERNEL | __TOY_GFP_MOVABLE, 0);
@@ -477,8 +478,8 @@ static void toy_migrate_movable(struct kunit *test)
 	toy_node_free(node, page, 0);
 	KUNIT_EXPECT_FALSE(test, toy_page_test(page, TOY_PG_MOVABLE));
 	/* validate catches a free block whose type is not its list's. */
-	page = list_first_entry(&normal->free_area[TOY_MAX_ORDER - 1].free_list[TOY_MIGRATE_MOVABLE],
-				struct toy_page, lru);
+	list = &normal->free_area[TOY_MAX_ORDER - 1].free_list[TOY_MIGRATE_MOVABLE];
+	page = list_first_entry(list, struct toy_page, lru);
 	page->migratetype = TOY_MIGRATE_UNMOVABLE;
 	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 1UL);
 	page->migratetype = TOY_MIGRATE_MOVABLE;

@@ -255,22 +255,24 @@ main() {
 	bad_bytes EINVAL "ctl: empty command" "an empty line" '\n'
 	bad_bytes EINVAL "ctl: empty command" "whitespace only" ' \t  \n'
 	bad_line EINVAL "ctl: unknown verb 'allocate'" "an unknown verb" "allocate 0"
-	bad_line EINVAL "$USAGE alloc ORDER \\[normal\\|highmem\\|dma\\] \\[atomic\\]" \
+	bad_line EINVAL "$USAGE alloc ORDER \\[normal\\|highmem\\|dma\\] \\[movable\\|reclaimable\\|cache\\] \\[atomic\\]" \
 		"a missing argument" "alloc"
 	bad_line EINVAL "$USAGE free HANDLE" "a missing handle" "free"
-	bad_line EINVAL "$USAGE alloc ORDER" "an extra argument" "alloc 0 normal atomic cache extra"
+	bad_line EINVAL "$USAGE alloc ORDER" "an extra argument" "alloc 0 normal cache extra"
 	bad_line EINVAL "ctl: more than 4 arguments" "seven words" "alloc 0 1 2 3 4 5"
 	bad_line EINVAL "alloc: ORDER 'one' $NOT_NUMBER 10" "a non-numeric order" "alloc one"
 	bad_line EINVAL "alloc: ORDER '-1' $NOT_NUMBER 10" "a negative order" "alloc -1"
 	bad_line ERANGE "alloc: ORDER 11 $OVER_LIMIT 10" "order 11" "alloc 11"
 	bad_line ERANGE "alloc: ORDER '18446744073709551616' $NOT_NUMBER 10" \
 		"order 18446744073709551616 (2^64)" "alloc 18446744073709551616"
-	bad_line EINVAL "alloc: 'dma32' is none of normal, highmem, dma, atomic" \
+	bad_line EINVAL "alloc: 'dma32' is none of normal, highmem, dma, atomic, cache, movable, reclaimable" \
 		"an unknown zone" "alloc 0 dma32"
 	bad_line EINVAL "alloc: 'dma' after another word of its kind" \
 		"two zones" "alloc 0 highmem dma"
 	bad_line EINVAL "alloc: 'atomic' after another word of its kind" \
 		"atomic twice" "alloc 0 atomic atomic"
+	bad_line EINVAL "alloc: 'reclaimable' after another word of its kind" \
+		"movable and reclaimable" "alloc 0 movable reclaimable"
 	bad_line EINVAL "free: 'abc' $NOT_HANDLE" "a non-numeric handle" "free abc"
 	bad_line EINVAL "free: '0' $NOT_HANDLE" "handle 0" "free 0"
 	bad_line EINVAL "validate: 'fix': the only word validate takes is 'repair'" \

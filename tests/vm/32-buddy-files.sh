@@ -57,9 +57,27 @@ frag_index() {
 # the pagemap entry in Documentation/toy_alloc.rst: one character per 2^k
 # pages so that at most 4096 are printed, a group showing its most
 # telling page (? S L A a p . in that order), rows of 64 characters that
-# start with their first pfn, each zone on rows of its own.
+# start with their first pfn, each zone on rows of its own, then the
+# zone's pageblocks of $PB pages, U where the first pfn is in $UNMOVABLE,
+# M elsewhere.
 want_pagemap() {
-	awk -v pages="$1" -v high="$2" '
+	awk -v pages="$1" -v high="$2" -v pb="$PB" -v unmov="${UNMOVABLE:-}" '
+	# The pageblocks of pfns start .. end - 1: U for those whose first
+	# pfn is in the list unmov, M for the others.
+	function blocks(start, end,   pfn, i, row, u) {
+		split(unmov, list, " ")
+		for (i in list)
+			u[list[i]] = 1
+		i = 0
+		for (pfn = start; pfn < end; pfn += pb) {
+			if (i % 64 == 0)
+				row = sprintf("# pageblocks %7d ", pfn)
+			row = row ((pfn in u) ? "U" : "M")
+			i++
+			if (i % 64 == 0 || pfn + pb >= end)
+				print row
+		}
+	}
 	function zone(name, start, end, per,   pfn, row, i, best, r, ch) {
 		printf "# zone %s: pfns %d-%d\n", name, start, end - 1
 		for (pfn = start; pfn < end; pfn += per) {
@@ -87,9 +105,13 @@ want_pagemap() {
 		print "# . free  A allocated block head  a rest of an allocated block"
 		print "# p free on a per-CPU list  S slab  L large kmalloc  C page cache"
 		print "# (a group of pages shows its most telling one)"
+		printf "# pageblocks: one letter per %d pages, U unmovable  M movable  R reclaimable  H high-atomic\n", pb
 		zone("Normal", 0, pages - high, per)
-		if (high)
+		blocks(0, pages - high)
+		if (high) {
 			zone("HighMem", pages - high, pages, per)
+			blocks(pages - high, pages)
+		}
 	}'
 }
 
@@ -181,7 +203,7 @@ want_stats() {
 # stats_moved BEFORE: "name delta" of each stats line that moved since the
 # copy BEFORE, in the file's order, comma-separated; kswapd_wakeups left
 # out, as a failed request wakes kswapd whenever it sleeps
-# (34-reclaim.sh checks it).
+# (91-reclaim.sh checks it).
 stats_moved() {
 	awk 'NR == FNR { was[$1] = $2; next }
 		$1 == "kswapd_wakeups" { next }
@@ -208,6 +230,17 @@ step() {
 	else
 		fail "$1: stats moved by '$_moved', want '$3'"
 	fi
+}
+
+# pageblocks_of PFN: the first pfns of the pageblocks of the order-10
+# block at PFN, which an unmovable request's first steal turned unmovable
+# whole (change_pageblock_range()).
+pageblocks_of() {
+	_p=$1
+	while [ "$_p" -lt $(($1 + 1024)) ]; do
+		printf '%s ' "$_p"
+		_p=$((_p + PB))
+	done
 }
 
 # pfn_of HANDLE: the toy pfn of a page handle.
@@ -282,7 +315,8 @@ known_layout() {
 	expect "the HighMem page is the zone's first: pfn $H" test "$(pfn_of "$H3")" = $H
 
 	printf '%s\n' "$P 8 A" "$((P + 8)) 1 A" "$((P + 9)) 1 S" "$((P + 16)) 8 L" \
-		"$H 1 A" | want_pagemap 4096 1024 >"$TMP/pm.want"
+		"$H 1 A" | UNMOVABLE="$(pageblocks_of $P) $(pageblocks_of $H)" \
+		want_pagemap 4096 1024 >"$TMP/pm.want"
 	cat "$D/pagemap" >"$TMP/pm"
 	same "pagemap draws the layout page by page: A at $P, $((P + 8)) and $H, S at $((P + 9)), L at $((P + 16))" \
 		"$TMP/pm" "$TMP/pm.want"
@@ -313,7 +347,8 @@ free_layout() {
 		"$D/extfrag/unusable_index" "$WHOLE_UNUSABLE"
 	expect_file "extfrag_index with every block whole" \
 		"$D/extfrag/extfrag_index" "$WHOLE_EXTFRAG"
-	want_pagemap 4096 1024 </dev/null >"$TMP/pm.want"
+	UNMOVABLE="$(pageblocks_of $P) $(pageblocks_of $H)" \
+		want_pagemap 4096 1024 </dev/null >"$TMP/pm.want"
 	cat "$D/pagemap" >"$TMP/pm"
 	same "pagemap: every page free again" "$TMP/pm" "$TMP/pm.want"
 }
@@ -346,6 +381,7 @@ fallback_and_failure() {
 buddy_counters() {
 	load mem_mb=16 highmem_mb=4 slab_prefill=0 pcp_batch=0 slab_cpu_cache=0 ||
 		{ fail "insmod mem_mb=16 highmem_mb=4 ...: $LOAD_ERR"; return; }
+	PB=$(awk '/^Pages per block:/ { print $4 }' "$D/pagetypeinfo")
 	want_stats 0 >"$TMP/stats.want"
 	same "stats at load: every counter 0, pcp_batch 0, every line by name" \
 		"$D/stats" "$TMP/stats.want"
@@ -370,6 +406,7 @@ BH=7168
 pcp_counters() {
 	load mem_mb=32 highmem_mb=8 slab_prefill=0 pcp_batch=1 slab_cpu_cache=0 ||
 		{ fail "insmod mem_mb=32 highmem_mb=8 pcp_batch=1 ...: $LOAD_ERR"; return; }
+	PB=$(awk '/^Pages per block:/ { print $4 }' "$D/pagetypeinfo")
 	if ! taskset -p 1 $$ >/dev/null; then
 		fail "taskset -p 1 $$: pin the test to CPU 0"
 		unload
@@ -396,6 +433,7 @@ pcp_counters() {
 	# 8192 pages, one character per two: the pair of $B shows p over .,
 	# the pairs of $BH and $((BH + 2)) show A.
 	printf '%s\n' "$B 1 p" "$BH 1 A" "$((BH + 2)) 2 A" |
+		UNMOVABLE="$(pageblocks_of $B) $(pageblocks_of $BH)" \
 		want_pagemap 8192 2048 >"$TMP/pm.want"
 	cat "$D/pagemap" >"$TMP/pm"
 	same "pagemap in pairs of pages: p at $B, A at $BH and $((BH + 2))" \

@@ -63,7 +63,8 @@ static const char *const edge_numbers[] = {
 #define NR_EDGES ARRAY_SIZE(edge_numbers)
 
 static const char *const words[] = {
-	"normal", "highmem", "dma", "atomic", "cache", "zero", "debug",
+	"normal", "highmem", "dma", "atomic", "cache", "movable",
+	"reclaimable", "zero", "debug",
 	"kmalloc-64", "kmalloc-8k",
 	"fuzz", "fuzz_cache", "a", "A-b_c.9", "x\ty", "..", "/", "%s%n",
 	"0123456789012345678901234567890123456789",
@@ -162,13 +163,14 @@ static const char *any_arg(char *buf, size_t len)
 static size_t alloc_line(char *out, size_t len)
 {
 	static const char *const zone[] = { "", " normal", " highmem", " dma" };
+	static const char *const mobility[] = { "", " movable", " reclaimable", " cache" };
 
 	if (pick(4) == 0)
 		return snprintf(out, len, "alloc %u%s%s", pick(12),
 				pick(2) ? " cache" : " atomic", zone[pick(4)]);
 	return snprintf(out, len, "alloc %u%s%s%s", pick(12),
-			pick(2) ? zone[pick(4)] : "",
-			pick(3) ? "" : " atomic", pick(3) ? "" : " cache");
+			pick(2) ? zone[pick(4)] : "", mobility[pick(4)],
+			pick(3) ? "" : " atomic");
 }
 
 /* A well-formed command, most of the time with sensible values. */

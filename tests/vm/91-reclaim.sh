@@ -9,6 +9,8 @@
 # then take every cache page, by kswapd or by themselves, exactly as many
 # as free + cache - min. Last, the real kernel's drop_caches (its
 # shrinkers) gives the toy's empty slabs back to the toy's buddy.
+# It writes about 1,500 ctl commands (a kernel log line each): it runs
+# near the end, after the tests that read dmesg at every check.
 # shellcheck source=tests/vm/lib.sh
 . "${0%/*}/lib.sh"
 

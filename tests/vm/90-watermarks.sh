@@ -10,6 +10,8 @@
 # against the guest kernel's own file; zoneinfo shows the marks and the
 # protection those formulas give, with and without a DMA zone. Bad sizes
 # and watermark parameters are refused at load with one line saying why.
+# It writes some 5,000 ctl commands, a kernel log line each, so it runs
+# near the end: every later check that reads dmesg reads them all.
 # shellcheck source=tests/vm/lib.sh
 . "${0%/*}/lib.sh"
 

@@ -249,9 +249,17 @@ allocs() {
 	echo "$n"
 }
 
-# zone_lines ZONE: the first lines of ZONE's block of the toy's zoneinfo.
+# zone_lines ZONE: the first lines of ZONE's block of the toy's zoneinfo,
+# down to its protection line.
 zone_lines() {
-	awk -v z="$1" '/^Node / { on = ($NF == z) } on && n++ < 11' "$D/zoneinfo"
+	awk -v z="$1" '/^Node / { on = ($NF == z) } on { print } on && /protection:/ { exit }' \
+		"$D/zoneinfo"
+}
+
+# free_pages: "pages free" of each populated zone of the toy's zoneinfo.
+free_pages() {
+	awk '/^Node / { z = $NF } $1 == "spanned" && $2 > 0 { printf "  %s: %s free", z, f; sep = 1 }
+		$1 == "pages" && $2 == "free" { f = $3 } END { print "" }' "$D/zoneinfo"
 }
 
 watermarks() {
@@ -266,13 +274,13 @@ watermarks() {
 	say "HighMem-capable (HIGHUSER) pages, one at a time, until refused:"
 	echo "# while echo 'alloc 0 highmem' > $D/ctl; do n=\$((n + 1)); done"
 	echo "  $(allocs highmem) succeeded; pages free now:"
-	grep -E '^Node|pages free' "$D/zoneinfo"
+	free_pages
 	say "HighMem stopped at its min (32), Normal at min + protection" \
 		"(128 + 32 = 160). A KERNEL request, which cannot use HighMem," \
 		"may go on down to Normal's min, and an ATOMIC one 5/8 of min" \
 		"lower (__GFP_HIGH takes half of it, not blocking a quarter more):"
 	echo "  KERNEL: $(allocs normal) more; ATOMIC: $(allocs atomic) more"
-	grep -E '^Node|pages free' "$D/zoneinfo"
+	free_pages
 	show grep -E '^(nr_free_pages|pgalloc_normal|pgalloc_high) ' "$D/vmstat"
 }
 
@@ -295,10 +303,10 @@ reclaim() {
 	show insmod "$KO" mem_mb=8 highmem_mb=4 min_free_kbytes=512 pcp_batch=0 slab_prefill=0
 	ctl_times 600 "alloc 0 cache"
 	echo "# 600 x 'alloc 0 cache', then 270 x 'alloc 0'"
-	grep -E '^Node|pages free' "$D/zoneinfo" | head -n 4
+	free_pages
 	ctl_times 270 "alloc 0"
 	sleep 1
-	grep -E '^Node|pages free' "$D/zoneinfo" | head -n 4
+	free_pages
 	show grep -E '^(nr_inactive_file|pgscan_kswapd|pgsteal_kswapd|pageoutrun) ' "$D/vmstat"
 	say "The oldest cache pages' handles now read 'reclaimed':"
 	grep ' cache ' "$D/handles" | head -n 3
@@ -310,7 +318,7 @@ newest_handle_or_0() {
 }
 
 unload() {
-	say "Unload: the handles still live (the watermark chapter's pages)" \
+	say "Unload: the handles still live (the last chapters' pages)" \
 		"are reported and freed, the lists drained, and every block goes" \
 		"back to the real kernel."
 	show rmmod toy_alloc

@@ -11,15 +11,21 @@
  * largest order is also 10, no toy block spans two of them, and every
  * block the toy hands out is physically contiguous.
  *
- * The region is split into two zones: Normal from toy pfn 0, and HighMem,
- * the top highmem_mb of the region. Both are made of whole 4 MiB blocks, so
- * a buddy is always in the same zone as its page.
+ * The region is split into up to three zones: DMA from toy pfn 0 (the
+ * bottom dma_mb, often none), Normal, and HighMem, the top highmem_mb. All
+ * are made of whole 4 MiB blocks, so a buddy is always in the same zone as
+ * its page.
  *
- * Each zone keeps a free list per order, as struct zone does. Allocation
- * takes the first block of the smallest order that fits and splits it,
+ * Each zone keeps a free list per order and migrate type, as struct zone
+ * does. Allocation takes the first block of the smallest order that fits
+ * from its own type's lists, stealing from another type's when they are
+ * empty (see "Pageblocks and migrate types" below), and splits it,
  * putting the upper halves back on the lower lists (expand() in
  * mm/page_alloc.c). Freeing merges the block with its buddy for as long as
- * the buddy is free and of the same order (__free_one_page()).
+ * the buddy is free and of the same order (__free_one_page()). Before any
+ * of that, the zone must keep its watermark and the lowmem_reserve of the
+ * request (see "Watermarks and lowmem_reserve"); a request that finds no
+ * zone that does wakes kswapd and may reclaim (toy_vmscan.c).
  *
  * The toy keeps its own descriptors (struct toy_page): the head of a free
  * block carries TOY_PG_BUDDY and its order, the head of an allocated block
@@ -31,9 +37,10 @@
  * lists and counters and the buddy state of its pages; each CPU's pcp
  * list is its own, used with preemption off and no lock (see "Per-CPU
  * lists" below), and enters the zone lock for a batch. No path holds two
- * zone locks or is in two pcp sections at once. The slab layer calls in with its
- * cache lock held; no other layer holds a lock of its own when it calls
- * the buddy (toy_internal.h has the whole order). The buddy calls no
+ * zone locks or is in two pcp sections at once. The slab layer frees slabs
+ * with its cache lock held; it allocates them, as every other layer calls
+ * the buddy, with no lock of its own held, since a request that may
+ * reclaim may sleep (toy_internal.h has the whole order). The buddy calls no
  * layer above it: page_address() of a HighMem page is highmem's
  * (toy_highmem.c), and the debugfs files are toy_vmstat.c's.
  */

@@ -95,7 +95,7 @@ struct toy_kmem_cache;
  *
  * What toy_kmalloc() calls unless the compiler knows @size (__kmalloc()).
  *
- * Context: Any context.
+ * Context: As toy_kmalloc(): may sleep with %TOY_GFP_KERNEL.
  * Return: as toy_kmalloc().
  */
 void *__toy_kmalloc(size_t size, toy_gfp_t gfp) __alloc_size(1);
@@ -109,7 +109,7 @@ void *__toy_kmalloc(size_t size, toy_gfp_t gfp) __alloc_size(1);
  * The kernel's kmalloc_trace(): what the inline toy_kmalloc() calls when
  * the compiler knew the size and so the cache.
  *
- * Context: Any context.
+ * Context: As toy_kmalloc(): may sleep with %TOY_GFP_KERNEL.
  * Return: as toy_kmalloc().
  */
 void *toy_kmalloc_trace(struct toy_kmem_cache *s, toy_gfp_t gfp, size_t size)
@@ -199,7 +199,7 @@ void *toy_kmalloc(size_t size, toy_gfp_t gfp)
  * @size: bytes wanted.
  * @gfp: as for toy_kmalloc().
  *
- * Context: Any context.
+ * Context: As toy_kmalloc(): may sleep with %TOY_GFP_KERNEL.
  * Return: as toy_kmalloc(), the memory filled with zeroes.
  */
 static inline __alloc_size(1) void *toy_kzalloc(size_t size, toy_gfp_t gfp)
@@ -213,7 +213,7 @@ static inline __alloc_size(1) void *toy_kzalloc(size_t size, toy_gfp_t gfp)
  * @size: bytes per element.
  * @gfp: as for toy_kmalloc().
  *
- * Context: Any context.
+ * Context: As toy_kmalloc(): may sleep with %TOY_GFP_KERNEL.
  * Return: zeroed memory for @n elements; NULL if @n * @size overflows
  * size_t or the toy is out of memory; %TOY_ZERO_SIZE_PTR if the product
  * is 0.
@@ -230,7 +230,7 @@ void *toy_kcalloc(size_t n, size_t size, toy_gfp_t gfp) __alloc_size(1, 2);
  * Otherwise new memory is allocated, the old contents copied over and @p
  * freed. With @new_size 0, @p is freed.
  *
- * Context: Any context.
+ * Context: As toy_kmalloc(): may sleep with %TOY_GFP_KERNEL.
  * Return: the memory, @p or a new pointer; %TOY_ZERO_SIZE_PTR if
  * @new_size is 0; NULL on failure, in which case @p is left untouched.
  */

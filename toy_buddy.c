@@ -829,7 +829,7 @@ void toy_node_drain_pcp(struct toy_node *node)
 	for (z = 0; z < TOY_NR_ZONES; z++) {
 		struct toy_zone *zone = &node->zones[z];
 
-		if (zone->pcp && zone->nr_pages)
+		if (zone->pcp)
 			drain_zone(node, zone);
 	}
 }
@@ -850,12 +850,6 @@ void toy_node_set_pcp(struct toy_node *node, unsigned int batch)
 	for (z = 0; z < TOY_NR_ZONES; z++) {
 		struct toy_zone *zone = &node->zones[z];
 
-		/* An empty zone has no page to put on a list: no freeze. */
-		if (!zone->nr_pages) {
-			WRITE_ONCE(zone->pcp_batch, batch);
-			WRITE_ONCE(zone->pcp_high, 6 * batch);
-			continue;
-		}
 		toy_zone_freeze(node, zone);
 		WRITE_ONCE(zone->pcp_batch, batch);
 		WRITE_ONCE(zone->pcp_high, 6 * batch);
@@ -2026,7 +2020,9 @@ void toy_zone_freeze(struct toy_node *node, struct toy_zone *zone)
 {
 	mutex_lock(&node->all_pcp_lock);
 	WRITE_ONCE(zone->frozen, true);
-	synchronize_rcu();
+	/* No section ever enters an empty zone's lists: nothing to wait for. */
+	if (zone->nr_pages)
+		synchronize_rcu();
 	spin_lock_irq(&zone->lock);
 }
 
@@ -2161,13 +2157,6 @@ unsigned long toy_node_validate(struct toy_node *node)
 	for (z = 0; z < TOY_NR_ZONES; z++) {
 		struct toy_zone *zone = &node->zones[z];
 
-		/* An empty zone has no page a pcp list could hold. */
-		if (!zone->nr_pages) {
-			spin_lock_irq(&zone->lock);
-			errors += validate_zone(node, zone);
-			spin_unlock_irq(&zone->lock);
-			continue;
-		}
 		toy_zone_freeze(node, zone);
 		errors += validate_zone(node, zone);
 		toy_zone_thaw(node, zone);

@@ -290,16 +290,14 @@ static unsigned long shrink_slab(struct toy_node *node, int priority)
 
 /*
  * shrink_node(): one pass at @priority over the LRU (1 / 2^priority of
- * it, at least one block while it has any at priority 0) and the
- * shrinkers. Return the pages reclaimed.
+ * it: all of it at priority 0) and the shrinkers. Return the pages
+ * reclaimed.
  */
 static unsigned long shrink_node(struct toy_node *node, int priority,
 				 bool kswapd)
 {
 	unsigned long lru = READ_ONCE(node->nr_lru_pages) >> priority;
 
-	if (!lru && !priority && READ_ONCE(node->nr_lru_pages))
-		lru = 1;
 	return (lru ? shrink_lru(node, lru, kswapd) : 0) +
 	       shrink_slab(node, priority);
 }

@@ -315,24 +315,13 @@ static void pagemap_zone(struct seq_file *m, struct toy_zone *zone,
 static void pagemap_pageblocks(struct seq_file *m, struct toy_node *node,
 			       struct toy_zone *zone)
 {
-	static const char letter[TOY_MIGRATE_TYPES] = {
-		[TOY_MIGRATE_UNMOVABLE]		= 'U',
-		[TOY_MIGRATE_MOVABLE]		= 'M',
-		[TOY_MIGRATE_RECLAIMABLE]	= 'R',
-		[TOY_MIGRATE_HIGHATOMIC]	= 'H',
-#ifdef CONFIG_CMA
-		[TOY_MIGRATE_CMA]		= 'C',
-#endif
-#ifdef CONFIG_MEMORY_ISOLATION
-		[TOY_MIGRATE_ISOLATE]		= 'I',
-#endif
-	};
 	unsigned long pfn, end = zone->start_pfn + zone->nr_pages, i = 0;
 
 	for (pfn = zone->start_pfn; pfn < end; pfn += TOY_PAGEBLOCK_PAGES, i++) {
 		if (i % PAGEMAP_COLS == 0)
 			seq_printf(m, "# pageblocks %7lu ", pfn);
-		seq_putc(m, letter[toy_pageblock_migratetype(node, pfn)]);
+		/* Unmovable, Movable, ...: the first letters are distinct. */
+		seq_putc(m, toy_migratetype_names[toy_pageblock_migratetype(node, pfn)][0]);
 		if ((i + 1) % PAGEMAP_COLS == 0 || pfn + TOY_PAGEBLOCK_PAGES >= end)
 			seq_putc(m, '\n');
 	}

@@ -194,16 +194,11 @@ tries() {
 	echo "$_out"
 }
 
-# knob_is DESC GOT WANT
-knob_is() {
-	if [ "$2" = "$3" ]; then ok "$1: $2"; else fail "$1: got '$2', want '$3'"; fi
-}
-
 knob_checks() {
 	load || { fail "insmod for the knob checks: $LOAD_ERR"; return; }
 	a=failslab
 	for _x in $a fail_page_alloc; do
-		knob_is "$_x defaults as lib/fault-inject.c's: probability interval times space verbose" \
+		expect_eq "$_x defaults as lib/fault-inject.c's: probability interval times space verbose" \
 			"$(fault_get "$_x" probability) $(fault_get "$_x" interval) $(fault_get "$_x" times) $(fault_get "$_x" space) $(fault_get "$_x" verbose)" \
 			"0 1 1 0 2"
 	done
@@ -214,10 +209,10 @@ knob_checks() {
 
 	fault_set $a times -1
 	fault_set $a probability 100
-	knob_is "failslab probability 100, times -1: every kmalloc fails" \
+	expect_eq "failslab probability 100, times -1: every kmalloc fails" \
 		"$(tries 5 'kmalloc 64')" FFFFF
 	fault_set $a probability 0
-	knob_is "failslab probability 0: none fails" "$(tries 3 'kmalloc 64')" sss
+	expect_eq "failslab probability 0: none fails" "$(tries 3 'kmalloc 64')" sss
 	# 200 tries: the failures are binomial, mean 100, standard deviation
 	# sqrt(200 / 4) = 7.07; 65..135 is the mean +- 5 deviations, missed
 	# by chance in fewer than 1 run in a million. It tells 50 from 0 or
@@ -244,15 +239,15 @@ knob_checks() {
 	fault_set $a interval 1
 
 	fault_set $a times 2
-	knob_is "failslab times 2: two failures, then none" \
+	expect_eq "failslab times 2: two failures, then none" \
 		"$(tries 4 'kmalloc 64')" FFss
-	knob_is "failslab times counts down to 0" "$(fault_get $a times)" 0
+	expect_eq "failslab times counts down to 0" "$(fault_get $a times)" 0
 
 	fault_set $a times -1
 	fault_set $a space 100
-	knob_is "failslab space 100: one 64-byte kmalloc passes, then failures" \
+	expect_eq "failslab space 100: one 64-byte kmalloc passes, then failures" \
 		"$(tries 3 'kmalloc 64')" sFF
-	knob_is "failslab space is used up by the size that passed" \
+	expect_eq "failslab space is used up by the size that passed" \
 		"$(fault_get $a space)" 36
 	fault_set $a space 0
 
@@ -271,21 +266,21 @@ knob_checks() {
 	fault_set $a verbose 0
 	mark
 	ctl "kmalloc 64" && fail "failslab verbose 0: kmalloc 64 succeeded"
-	knob_is "failslab verbose 0: no FAULT_INJECTION line" \
+	expect_eq "failslab verbose 0: no FAULT_INJECTION line" \
 		"$(new_dmesg | grep -c 'FAULT_INJECTION')" 0
 	fault_set $a probability 0
 
 	b=fail_page_alloc
 	fault_set $b times 1
 	fault_set $b probability 100
-	knob_is "fail_page_alloc probability 100 times 1: alloc 0 fails once" \
+	expect_eq "fail_page_alloc probability 100 times 1: alloc 0 fails once" \
 		"$(tries 3 'alloc 0')" Fss
 	fault_set $b probability 0
 
 	fault_set . fail_nth 2
-	knob_is "fail_nth 2: a command with one allocation does not fail" \
+	expect_eq "fail_nth 2: a command with one allocation does not fail" \
 		"$(tries 1 'alloc 0')" s
-	knob_is "fail_nth is 0 after the command" "$(fault_get . fail_nth)" 0
+	expect_eq "fail_nth is 0 after the command" "$(fault_get . fail_nth)" 0
 	expect "after the knob checks, validate finds 0" test "$(validate_total)" = 0
 	unload || fail "rmmod after the knob checks"
 }

@@ -138,12 +138,9 @@ zone_field() {
 }
 
 expect_zone() {
-	_got="$(zone_field "$1" min) $(zone_field "$1" low) $(zone_field "$1" high) $(zone_field "$1" protection:)"
-	if [ "$_got" = "$2" ]; then
-		ok "zoneinfo $1: min low high protection = $2"
-	else
-		fail "zoneinfo $1: min low high protection = '$_got', want '$2'"
-	fi
+	expect_eq "zoneinfo $1: min low high protection" \
+		"$(zone_field "$1" min) $(zone_field "$1" low) $(zone_field "$1" high) $(zone_field "$1" protection:)" \
+		"$2"
 }
 
 # allocs WORDS: order-0 ctl allocs with WORDS until one is refused; prints
@@ -162,12 +159,7 @@ allocs() {
 }
 
 expect_allocs() {
-	_got=$(allocs "$2")
-	if [ "$_got" = "$3" ]; then
-		ok "$1: $_got"
-	else
-		fail "$1: $_got, want $3"
-	fi
+	expect_eq "$1" "$(allocs "$2")" "$3"
 }
 
 # --- the issue's layout -----------------------------------------------------
@@ -185,12 +177,8 @@ expect "pagetypeinfo at load: Normal's $((1024 / _pb)) pageblocks all Movable ($
 expect_zone Normal "128 160 192 (0, 0, 32)"
 expect_zone HighMem "32 64 96 (0, 0, 0)"
 expect_zone DMA "0 0 0 (0, 0, 0)"
-_free="$(zone_field Normal free) $(zone_field HighMem free)"
-if [ "$_free" = "1024 1024" ]; then
-	ok "zoneinfo: pages free 1024 in Normal and HighMem before any request"
-else
-	fail "zoneinfo: pages free '$_free', want '1024 1024'"
-fi
+expect_eq "zoneinfo: pages free in Normal and HighMem before any request" \
+	"$(zone_field Normal free) $(zone_field HighMem free)" "1024 1024"
 expect_allocs "HIGHUSER requests stop at HighMem's min, then at Normal's min + protection" \
 	highmem "1856 high 992 normal 864 dma 0"
 expect_allocs "KERNEL requests then go on down to Normal's min" \
@@ -199,12 +187,8 @@ expect_allocs "ATOMIC requests then go 5/8 of min lower" \
 	atomic "80 high 0 normal 80 dma 0"
 expect_allocs "atomic HIGHUSER requests take HighMem to 12" \
 	"highmem atomic" "20 high 20 normal 0 dma 0"
-_free="$(zone_field Normal free) $(zone_field HighMem free)"
-if [ "$_free" = "48 12" ]; then
-	ok "zoneinfo: pages free 48 in Normal and 12 in HighMem at the end"
-else
-	fail "zoneinfo: pages free '$_free', want '48 12'"
-fi
+expect_eq "zoneinfo: pages free in Normal and HighMem at the end" \
+	"$(zone_field Normal free) $(zone_field HighMem free)" "48 12"
 expect "validate finds nothing after the sequence" [ "$(validate_total)" = 0 ]
 expect "pagetypeinfo after it: HIGHUSER's unmovable pages took every pageblock ($(blocks_of Normal), $(blocks_of HighMem))" \
 	[ "$(blocks_of Normal)" = "$((1024 / _pb)) 0$_rest" ] &&

@@ -32,6 +32,11 @@ expect() {
 	if "$@"; then ok "$_desc"; else fail "$_desc"; fi
 }
 
+# expect_eq DESC GOT WANT: ok when GOT is WANT.
+expect_eq() {
+	if [ "$2" = "$3" ]; then ok "$1: $2"; else fail "$1: got '$2', want '$3'"; fi
+}
+
 # --- the module --------------------------------------------------------------
 
 loaded() {

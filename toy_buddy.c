@@ -428,9 +428,13 @@ single_page:
 	move_to_free_list(zone, page, current_order, start_type);
 }
 
-/* find_suitable_fallback(): the first type @mt may steal from at @order. */
+/*
+ * find_suitable_fallback(): the first type @mt may steal from at @order;
+ * with @only_stealable, only if it may take the whole pageblock.
+ */
 static int find_suitable_fallback(struct toy_free_area *area,
-				  unsigned int order, int mt, bool *can_steal)
+				  unsigned int order, int mt,
+				  bool only_stealable, bool *can_steal)
 {
 	int i, fallback_mt;
 
@@ -442,7 +446,8 @@ static int find_suitable_fallback(struct toy_free_area *area,
 			continue;
 		if (can_steal_fallback(order, mt))
 			*can_steal = true;
-		return fallback_mt;
+		if (!only_stealable || *can_steal)
+			return fallback_mt;
 	}
 	return -1;
 }
@@ -466,8 +471,8 @@ static bool __rmqueue_fallback(struct toy_zone *zone, unsigned int order,
 	for (current_order = TOY_MAX_ORDER - 1; current_order >= (int)order;
 	     current_order--) {
 		area = &zone->free_area[current_order];
-		fallback_mt = find_suitable_fallback(area, current_order, start_mt,
-						     &can_steal);
+		fallback_mt = find_suitable_fallback(area, current_order,
+						     start_mt, false, &can_steal);
 		if (fallback_mt == -1)
 			continue;
 		if (!can_steal && start_mt == TOY_MIGRATE_MOVABLE &&
@@ -480,8 +485,8 @@ static bool __rmqueue_fallback(struct toy_zone *zone, unsigned int order,
 find_smallest:
 	for (current_order = order; current_order < TOY_MAX_ORDER; current_order++) {
 		area = &zone->free_area[current_order];
-		fallback_mt = find_suitable_fallback(area, current_order, start_mt,
-						     &can_steal);
+		fallback_mt = find_suitable_fallback(area, current_order,
+						     start_mt, false, &can_steal);
 		if (fallback_mt != -1)
 			break;
 	}
@@ -603,6 +608,134 @@ static bool unreserve_highatomic_pageblock(struct toy_node *node,
 	}
 	return false;
 }
+
+/* ==== For compaction (toy_compaction.c) ==== */
+
+/**
+ * toy_zone_suitable_page_free() - __compact_finished()'s question
+ * @zone: the zone.
+ * @order: the order compaction works for.
+ * @mt: the migrate type of the request.
+ *
+ * Context: Any context; takes the zone lock.
+ * Return: true if a block of @order or more is free on @mt's lists, or on
+ * a list @mt may steal a whole pageblock from.
+ */
+bool toy_zone_suitable_page_free(struct toy_zone *zone, unsigned int order,
+				 int mt)
+{
+	unsigned long flags;
+	bool can_steal, found = false;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	for (; order < TOY_MAX_ORDER && !found; order++) {
+		struct toy_free_area *area = &zone->free_area[order];
+
+		found = !toy_free_area_empty(area, mt) ||
+			find_suitable_fallback(area, order, mt, true,
+					       &can_steal) != -1;
+	}
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return found;
+}
+
+static struct toy_page *enclosing_block(struct toy_node *node,
+					unsigned long pfn, unsigned int *order);
+
+/**
+ * toy_free_block_end() - where the free block holding a page ends
+ * @node: the node.
+ * @pfn: a toy pfn, the head of a free block or inside one.
+ *
+ * A racy look with no lock, as buddy_order_unsafe() is: the answer is a
+ * hint for a scanner, which checks what it acts on under the lock.
+ *
+ * Context: Any context.
+ * Return: the first pfn after the free block, or 0 if @pfn is in none.
+ */
+unsigned long toy_free_block_end(struct toy_node *node, unsigned long pfn)
+{
+	struct toy_page *head = &node->pages[pfn];
+	unsigned int order = READ_ONCE(head->order);
+
+	if (!toy_page_test(head, TOY_PG_BUDDY)) {
+		head = enclosing_block(node, pfn, &order);
+		if (!head || !toy_page_test(head, TOY_PG_BUDDY))
+			return 0;
+	}
+	if (order >= TOY_MAX_ORDER)
+		return 0;
+	return round_down(pfn, 1UL << order) + (1UL << order);
+}
+
+/**
+ * toy_isolate_freepages_block() - isolate_freepages_block()
+ * @node: the node.
+ * @zone: the zone being compacted.
+ * @start_pfn: where to start; set to where the scan stopped.
+ * @end_pfn: the end of the pageblock.
+ * @freelist: gets the free pages taken, split into order-0 pages, each
+ *	an allocated head from now on (split_map_pages()).
+ * @want: stop once this many are taken.
+ * @nr_scanned: gets the pfns passed added.
+ *
+ * The free blocks of a pageblock become compaction's targets. As
+ * __isolate_free_page() does, no block is taken that would leave the zone
+ * below its min watermark, and taking a block of half a pageblock or more
+ * makes its pageblocks movable.
+ *
+ * Context: Any context; takes the zone lock.
+ * Return: the pages taken.
+ */
+unsigned long toy_isolate_freepages_block(struct toy_node *node,
+					  struct toy_zone *zone,
+					  unsigned long *start_pfn,
+					  unsigned long end_pfn,
+					  struct list_head *freelist,
+					  unsigned long want,
+					  unsigned long *nr_scanned)
+{
+	unsigned long pfn = *start_pfn, isolated = 0, flags, i, n;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	while (pfn < end_pfn && isolated < want) {
+		struct toy_page *page = &node->pages[pfn];
+		unsigned int order = page->order;
+
+		if (!toy_page_test(page, TOY_PG_BUDDY)) {
+			(*nr_scanned)++;
+			pfn++;
+			continue;
+		}
+		n = 1UL << order;
+		if (!toy_zone_watermark_ok(zone, 0, zone->watermark[TOY_WMARK_MIN] + n,
+					   0, 0, zone->free_pages))
+			break;
+		del_from_free_list(zone, page, order);
+		zone->free_pages -= n;
+		if (order >= TOY_PAGEBLOCK_ORDER - 1) {
+			int mt = toy_pageblock_migratetype(node, pfn);
+
+			if (!toy_is_migrate_isolate(mt) &&
+			    mt != TOY_MIGRATE_HIGHATOMIC)
+				for (i = 0; i < n; i += TOY_PAGEBLOCK_PAGES)
+					set_pageblock_migratetype(zone, page + i,
+								  TOY_MIGRATE_MOVABLE);
+		}
+		for (i = 0; i < n; i++) {
+			page[i].order = 0;
+			__set_bit(TOY_PG_HEAD, &page[i].flags);
+			list_add_tail(&page[i].lru, freelist);
+		}
+		isolated += n;
+		*nr_scanned += n;
+		pfn += n;
+	}
+	spin_unlock_irqrestore(&zone->lock, flags);
+	*start_pfn = min(pfn, end_pfn);
+	return isolated;
+}
+EXPORT_SYMBOL_IF_KUNIT(toy_isolate_freepages_block);
 
 /* ==== Per-CPU lists of order-0 pages ==== */
 
@@ -777,6 +910,31 @@ static bool pcp_free(struct toy_node *node, struct toy_zone *zone,
 		pcp_drain(node, zone, pcp, READ_ONCE(zone->pcp_batch));
 	pcp_exit(pcp);
 	return true;
+}
+
+/**
+ * toy_zone_drain_local() - drain_local_pages() for one zone
+ * @node: the node.
+ * @zone: the zone whose list of this CPU goes back to the free lists.
+ *
+ * Compaction frees the pages it moved out on the CPU it runs on; this
+ * lets them merge. A list that is busy (an interrupted section) or
+ * frozen is left alone.
+ *
+ * Context: Any context.
+ */
+void toy_zone_drain_local(struct toy_node *node, struct toy_zone *zone)
+{
+	struct toy_pcp *pcp;
+
+	if (!READ_ONCE(zone->pcp_batch))
+		return;
+	pcp = pcp_enter(zone);
+	if (!pcp)
+		return;
+	if (pcp_usable(zone) && pcp->count)
+		pcp_drain(node, zone, pcp, pcp->count);
+	pcp_exit(pcp);
 }
 
 /**
@@ -1188,7 +1346,7 @@ static struct toy_page *get_page_from_freelist(struct toy_node *node,
 			continue;
 		if (unlikely(READ_ONCE(zone->boosted))) {
 			WRITE_ONCE(zone->boosted, false);
-			toy_wakeup_kswapd(node, 0, z);
+			toy_wakeup_kswapd(node, 0, 0, z);
 		}
 		count_event(zone, TOY_ZS_ALLOC);
 		this_cpu_add(zone->events->ev[TOY_ZS_PGALLOC], 1UL << order);
@@ -1234,6 +1392,35 @@ static bool drain_for_request(struct toy_node *node, int highest_zoneidx)
 }
 
 /*
+ * __alloc_pages_direct_compact(): compact, then try the free lists again.
+ * A try that compacted any zone counts as a compaction stall, and ends in
+ * compact_success or compact_fail.
+ */
+static struct toy_page *alloc_direct_compact(struct toy_node *node,
+					     unsigned int order,
+					     unsigned int alloc_flags,
+					     int highest_zoneidx, int mt,
+					     enum toy_compact_priority prio)
+{
+	struct toy_page *page;
+
+	if (toy_try_to_compact_pages(node, order, alloc_flags, highest_zoneidx,
+				     prio, mt) == TOY_COMPACT_SKIPPED)
+		return NULL;
+	toy_node_count_event(node, TOY_VM_COMPACT_STALL, 1);
+	page = get_page_from_freelist(node, order, alloc_flags, highest_zoneidx,
+				      mt);
+	if (page) {
+		toy_compaction_defer_reset(toy_page_zone(node, page), order, true);
+		toy_node_count_event(node, TOY_VM_COMPACT_SUCCESS, 1);
+		return page;
+	}
+	toy_node_count_event(node, TOY_VM_COMPACT_FAIL, 1);
+	cond_resched();
+	return NULL;
+}
+
+/*
  * __alloc_pages_slowpath(), at toy scale: the zones all failed their low
  * watermark. Wake kswapd, and try again against min, with what the flags
  * allow below it; __GFP_MEMALLOC without any mark. A caller that may
@@ -1241,8 +1428,11 @@ static bool drain_for_request(struct toy_node *node, int highest_zoneidx)
  * pcp lists once if that was not enough, and tries again for as long as
  * reclaim makes progress - what should_reclaim_retry() answers when
  * nothing reclaimable is left - at most TOY_MAX_RECLAIM_RETRIES times, and
- * once only for a costly order (above PAGE_ALLOC_COSTLY_ORDER). The toy
- * has no OOM killer: where the kernel would call it, the request fails.
+ * once only for a costly order (above PAGE_ALLOC_COSTLY_ORDER). A
+ * high-order request compacts too (toy_compaction.c): before reclaim,
+ * async, if it is costly or unmovable, and after each reclaim, sync-light.
+ * The toy has no OOM killer nor should_compact_retry()'s escalation to
+ * full sync compaction: where the kernel would go on, the request fails.
  */
 static noinline struct toy_page *alloc_slowpath(struct toy_node *node,
 						toy_gfp_t gfp,
@@ -1250,13 +1440,13 @@ static noinline struct toy_page *alloc_slowpath(struct toy_node *node,
 						int highest_zoneidx, int mt)
 {
 	unsigned int alloc_flags = toy_gfp_to_alloc_flags(gfp, order);
+	bool drained = false, costly = order > PAGE_ALLOC_COSTLY_ORDER;
 	unsigned long progress;
 	struct toy_page *page;
-	bool drained = false;
 	int retries;
 
 	if (alloc_flags & TOY_ALLOC_KSWAPD)
-		toy_wakeup_kswapd(node, order, highest_zoneidx);
+		toy_wakeup_kswapd(node, gfp, order, highest_zoneidx);
 	page = get_page_from_freelist(node, order, alloc_flags, highest_zoneidx, mt);
 	if (page)
 		return page;
@@ -1269,6 +1459,18 @@ static noinline struct toy_page *alloc_slowpath(struct toy_node *node,
 	}
 	if (!can_direct_reclaim(gfp))
 		return NULL;
+	/*
+	 * A costly order, or an unmovable high one, compacts first: the
+	 * pages may all be there, only scattered.
+	 */
+	if (order && (costly || mt != TOY_MIGRATE_MOVABLE) &&
+	    !(gfp & __TOY_GFP_MEMALLOC)) {
+		page = alloc_direct_compact(node, order, alloc_flags,
+					    highest_zoneidx, mt,
+					    TOY_COMPACT_PRIO_ASYNC);
+		if (page)
+			return page;
+	}
 	for (retries = 0; retries < TOY_MAX_RECLAIM_RETRIES; retries++) {
 		progress = toy_try_to_free_pages(node, highest_zoneidx);
 		page = get_page_from_freelist(node, order, alloc_flags,
@@ -1283,7 +1485,11 @@ static noinline struct toy_page *alloc_slowpath(struct toy_node *node,
 							      alloc_flags,
 							      highest_zoneidx, mt);
 		}
-		if (page || order > PAGE_ALLOC_COSTLY_ORDER)
+		if (!page && order)
+			page = alloc_direct_compact(node, order, alloc_flags,
+						    highest_zoneidx, mt,
+						    TOY_COMPACT_PRIO_SYNC_LIGHT);
+		if (page || costly)
 			break;
 		/* should_reclaim_retry(): the last reserve before giving up */
 		if (!progress && !unreserve_highatomic_pageblock(node,
@@ -1780,6 +1986,7 @@ int toy_node_init_config(struct toy_node *node, int nid,
 	memset(node, 0, sizeof(*node));
 	node->nid = nid;
 	toy_node_reclaim_init(node);
+	toy_node_compaction_init(node);
 	err = check_sizes(nid, cfg);
 	if (err)
 		return err;
@@ -2077,10 +2284,12 @@ static unsigned long validate_pcp(struct toy_node *node, struct toy_zone *zone,
 }
 
 /*
- * The LRU holds exactly the pages flagged as on it, each the head of an
- * allocated block whose owner's record points back at it, and the counts
- * agree, per zone and in all. The flag changes only under the LRU lock,
- * which this holds throughout.
+ * Owned pages and the LRU: every owned page is the head of an allocated
+ * block its owner's record points back at; the LRU holds exactly the
+ * pages flagged as on it, each an owned page cache block not isolated,
+ * and every page cache block not isolated is on it; the counts agree,
+ * per zone and in all. The flags change only under the LRU lock, which
+ * this holds throughout.
  */
 static unsigned long validate_lru(struct toy_node *node)
 {
@@ -2092,8 +2301,8 @@ static unsigned long validate_lru(struct toy_node *node)
 	spin_lock_irqsave(&node->lru_lock, flags);
 	list_for_each_entry(page, &node->lru, lru) {
 		if (!toy_page_test(page, TOY_PG_LRU) ||
-		    !toy_page_test(page, TOY_PG_HEAD) || !page->cache_ref ||
-		    page->cache_ref->page != page) {
+		    !toy_page_test(page, TOY_PG_OWNED) ||
+		    toy_page_test(page, TOY_PG_ISOLATED) || !page->owner->lru) {
 			pr_err("validate: node %d: pfn %lu on the LRU is no page cache block of its owner\n",
 			       node->nid, toy_node_pfn(node, page));
 			errors++;
@@ -2101,9 +2310,21 @@ static unsigned long validate_lru(struct toy_node *node)
 		on_list += 1UL << page->order;
 		per_zone[page->zone] += 1UL << page->order;
 	}
-	for (pfn = 0; pfn < node->nr_pages; pfn++)
-		if (toy_page_test(&node->pages[pfn], TOY_PG_LRU))
-			flagged += 1UL << node->pages[pfn].order;
+	for (pfn = 0; pfn < node->nr_pages; pfn++) {
+		page = &node->pages[pfn];
+		if (toy_page_test(page, TOY_PG_LRU))
+			flagged += 1UL << page->order;
+		if (!toy_page_test(page, TOY_PG_OWNED))
+			continue;
+		if (!toy_page_test(page, TOY_PG_HEAD) || page->owner->page != page ||
+		    page->owner->order != page->order ||
+		    (page->owner->lru && !toy_page_test(page, TOY_PG_LRU) &&
+		     !toy_page_test(page, TOY_PG_ISOLATED))) {
+			pr_err("validate: node %d: owned pfn %lu is not the block its owner's record names, or a page cache block off the LRU\n",
+			       node->nid, pfn);
+			errors++;
+		}
+	}
 	if (on_list != node->nr_lru_pages || flagged != on_list) {
 		pr_err("validate: node %d: %lu pages on the LRU, %lu counted, %lu flagged\n",
 		       node->nid, on_list, node->nr_lru_pages, flagged);

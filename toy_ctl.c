@@ -47,6 +47,7 @@ static const char *const handle_kind_names[] = {
 	[TOY_H_CACHE_OBJ]	= "cache_obj",
 	[TOY_H_VMALLOC]		= "vmalloc",
 	[TOY_H_CACHE]		= "cache",
+	[TOY_H_MOVABLE]		= "movable",
 };
 
 static_assert(ARRAY_SIZE(handle_kind_names) == TOY_NR_HANDLE_KINDS);
@@ -96,15 +97,55 @@ void toy_handle_delete(struct toy_handle *h)
 	kfree(h);
 }
 
-/* A cache block's line: its page, or "reclaimed" once reclaim took it. */
-static void cache_show(struct seq_file *m, struct toy_handle *h)
+/**
+ * toy_ctl_pin() - the block a handle names, held where it is
+ * @verb: the verb, for the line said when there is none.
+ * @h: a handle of a kind in %TOY_HK_BLOCKS.
+ *
+ * A "pages" block never moves; a movable or cache block is pinned until
+ * toy_ctl_unpin(), so that compaction leaves it where it is and reclaim
+ * does not take it.
+ *
+ * Context: Process context, ctl mutex held.
+ * Return: the block's head, or NULL, after a line, for a page cache block
+ * reclaim took.
+ */
+struct toy_page *toy_ctl_pin(const char *verb, struct toy_handle *h)
 {
-	long pfn = toy_cache_page_present(&toy_node0, &h->lru);
+	struct toy_page *page;
+
+	lockdep_assert_held(&ctl_mutex);
+	if (h->kind == TOY_H_PAGES)
+		return h->page;
+	page = toy_page_ref_pin(&toy_node0, &h->ref);
+	if (!page)
+		pr_info("%s: handle %d: reclaim took its page cache block\n",
+			verb, h->id);
+	return page;
+}
+
+/**
+ * toy_ctl_unpin() - undo a toy_ctl_pin() that returned a block
+ * @h: the handle.
+ *
+ * Context: Process context, ctl mutex held.
+ */
+void toy_ctl_unpin(struct toy_handle *h)
+{
+	lockdep_assert_held(&ctl_mutex);
+	if (h->kind != TOY_H_PAGES)
+		toy_page_ref_unpin(&toy_node0, &h->ref);
+}
+
+/* An owned block's line: where it is now, or "reclaimed". */
+static void ref_show(struct seq_file *m, struct toy_handle *h)
+{
+	long pfn = toy_page_ref_pfn(&toy_node0, &h->ref);
 
 	if (pfn < 0)
-		seq_printf(m, " %u reclaimed -", h->lru.order);
+		seq_printf(m, " %u reclaimed -", h->ref.order);
 	else
-		seq_printf(m, " %u %ld %s", h->lru.order, pfn,
+		seq_printf(m, " %u %ld %s", h->ref.order, pfn,
 			   toy_page_zone(&toy_node0, toy_pfn_to_page(pfn))->name);
 }
 
@@ -117,8 +158,8 @@ static int handles_show(struct seq_file *m, void *v)
 	mutex_lock(&ctl_mutex);
 	idr_for_each_entry(&handles, h, id) {
 		seq_printf(m, "%d %s", h->id, handle_kind_names[h->kind]);
-		if (h->kind == TOY_H_CACHE)
-			cache_show(m, h);
+		if (h->kind == TOY_H_CACHE || h->kind == TOY_H_MOVABLE)
+			ref_show(m, h);
 		else if (h->page)
 			seq_printf(m, " %u %lu %s", h->order,
 				   toy_page_to_pfn(h->page),
@@ -143,9 +184,15 @@ static void report_live_handles(void)
 	idr_for_each_entry(&handles, h, id) {
 		count[h->kind]++;
 		total++;
-		/* The LRU points at the record: take the block off it first. */
-		if (h->kind == TOY_H_CACHE)
-			toy_cache_page_put(&toy_node0, &h->lru);
+		/*
+		 * The block points at the record: let go of it first. The
+		 * mappings that pinned it are dropped with the ctl task's
+		 * after this, and kswapd and kcompactd are stopped.
+		 */
+		if (h->kind == TOY_H_CACHE || h->kind == TOY_H_MOVABLE) {
+			h->ref.pins = 0;
+			toy_page_ref_put(&toy_node0, &h->ref);
+		}
 		kfree(h);
 	}
 	idr_destroy(&handles);

@@ -17,6 +17,7 @@ enum toy_handle_kind {
 	TOY_H_CACHE_OBJ,	/* an object from toy_kmem_cache_alloc() */
 	TOY_H_VMALLOC,		/* an area from toy_vmalloc() */
 	TOY_H_CACHE,		/* a "page cache" block (toy_cache_page_add()) */
+	TOY_H_MOVABLE,		/* a movable block (toy_movable_page_add()) */
 	TOY_NR_HANDLE_KINDS
 };
 
@@ -26,6 +27,9 @@ enum toy_handle_kind {
 #define TOY_HK_CACHE_OBJ	BIT(TOY_H_CACHE_OBJ)
 #define TOY_HK_VMALLOC		BIT(TOY_H_VMALLOC)
 #define TOY_HK_CACHE		BIT(TOY_H_CACHE)
+#define TOY_HK_MOVABLE		BIT(TOY_H_MOVABLE)
+/* The kinds that name a block of pages, which the page verbs work on. */
+#define TOY_HK_BLOCKS		(TOY_HK_PAGES | TOY_HK_CACHE | TOY_HK_MOVABLE)
 
 /**
  * struct toy_handle - a live object created through ctl
@@ -36,8 +40,9 @@ enum toy_handle_kind {
  * @order: %TOY_H_PAGES: the order.
  * @size: bytes asked for (objects, areas).
  * @cache: %TOY_H_CACHE_OBJ: the cache.
- * @lru: %TOY_H_CACHE: the owner's record of the block, which reclaim may
- *	take at any time (@lru.page then reads NULL).
+ * @ref: %TOY_H_CACHE, %TOY_H_MOVABLE: the owner's record of the block,
+ *	which compaction may move and reclaim take (a cache block: @ref.page
+ *	then reads NULL) at any time it is not pinned (toy_ctl_pin()).
  */
 struct toy_handle {
 	int id;
@@ -47,11 +52,13 @@ struct toy_handle {
 	unsigned int order;
 	size_t size;
 	struct toy_kmem_cache *cache;
-	struct toy_cache_ref lru;
+	struct toy_page_ref ref;
 };
 
 struct toy_handle *toy_handle_new(enum toy_handle_kind kind);
 void toy_handle_delete(struct toy_handle *h);
+struct toy_page *toy_ctl_pin(const char *verb, struct toy_handle *h);
+void toy_ctl_unpin(struct toy_handle *h);
 
 /**
  * struct toy_ctl_verb - one command of the ctl file

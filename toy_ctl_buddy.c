@@ -2,7 +2,8 @@
 /*
  * The buddy's ctl verbs: alloc and free a block through the public API,
  * drain the per-CPU lists. A block is named by a handle of kind "pages",
- * which the highmem verbs (toy_ctl_highmem.c) map, read and write.
+ * or "movable" or "cache" for an owned block that compaction may move;
+ * the highmem verbs (toy_ctl_highmem.c) map, read and write each kind.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -13,53 +14,66 @@
 
 /*
  * The words of "alloc ORDER [WORDS]", in any order: at most one zone and
- * at most one of each other kind. Each names the flags it adds.
+ * at most one of each other kind. Each names the flags it adds, and the
+ * movable and cache words the kind of handle the block gets: an owned
+ * block that compaction may move (and reclaim take, for a cache block).
  */
+enum alloc_word_kind { AW_ZONE, AW_ATOMIC, AW_TYPE };
+
 static const struct {
 	const char *word;
-	int kind;		/* words of one kind exclude each other */
+	enum alloc_word_kind kind;	/* words of one kind exclude each other */
 	toy_gfp_t gfp;
+	enum toy_handle_kind handle;
 } alloc_words[] = {
-	{ "normal",	0, 0 },
-	{ "highmem",	0, __TOY_GFP_HIGHMEM },
-	{ "dma",	0, __TOY_GFP_DMA },
-	{ "atomic",	1, 0 },
+	{ "normal",	AW_ZONE, 0, TOY_H_PAGES },
+	{ "highmem",	AW_ZONE, __TOY_GFP_HIGHMEM, TOY_H_PAGES },
+	{ "dma",	AW_ZONE, __TOY_GFP_DMA, TOY_H_PAGES },
+	{ "atomic",	AW_ATOMIC, 0, TOY_H_PAGES },
 	/* page cache is movable, as the kernel's (GFP_HIGHUSER_MOVABLE) */
-	{ "cache",	2, __TOY_GFP_MOVABLE },
-	{ "movable",	2, __TOY_GFP_MOVABLE },
-	{ "reclaimable", 2, __TOY_GFP_RECLAIMABLE },
+	{ "cache",	AW_TYPE, __TOY_GFP_MOVABLE, TOY_H_CACHE },
+	{ "movable",	AW_TYPE, __TOY_GFP_MOVABLE, TOY_H_MOVABLE },
+	{ "reclaimable", AW_TYPE, __TOY_GFP_RECLAIMABLE, TOY_H_PAGES },
 };
 
 /*
- * "alloc ORDER ... cache": a clean page cache block on the LRU, which
- * kswapd and direct reclaim may drop; the handle then reads "reclaimed".
+ * "alloc ORDER ... movable|cache": an owned block. A cache block is clean
+ * and on the LRU, which kswapd and direct reclaim may drop; the handle
+ * then reads "reclaimed". Either may move when compaction runs.
  */
-static int alloc_cache(const char *verb, struct toy_handle *h, toy_gfp_t gfp,
+static int alloc_owned(const char *verb, struct toy_handle *h, toy_gfp_t gfp,
 		       unsigned int order)
 {
+	bool cache = h->kind == TOY_H_CACHE;
+	const char *what = cache ? "page cache" : "movable";
 	long pfn;
+	int err;
 
-	if (toy_cache_page_add(&toy_node0, &h->lru, gfp, order)) {
+	err = cache ? toy_cache_page_add(&toy_node0, &h->ref, gfp, order) :
+		      toy_movable_page_add(&toy_node0, &h->ref, gfp, order);
+	if (err) {
 		toy_handle_delete(h);
 		pr_info("%s: no zone may give a block of order %u\n", verb, order);
 		return -ENOMEM;
 	}
-	pfn = toy_cache_page_present(&toy_node0, &h->lru);
+	pfn = toy_page_ref_pfn(&toy_node0, &h->ref);
 	if (pfn < 0)
-		pr_info("%s: order %u -> handle %d, page cache, already reclaimed\n",
-			verb, order, h->id);
+		pr_info("%s: order %u -> handle %d, %s, already reclaimed\n",
+			verb, order, h->id, what);
 	else
-		pr_info("%s: order %u -> handle %d, pfn %ld, zone %s, page cache\n",
+		pr_info("%s: order %u -> handle %d, pfn %ld, zone %s, %s\n",
 			verb, order, h->id, pfn,
-			toy_page_zone(&toy_node0, toy_pfn_to_page(pfn))->name);
+			toy_page_zone(&toy_node0, toy_pfn_to_page(pfn))->name,
+			what);
 	return 0;
 }
 
 static int verb_alloc(int argc, char **argv)
 {
+	enum toy_handle_kind kind = TOY_H_PAGES;
 	toy_gfp_t gfp = __TOY_GFP_NOWARN;
 	unsigned int order, seen = 0;
-	bool atomic = false, cache = false;
+	bool atomic = false;
 	struct toy_handle *h;
 	struct toy_page *page;
 	int err, i, w;
@@ -84,15 +98,16 @@ static int verb_alloc(int argc, char **argv)
 		}
 		seen |= BIT(alloc_words[w].kind);
 		gfp |= alloc_words[w].gfp;
-		atomic |= alloc_words[w].kind == 1;
-		cache |= !strcmp(alloc_words[w].word, "cache");
+		atomic |= alloc_words[w].kind == AW_ATOMIC;
+		if (alloc_words[w].handle != TOY_H_PAGES)
+			kind = alloc_words[w].handle;
 	}
 	gfp |= atomic ? TOY_GFP_ATOMIC : TOY_GFP_KERNEL;
-	h = toy_handle_new(cache ? TOY_H_CACHE : TOY_H_PAGES);
+	h = toy_handle_new(kind);
 	if (!h)
 		return -ENOMEM;
-	if (cache)
-		return alloc_cache(argv[0], h, gfp, order);
+	if (kind != TOY_H_PAGES)
+		return alloc_owned(argv[0], h, gfp, order);
 	page = toy_alloc_pages(gfp, order);
 	if (!page) {
 		toy_handle_delete(h);
@@ -108,25 +123,36 @@ static int verb_alloc(int argc, char **argv)
 	return 0;
 }
 
+/* "free" of an owned block: refused while a mapping pins it. */
+static int free_owned(const char *verb, struct toy_handle *h)
+{
+	const char *what = h->kind == TOY_H_CACHE ? "page cache" : "movable";
+	long pfn;
+
+	if (READ_ONCE(h->ref.pins)) {
+		pr_info("%s: handle %d is still mapped; kunmap it first\n",
+			verb, h->id);
+		return -EBUSY;
+	}
+	pfn = toy_page_ref_pfn(&toy_node0, &h->ref);
+	if (toy_page_ref_put(&toy_node0, &h->ref))
+		pr_info("%s: handle %d, pfn %ld, order %u, %s\n", verb, h->id,
+			pfn, h->ref.order, what);
+	else
+		pr_info("%s: handle %d, page cache reclaimed before, nothing to free\n",
+			verb, h->id);
+	toy_handle_delete(h);
+	return 0;
+}
+
 static int verb_free(int argc, char **argv)
 {
-	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1],
-					      TOY_HK_PAGES | TOY_HK_CACHE);
+	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1], TOY_HK_BLOCKS);
 
 	if (IS_ERR(h))
 		return PTR_ERR(h);
-	if (h->kind == TOY_H_CACHE) {
-		long pfn = toy_cache_page_present(&toy_node0, &h->lru);
-
-		if (toy_cache_page_put(&toy_node0, &h->lru))
-			pr_info("%s: handle %d, pfn %ld, order %u, page cache\n",
-				argv[0], h->id, pfn, h->lru.order);
-		else
-			pr_info("%s: handle %d, page cache reclaimed before, nothing to free\n",
-				argv[0], h->id);
-		toy_handle_delete(h);
-		return 0;
-	}
+	if (h->kind != TOY_H_PAGES)
+		return free_owned(argv[0], h);
 	if (toy_ctl_page_mapped(h->page)) {
 		pr_info("%s: handle %d is still mapped; kunmap it first\n",
 			argv[0], h->id);

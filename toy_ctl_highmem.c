@@ -24,39 +24,54 @@
 #include "toy_ctl.h"
 #include "toy_highmem.h"
 
-/* What "write" and "read" reach: pages or a vmalloc area. */
-#define DATA_KINDS	(TOY_HK_PAGES | TOY_HK_VMALLOC)
+/* What "write" and "read" reach: a block of pages or a vmalloc area. */
+#define DATA_KINDS	(TOY_HK_BLOCKS | TOY_HK_VMALLOC)
 
 static struct toy_hm_task ctl_task;
 
 #define CTL_READ_MAX	128	/* bytes "read" prints at once */
 
 /*
- * The "pages" handle of kunmap or kunmap_local; NULL, after a line, for a
- * Normal page, which has nothing to unmap; or an ERR_PTR().
+ * What a page verb tells page_verb() about the pin of its block: done
+ * with it, keep it for the mapping just made, or drop the one the
+ * mapping just unmade held as well.
  */
-static struct toy_handle *unmap_handle(char **argv)
-{
-	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1], TOY_HK_PAGES);
+enum pin_after { PIN_DONE, PIN_KEEP, PIN_DROP };
 
-	if (!IS_ERR(h) && !toy_page_is_highmem(h->page)) {
-		pr_info("%s: handle %d is a Normal page: nothing to unmap\n",
-			argv[0], h->id);
-		return NULL;
-	}
-	return h;
-}
-
-static int verb_kmap(int argc, char **argv)
+/*
+ * Run a page verb on the block of its HANDLE, pinned meanwhile
+ * (toy_ctl_pin()): a movable or cache block stays where it is while the
+ * verb looks at it, and for as long as a mapping of it lasts, as a kmap
+ * holds a page's reference in the kernel.
+ */
+static int page_verb(char **argv,
+		     int (*fn)(char **argv, struct toy_handle *h,
+			       struct toy_page *page))
 {
-	struct toy_highmem *hm = &toy_highmem0;
-	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1], TOY_HK_PAGES);
-	int slot, count;
-	void *addr;
+	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1], TOY_HK_BLOCKS);
+	struct toy_page *page;
+	int ret;
 
 	if (IS_ERR(h))
 		return PTR_ERR(h);
-	addr = toy_hm_kmap_nowait(hm, h->page);
+	page = toy_ctl_pin(argv[0], h);
+	if (!page)
+		return -ENOENT;
+	ret = fn(argv, h, page);
+	if (ret != PIN_KEEP)
+		toy_ctl_unpin(h);
+	if (ret == PIN_DROP)
+		toy_ctl_unpin(h);
+	return ret < 0 ? ret : 0;
+}
+
+static int do_kmap(char **argv, struct toy_handle *h, struct toy_page *page)
+{
+	struct toy_highmem *hm = &toy_highmem0;
+	int slot, count;
+	void *addr;
+
+	addr = toy_hm_kmap_nowait(hm, page);
 	if (addr == ERR_PTR(-EBUSY)) {
 		pr_info("%s: all %u slots are in use: kmap() would sleep until a kunmap frees one\n",
 			argv[0], hm->nr_slots);
@@ -66,61 +81,79 @@ static int verb_kmap(int argc, char **argv)
 		pr_info("%s: the kernel has no memory for the real mapping\n", argv[0]);
 		return PTR_ERR(addr);
 	}
-	if (!toy_page_is_highmem(h->page)) {
+	if (!toy_page_is_highmem(page)) {
 		pr_info("%s: handle %d pfn %lu is Normal: 0x%08x, its direct-map address; no slot used\n",
-			argv[0], h->id, page_pfn(hm, h->page), lowmem_addr(hm, h->page));
-		return 0;
+			argv[0], h->id, page_pfn(hm, page), lowmem_addr(hm, page));
+		return PIN_DONE;
 	}
-	slot = toy_hm_page_slot(hm, h->page, &count);
+	slot = toy_hm_page_slot(hm, page, &count);
 	pr_info("%s: handle %d pfn %lu -> 0x%08x (slot %d, count %d: %d user%s)\n", argv[0],
-		h->id, page_pfn(hm, h->page), pkmap_addr(hm, slot), slot, count,
+		h->id, page_pfn(hm, page), pkmap_addr(hm, slot), slot, count,
 		count - 1, count == 2 ? "" : "s");
-	return 0;
+	return PIN_KEEP;
 }
 
-static int verb_kunmap(int argc, char **argv)
+static int verb_kmap(int argc, char **argv)
+{
+	return page_verb(argv, do_kmap);
+}
+
+/* A Normal page has nothing to unmap: say so. */
+static bool nothing_to_unmap(char **argv, struct toy_handle *h,
+			     struct toy_page *page)
+{
+	if (toy_page_is_highmem(page))
+		return false;
+	pr_info("%s: handle %d is a Normal page: nothing to unmap\n",
+		argv[0], h->id);
+	return true;
+}
+
+static int do_kunmap(char **argv, struct toy_handle *h, struct toy_page *page)
 {
 	struct toy_highmem *hm = &toy_highmem0;
-	struct toy_handle *h = unmap_handle(argv);
 	int slot, count;
 
-	if (IS_ERR_OR_NULL(h))
-		return PTR_ERR_OR_ZERO(h);
-	if (toy_hm_kunmap_page(hm, h->page)) {
-		slot = toy_hm_page_slot(hm, h->page, &count);
+	if (nothing_to_unmap(argv, h, page))
+		return PIN_DONE;
+	if (toy_hm_kunmap_page(hm, page)) {
+		slot = toy_hm_page_slot(hm, page, &count);
 		if (slot < 0)
 			pr_info("%s: handle %d (pfn %lu) is not kmapped\n", argv[0],
-				h->id, page_pfn(hm, h->page));
+				h->id, page_pfn(hm, page));
 		else
 			pr_info("%s: handle %d (pfn %lu) has no kmap user left: slot %d is free, its mapping awaits the next flush\n",
-				argv[0], h->id, page_pfn(hm, h->page), slot);
+				argv[0], h->id, page_pfn(hm, page), slot);
 		return -EINVAL;
 	}
-	slot = toy_hm_page_slot(hm, h->page, &count);
+	slot = toy_hm_page_slot(hm, page, &count);
 	if (count == 1)
 		pr_info("%s: handle %d slot %d count 1: free, still mapped at 0x%08x until the next flush\n",
 			argv[0], h->id, slot, pkmap_addr(hm, slot));
 	else
 		pr_info("%s: handle %d slot %d count %d: %d user%s left\n", argv[0],
 			h->id, slot, count, count - 1, count == 2 ? "" : "s");
-	return 0;
+	return PIN_DROP;
 }
 
-static int verb_kmap_local(int argc, char **argv)
+static int verb_kunmap(int argc, char **argv)
+{
+	return page_verb(argv, do_kunmap);
+}
+
+static int do_kmap_local(char **argv, struct toy_handle *h,
+			 struct toy_page *page)
 {
 	struct toy_highmem *hm = &toy_highmem0;
-	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1], TOY_HK_PAGES);
 	int depth;
 
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	if (!toy_page_is_highmem(h->page)) {
+	if (!toy_page_is_highmem(page)) {
 		pr_info("%s: handle %d pfn %lu is Normal: 0x%08x, its direct-map address; nothing pushed\n",
-			argv[0], h->id, page_pfn(hm, h->page), lowmem_addr(hm, h->page));
-		return 0;
+			argv[0], h->id, page_pfn(hm, page), lowmem_addr(hm, page));
+		return PIN_DONE;
 	}
 	spin_lock(&ctl_task.lock);
-	depth = toy_hm_local_push(&ctl_task.local, &ctl_task, h->page, 0);
+	depth = toy_hm_local_push(&ctl_task.local, &ctl_task, page, 0);
 	spin_unlock(&ctl_task.lock);
 	if (depth == -E2BIG) {
 		count_misuse(hm, TOY_HM_LOCAL_DEPTH);
@@ -134,23 +167,28 @@ static int verb_kmap_local(int argc, char **argv)
 	}
 	count_event(hm, TOY_HS_LOCAL_MAP);
 	pr_info("%s: handle %d pfn %lu -> 0x%08x (depth %d, fixmap slot of CPU 0)\n", argv[0],
-		h->id, page_pfn(hm, h->page), local_addr(hm, 0, depth), depth);
-	return 0;
+		h->id, page_pfn(hm, page), local_addr(hm, 0, depth), depth);
+	return PIN_KEEP;
 }
 
-static int verb_kunmap_local(int argc, char **argv)
+static int verb_kmap_local(int argc, char **argv)
+{
+	return page_verb(argv, do_kmap_local);
+}
+
+static int do_kunmap_local(char **argv, struct toy_handle *h,
+			   struct toy_page *page)
 {
 	struct toy_highmem *hm = &toy_highmem0;
-	struct toy_handle *h = unmap_handle(argv);
 	unsigned int depth;
 	int top, err;
 
-	if (IS_ERR_OR_NULL(h))
-		return PTR_ERR_OR_ZERO(h);
+	if (nothing_to_unmap(argv, h, page))
+		return PIN_DONE;
 	top = toy_hm_local_top(&ctl_task.local, &ctl_task);
 	depth = top >= 0 ? ctl_task.local.entry[top].idx : 0;
 	spin_lock(&ctl_task.lock);
-	err = toy_hm_local_pop(&ctl_task.local, &ctl_task, h->page);
+	err = toy_hm_local_pop(&ctl_task.local, &ctl_task, page);
 	spin_unlock(&ctl_task.lock);
 	if (err == -EINVAL) {
 		pr_info("%s: handle %d is not the newest local mapping (pfn %lu at depth %u is): unmap in reverse order\n",
@@ -164,32 +202,39 @@ static int verb_kunmap_local(int argc, char **argv)
 	count_event(hm, TOY_HS_LOCAL_UNMAP);
 	pr_info("%s: handle %d unmapped from depth %u (0x%08x)\n", argv[0],
 		h->id, depth, local_addr(hm, 0, depth));
-	return 0;
+	return PIN_DROP;
+}
+
+static int verb_kunmap_local(int argc, char **argv)
+{
+	return page_verb(argv, do_kunmap_local);
+}
+
+static int do_page_address(char **argv, struct toy_handle *h,
+			   struct toy_page *page)
+{
+	struct toy_highmem *hm = &toy_highmem0;
+	int slot, count;
+
+	if (!toy_page_is_highmem(page)) {
+		pr_info("%s: handle %d pfn %lu -> 0x%08x (Normal, direct map)\n", argv[0],
+			h->id, page_pfn(hm, page), lowmem_addr(hm, page));
+		return PIN_DONE;
+	}
+	slot = toy_hm_page_slot(hm, page, &count);
+	if (slot < 0)
+		pr_info("%s: handle %d pfn %lu (HighMem, phys 0x%08x) -> NULL: no pkmap slot\n",
+			argv[0], h->id, page_pfn(hm, page), emulated_phys(hm, page));
+	else
+		pr_info("%s: handle %d pfn %lu (HighMem, phys 0x%08x) -> 0x%08x: pkmap slot %d, count %d\n",
+			argv[0], h->id, page_pfn(hm, page), emulated_phys(hm, page),
+			pkmap_addr(hm, slot), slot, count);
+	return PIN_DONE;
 }
 
 static int verb_page_address(int argc, char **argv)
 {
-	struct toy_highmem *hm = &toy_highmem0;
-	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1],
-					      TOY_HK_PAGES);
-	int slot, count;
-
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	if (!toy_page_is_highmem(h->page)) {
-		pr_info("%s: handle %d pfn %lu -> 0x%08x (Normal, direct map)\n", argv[0],
-			h->id, page_pfn(hm, h->page), lowmem_addr(hm, h->page));
-		return 0;
-	}
-	slot = toy_hm_page_slot(hm, h->page, &count);
-	if (slot < 0)
-		pr_info("%s: handle %d pfn %lu (HighMem, phys 0x%08x) -> NULL: no pkmap slot\n",
-			argv[0], h->id, page_pfn(hm, h->page), emulated_phys(hm, h->page));
-	else
-		pr_info("%s: handle %d pfn %lu (HighMem, phys 0x%08x) -> 0x%08x: pkmap slot %d, count %d\n",
-			argv[0], h->id, page_pfn(hm, h->page), emulated_phys(hm, h->page),
-			pkmap_addr(hm, slot), slot, count);
-	return 0;
+	return page_verb(argv, do_page_address);
 }
 
 static int verb_vmalloc(int argc, char **argv)
@@ -257,10 +302,9 @@ static int verb_vfree(int argc, char **argv)
  * page with no kmap user and no local mapping.
  */
 static void *data_address(const char *verb, struct toy_handle *h,
-			  u32 *vaddr, const char **how)
+			  struct toy_page *page, u32 *vaddr, const char **how)
 {
 	struct toy_highmem *hm = &toy_highmem0;
-	struct toy_page *page = h->page;
 	int slot, count, i;
 	void *addr = NULL;
 
@@ -294,77 +338,97 @@ static void *data_address(const char *verb, struct toy_handle *h,
 }
 
 /*
- * The HANDLE and OFFSET words of "write" and "read": the handle, the bytes
- * of its data they may reach (a page, or the vmalloc size) and the offset,
- * parsed below that; 0, or an error after a line why.
+ * The HANDLE and OFFSET words of "write" and "read": the handle, its
+ * block pinned (NULL for vmalloc; data_done() unpins it), the bytes of
+ * its data they may reach (a page, or the vmalloc size) and the offset,
+ * parsed below that; 0, or an error after a line why, nothing pinned.
  */
-static int data_lookup(char **argv, struct toy_handle **hp, size_t *size,
+static int data_lookup(char **argv, struct toy_handle **hp,
+		       struct toy_page **pagep, size_t *size,
 		       unsigned int *offset)
 {
 	struct toy_handle *h = toy_ctl_handle(argv[0], argv[1], DATA_KINDS);
+	int err;
 
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	*hp = h;
 	*size = h->kind == TOY_H_VMALLOC ? h->size : PAGE_SIZE;
-	return toy_ctl_parse_uint(argv[0], "OFFSET", argv[2], *size - 1, offset);
+	err = toy_ctl_parse_uint(argv[0], "OFFSET", argv[2], *size - 1, offset);
+	if (err)
+		return err;
+	*pagep = NULL;
+	if (h->kind == TOY_H_VMALLOC)
+		return 0;
+	*pagep = toy_ctl_pin(argv[0], h);
+	return *pagep ? 0 : -ENOENT;
+}
+
+/* The end of a "write" or "read" that data_lookup() let through. */
+static int data_done(struct toy_handle *h, int ret)
+{
+	if (h->kind != TOY_H_VMALLOC)
+		toy_ctl_unpin(h);
+	return ret;
 }
 
 static int verb_write(int argc, char **argv)
 {
 	size_t len = strlen(argv[3]), size;
 	struct toy_handle *h;
+	struct toy_page *page;
 	unsigned int offset;
 	const char *how;
 	void *addr;
 	u32 vaddr;
 	int err;
 
-	err = data_lookup(argv, &h, &size, &offset);
+	err = data_lookup(argv, &h, &page, &size, &offset);
 	if (err)
 		return err;
 	if (len > size - offset) {
 		pr_info("%s: %zu bytes at offset %u run past the end of handle %d (%zu bytes)\n",
 			argv[0], len, offset, h->id, size);
-		return -EINVAL;
+		return data_done(h, -EINVAL);
 	}
-	addr = data_address(argv[0], h, &vaddr, &how);
+	addr = data_address(argv[0], h, page, &vaddr, &how);
 	if (!addr)
-		return -EINVAL;
+		return data_done(h, -EINVAL);
 	memcpy(addr + offset, argv[3], len);
 	pr_info("%s: %zu bytes to handle %d at offset %u through %s, 0x%08x\n", argv[0],
 		len, h->id, offset, how, vaddr + offset);
-	return 0;
+	return data_done(h, 0);
 }
 
 static int verb_read(int argc, char **argv)
 {
 	unsigned int offset, len;
 	struct toy_handle *h;
+	struct toy_page *page;
 	const char *how;
 	size_t size;
 	void *addr;
 	u32 vaddr;
 	int err;
 
-	err = data_lookup(argv, &h, &size, &offset);
-	if (!err)
-		err = toy_ctl_parse_uint(argv[0], "LEN", argv[3], CTL_READ_MAX,
-					 &len);
+	err = data_lookup(argv, &h, &page, &size, &offset);
 	if (err)
 		return err;
+	err = toy_ctl_parse_uint(argv[0], "LEN", argv[3], CTL_READ_MAX, &len);
+	if (err)
+		return data_done(h, err);
 	if (!len || len > size - offset) {
 		pr_info("%s: %u bytes at offset %u %s of handle %d (%zu bytes)\n", argv[0],
 			len, offset, len ? "run past the end" : "is nothing",
 			h->id, size);
-		return -EINVAL;
+		return data_done(h, -EINVAL);
 	}
-	addr = data_address(argv[0], h, &vaddr, &how);
+	addr = data_address(argv[0], h, page, &vaddr, &how);
 	if (!addr)
-		return -EINVAL;
+		return data_done(h, -EINVAL);
 	pr_info("%s: handle %d offset %u through %s, 0x%08x: \"%*pEhp\"\n", argv[0],
 		h->id, offset, how, vaddr + offset, len, addr + offset);
-	return 0;
+	return data_done(h, 0);
 }
 
 const struct toy_ctl_verb toy_ctl_highmem_verbs[] = {

@@ -123,10 +123,20 @@ enum toy_page_flags {
 	TOY_PG_LRU,
 	/* Head of a movable allocation: its owner (atomic, while allocated). */
 	TOY_PG_MOVABLE,
+	/*
+	 * Head of a block an owner's record points at (struct toy_page_ref),
+	 * so that @owner is valid: the node's lru_lock.
+	 */
+	TOY_PG_OWNED,
+	/*
+	 * A page compaction took to migrate, off the LRU if it was on it
+	 * (isolate_lru_page()): the node's lru_lock.
+	 */
+	TOY_PG_ISOLATED,
 };
 
 struct toy_kmem_cache;
-struct toy_cache_ref;
+struct toy_page_ref;
 struct toy_node;
 
 /**
@@ -141,7 +151,8 @@ struct toy_node;
  * @head_off: a tail page of a slab: how many pages back its first page is
  *	(compound_head() of the kernel's tail pages); 0 on every other page.
  * @slab_cache: %TOY_PG_SLAB: the cache the slab belongs to.
- * @cache_ref: %TOY_PG_LRU: the owner of the cache block (toy_vmscan.c).
+ * @owner: %TOY_PG_OWNED: the owner's record (toy_compaction.c), under
+ *	the node's lru_lock.
  * @freelist: %TOY_PG_SLAB: first free object of the slab.
  * @inuse: %TOY_PG_SLAB: objects handed out.
  * @objects: %TOY_PG_SLAB: objects in the slab.
@@ -157,7 +168,7 @@ struct toy_page {
 	u8 migratetype;
 	union {
 		struct toy_kmem_cache *slab_cache;
-		struct toy_cache_ref *cache_ref;
+		struct toy_page_ref *owner;
 	};
 	void *freelist;
 	unsigned int inuse;
@@ -337,6 +348,11 @@ extern const char *const toy_zone_stat_names[TOY_NR_ZONE_STATS];
  * @pcp_batch: pages moved at once between @free_area and a pcp list;
  *	0: no pcp lists, order-0 pages go straight to the free lists.
  * @pcp_high: a pcp list that reaches this gives @pcp_batch pages back.
+ * @compact_considered: compactions skipped since the last deferral
+ *	(defer_compaction(); these three are plain, racy hints, as the
+ *	kernel's are).
+ * @compact_defer_shift: 1 << this compactions are skipped after a failure.
+ * @compact_order_failed: the lowest order compaction failed at.
  * @frozen: set by toy_zone_freeze() under the node's all_pcp_lock, read
  *	in a pcp section: while set, pcp lists change only under @lock.
  * @events: per-CPU event counters; read with toy_zone_stat().
@@ -358,11 +374,17 @@ struct toy_zone {
 	struct toy_pcp __percpu *pcp;
 	unsigned int pcp_batch;
 	unsigned int pcp_high;
+	unsigned int compact_considered;
+	unsigned int compact_defer_shift;
+	int compact_order_failed;
 	bool frozen;			/* see above */
 	struct toy_zone_events __percpu *events;
 };
 
-/* Reclaim events of a node, /proc/vmstat's; names in toy_vm_event_names[]. */
+/*
+ * Reclaim and compaction events of a node, /proc/vmstat's, in its order;
+ * names in toy_vm_event_names[].
+ */
 enum toy_vm_event {
 	TOY_VM_PGSTEAL_KSWAPD,
 	TOY_VM_PGSTEAL_DIRECT,
@@ -374,20 +396,43 @@ enum toy_vm_event {
 	TOY_VM_KSWAPD_LOW_WMARK_HIT_QUICKLY,
 	TOY_VM_KSWAPD_HIGH_WMARK_HIT_QUICKLY,
 	TOY_VM_PAGEOUTRUN,
+	TOY_VM_PGMIGRATE_SUCCESS,
+	TOY_VM_PGMIGRATE_FAIL,
+	TOY_VM_COMPACT_MIGRATE_SCANNED,
+	TOY_VM_COMPACT_FREE_SCANNED,
+	TOY_VM_COMPACT_ISOLATED,
+	TOY_VM_COMPACT_STALL,
+	TOY_VM_COMPACT_FAIL,
+	TOY_VM_COMPACT_SUCCESS,
+	TOY_VM_COMPACT_DAEMON_WAKE,
+	TOY_VM_COMPACT_DAEMON_MIGRATE_SCANNED,
+	TOY_VM_COMPACT_DAEMON_FREE_SCANNED,
 	TOY_NR_VM_EVENTS
 };
 
 extern const char *const toy_vm_event_names[TOY_NR_VM_EVENTS];
 
 /**
- * struct toy_cache_ref - the owner's record of a "page cache" block
- * @page: the block's head; NULL once reclaim took it (read it under the
- *	node's lru_lock, or with toy_cache_page_present()).
+ * struct toy_page_ref - the owner's record of a movable block
+ * @page: the block's head. Compaction changes it when it moves the page,
+ *	reclaim sets it to NULL when it drops a page cache block. Read it
+ *	under the node's lru_lock, or pin the block (toy_page_ref_pin()).
  * @order: its order.
+ * @pins: users that need the block to stay where it is (a mapping, a
+ *	copy): compaction leaves a pinned page where it is and reclaim
+ *	passes it by, as a raised page count stops migrate_pages() and
+ *	shrink_folio_list().
+ * @lru: a page cache block, on the node's LRU while not isolated.
+ *
+ * The block is the owner's until toy_page_ref_put(); the record must
+ * stay where it is as long as the block is owned, as @page->owner points
+ * at it.
  */
-struct toy_cache_ref {
+struct toy_page_ref {
 	struct toy_page *page;
 	unsigned int order;
+	unsigned int pins;
+	bool lru;
 };
 
 /**
@@ -453,8 +498,9 @@ extern const char *const toy_misuse_names[TOY_NR_MISUSE];
  * @misuse: misuse counters, atomic: bumped outside the zone locks.
  * @misuse_reported: one bit per class, set once its first report printed.
  * @all_pcp_lock: held by whoever freezes a zone (toy_zone_freeze()).
- * @lru_lock: guards @lru, @nr_lru_pages and the owners' records of the
- *	pages on @lru; irq-safe, innermost of all locks.
+ * @lru_lock: guards @lru, @nr_lru_pages, every owner's record (struct
+ *	toy_page_ref), the owner field of the pages they own and their
+ *	%TOY_PG_LRU and %TOY_PG_ISOLATED bits; irq-safe, innermost of all.
  * @lru: "page cache" blocks, newest at the head (toy_vmscan.c).
  * @nr_lru_pages: pages of the blocks on @lru.
  * @shrinker_rwsem: guards @shrinkers; reclaim only trylocks it.
@@ -466,7 +512,14 @@ extern const char *const toy_misuse_names[TOY_NR_MISUSE];
  *	%TOY_NR_ZONES: none.
  * @kswapd_failures: kswapd runs in a row that reclaimed nothing.
  * @kswapd_wakeups: times kswapd was woken (toy_wakeup_kswapd()).
- * @vm_events: the node's reclaim counters (enum toy_vm_event).
+ * @kcompactd: the node's kcompactd, or NULL when none runs.
+ * @kcompactd_wait: where kcompactd sleeps.
+ * @kcompactd_max_order: the highest order kcompactd was woken for.
+ * @kcompactd_highest_zoneidx: the highest zone it was woken for.
+ * @extfrag_threshold: compaction of a costly order is skipped in a zone
+ *	whose fragmentation index is at most this (vm.extfrag_threshold).
+ * @vm_events: the node's reclaim and compaction counters (enum
+ *	toy_vm_event).
  */
 struct toy_node {
 	int nid;
@@ -495,6 +548,11 @@ struct toy_node {
 	int kswapd_highest_zoneidx;
 	int kswapd_failures;
 	atomic_long_t kswapd_wakeups;
+	struct task_struct *kcompactd;
+	wait_queue_head_t kcompactd_wait;
+	int kcompactd_max_order;
+	int kcompactd_highest_zoneidx;
+	int extfrag_threshold;
 	atomic_long_t vm_events[TOY_NR_VM_EVENTS];
 };
 
@@ -588,6 +646,7 @@ unsigned long toy_node_allocated_pages(struct toy_node *node);
 unsigned long toy_node_validate(struct toy_node *node);
 void toy_node_set_pcp(struct toy_node *node, unsigned int batch);
 void toy_node_drain_pcp(struct toy_node *node);
+void toy_zone_drain_local(struct toy_node *node, struct toy_zone *zone);
 unsigned long toy_zone_stat(struct toy_zone *zone, enum toy_zone_stat item);
 unsigned long toy_zone_pcp_pages(struct toy_zone *zone);
 void toy_zone_freeze(struct toy_node *node, struct toy_zone *zone);
@@ -660,6 +719,14 @@ static inline unsigned long toy_node_lowmem_pages(const struct toy_node *node)
 	return node->zones[TOY_ZONE_HIGHMEM].start_pfn;
 }
 
+/* count_vm_events() for a node's reclaim and compaction counters. */
+static inline void toy_node_count_event(struct toy_node *node,
+					enum toy_vm_event item,
+					unsigned long delta)
+{
+	atomic_long_add(delta, &node->vm_events[item]);
+}
+
 static inline struct toy_zone *toy_page_zone(struct toy_node *node,
 					     const struct toy_page *page)
 {
@@ -671,16 +738,86 @@ void toy_node_reclaim_init(struct toy_node *node);
 unsigned long toy_node_reclaim_exit(struct toy_node *node);
 int toy_kswapd_run(struct toy_node *node);
 void toy_kswapd_stop(struct toy_node *node);
-void toy_wakeup_kswapd(struct toy_node *node, unsigned int order,
+void toy_wakeup_kswapd(struct toy_node *node, toy_gfp_t gfp, unsigned int order,
 		       int highest_zoneidx);
 unsigned long toy_try_to_free_pages(struct toy_node *node, int highest_zoneidx);
-int toy_cache_page_add(struct toy_node *node, struct toy_cache_ref *ref,
-		       toy_gfp_t gfp, unsigned int order);
-bool toy_cache_page_put(struct toy_node *node, struct toy_cache_ref *ref);
-long toy_cache_page_present(struct toy_node *node, struct toy_cache_ref *ref);
 void toy_register_shrinker(struct toy_node *node, struct toy_shrinker *sh);
 void toy_unregister_shrinker(struct toy_node *node, struct toy_shrinker *sh);
 unsigned long toy_vm_event(struct toy_node *node, enum toy_vm_event item);
+
+/* --- toy_compaction.c: owned movable pages, migration, compaction --- */
+
+/* enum compact_result of the kernel, in its order (worse to better). */
+enum toy_compact_result {
+	TOY_COMPACT_NOT_SUITABLE_ZONE,
+	TOY_COMPACT_SKIPPED,
+	TOY_COMPACT_DEFERRED,
+	TOY_COMPACT_NO_SUITABLE_PAGE,
+	TOY_COMPACT_CONTINUE,
+	TOY_COMPACT_COMPLETE,
+	TOY_COMPACT_PARTIAL_SKIPPED,
+	TOY_COMPACT_CONTENDED,
+	TOY_COMPACT_SUCCESS,
+};
+
+/* enum compact_priority: async first, then sync-light. */
+enum toy_compact_priority {
+	TOY_COMPACT_PRIO_SYNC_FULL,	/* MIN_COMPACT_PRIORITY */
+	TOY_COMPACT_PRIO_SYNC_LIGHT,	/* DEF_COMPACT_PRIORITY */
+	TOY_COMPACT_PRIO_ASYNC,		/* INIT_COMPACT_PRIORITY */
+};
+
+/* The order compact_memory compacts for: the whole zone, no goal. */
+#define TOY_COMPACT_ALL		(-1)
+/* sysctl_extfrag_threshold's default. */
+#define TOY_EXTFRAG_THRESHOLD	500
+
+void toy_node_compaction_init(struct toy_node *node);
+int toy_movable_page_add(struct toy_node *node, struct toy_page_ref *ref,
+			 toy_gfp_t gfp, unsigned int order);
+int toy_cache_page_add(struct toy_node *node, struct toy_page_ref *ref,
+		       toy_gfp_t gfp, unsigned int order);
+bool toy_page_ref_put(struct toy_node *node, struct toy_page_ref *ref);
+long toy_page_ref_pfn(struct toy_node *node, struct toy_page_ref *ref);
+struct toy_page *toy_page_ref_pin(struct toy_node *node,
+				  struct toy_page_ref *ref);
+void toy_page_ref_unpin(struct toy_node *node, struct toy_page_ref *ref);
+enum toy_compact_result toy_compaction_suitable(struct toy_zone *zone,
+						int order,
+						unsigned int alloc_flags,
+						int highest_zoneidx);
+enum toy_compact_result toy_compact_zone(struct toy_zone *zone, int order,
+					 int highest_zoneidx,
+					 unsigned int alloc_flags,
+					 enum toy_compact_priority prio,
+					 bool direct, int migratetype);
+enum toy_compact_result toy_try_to_compact_pages(struct toy_node *node,
+						 unsigned int order,
+						 unsigned int alloc_flags,
+						 int highest_zoneidx,
+						 enum toy_compact_priority prio,
+						 int migratetype);
+void toy_compaction_defer_reset(struct toy_zone *zone, int order,
+				bool alloc_success);
+void toy_compact_node(struct toy_node *node);
+int toy_kcompactd_run(struct toy_node *node);
+void toy_kcompactd_stop(struct toy_node *node);
+void toy_wakeup_kcompactd(struct toy_node *node, int order,
+			  int highest_zoneidx);
+struct dentry;
+void toy_compaction_debugfs_init(struct dentry *root);
+
+/* --- toy_buddy.c, for compaction --- */
+bool toy_zone_suitable_page_free(struct toy_zone *zone, unsigned int order,
+				 int mt);
+unsigned long toy_free_block_end(struct toy_node *node, unsigned long pfn);
+unsigned long toy_isolate_freepages_block(struct toy_node *node,
+					  struct toy_zone *zone,
+					  unsigned long *start_pfn,
+					  unsigned long end_pfn,
+					  struct list_head *freelist,
+					  unsigned long want,
+					  unsigned long *nr_scanned);
 
 /* --- toy_vmstat.c: buddyinfo, extfrag, meminfo, pagemap, stats --- */
 
@@ -700,7 +837,6 @@ int toy_unusable_index(unsigned int order, const struct toy_contig_info *info);
 int toy_extfrag_index(unsigned int order, const struct toy_contig_info *info);
 void toy_zone_snapshot(struct toy_zone *zone,
 		       unsigned long nr_free[TOY_MAX_ORDER]);
-struct dentry;
 void toy_vmstat_debugfs_init(struct dentry *root);
 
 /* --- toy_fault.c: fault injection, after lib/fault-inject.c --- */

@@ -43,6 +43,10 @@ static unsigned int param_watermark_scale_factor = 10;
 module_param_named(watermark_scale_factor, param_watermark_scale_factor, uint, 0444);
 MODULE_PARM_DESC(watermark_scale_factor, "vm.watermark_scale_factor of the toy: the gap between watermarks in 1/10000 of a zone, 1 to 3000 (default 10)");
 
+static unsigned int extfrag_threshold = TOY_EXTFRAG_THRESHOLD;
+module_param(extfrag_threshold, uint, 0444);
+MODULE_PARM_DESC(extfrag_threshold, "vm.extfrag_threshold of the toy: a costly order is not compacted in a zone whose fragmentation index is at most this, 0 to 1000 (default 500)");
+
 static unsigned int pcp_batch = 63;
 module_param(pcp_batch, uint, 0444);
 MODULE_PARM_DESC(pcp_batch, "order-0 pages moved at once to and from the per-CPU lists, which hold up to 6x that; 0: no per-CPU lists (default 63)");
@@ -131,6 +135,10 @@ static int __init toy_alloc_init(void)
 	};
 	int err;
 
+	if (extfrag_threshold > 1000) {
+		pr_err("extfrag_threshold=%u is over 1000\n", extfrag_threshold);
+		return -EINVAL;
+	}
 	if (pcp_batch > TOY_PCP_BATCH_MAX) {
 		pr_err("pcp_batch=%u is over the limit of %u\n", pcp_batch,
 		       TOY_PCP_BATCH_MAX);
@@ -140,6 +148,7 @@ static int __init toy_alloc_init(void)
 	err = toy_node_init_config(&toy_node0, 0, &node_cfg);
 	if (err)
 		goto out;
+	toy_node0.extfrag_threshold = extfrag_threshold;
 	err = toy_node_set_watermarks(&toy_node0, &wmark_cfg);
 	if (err)
 		goto err_node;
@@ -154,12 +163,16 @@ static int __init toy_alloc_init(void)
 	err = toy_kswapd_run(&toy_node0);
 	if (err)
 		goto err_slab;
+	err = toy_kcompactd_run(&toy_node0);
+	if (err)
+		goto err_kswapd;
 	toy_fault_end();
 
 	toy_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("validate", 0400, toy_debugfs_root, NULL,
 			    &validate_fops);
 	toy_vmstat_debugfs_init(toy_debugfs_root);
+	toy_compaction_debugfs_init(toy_debugfs_root);
 	toy_slab_debugfs_init(toy_debugfs_root);
 	toy_highmem_debugfs_init(toy_debugfs_root);
 	toy_vmalloc_debugfs_init(toy_debugfs_root);
@@ -174,6 +187,8 @@ static int __init toy_alloc_init(void)
 			mem_mb - highmem_mb, highmem_mb);
 	return 0;
 
+err_kswapd:
+	toy_kswapd_stop(&toy_node0);
 err_slab:
 	toy_slab_exit(true);
 	toy_highmem_exit();
@@ -188,6 +203,7 @@ static void __exit toy_alloc_exit(void)
 {
 	debugfs_remove_recursive(toy_debugfs_root);
 	toy_kswapd_stop(&toy_node0);
+	toy_kcompactd_stop(&toy_node0);
 	toy_ctl_exit();
 	toy_highmem_exit();
 	toy_slab_exit(false);

@@ -5,7 +5,7 @@
  *
  * Two things are reclaimable. "Page cache" pages (toy_cache_page_add()):
  * clean, droppable blocks on the node's LRU list, newest at the head,
- * each with an owner (struct toy_cache_ref) who learns that reclaim took
+ * each with an owner (struct toy_page_ref) who learns that reclaim took
  * it when its page reads NULL. And the objects of shrinkers
  * (toy_register_shrinker()): the slab layer registers one for its empty
  * slabs, as the kernel's caches give theirs back.
@@ -23,7 +23,12 @@
  * priority 12 (DEF_PRIORITY) down to 0 as passes come back empty-handed:
  * the LRU from its tail (the oldest pages), the shrinkers with the
  * kernel's do_shrink_slab() arithmetic. The toy's cache pages are clean,
- * so every page scanned is reclaimed: pgsteal equals pgscan.
+ * so every page scanned is reclaimed but those pinned at the time:
+ * pgsteal equals pgscan unless one was.
+ *
+ * Before it naps, kswapd wakes kcompactd for the order it was asked for
+ * (toy_compaction.c): reclaim frees pages, compaction makes them
+ * contiguous.
  *
  * Locking: the LRU has its own spinlock, innermost of all; pages taken
  * off it are freed after it is dropped. The shrinker list is an rwsem
@@ -61,13 +66,18 @@ const char *const toy_vm_event_names[TOY_NR_VM_EVENTS] = {
 	[TOY_VM_KSWAPD_LOW_WMARK_HIT_QUICKLY] = "kswapd_low_wmark_hit_quickly",
 	[TOY_VM_KSWAPD_HIGH_WMARK_HIT_QUICKLY] = "kswapd_high_wmark_hit_quickly",
 	[TOY_VM_PAGEOUTRUN]		= "pageoutrun",
+	[TOY_VM_PGMIGRATE_SUCCESS]	= "pgmigrate_success",
+	[TOY_VM_PGMIGRATE_FAIL]		= "pgmigrate_fail",
+	[TOY_VM_COMPACT_MIGRATE_SCANNED] = "compact_migrate_scanned",
+	[TOY_VM_COMPACT_FREE_SCANNED]	= "compact_free_scanned",
+	[TOY_VM_COMPACT_ISOLATED]	= "compact_isolated",
+	[TOY_VM_COMPACT_STALL]		= "compact_stall",
+	[TOY_VM_COMPACT_FAIL]		= "compact_fail",
+	[TOY_VM_COMPACT_SUCCESS]	= "compact_success",
+	[TOY_VM_COMPACT_DAEMON_WAKE]	= "compact_daemon_wake",
+	[TOY_VM_COMPACT_DAEMON_MIGRATE_SCANNED] = "compact_daemon_migrate_scanned",
+	[TOY_VM_COMPACT_DAEMON_FREE_SCANNED] = "compact_daemon_free_scanned",
 };
-
-static void node_count_events(struct toy_node *node, enum toy_vm_event item,
-			      unsigned long delta)
-{
-	atomic_long_add(delta, &node->vm_events[item]);
-}
 
 /**
  * toy_vm_event() - read a reclaim event counter of a node
@@ -82,118 +92,44 @@ unsigned long toy_vm_event(struct toy_node *node, enum toy_vm_event item)
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_vm_event);
 
-/* ==== The LRU: the toy's page cache ==== */
-
-/**
- * toy_cache_page_add() - allocate a clean, droppable "page cache" block
- * @node: the node.
- * @ref: the owner's record; gets the page, which reclaim may take at any
- *	time after this returns, setting @ref->page to NULL.
- * @gfp: as for toy_node_alloc().
- * @order: as for toy_node_alloc().
- *
- * The block goes to the head of the node's LRU list.
- *
- * Context: as toy_node_alloc() for @gfp.
- * Return: 0, or -ENOMEM.
- */
-int toy_cache_page_add(struct toy_node *node, struct toy_cache_ref *ref,
-		       toy_gfp_t gfp, unsigned int order)
-{
-	struct toy_page *page = toy_node_alloc(node, gfp, order);
-	unsigned long flags;
-
-	if (!page)
-		return -ENOMEM;
-	ref->order = order;
-	spin_lock_irqsave(&node->lru_lock, flags);
-	ref->page = page;
-	page->cache_ref = ref;
-	__set_bit(TOY_PG_LRU, &page->flags);
-	list_add(&page->lru, &node->lru);
-	node->nr_lru_pages += 1UL << order;
-	toy_page_zone(node, page)->nr_inactive_file += 1UL << order;
-	spin_unlock_irqrestore(&node->lru_lock, flags);
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(toy_cache_page_add);
-
-/**
- * toy_cache_page_put() - drop a cache block its owner no longer wants
- * @node: the node.
- * @ref: the owner's record.
- *
- * Context: Any context.
- * Return: true if the block was still there and is freed now, false if
- * reclaim had taken it already.
- */
-bool toy_cache_page_put(struct toy_node *node, struct toy_cache_ref *ref)
-{
-	struct toy_page *page;
-	unsigned long flags;
-
-	spin_lock_irqsave(&node->lru_lock, flags);
-	page = ref->page;
-	if (page) {
-		list_del(&page->lru);
-		__clear_bit(TOY_PG_LRU, &page->flags);
-		page->cache_ref = NULL;
-		node->nr_lru_pages -= 1UL << ref->order;
-		toy_page_zone(node, page)->nr_inactive_file -= 1UL << ref->order;
-		ref->page = NULL;
-	}
-	spin_unlock_irqrestore(&node->lru_lock, flags);
-	if (page)
-		toy_node_free(node, page, ref->order);
-	return page;
-}
-EXPORT_SYMBOL_IF_KUNIT(toy_cache_page_put);
-
-/**
- * toy_cache_page_present() - is an owner's cache block still there
- * @node: the node.
- * @ref: the owner's record.
- *
- * Context: Any context; the answer may change as soon as it is given.
- * Return: the toy pfn of the block, or -1 if reclaim took it.
- */
-long toy_cache_page_present(struct toy_node *node, struct toy_cache_ref *ref)
-{
-	unsigned long flags;
-	long pfn = -1;
-
-	spin_lock_irqsave(&node->lru_lock, flags);
-	if (ref->page)
-		pfn = toy_node_pfn(node, ref->page);
-	spin_unlock_irqrestore(&node->lru_lock, flags);
-	return pfn;
-}
-EXPORT_SYMBOL_IF_KUNIT(toy_cache_page_present);
+/* ==== The LRU: the toy's page cache (toy_compaction.c makes its blocks) ==== */
 
 /*
  * shrink_inactive_list() for clean pages: take up to @nr_to_scan pages'
- * worth of blocks from the LRU's tail, tell their owners, free them.
- * Return the pages reclaimed.
+ * worth of blocks from the LRU's tail, tell their owners, free them. A
+ * pinned block stays, back at the head, as a page whose count is raised
+ * survives shrink_folio_list(). Return the pages reclaimed.
  */
 static unsigned long shrink_lru(struct toy_node *node, unsigned long nr_to_scan,
 				bool kswapd)
 {
-	unsigned long flags, scanned = 0;
+	unsigned long flags, scanned = 0, reclaimed = 0;
 	struct toy_page *page, *next;
 	LIST_HEAD(victims);
+	LIST_HEAD(kept);
 
 	spin_lock_irqsave(&node->lru_lock, flags);
 	while (scanned < nr_to_scan && !list_empty(&node->lru)) {
+		struct toy_page_ref *ref;
+
 		page = list_last_entry(&node->lru, struct toy_page, lru);
+		ref = page->owner;
+		scanned += 1UL << page->order;
+		if (ref->pins) {
+			list_move(&page->lru, &kept);
+			continue;
+		}
 		list_move(&page->lru, &victims);
 		__clear_bit(TOY_PG_LRU, &page->flags);
+		__clear_bit(TOY_PG_OWNED, &page->flags);
 		/* The owner may free its record once it reads NULL. */
-		page->cache_ref->page = NULL;
-		page->cache_ref = NULL;
-		scanned += 1UL << page->order;
+		ref->page = NULL;
+		page->owner = NULL;
+		reclaimed += 1UL << page->order;
 		toy_page_zone(node, page)->nr_inactive_file -= 1UL << page->order;
 	}
-	node->nr_lru_pages -= scanned;
+	list_splice(&kept, &node->lru);
+	node->nr_lru_pages -= reclaimed;
 	spin_unlock_irqrestore(&node->lru_lock, flags);
 
 	/* The head of an allocated block keeps its order (toy_node_alloc()). */
@@ -201,13 +137,13 @@ static unsigned long shrink_lru(struct toy_node *node, unsigned long nr_to_scan,
 		list_del(&page->lru);
 		toy_node_free(node, page, page->order);
 	}
-	node_count_events(node, kswapd ? TOY_VM_PGSCAN_KSWAPD :
-			  TOY_VM_PGSCAN_DIRECT, scanned);
-	node_count_events(node, kswapd ? TOY_VM_PGSTEAL_KSWAPD :
-			  TOY_VM_PGSTEAL_DIRECT, scanned);
-	node_count_events(node, TOY_VM_PGSCAN_FILE, scanned);
-	node_count_events(node, TOY_VM_PGSTEAL_FILE, scanned);
-	return scanned;
+	toy_node_count_event(node, kswapd ? TOY_VM_PGSCAN_KSWAPD :
+			     TOY_VM_PGSCAN_DIRECT, scanned);
+	toy_node_count_event(node, kswapd ? TOY_VM_PGSTEAL_KSWAPD :
+			     TOY_VM_PGSTEAL_DIRECT, reclaimed);
+	toy_node_count_event(node, TOY_VM_PGSCAN_FILE, scanned);
+	toy_node_count_event(node, TOY_VM_PGSTEAL_FILE, reclaimed);
+	return reclaimed;
 }
 
 /* ==== Shrinkers ==== */
@@ -262,7 +198,7 @@ static unsigned long do_shrink(struct toy_node *node, struct toy_shrinker *sh,
 		sc.nr_to_scan = min_t(unsigned long, total_scan, TOY_SHRINK_BATCH);
 		sc.nr_scanned = sc.nr_to_scan;
 		ret = sh->scan_objects(sh, &sc);
-		node_count_events(node, TOY_VM_SLABS_SCANNED, sc.nr_scanned);
+		toy_node_count_event(node, TOY_VM_SLABS_SCANNED, sc.nr_scanned);
 		total_scan -= min(total_scan, sc.nr_scanned);
 		if (ret == TOY_SHRINK_STOP)
 			break;
@@ -355,6 +291,7 @@ static unsigned int balance_node(struct toy_node *node, unsigned int order,
 {
 	unsigned long reclaimed = 0, got, boosts[TOY_NR_ZONES];
 	int priority = TOY_DEF_PRIORITY, z;
+	bool boosted = false;
 
 	/*
 	 * The boosts a fallback left are reclaimed for too; kswapd takes
@@ -363,7 +300,7 @@ static unsigned int balance_node(struct toy_node *node, unsigned int order,
 	for (z = 0; z < TOY_NR_ZONES; z++)
 		boosts[z] = z <= highest_zoneidx ?
 			    READ_ONCE(node->zones[z].watermark_boost) : 0;
-	node_count_events(node, TOY_VM_PAGEOUTRUN, 1);
+	toy_node_count_event(node, TOY_VM_PAGEOUTRUN, 1);
 	do {
 		if (node_balanced(node, order, highest_zoneidx))
 			break;
@@ -384,11 +321,15 @@ static unsigned int balance_node(struct toy_node *node, unsigned int order,
 
 		if (!boosts[z])
 			continue;
+		boosted = true;
 		spin_lock_irqsave(&zone->lock, flags);
 		WRITE_ONCE(zone->watermark_boost, zone->watermark_boost -
 			   min(zone->watermark_boost, boosts[z]));
 		spin_unlock_irqrestore(&zone->lock, flags);
 	}
+	/* A boost came from fragmentation: compact whole pageblocks. */
+	if (boosted)
+		toy_wakeup_kcompactd(node, TOY_PAGEBLOCK_ORDER, highest_zoneidx);
 	return order;
 }
 
@@ -409,12 +350,13 @@ static int kswapd_highest(struct toy_node *node, int prev)
 }
 
 /*
- * kswapd_try_to_sleep(): nap for HZ/10 if balanced, then sleep until
- * woken if still so. Woken during the nap: the low watermark was hit
+ * kswapd_try_to_sleep(): nap for HZ/10 if balanced for @order (where
+ * reclaim ended), waking kcompactd for @alloc_order (what was asked),
+ * then sleep until woken if still so. Woken during the nap: the low watermark was hit
  * again quickly; not balanced after it: the high one.
  */
-static void kswapd_try_to_sleep(struct toy_node *node, unsigned int order,
-				int highest_zoneidx)
+static void kswapd_try_to_sleep(struct toy_node *node, unsigned int alloc_order,
+				unsigned int order, int highest_zoneidx)
 {
 	long remaining = 0;
 	DEFINE_WAIT(wait);
@@ -423,6 +365,8 @@ static void kswapd_try_to_sleep(struct toy_node *node, unsigned int order,
 		return;
 	prepare_to_wait(&node->kswapd_wait, &wait, TASK_INTERRUPTIBLE);
 	if (prepare_sleep(node, order, highest_zoneidx)) {
+		/* The memory is back: compaction may now make it contiguous. */
+		toy_wakeup_kcompactd(node, alloc_order, highest_zoneidx);
 		remaining = schedule_timeout(HZ / 10);
 		finish_wait(&node->kswapd_wait, &wait);
 		prepare_to_wait(&node->kswapd_wait, &wait, TASK_INTERRUPTIBLE);
@@ -431,7 +375,7 @@ static void kswapd_try_to_sleep(struct toy_node *node, unsigned int order,
 		if (!kthread_should_stop())
 			schedule();
 	} else {
-		node_count_events(node, remaining ?
+		toy_node_count_event(node, remaining ?
 				  TOY_VM_KSWAPD_LOW_WMARK_HIT_QUICKLY :
 				  TOY_VM_KSWAPD_HIGH_WMARK_HIT_QUICKLY, 1);
 	}
@@ -456,7 +400,7 @@ static int toy_kswapd(void *data)
 		reclaim_order = alloc_order;
 		highest = kswapd_highest(node, highest);
 		do {
-			kswapd_try_to_sleep(node, reclaim_order, highest);
+			kswapd_try_to_sleep(node, alloc_order, reclaim_order, highest);
 			alloc_order = READ_ONCE(node->kswapd_order);
 			highest = kswapd_highest(node, highest);
 			WRITE_ONCE(node->kswapd_order, 0);
@@ -472,15 +416,18 @@ static int toy_kswapd(void *data)
 /**
  * toy_wakeup_kswapd() - wakeup_kswapd(): a request found its zones low
  * @node: the node.
+ * @gfp: the request's flags (0 for a boost's wakeup).
  * @order: the order asked for.
  * @highest_zoneidx: the highest zone the request may use.
  *
  * Records what to balance for and wakes the node's kswapd if it sleeps,
- * unless the node is hopeless or balanced already.
+ * unless the node is hopeless or balanced already: then the memory may be
+ * there but fragmented, and a request that cannot compact by itself wakes
+ * kcompactd instead, which compaction_suitable() lets work or not.
  *
  * Context: Any context.
  */
-void toy_wakeup_kswapd(struct toy_node *node, unsigned int order,
+void toy_wakeup_kswapd(struct toy_node *node, toy_gfp_t gfp, unsigned int order,
 		       int highest_zoneidx)
 {
 	int cur = READ_ONCE(node->kswapd_highest_zoneidx);
@@ -500,8 +447,11 @@ void toy_wakeup_kswapd(struct toy_node *node, unsigned int order,
 		return;
 	if (READ_ONCE(node->kswapd_failures) >= TOY_MAX_RECLAIM_RETRIES ||
 	    (node_balanced(node, order, highest_zoneidx) &&
-	     !node_boosted(node, highest_zoneidx)))
+	     !node_boosted(node, highest_zoneidx))) {
+		if (!(gfp & __TOY_GFP_DIRECT_RECLAIM))
+			toy_wakeup_kcompactd(node, order, highest_zoneidx);
 		return;
+	}
 	atomic_long_inc(&node->kswapd_wakeups);
 	wake_up_interruptible(&node->kswapd_wait);
 }

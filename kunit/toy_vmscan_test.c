@@ -32,11 +32,11 @@ static struct toy_node *new_node(struct kunit *test)
 	return node;
 }
 
-static struct toy_cache_ref *add_cache(struct kunit *test,
-				       struct toy_node *node, unsigned int n)
+static struct toy_page_ref *add_cache(struct kunit *test,
+				      struct toy_node *node, unsigned int n)
 {
-	struct toy_cache_ref *refs = kunit_kcalloc(test, n, sizeof(*refs),
-						   GFP_KERNEL);
+	struct toy_page_ref *refs = kunit_kcalloc(test, n, sizeof(*refs),
+						  GFP_KERNEL);
 	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, refs);
@@ -59,7 +59,7 @@ static void toy_vmscan_direct_reclaim(struct kunit *test)
 {
 	struct toy_node *node = new_node(test);
 	struct toy_page **pages;
-	struct toy_cache_ref *refs;
+	struct toy_page_ref *refs;
 	unsigned long n = 0, i, gone = 0;
 
 	refs = add_cache(test, node, 500);
@@ -71,7 +71,7 @@ static void toy_vmscan_direct_reclaim(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n, 896UL);
 	KUNIT_EXPECT_EQ(test, node->zones[TOY_ZONE_NORMAL].free_pages, 128UL);
 	for (i = 0; i < 500; i++)
-		gone += toy_cache_page_present(node, &refs[i]) < 0;
+		gone += toy_page_ref_pfn(node, &refs[i]) < 0;
 	KUNIT_EXPECT_EQ(test, gone, 500UL);
 	KUNIT_EXPECT_EQ(test, node->nr_lru_pages, 0UL);
 	KUNIT_EXPECT_EQ(test, toy_vm_event(node, TOY_VM_PGSTEAL_DIRECT), 500UL);
@@ -80,7 +80,7 @@ static void toy_vmscan_direct_reclaim(struct kunit *test)
 	KUNIT_EXPECT_GT(test, toy_zone_stat(&node->zones[TOY_ZONE_NORMAL],
 					    TOY_ZS_ALLOCSTALL), 0UL);
 	/* A reclaimed block's owner frees nothing. */
-	KUNIT_EXPECT_FALSE(test, toy_cache_page_put(node, &refs[0]));
+	KUNIT_EXPECT_FALSE(test, toy_page_ref_put(node, &refs[0]));
 	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 0UL);
 	for (i = 0; i < n; i++)
 		toy_node_free(node, pages[i], 0);
@@ -202,18 +202,19 @@ static void toy_vmscan_kswapd(struct kunit *test)
 static void toy_vmscan_validate_lru(struct kunit *test)
 {
 	struct toy_node *node = new_node(test);
-	struct toy_cache_ref *refs = add_cache(test, node, 3);
+	struct toy_page_ref *refs = add_cache(test, node, 3);
 	struct toy_page *page = refs[1].page;
 
 	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 0UL);
+	/* Not flagged, an owned cache page off the LRU, the counts. */
 	__clear_bit(TOY_PG_LRU, &page->flags);
-	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 2UL);
+	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 3UL);
 	__set_bit(TOY_PG_LRU, &page->flags);
 	node->zones[TOY_ZONE_NORMAL].nr_inactive_file++;
 	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 1UL);
 	node->zones[TOY_ZONE_NORMAL].nr_inactive_file--;
 	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 0UL);
-	KUNIT_EXPECT_TRUE(test, toy_cache_page_put(node, &refs[1]));
+	KUNIT_EXPECT_TRUE(test, toy_page_ref_put(node, &refs[1]));
 	KUNIT_EXPECT_EQ(test, node->nr_lru_pages, 2UL);
 }
 

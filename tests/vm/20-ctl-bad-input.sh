@@ -193,10 +193,10 @@ kcalloc_ok() {
 # (writable, as /proc/slabinfo is), everything else 0400.
 exact_modes() {
 	_bad=$(find "$D" -type f -exec stat -c '%n:%a' {} + |
-		sed "s|^$D/||" | grep -vE '^(ctl:200|fail/.*:600|slabinfo:600|.*:400)$' |
+		sed "s|^$D/||" | grep -vE '^((ctl|compact_memory):200|fail/.*:600|slabinfo:600|.*:400)$' |
 		tr '\n' ' ')
 	if [ -z "$_bad" ]; then
-		ok "debugfs modes: ctl 0200, fail/* and slabinfo 0600, the rest 0400"
+		ok "debugfs modes: ctl and compact_memory 0200, fail/* and slabinfo 0600, the rest 0400"
 	else
 		fail "debugfs modes: $_bad"
 	fi
@@ -216,7 +216,7 @@ wrong_kind() {
 		return
 	fi
 	_is="handle [0-9]+ is"
-	bad_line EINVAL "free: $_is kmalloc, not pages or cache\$" \
+	bad_line EINVAL "free: $_is kmalloc, not pages or cache or movable\$" \
 		"free of a kmalloc handle" "free $_k"
 	bad_line EINVAL "kfree: $_is pages, not kmalloc\$" \
 		"kfree of a pages handle" "kfree $_p"
@@ -226,17 +226,17 @@ wrong_kind() {
 		"cache_free of a kmalloc handle" "cache_free $_k"
 	bad_line EINVAL "poke: $_is pages, not kmalloc or cache_obj\$" \
 		"poke of a pages handle" "poke $_p 0 1"
-	bad_line EINVAL "kmap: $_is vmalloc, not pages\$" \
+	bad_line EINVAL "kmap: $_is vmalloc, not pages or cache or movable\$" \
 		"kmap of a vmalloc handle" "kmap $_v"
-	bad_line EINVAL "kmap_local: $_is kmalloc, not pages\$" \
+	bad_line EINVAL "kmap_local: $_is kmalloc, not pages or cache or movable\$" \
 		"kmap_local of a kmalloc handle" "kmap_local $_k"
-	bad_line EINVAL "page_address: $_is cache_obj, not pages\$" \
+	bad_line EINVAL "page_address: $_is cache_obj, not pages or cache or movable\$" \
 		"page_address of a cache_obj handle" "page_address $_c"
 	bad_line EINVAL "vfree: $_is pages, not vmalloc\$" \
 		"vfree of a pages handle" "vfree $_p"
-	bad_line EINVAL "write: $_is kmalloc, not pages or vmalloc\$" \
+	bad_line EINVAL "write: $_is kmalloc, not pages or vmalloc or cache or movable\$" \
 		"write to a kmalloc handle" "write $_k 0 x"
-	bad_line EINVAL "read: $_is cache_obj, not pages or vmalloc\$" \
+	bad_line EINVAL "read: $_is cache_obj, not pages or vmalloc or cache or movable\$" \
 		"read of a cache_obj handle" "read $_c 0 1"
 	for _line in "free $_p" "kfree $_k" "vfree $_v" "cache_free $_c" \
 		"cache_destroy kinds"; do

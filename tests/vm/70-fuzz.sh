@@ -16,9 +16,10 @@ CTLFUZZ=${CTLFUZZ:-/toy/ctlfuzz}
 FUZZ_LINES=${TOY_FUZZ_LINES:-10000}
 FUZZ_SEED=${TOY_FUZZ_SEED:-1}
 
-# handles_of KIND [ZONE]: the live handles of that kind, newest first.
+# handles_of KINDS [ZONE]: the live handles of those kinds ("a|b"),
+# newest first.
 handles_of() {
-	awk -v k="$1" -v z="${2:-}" '$2 == k && (z == "" || $5 == z) { print $1 }' \
+	awk -v k="^($1)\$" -v z="${2:-}" '$2 ~ k && (z == "" || $5 == z) { print $1 }' \
 		"$D/handles" | sort -rn
 }
 
@@ -29,20 +30,20 @@ clean_up() {
 	_pass=0
 	while [ $_pass -lt 20 ]; do
 		_any=
-		for _h in $(handles_of pages HighMem); do
+		for _h in $(handles_of 'pages|movable|cache' HighMem); do
 			ctl "kunmap_local $_h" 2>/dev/null && _any=1
 		done
 		[ -n "$_any" ] || break
 		_pass=$((_pass + 1))
 	done
-	for _h in $(handles_of pages HighMem); do
+	for _h in $(handles_of 'pages|movable|cache' HighMem); do
 		_n=0
 		while [ $_n -lt 1100 ] && ctl "kunmap $_h" 2>/dev/null; do
 			_n=$((_n + 1))
 		done
 	done
 	_left=0
-	for _k in pages:free cache:free kmalloc:kfree cache_obj:cache_free vmalloc:vfree; do
+	for _k in pages:free cache:free movable:free kmalloc:kfree cache_obj:cache_free vmalloc:vfree; do
 		for _h in $(handles_of "${_k%:*}"); do
 			ctl "${_k#*:} $_h" 2>/dev/null || {
 				_left=$((_left + 1))
@@ -62,8 +63,19 @@ clean_up() {
 fuzz() {
 	echo "# ctlfuzz -n $FUZZ_LINES -s $FUZZ_SEED"
 	_t0=$(date +%s)
+	# Compaction moves the fuzzer's movable pages under it meanwhile.
+	rm -f "$TMP/fuzz.done"
+	(
+		while [ ! -e "$TMP/fuzz.done" ]; do
+			echo 1 >"$D/compact_memory"
+			sleep 0.5
+		done
+	) &
+	_compactor=$!
 	"$CTLFUZZ" -n "$FUZZ_LINES" -s "$FUZZ_SEED" >"$TMP/fuzz.out" 2>&1
 	_st=$?
+	touch "$TMP/fuzz.done"
+	wait "$_compactor"
 	_t=$(($(date +%s) - _t0))
 	sed 's/^/# /' "$TMP/fuzz.out"
 	expect "ctlfuzz exited 0 after $_t s (status $_st)" test "$_st" = 0

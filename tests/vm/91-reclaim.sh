@@ -35,24 +35,6 @@ ctl_n() {
 	echo "$_ok"
 }
 
-# kswapd_pid: the pid of toy_kswapd0, if it runs.
-kswapd_pid() {
-	for _c in /proc/[0-9]*/comm; do
-		if [ "$(cat "$_c" 2>/dev/null)" = toy_kswapd0 ]; then
-			_p=${_c#/proc/}
-			echo "${_p%/comm}"
-			return 0
-		fi
-	done
-	return 1
-}
-
-# kswapd_asleep: toy_kswapd0 is sleeping (state S).
-kswapd_asleep() {
-	_pid=$(kswapd_pid) || return 1
-	[ "$(awk '{ print $3 }' "/proc/$_pid/stat")" = S ]
-}
-
 # shellcheck disable=SC2086 # word splitting of the parameters is wanted
 start_loaded $SMALL
 expect "toy_kswapd0 runs" kswapd_pid

@@ -31,8 +31,8 @@
  * min or low watermark plus twice the request: compact_gap()), and for
  * costly orders not if the fragmentation index says the failure is for
  * lack of memory rather than fragmentation (at most extfrag_threshold).
- * A zone where compaction failed is skipped for the next 1, 2, 4 .. 64
- * tries (defer_compaction()).
+ * A zone where a sync compaction failed is skipped for the next 1, then
+ * 3, 7 .. 63 tries (defer_compaction()).
  *
  * Three callers: the slow path of a high-order request that may reclaim
  * (direct compaction, async first, then sync-light after reclaim:

@@ -737,30 +737,57 @@ unsigned long toy_isolate_freepages_block(struct toy_node *node,
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_isolate_freepages_block);
 
-/* ==== Per-CPU lists of order-0 pages ==== */
+/* ==== Per-CPU lists ==== */
 
 /*
  * Most allocations are of one page, and most pages freed are soon wanted
  * again on the same CPU. As the kernel's per_cpu_pages do, each CPU keeps
- * a short list of free order-0 pages per zone: an allocation takes the
- * hottest, a free puts the page back on top, and only when the list runs
- * empty or grows past pcp_high does a batch of pcp_batch pages move to or
- * from the free lists under the zone lock. Pages on a pcp list are free
- * but not on the free lists: buddyinfo and MemFree leave them out, as the
+ * short lists of free blocks per zone, one per migrate type for each
+ * order up to PAGE_ALLOC_COSTLY_ORDER (3), and one for pageblock_order
+ * where the kernel has transparent huge pages: an allocation takes the
+ * hottest, a free puts the block back on top, and only when a list runs
+ * empty, or all of them together grow to pcp_high pages, do blocks move
+ * to or from the free lists under the zone lock - pcp_batch pages' worth
+ * for order 0, fewer blocks for higher orders (batch >> order, at least
+ * 2), as rmqueue_pcplist() scales it. Pages on a pcp list are free but
+ * not on the free lists: buddyinfo and MemFree leave them out, as the
  * kernel's do, and they cannot merge until drained.
  *
- * A CPU's list is used in a pcp section, the same as the slab's per-CPU
- * arrays (toy_slab.c, array_enter()): preemption off and the list's busy
+ * A CPU's lists are used in a pcp section, the same as the slab's per-CPU
+ * arrays (toy_slab.c, array_enter()): preemption off and the lists' busy
  * flag set, no lock and no interrupt toggled. An interrupt on this CPU
  * that allocates or frees a page meanwhile finds the flag set and goes to
  * the zone lock, as pcp_spin_trylock() failing sends the kernel's
  * rmqueue_pcplist() to rmqueue_buddy(). Only the zone lock, taken for a
  * batch, turns interrupts off. With PREEMPT_RT the section is
- * migrate_disable() and the list's spinlock_t instead.
+ * migrate_disable() and the lists' spinlock_t instead.
  *
- * No CPU touches another's list while the lists are in use: whoever must
+ * No CPU touches another's lists while they are in use: whoever must
  * (drain, validate, pagemap) freezes the zone first (toy_zone_freeze()).
  */
+
+/* pcp_allowed_order(): the orders the pcp lists keep. */
+static inline bool pcp_allowed_order(unsigned int order)
+{
+	return order <= PAGE_ALLOC_COSTLY_ORDER ||
+	       (TOY_NR_PCP_THP && order == TOY_PAGEBLOCK_ORDER);
+}
+
+/* order_to_pindex(): the list of @order and @mt (one list for pageblocks). */
+static inline unsigned int order_to_pindex(int mt, unsigned int order)
+{
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		return TOY_NR_LOWORDER_PCP_LISTS;
+	return TOY_MIGRATE_PCPTYPES * order + mt;
+}
+
+/* pindex_to_order(): the order of the blocks on list @pindex. */
+static inline unsigned int pindex_to_order(unsigned int pindex)
+{
+	if (pindex >= TOY_NR_LOWORDER_PCP_LISTS)
+		return TOY_PAGEBLOCK_ORDER;
+	return pindex / TOY_MIGRATE_PCPTYPES;
+}
 
 /*
  * Enter this CPU's pcp section of @zone; NULL when this context
@@ -778,7 +805,7 @@ static __always_inline void pcp_exit(struct toy_pcp *pcp)
 }
 
 /*
- * May the holder of a pcp section of @zone use the list? Not while a
+ * May the holder of a pcp section of @zone use the lists? Not while a
  * freezer holds the zone, nor once the lists are off.
  */
 static __always_inline bool pcp_usable(struct toy_zone *zone)
@@ -787,18 +814,23 @@ static __always_inline bool pcp_usable(struct toy_zone *zone)
 	return !smp_load_acquire(&zone->frozen) && READ_ONCE(zone->pcp_batch);
 }
 
-/* rmqueue_bulk(): up to @count pages of type @mt from the free lists to @pcp. */
+/*
+ * rmqueue_bulk(): up to @count blocks of @order and type @mt from the free
+ * lists to @pcp's list @pindex.
+ */
 static noinline void pcp_refill(struct toy_zone *zone, struct toy_pcp *pcp,
-				int mt, unsigned int alloc_flags, int count)
+				unsigned int order, int mt, unsigned int pindex,
+				unsigned int alloc_flags, int count)
 {
 	struct toy_page *page;
 	unsigned long flags;
 
 	spin_lock_irqsave(&zone->lock, flags);
-	while (count-- && (page = __rmqueue(zone, 0, mt, alloc_flags))) {
+	while (count-- && (page = __rmqueue(zone, order, mt, alloc_flags))) {
 		__set_bit(TOY_PG_PCP, &page->flags);
-		list_add_tail(&page->lru, &pcp->lists[mt]);
-		pcp->count++;
+		page->migratetype = mt;
+		list_add_tail(&page->lru, &pcp->lists[pindex]);
+		pcp->count += 1 << order;
 		count_event(zone, TOY_ZS_PCP_REFILL);
 	}
 	spin_unlock_irqrestore(&zone->lock, flags);
@@ -808,63 +840,84 @@ static void merge_and_free(struct toy_node *node, struct toy_zone *zone,
 			   unsigned long pfn, unsigned int order, int mt);
 
 /*
- * free_pcppages_bulk(): give the @count coldest pages of @pcp back to the
- * free lists, taking from each migrate type's list in turn, each page to
- * the lists of the type it was kept as. The caller holds the zone lock and
- * the list (its section, or the frozen zone).
+ * free_pcppages_bulk(): give at least @count pages of @pcp back to the
+ * free lists, the coldest first, list @pindex first, then the others in
+ * turn, each list until it is empty or enough is given; each block goes
+ * to the lists of the type it was kept as. The caller holds the zone lock
+ * and the lists (its section, or the frozen zone).
  */
 static void __pcp_drain(struct toy_node *node, struct toy_zone *zone,
-			struct toy_pcp *pcp, int count)
+			struct toy_pcp *pcp, int count, unsigned int pindex)
 	__must_hold(&zone->lock)
 {
 	struct toy_page *page;
-	int mt = 0;
+	unsigned int order;
 
 	lockdep_assert_held(&zone->lock);
-	while (count-- && pcp->count) {
-		while (list_empty(&pcp->lists[mt]))
-			mt = (mt + 1) % TOY_MIGRATE_PCPTYPES;
-		page = list_last_entry(&pcp->lists[mt], struct toy_page, lru);
-		list_del(&page->lru);
-		__clear_bit(TOY_PG_PCP, &page->flags);
-		pcp->count--;
-		zone->free_pages++;
-		count_event(zone, TOY_ZS_PCP_DRAIN);
-		merge_and_free(node, zone, toy_node_pfn(node, page), 0,
-			       page->migratetype);
-		mt = (mt + 1) % TOY_MIGRATE_PCPTYPES;
+	count = min(count, pcp->count);
+	pindex = (pindex + TOY_NR_PCP_LISTS - 1) % TOY_NR_PCP_LISTS;
+	while (count > 0) {
+		do {
+			pindex = (pindex + 1) % TOY_NR_PCP_LISTS;
+		} while (list_empty(&pcp->lists[pindex]));
+		order = pindex_to_order(pindex);
+		do {
+			page = list_last_entry(&pcp->lists[pindex],
+					       struct toy_page, lru);
+			list_del(&page->lru);
+			__clear_bit(TOY_PG_PCP, &page->flags);
+			count -= 1 << order;
+			pcp->count -= 1 << order;
+			zone->free_pages += 1UL << order;
+			count_event(zone, TOY_ZS_PCP_DRAIN);
+			merge_and_free(node, zone, toy_node_pfn(node, page), order,
+				       page->migratetype);
+		} while (count > 0 && !list_empty(&pcp->lists[pindex]));
 	}
 }
 
 static noinline void pcp_drain(struct toy_node *node, struct toy_zone *zone,
-			       struct toy_pcp *pcp, int count)
+			       struct toy_pcp *pcp, int count,
+			       unsigned int pindex)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&zone->lock, flags);
-	__pcp_drain(node, zone, pcp, count);
+	__pcp_drain(node, zone, pcp, count, pindex);
 	spin_unlock_irqrestore(&zone->lock, flags);
 }
 
-/* An order-0 page of type @mt from this CPU's list, or the zone when busy. */
-static struct toy_page *pcp_alloc(struct toy_zone *zone, int mt,
-				  unsigned int alloc_flags)
+/*
+ * A block of @order and type @mt from this CPU's lists, or the zone when
+ * they are busy (__rmqueue_pcplist()).
+ */
+static struct toy_page *pcp_alloc(struct toy_zone *zone, unsigned int order,
+				  int mt, unsigned int alloc_flags)
 {
 	struct toy_pcp *pcp = pcp_enter(zone);
+	unsigned int pindex = order_to_pindex(mt, order);
+	struct list_head *list;
 	struct toy_page *page;
 
 	if (unlikely(!pcp))
-		return rmqueue(zone, 0, mt, alloc_flags);
+		return rmqueue(zone, order, mt, alloc_flags);
 	if (unlikely(!pcp_usable(zone))) {
 		pcp_exit(pcp);
-		return rmqueue(zone, 0, mt, alloc_flags);
+		return rmqueue(zone, order, mt, alloc_flags);
 	}
-	if (unlikely(list_empty(&pcp->lists[mt])))
-		pcp_refill(zone, pcp, mt, alloc_flags, READ_ONCE(zone->pcp_batch));
-	page = list_first_entry_or_null(&pcp->lists[mt], struct toy_page, lru);
+	list = &pcp->lists[pindex];
+	if (unlikely(list_empty(list))) {
+		int batch = READ_ONCE(zone->pcp_batch);
+
+		/* Fewer blocks for higher orders, unless a batch is 1. */
+		if (batch > 1)
+			batch = max(batch >> order, 2);
+		pcp_refill(zone, pcp, order, mt, pindex, alloc_flags, batch);
+	}
+	page = list_first_entry_or_null(list, struct toy_page, lru);
 	if (likely(page)) {
 		list_del(&page->lru);
-		pcp->count--;
+		pcp->count -= 1 << order;
 		__clear_bit(TOY_PG_PCP, &page->flags);
 		__set_bit(TOY_PG_HEAD, &page->flags);
 	}
@@ -873,21 +926,24 @@ static struct toy_page *pcp_alloc(struct toy_zone *zone, int mt,
 }
 
 /*
- * Put an allocated order-0 head on a pcp list, the one of its pageblock's
- * type (high-atomic pages on the movable one, as 6.1 does); false if @page
- * is not such a head, its pageblock is isolated, or the list is busy or
- * frozen, for the slow path to free it under the zone lock or tell what it
- * is. The page stops being a head and becomes a pcp page in the section,
- * so a freezer, which waits out every section, never sees it between the
- * two; and of two racing frees of the page only one can clear its head bit.
+ * Put an allocated head of an order the lists keep on the list of its
+ * pageblock's type (high-atomic blocks on the movable one, as 6.1 does);
+ * false if @page is not such a head, its pageblock is isolated, or the
+ * lists are busy or frozen, for the slow path to free it under the zone
+ * lock or tell what it is. The page stops being a head and becomes a pcp
+ * page in the section, so a freezer, which waits out every section, never
+ * sees it between the two; and of two racing frees of the page only one
+ * can clear its head bit. Lists that reach pcp_high pages give a batch
+ * back (free_unref_page_commit()).
  */
 static bool pcp_free(struct toy_node *node, struct toy_zone *zone,
-		     struct toy_page *page)
+		     struct toy_page *page, unsigned int order)
 {
 	struct toy_pcp *pcp;
+	unsigned int pindex;
 	int mt;
 
-	if (page->order)
+	if (page->order != order || !pcp_allowed_order(order))
 		return false;
 	mt = toy_pageblock_migratetype(node, toy_node_pfn(node, page));
 	if (unlikely(mt >= TOY_MIGRATE_PCPTYPES)) {
@@ -905,9 +961,11 @@ static bool pcp_free(struct toy_node *node, struct toy_zone *zone,
 	}
 	__set_bit(TOY_PG_PCP, &page->flags);
 	page->migratetype = mt;
-	list_add(&page->lru, &pcp->lists[mt]);
-	if (unlikely(++pcp->count >= READ_ONCE(zone->pcp_high)))
-		pcp_drain(node, zone, pcp, READ_ONCE(zone->pcp_batch));
+	pindex = order_to_pindex(mt, order);
+	list_add(&page->lru, &pcp->lists[pindex]);
+	pcp->count += 1 << order;
+	if (unlikely(pcp->count >= READ_ONCE(zone->pcp_high)))
+		pcp_drain(node, zone, pcp, READ_ONCE(zone->pcp_batch), pindex);
 	pcp_exit(pcp);
 	return true;
 }
@@ -933,7 +991,7 @@ void toy_zone_drain_local(struct toy_node *node, struct toy_zone *zone)
 	if (!pcp)
 		return;
 	if (pcp_usable(zone) && pcp->count)
-		pcp_drain(node, zone, pcp, pcp->count);
+		pcp_drain(node, zone, pcp, pcp->count, 0);
 	pcp_exit(pcp);
 }
 
@@ -962,7 +1020,7 @@ static void drain_frozen_zone(struct toy_node *node, struct toy_zone *zone)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		__pcp_drain(node, zone, per_cpu_ptr(zone->pcp, cpu), INT_MAX);
+		__pcp_drain(node, zone, per_cpu_ptr(zone->pcp, cpu), INT_MAX, 0);
 }
 
 /* Drain every CPU's list of @zone, freezing it meanwhile. */
@@ -993,24 +1051,53 @@ void toy_node_drain_pcp(struct toy_node *node)
 }
 EXPORT_SYMBOL_IF_KUNIT(toy_node_drain_pcp);
 
+/*
+ * zone_batchsize() of 6.1: about a quarter of 0.1% of the zone, at most a
+ * quarter of 1 MiB, as 2^n - 1; at least 1 (zone_set_pageset_high_and_batch()).
+ */
+static unsigned int zone_batchsize(const struct toy_zone *zone)
+{
+	unsigned long batch = min(zone->nr_pages >> 10, SZ_1M / PAGE_SIZE) / 4;
+
+	batch = max(batch, 1UL);
+	return max(rounddown_pow_of_two(batch + batch / 2) - 1, 1UL);
+}
+
+/*
+ * zone_highsize() of 6.1: the zone's low watermark split over the CPUs,
+ * so that full pcp lists do not wake kswapd before their time; at least
+ * four batches.
+ */
+static unsigned int zone_highsize(const struct toy_zone *zone,
+				  unsigned int batch)
+{
+	unsigned int high = zone->watermark[TOY_WMARK_LOW] / num_online_cpus();
+
+	return max(high, batch << 2);
+}
+
 /**
  * toy_node_set_pcp() - size the per-CPU lists of a node
  * @node: the node.
- * @batch: pages moved at once; the lists give back when they reach six
- *	times that, as the kernel's pagesets long did. 0 turns them off.
+ * @batch: -1: each zone's batch and high as the kernel's
+ *	zone_batchsize() and zone_highsize() give them; 0: no pcp lists;
+ *	N: batch N, and high six times that, the old pagesets' ratio (for
+ *	lists small enough to watch).
  *
  * Context: Process context; each zone is frozen, its lists drained.
  */
-void toy_node_set_pcp(struct toy_node *node, unsigned int batch)
+void toy_node_set_pcp(struct toy_node *node, int batch)
 {
 	int z;
 
 	for (z = 0; z < TOY_NR_ZONES; z++) {
 		struct toy_zone *zone = &node->zones[z];
+		unsigned int b = batch < 0 ? zone_batchsize(zone) : batch;
 
 		toy_zone_freeze(node, zone);
-		WRITE_ONCE(zone->pcp_batch, batch);
-		WRITE_ONCE(zone->pcp_high, 6 * batch);
+		WRITE_ONCE(zone->pcp_batch, b);
+		WRITE_ONCE(zone->pcp_high, batch < 0 ? zone_highsize(zone, b) :
+						       6 * b);
 		drain_frozen_zone(node, zone);
 		toy_zone_thaw(node, zone);
 	}
@@ -1305,12 +1392,15 @@ EXPORT_SYMBOL_IF_KUNIT(toy_gfp_to_alloc_flags);
 
 /* ==== The allocation entry point ==== */
 
-/* One zone's part of rmqueue(): its pcp list for order 0, else the buddy. */
+/*
+ * One zone's part of rmqueue(): its pcp lists for the orders they keep,
+ * else the buddy.
+ */
 static struct toy_page *zone_rmqueue(struct toy_zone *zone, unsigned int order,
 				     int mt, unsigned int alloc_flags)
 {
-	if (!order && READ_ONCE(zone->pcp_batch))
-		return pcp_alloc(zone, mt, alloc_flags);
+	if (pcp_allowed_order(order) && READ_ONCE(zone->pcp_batch))
+		return pcp_alloc(zone, order, mt, alloc_flags);
 	return rmqueue(zone, order, mt, alloc_flags);
 }
 
@@ -1715,9 +1805,9 @@ void toy_node_free(struct toy_node *node, struct toy_page *page,
 	if (toy_page_test(page, TOY_PG_MOVABLE))
 		clear_bit(TOY_PG_MOVABLE, &page->flags);
 
-	if (!order && READ_ONCE(zone->pcp_batch) && pcp_free(node, zone, page)) {
+	if (READ_ONCE(zone->pcp_batch) && pcp_free(node, zone, page, order)) {
 		count_event(zone, TOY_ZS_FREE);
-		count_event(zone, TOY_ZS_PGFREE);
+		this_cpu_add(zone->events->ev[TOY_ZS_PGFREE], 1UL << order);
 		return;
 	}
 
@@ -1859,7 +1949,7 @@ static void init_zone(struct toy_node *node, enum toy_zone_type type,
 {
 	struct toy_zone *zone = &node->zones[type];
 	unsigned long pfn;
-	unsigned int o;
+	unsigned int o, i;
 	int cpu, mt;
 
 	spin_lock_init(&zone->lock);
@@ -1867,8 +1957,8 @@ static void init_zone(struct toy_node *node, enum toy_zone_type type,
 		struct toy_pcp *pcp = per_cpu_ptr(zone->pcp, cpu);
 
 		spin_lock_init(&pcp->lock);
-		for (mt = 0; mt < TOY_MIGRATE_PCPTYPES; mt++)
-			INIT_LIST_HEAD(&pcp->lists[mt]);
+		for (i = 0; i < TOY_NR_PCP_LISTS; i++)
+			INIT_LIST_HEAD(&pcp->lists[i]);
 	}
 	zone->node = node;
 	zone->name = toy_zone_names[type];
@@ -2120,7 +2210,8 @@ static unsigned long validate_blocks(struct toy_node *node,
 		unsigned long n;
 
 		if (free + pcp + toy_page_test(page, TOY_PG_HEAD) != 1 ||
-		    (pcp && page->order) || page->order >= TOY_MAX_ORDER ||
+		    (pcp && !pcp_allowed_order(page->order)) ||
+		    page->order >= TOY_MAX_ORDER ||
 		    pfn % (1UL << page->order) ||
 		    pfn + (1UL << page->order) > end) {
 			validate_err(node, zone, "pfn %lu heads no valid block", pfn);
@@ -2147,7 +2238,7 @@ static unsigned long validate_blocks(struct toy_node *node,
 			counted[page->order]++;
 			*free_pages += n;
 		}
-		*pcp_pages += pcp;
+		*pcp_pages += pcp ? n : 0;
 		pfn += n;
 	}
 	return errors;
@@ -2243,33 +2334,39 @@ void toy_zone_thaw(struct toy_node *node, struct toy_zone *zone)
 	mutex_unlock(&node->all_pcp_lock);
 }
 
-/* Every page on a pcp list is a pcp page of the zone; the counts agree. */
+/*
+ * Every block on a pcp list is a pcp block of the zone, of the list's
+ * order and type (any type on the pageblock list); the counts agree.
+ */
 static unsigned long validate_pcp(struct toy_node *node, struct toy_zone *zone,
 				  unsigned long pcp_pages)
 	__must_hold(&zone->lock)
 {
 	unsigned long errors = 0, on_lists = 0;
-	int cpu, mt;
+	unsigned int pindex;
+	int cpu;
 
 	for_each_possible_cpu(cpu) {
 		struct toy_pcp *pcp = per_cpu_ptr(zone->pcp, cpu);
 		struct toy_page *page;
 		int n = 0;
 
-		for (mt = 0; mt < TOY_MIGRATE_PCPTYPES; mt++)
-			list_for_each_entry(page, &pcp->lists[mt], lru) {
-				n++;
+		for (pindex = 0; pindex < TOY_NR_PCP_LISTS; pindex++)
+			list_for_each_entry(page, &pcp->lists[pindex], lru) {
+				n += 1 << page->order;
 				if (!toy_page_test(page, TOY_PG_PCP) ||
-				    page->migratetype != mt ||
+				    page->order != pindex_to_order(pindex) ||
+				    (pindex < TOY_NR_LOWORDER_PCP_LISTS &&
+				     page->migratetype != pindex % TOY_MIGRATE_PCPTYPES) ||
 				    page->zone != zone - node->zones) {
-					validate_err(node, zone, "pfn %lu on the %s pcp list of cpu %d is no pcp page of the zone and type",
+					validate_err(node, zone, "pfn %lu on pcp list %u of cpu %d is no pcp block of the zone, order and type",
 						     toy_node_pfn(node, page),
-						     toy_migratetype_names[mt], cpu);
+						     pindex, cpu);
 					errors++;
 				}
 			}
 		if (n != pcp->count) {
-			validate_err(node, zone, "cpu %d: %d pages on the pcp list, count says %d",
+			validate_err(node, zone, "cpu %d: %d pages on the pcp lists, count says %d",
 				     cpu, n, pcp->count);
 			errors++;
 		}

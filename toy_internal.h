@@ -301,14 +301,24 @@ struct toy_zone_events {
 	unsigned long ev[TOY_NR_ZONE_STATS];
 };
 
+/*
+ * The pcp lists of a CPU, as 6.1's NR_PCP_LISTS: one per migrate type that
+ * has them for each order up to PAGE_ALLOC_COSTLY_ORDER, and one for
+ * blocks of pageblock_order where the kernel has transparent huge pages.
+ */
+#define TOY_NR_LOWORDER_PCP_LISTS	(TOY_MIGRATE_PCPTYPES *		\
+					 (PAGE_ALLOC_COSTLY_ORDER + 1))
+#define TOY_NR_PCP_THP		IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE)
+#define TOY_NR_PCP_LISTS	(TOY_NR_LOWORDER_PCP_LISTS + TOY_NR_PCP_THP)
+
 /**
- * struct toy_pcp - a CPU's cache of free order-0 pages (per_cpu_pages)
+ * struct toy_pcp - a CPU's cache of free blocks (per_cpu_pages)
  * @lock: PREEMPT_RT only: the pcp section (toy_buddy.c, pcp_enter()).
  * @busy: !PREEMPT_RT: set while this CPU is in the pcp section; an
  *	interrupt that finds it set goes to the zone lock.
- * @count: pages on @lists.
- * @lists: free order-0 pages, flagged %TOY_PG_PCP, hottest first, one
- *	list per migrate type that has pcp lists.
+ * @count: pages (not blocks) on @lists.
+ * @lists: free blocks flagged %TOY_PG_PCP, hottest first, by order and
+ *	migrate type (order_to_pindex() in toy_buddy.c).
  *
  * @count, @lists and the flags of the pages on them change in the section,
  * on its own CPU, or, while the zone is frozen, under the zone lock.
@@ -317,7 +327,7 @@ struct toy_pcp {
 	spinlock_t lock;		/* see above */
 	bool busy;			/* see above */
 	int count;
-	struct list_head lists[TOY_MIGRATE_PCPTYPES];
+	struct list_head lists[TOY_NR_PCP_LISTS];
 };
 
 extern const char *const toy_zone_stat_names[TOY_NR_ZONE_STATS];
@@ -344,10 +354,12 @@ extern const char *const toy_zone_stat_names[TOY_NR_ZONE_STATS];
  * @boosted: a fallback boosted the watermarks; the next allocation from the
  *	zone wakes kswapd (ZONE_BOOSTED_WATERMARK).
  * @free_area: free lists, one per order.
- * @pcp: the per-CPU lists of free order-0 pages.
- * @pcp_batch: pages moved at once between @free_area and a pcp list;
- *	0: no pcp lists, order-0 pages go straight to the free lists.
- * @pcp_high: a pcp list that reaches this gives @pcp_batch pages back.
+ * @pcp: the per-CPU lists of free blocks of orders 0..3 and pageblock order.
+ * @pcp_batch: order-0 pages moved at once between @free_area and a pcp
+ *	list (higher orders: @pcp_batch >> order blocks, at least 2); 0: no
+ *	pcp lists, every block goes straight to the free lists.
+ * @pcp_high: a CPU's lists that reach this many pages give @pcp_batch
+ *	pages back.
  * @compact_considered: compactions skipped since the last deferral
  *	(defer_compaction(); these three are plain, racy hints, as the
  *	kernel's are).
@@ -644,7 +656,7 @@ struct toy_page *toy_node_block_head(struct toy_node *node,
 				     struct toy_page *page);
 unsigned long toy_node_allocated_pages(struct toy_node *node);
 unsigned long toy_node_validate(struct toy_node *node);
-void toy_node_set_pcp(struct toy_node *node, unsigned int batch);
+void toy_node_set_pcp(struct toy_node *node, int batch);
 void toy_node_drain_pcp(struct toy_node *node);
 void toy_zone_drain_local(struct toy_node *node, struct toy_zone *zone);
 unsigned long toy_zone_stat(struct toy_zone *zone, enum toy_zone_stat item);

@@ -47,9 +47,9 @@ static unsigned int extfrag_threshold = TOY_EXTFRAG_THRESHOLD;
 module_param(extfrag_threshold, uint, 0444);
 MODULE_PARM_DESC(extfrag_threshold, "vm.extfrag_threshold of the toy: a costly order is not compacted in a zone whose fragmentation index is at most this, 0 to 1000 (default 500)");
 
-static unsigned int pcp_batch = 63;
-module_param(pcp_batch, uint, 0444);
-MODULE_PARM_DESC(pcp_batch, "order-0 pages moved at once to and from the per-CPU lists, which hold up to 6x that; 0: no per-CPU lists (default 63)");
+static int pcp_batch = -1;
+module_param(pcp_batch, int, 0444);
+MODULE_PARM_DESC(pcp_batch, "order-0 pages moved at once to and from the per-CPU lists: -1 the kernel's zone_batchsize(), with zone_highsize() as their high mark; N, with a high mark of 6N; 0: no per-CPU lists (default -1)");
 
 static unsigned int kmalloc_min = 8;
 module_param(kmalloc_min, uint, 0444);
@@ -139,9 +139,9 @@ static int __init toy_alloc_init(void)
 		pr_err("extfrag_threshold=%u is over 1000\n", extfrag_threshold);
 		return -EINVAL;
 	}
-	if (pcp_batch > TOY_PCP_BATCH_MAX) {
-		pr_err("pcp_batch=%u is over the limit of %u\n", pcp_batch,
-		       TOY_PCP_BATCH_MAX);
+	if (pcp_batch < -1 || pcp_batch > TOY_PCP_BATCH_MAX) {
+		pr_err("pcp_batch=%d is not -1 (the kernel's sizes), 0 (off) or a batch up to %u\n",
+		       pcp_batch, TOY_PCP_BATCH_MAX);
 		return -EINVAL;
 	}
 	toy_fault_begin(fail_init_nth);

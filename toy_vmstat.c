@@ -260,8 +260,8 @@ static void zone_map(struct toy_node *node, struct toy_zone *zone, char *map)
 		struct toy_page *page = &node->pages[pfn];
 
 		if (toy_page_test(page, TOY_PG_PCP)) {
-			n = 1;
-			map[pfn] = 'p';
+			n = 1UL << page->order;
+			memset(map + pfn, 'p', n);
 		} else if (toy_page_test(page, TOY_PG_BUDDY)) {
 			n = 1UL << page->order;
 			memset(map + pfn, '.', n);

@@ -563,6 +563,86 @@ static void toy_migrate_highatomic(struct kunit *test)
 		toy_node_free(node, pages[i], 0);
 }
 
+/*
+ * The pcp sizes of 6.1, zone_batchsize() and zone_highsize(): batch is
+ * managed / 1024, at most 256, divided by 4, at least 1, as 2^n - 1 of
+ * one and a half times that, at least 1; high is the low watermark over
+ * the online CPUs, at least four batches. 64 MiB of Normal: 16384 / 1024
+ * = 16, / 4 = 4, 2^2 - 1 = 3; 32 MiB: 8 / 4 = 2, 2^1 - 1 = 1; 8 MiB: 2 /
+ * 4 = 0, so 1, 2^0 - 1 = 0, so 1. (A 1 GiB zone: 256 / 4 = 64, 2^6 - 1 =
+ * 63.) An explicit batch keeps high at six times it; 0 turns them off.
+ */
+static const struct pcp_case {
+	const char *name;
+	struct toy_node_config cfg;
+	int batch;
+	unsigned int want_batch;
+	unsigned int want_low;
+} pcp_cases[] = {
+	{ "64M, kernel's", { 64, 0, 0 }, -1, 3, 320 },
+	{ "32M, kernel's", { 32, 0, 0 }, -1, 1, 320 },
+	{ "8M, kernel's", { 8, 0, 0 }, -1, 1, 320 },
+	{ "8M, batch 7", { 8, 0, 0 }, 7, 7, 320 },
+	{ "8M, off", { 8, 0, 0 }, 0, 0, 320 },
+};
+
+static void pcp_desc(const struct pcp_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(pcp, pcp_cases, pcp_desc);
+
+/* min_free_kbytes 1024: min 256, low 256 + max(64, managed / 1000) = 320. */
+static void toy_wmark_pcp_sizes(struct kunit *test)
+{
+	static const struct toy_wmark_config wmark = { 1024, 10 };
+	const struct pcp_case *c = test->param_value;
+	struct toy_node *node = new_node(test, &c->cfg, &wmark);
+	struct toy_zone *zone = &node->zones[TOY_ZONE_NORMAL];
+	unsigned int high;
+
+	KUNIT_ASSERT_EQ(test, zone->watermark[TOY_WMARK_LOW], (unsigned long)c->want_low);
+	toy_node_set_pcp(node, c->batch);
+	if (c->batch < 0)
+		high = max(c->want_low / num_online_cpus(), c->want_batch * 4);
+	else
+		high = 6 * c->want_batch;
+	KUNIT_EXPECT_EQ(test, zone->pcp_batch, c->want_batch);
+	KUNIT_EXPECT_EQ(test, zone->pcp_high, high);
+}
+
+/*
+ * Blocks of orders 1..3 and pageblock order go through the pcp lists
+ * too: an order-2 allocation refills its list with batch >> 2 = 3 blocks
+ * (batch 15), a free puts it back on top, and a drain gives every block
+ * back whole.
+ */
+static void toy_wmark_pcp_orders(struct kunit *test)
+{
+	static const struct toy_node_config cfg = { 8, 0, 0 };
+	struct toy_node *node = new_node(test, &cfg, NULL);
+	struct toy_zone *zone = &node->zones[TOY_ZONE_NORMAL];
+	unsigned long free0 = zone->free_pages;
+	struct toy_page *page, *again;
+
+	toy_node_set_pcp(node, 15);
+	page = toy_node_alloc(node, TOY_GFP_KERNEL, 2);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, toy_zone_pcp_pages(zone), 2UL * 4);
+	KUNIT_EXPECT_EQ(test, zone->free_pages, free0 - 3 * 4);
+	toy_node_free(node, page, 2);
+	KUNIT_EXPECT_EQ(test, toy_zone_pcp_pages(zone), 3UL * 4);
+	again = toy_node_alloc(node, TOY_GFP_KERNEL, 2);
+	KUNIT_EXPECT_PTR_EQ(test, again, page);
+	toy_node_free(node, again, 2);
+	KUNIT_EXPECT_EQ(test, toy_node_validate(node), 0UL);
+	toy_node_drain_pcp(node);
+	KUNIT_EXPECT_EQ(test, toy_zone_pcp_pages(zone), 0UL);
+	KUNIT_EXPECT_EQ(test, zone->free_pages, free0);
+	KUNIT_EXPECT_EQ(test, zone->free_area[TOY_BLOCK_ORDER].nr_free, 2UL);
+}
+
 static void toy_wmark_test_exit(struct kunit *test)
 {
 	if (!test->priv)
@@ -583,6 +663,8 @@ static struct kunit_case toy_wmark_test_cases[] = {
 	KUNIT_CASE(toy_migrate_movable),
 	KUNIT_CASE(toy_migrate_steal_half),
 	KUNIT_CASE(toy_migrate_highatomic),
+	KUNIT_CASE_PARAM(toy_wmark_pcp_sizes, pcp_gen_params),
+	KUNIT_CASE(toy_wmark_pcp_orders),
 	{}
 };
 

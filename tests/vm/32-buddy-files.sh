@@ -425,8 +425,8 @@ pcp_counters() {
 		"highmem_allocs 1, highmem_splits 10, highmem_pcp_refills 1"
 	_b=$(newest_handle)
 	expect "that page is pfn $BH" test "$(pfn_of "$_b")" = $BH
-	step "alloc 1 highmem: order 1 skips the list" "alloc 1 highmem" \
-		"highmem_allocs 1"
+	step "alloc 1 highmem: order 1 has a list of its own, which takes one block" \
+		"alloc 1 highmem" "highmem_allocs 1, highmem_pcp_refills 1"
 	_c=$(newest_handle)
 	expect "the order-1 block is the free pair at pfn $((BH + 2))" \
 		test "$(pfn_of "$_c")" = $((BH + 2))

@@ -78,6 +78,10 @@ build_modules() {
 			for m in "${GUEST_MODULES[@]}"; do
 				dir=${m#*:}
 				[ -f "$MOD/$dir/Kbuild" ] || continue
+				# Built afresh: kbuild does not relink a module
+				# whose imports' CRCs alone changed (a struct of
+				# toy_alloc's headers), and insmod refuses it.
+				rm -f "$MOD/$dir"/*.o "$MOD/$dir"/*.ko "$MOD/$dir"/*.mod*
 				make -C "$kdir" M="$MOD/$dir" -j"$JOBS" \
 					KBUILD_EXTRA_SYMBOLS="$MOD/Module.symvers" \
 					modules || exit 1

@@ -312,6 +312,48 @@ reclaim() {
 	grep ' cache ' "$D/handles" | head -n 3
 }
 
+# pfn_of HANDLE: the toy pfn the handles file gives HANDLE now.
+pfn_of() {
+	awk -v h="$1" '$1 == h { print $4 }' "$D/handles"
+}
+
+compaction() {
+	say "Compaction. Reload with 8 MiB of Normal only (2048 pages, four" \
+		"pageblocks of 512) and fill it with movable pages ('alloc 0" \
+		"movable': their owner's record lets compaction move them) down" \
+		"to its min; then free every page whose pfn is not a multiple" \
+		"of four. Three quarters of the zone is free, in blocks of one" \
+		"and two pages: no order-9 request can be met."
+	show rmmod toy_alloc
+	show insmod "$KO" mem_mb=8 highmem_mb=0 min_free_kbytes=512 pcp_batch=0 slab_prefill=0
+	echo "# while echo 'alloc 0 movable' > $D/ctl; do n=\$((n + 1)); done"
+	echo "  $(allocs movable) movable pages"
+	awk '$2 == "movable" && $4 % 4 { print "free " $1 }' "$D/handles" >/tmp/frees
+	echo "# 'free HANDLE' for the $(wc -l </tmp/frees) whose pfn is not a multiple of 4"
+	while read -r line; do
+		echo "$line" >"$D/ctl"
+	done </tmp/frees
+	toy_buddyinfo
+	show grep Normal "$D/extfrag/unusable_index"
+	echo "# pagemap's first line (a letter per page) and its pageblocks:"
+	grep -m 1 -E '^ +0 ' "$D/pagemap" || true
+	grep -m 1 -E '^# pageblocks +[0-9]' "$D/pagemap" || true
+	h=$(awk '$2 == "movable" && $4 == 8 { print $1 }' "$D/handles")
+	say "Handle $h is the page at pfn 8, in the first pageblock. Write into" \
+		"it, then ask for 512 contiguous pages:"
+	ctl "write $h 0 still-here"
+	ctl "alloc 9 movable"
+	say "The request compacted the zone: the migrate scanner took the" \
+		"first pageblock's pages, the free scanner free pages at the" \
+		"zone's top, each page was copied and its owner's record moved" \
+		"with it; the emptied pageblock became the order-9 block."
+	show grep -E '^(compact_|pgmigrate_success)' "$D/vmstat"
+	echo "# pagemap's first line: the order-9 block, A and its a's"
+	grep -m 1 -E '^ +0 ' "$D/pagemap" || true
+	echo "# handle $h is at pfn $(pfn_of "$h") now:"
+	ctl "read $h 0 10"
+}
+
 newest_handle_or_0() {
 	h=$(newest_handle)
 	echo "${h:-0}"
@@ -335,6 +377,7 @@ highmem
 vmalloc
 watermarks
 reclaim
+compaction
 unload
 echo
 echo "toy-vm: demo done"

@@ -1975,9 +1975,13 @@ static void init_zone(struct toy_node *node, enum toy_zone_type type,
 	for (pfn = start_pfn; pfn < start_pfn + nr_pages; pfn += TOY_PAGEBLOCK_PAGES)
 		set_pageblock_migratetype(zone, &node->pages[pfn],
 					  TOY_MIGRATE_MOVABLE);
+	/*
+	 * At the tail, in pfn order, as memblock_free_all() frees boot memory
+	 * (__free_pages_core() with FPI_TO_TAIL): the lowest pfns go first.
+	 */
 	for (pfn = start_pfn; pfn < start_pfn + nr_pages; pfn += TOY_BLOCK_PAGES)
 		add_to_free_list(zone, &node->pages[pfn], TOY_BLOCK_ORDER,
-				 TOY_MIGRATE_MOVABLE, false);
+				 TOY_MIGRATE_MOVABLE, true);
 	spin_unlock_irq(&zone->lock);
 }
 

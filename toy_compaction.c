@@ -990,6 +990,77 @@ void toy_compaction_debugfs_init(struct dentry *root)
 			    &compact_memory_fops);
 }
 
+/* ==== The public API, on the module's node ==== */
+
+/**
+ * toy_alloc_movable() - allocate a block that compaction may move
+ * @ref: the caller's record of it, which must stay where it is until
+ *	toy_free_movable(); gets the block in @ref->page.
+ * @gfp: as for toy_alloc_pages(); __TOY_GFP_MOVABLE is added.
+ * @order: as for toy_alloc_pages(); only order-0 blocks are moved.
+ *
+ * The block is the caller's, but where it lies is compaction's: read
+ * @ref->page, or reach the data, only with the block pinned
+ * (toy_movable_pin()).
+ *
+ * Context: as toy_alloc_pages() for @gfp.
+ * Return: 0, or -ENOMEM.
+ */
+int toy_alloc_movable(struct toy_page_ref *ref, toy_gfp_t gfp,
+		      unsigned int order)
+{
+	return toy_movable_page_add(&toy_node0, ref, gfp, order);
+}
+EXPORT_SYMBOL_GPL(toy_alloc_movable);
+
+/**
+ * toy_free_movable() - free a block from toy_alloc_movable()
+ * @ref: its record, unpinned.
+ *
+ * Context: Any context.
+ */
+void toy_free_movable(struct toy_page_ref *ref)
+{
+	toy_page_ref_put(&toy_node0, ref);
+}
+EXPORT_SYMBOL_GPL(toy_free_movable);
+
+/**
+ * toy_movable_pin() - keep a movable block where it is, and get it
+ * @ref: its record.
+ *
+ * Context: Any context.
+ * Return: the block's head, valid until toy_movable_unpin().
+ */
+struct toy_page *toy_movable_pin(struct toy_page_ref *ref)
+{
+	return toy_page_ref_pin(&toy_node0, ref);
+}
+EXPORT_SYMBOL_GPL(toy_movable_pin);
+
+/**
+ * toy_movable_unpin() - let compaction move a block again
+ * @ref: its record, pinned by toy_movable_pin().
+ *
+ * Context: Any context.
+ */
+void toy_movable_unpin(struct toy_page_ref *ref)
+{
+	toy_page_ref_unpin(&toy_node0, ref);
+}
+EXPORT_SYMBOL_GPL(toy_movable_unpin);
+
+/**
+ * toy_compact_memory() - compact every zone, as vm.compact_memory
+ *
+ * Context: Process context; may sleep.
+ */
+void toy_compact_memory(void)
+{
+	toy_compact_node(&toy_node0);
+}
+EXPORT_SYMBOL_GPL(toy_compact_memory);
+
 /* ==== kcompactd ==== */
 
 /* kcompactd_node_suitable(): a zone it was woken for that compaction helps. */

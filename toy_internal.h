@@ -425,29 +425,6 @@ enum toy_vm_event {
 extern const char *const toy_vm_event_names[TOY_NR_VM_EVENTS];
 
 /**
- * struct toy_page_ref - the owner's record of a movable block
- * @page: the block's head. Compaction changes it when it moves the page,
- *	reclaim sets it to NULL when it drops a page cache block. Read it
- *	under the node's lru_lock, or pin the block (toy_page_ref_pin()).
- * @order: its order.
- * @pins: users that need the block to stay where it is (a mapping, a
- *	copy): compaction leaves a pinned page where it is and reclaim
- *	passes it by, as a raised page count stops migrate_pages() and
- *	shrink_folio_list().
- * @lru: a page cache block, on the node's LRU while not isolated.
- *
- * The block is the owner's until toy_page_ref_put(); the record must
- * stay where it is as long as the block is owned, as @page->owner points
- * at it.
- */
-struct toy_page_ref {
-	struct toy_page *page;
-	unsigned int order;
-	unsigned int pins;
-	bool lru;
-};
-
-/**
  * struct toy_shrink_control - one call of a shrinker (shrink_control)
  * @nr_to_scan: objects to look at.
  * @nr_scanned: objects looked at; the shrinker may lower it.

@@ -59,6 +59,36 @@ struct toy_page *toy_pfn_to_page(unsigned long pfn);
 void *toy_page_address(const struct toy_page *page);
 bool toy_page_is_highmem(const struct toy_page *page);
 
+/* --- movable pages and compaction (toy_compaction.c) --- */
+/**
+ * struct toy_page_ref - the owner's record of a movable block
+ * @page: the block's head. Compaction changes it when it moves the page,
+ *	reclaim sets it to NULL when it drops a page cache block. Read it
+ *	under the node's lru_lock, or pin the block (toy_movable_pin()).
+ * @order: its order.
+ * @pins: users that need the block to stay where it is (a mapping, a
+ *	copy): compaction leaves a pinned page where it is and reclaim
+ *	passes it by, as a raised page count stops migrate_pages() and
+ *	shrink_folio_list().
+ * @lru: a page cache block, on the node's LRU while not isolated.
+ *
+ * The block is the owner's until it frees it (toy_free_movable()); the
+ * record must stay where it is until then, as the block points at it.
+ */
+struct toy_page_ref {
+	struct toy_page *page;
+	unsigned int order;
+	unsigned int pins;
+	bool lru;
+};
+
+int toy_alloc_movable(struct toy_page_ref *ref, toy_gfp_t gfp,
+		      unsigned int order);
+void toy_free_movable(struct toy_page_ref *ref);
+struct toy_page *toy_movable_pin(struct toy_page_ref *ref);
+void toy_movable_unpin(struct toy_page_ref *ref);
+void toy_compact_memory(void);
+
 /* --- slab (toy_slab.c) --- */
 
 /*

@@ -8,11 +8,11 @@
  *
  * Each case has a node of its own: 16 MiB of Normal, min_free_kbytes 512
  * (min 128, low 160), no pcp lists. The layout fills it with owned
- * order-0 pages down to min (3968 pages: the buddy hands out its top
- * order-10 block first, each from the bottom up, so the 128 left are
- * pfns 896..1023), then frees all but those whose pfn is a multiple of
+ * order-0 pages down to min (3968 pages: the buddy hands out its blocks
+ * from the bottom up, as the kernel's boot memory, so the 128 left are
+ * pfns 3968..4095), then frees all but those whose pfn is a multiple of
  * four: 992 kept, 3104 free in 1984 blocks of order 0 and 1 and the
- * order-7 block at 896. The pageblock size is the running kernel's (1024
+ * order-7 block at 3968. The pageblock size is the running kernel's (1024
  * pages in UML, 512 on x86_64), so each case counts from it.
  */
 
@@ -386,6 +386,19 @@ static void toy_compaction_kcompactd(struct kunit *test)
 	put_layout(l);
 }
 
+/* With pcp lists on, compact_memory moves the layout's pages all the same. */
+static void toy_compaction_with_pcp(struct kunit *test)
+{
+	struct layout *l = make_layout(test, false);
+	struct toy_node *node = l->node;
+
+	toy_node_set_pcp(node, -1);
+	toy_compact_node(node);
+	KUNIT_EXPECT_GT(test, check_data(test, l), 0UL);
+	KUNIT_EXPECT_EQ(test, toy_vm_event(node, TOY_VM_PGMIGRATE_FAIL), 0UL);
+	put_layout(l);
+}
+
 /* validate finds an owner's record that names another page. */
 static void toy_compaction_validate_owner(struct kunit *test)
 {
@@ -422,6 +435,7 @@ static struct kunit_case toy_compaction_test_cases[] = {
 	KUNIT_CASE(toy_compaction_direct_movable),
 	KUNIT_CASE(toy_compaction_deferred),
 	KUNIT_CASE(toy_compaction_kcompactd),
+	KUNIT_CASE(toy_compaction_with_pcp),
 	KUNIT_CASE(toy_compaction_validate_owner),
 	{}
 };

@@ -258,9 +258,9 @@ said_pfn() {
 
 # The Normal zone is pfns 0-3071 (three order-10 blocks), HighMem
 # 3072-4095 (one). The free lists take the blocks in pfn order at the
-# head, so the first to go is the last one, at 2048; every split keeps
-# the lower half.
-P=2048
+# tail, as the kernel frees its boot memory (FPI_TO_TAIL), so the first
+# to go is the first one, at 0; every split keeps the lower half.
+P=0
 H=3072
 
 # The unusable and extfrag indices of the known layout (see known_layout),
@@ -292,7 +292,7 @@ known_layout() {
 	step "alloc 3 normal splits an order-10 block 7 times" "alloc 3 normal" \
 		"normal_allocs 1, normal_splits 7"
 	H1=$(newest_handle)
-	expect "the order-3 block is the zone's last order-10 block's start: pfn $P" \
+	expect "the order-3 block is the zone's first order-10 block's start: pfn $P" \
 		test "$(pfn_of "$H1")" = $P
 	step "alloc 0 splits the free order-3 upper half 3 times" "alloc 0 normal" \
 		"normal_allocs 1, normal_splits 3"
@@ -397,11 +397,11 @@ buddy_counters() {
 # --- 32 MiB, pcp_batch=1: per-CPU counters, a map of groups of two pages ---------
 
 # Normal is pfns 0-6143, HighMem 6144-8191; the first block of each to
-# go is its last: 5120 and 7168. The shell is pinned to CPU 0, so every
+# go is its first: 0 and 6144. The shell is pinned to CPU 0, so every
 # command finds the per-CPU list the one before it left. pcp_batch 1
 # makes pcp_high 6.
-B=5120
-BH=7168
+B=0
+BH=6144
 
 pcp_counters() {
 	load mem_mb=32 highmem_mb=8 slab_prefill=0 pcp_batch=1 slab_cpu_cache=0 ||

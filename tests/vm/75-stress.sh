@@ -37,7 +37,7 @@ summary_num() {
 }
 
 # The kinds the stress counts, as on its "... by kind:" lines.
-KINDS='pages highmem kmalloc krealloc cache kmap kmap_held kmap_local kmap_nested vmalloc'
+KINDS='pages highmem kmalloc krealloc cache kmap kmap_held kmap_local kmap_nested vmalloc movable compact'
 
 # kind_num WHAT KIND: KIND's number on the stress's "WHAT by kind:" line
 # since the mark ("kmap" is not "kmap_local": a comma or the end follows).
@@ -100,6 +100,12 @@ stress() {
 	_bad=$(new_dmesg | grep -c 'toy_stress: thread [0-9]*.* damaged' || true)
 	expect "no pattern mismatch reported ($_bad lines)" test "$_bad" = 0
 	by_kind
+	# Compaction isolated pages under their owners (it moves few: with
+	# this mix the free pages lie in whole free pageblocks, which it
+	# leaves whole, or in unmovable ones, suitable_migration_target()).
+	echo "# $(grep -E '^(pgmigrate_success|compact_(isolated|migrate_scanned|free_scanned)) ' "$D/vmstat" | tr '\n' ' ')"
+	expect "compaction isolated pages under the threads (compact_isolated $(vmstat_of compact_isolated))" \
+		test "$(vmstat_of compact_isolated)" -gt 0
 	if grep -q '^toy_stress ' /proc/modules; then
 		expect "rmmod toy_stress" rmmod toy_stress
 	fi

@@ -14,6 +14,10 @@
  * passes by an exchange slot, so they are freed on another CPU than the
  * one that allocated them, into that CPU's per-CPU array; now and then a
  * thread shrinks a cache, draining every CPU's array under the others.
+ * One take in movable_every (8) is a movable page (toy_alloc_movable()),
+ * written and checked only while pinned, and thread 0 compacts the whole node four
+ * times a second (toy_compact_memory()), moving the movable pages of
+ * every thread under them.
  *
  * HighMem pages have no address of their own (toy_page_address() is NULL
  * for them, or a pkmap address that the next flush may take away), so
@@ -64,6 +68,10 @@ static unsigned int seed = 1;
 module_param(seed, uint, 0444);
 MODULE_PARM_DESC(seed, "seed of the random operations");
 
+static unsigned int movable_every = 8;
+module_param(movable_every, uint, 0444);
+MODULE_PARM_DESC(movable_every, "one take in this many is a movable page (default 8; 1: all of them)");
+
 /*
  * Each thread holds at most kmap_hold + 1 kmap()s at once. Should every
  * slot be held by a thread that waits for one more, kmap() waits
@@ -92,6 +100,7 @@ enum stress_kind {
 	S_KMALLOC,
 	S_CACHE,
 	S_VMALLOC,
+	S_MOVABLE,
 	NR_STRESS_KINDS
 };
 
@@ -107,6 +116,8 @@ enum stress_op {
 	OP_KMAP_LOCAL,	/* toy_kmap_local_page() of a HighMem page */
 	OP_KMAP_NESTED,	/* of those, made with another local mapping held */
 	OP_VMALLOC,	/* toy_vmalloc() */
+	OP_MOVABLE,	/* toy_alloc_movable(), which compaction moves */
+	OP_COMPACT,	/* toy_compact_memory() under the others */
 	NR_STRESS_OPS
 };
 
@@ -121,6 +132,8 @@ static const char *const op_names[] = {
 	[OP_KMAP_LOCAL]	= "kmap_local",
 	[OP_KMAP_NESTED] = "kmap_nested",
 	[OP_VMALLOC]	= "vmalloc",
+	[OP_MOVABLE]	= "movable",
+	[OP_COMPACT]	= "compact",
 };
 
 static_assert(ARRAY_SIZE(op_names) == NR_STRESS_OPS);
@@ -138,6 +151,7 @@ struct stress_slot {
 	u8 *data;
 	size_t size;
 	u8 pattern;
+	struct toy_page_ref ref;	/* S_MOVABLE; data NULL: pin to reach it */
 };
 
 /* A kmap() a thread keeps for a while: page @j of slot @slot's block. */
@@ -365,10 +379,30 @@ static void visit_highmem(struct stress_thread *t, struct stress_slot *s,
 
 /* ==== Taking, filling, checking, giving back ==== */
 
+/*
+ * A movable page's data, with the page pinned so that compaction leaves
+ * it where it is meanwhile: written with the slot's pattern, or checked
+ * against it.
+ */
+static void movable_pass(struct stress_thread *t, struct stress_slot *s,
+			 unsigned int i, bool write)
+{
+	struct toy_page *page = toy_movable_pin(&s->ref);
+	u8 *p = toy_page_address(page);
+
+	if (write)
+		memset(p, s->pattern, PAGE_SIZE);
+	else if (memchr_inv(p, s->pattern, PAGE_SIZE))
+		mismatch(t, OP_MOVABLE, i, s->pattern);
+	toy_movable_unpin(&s->ref);
+}
+
 static void fill(struct stress_thread *t, struct stress_slot *s, unsigned int i)
 {
 	s->pattern = pattern_of(t, i);
-	if (s->highmem)
+	if (s->kind == S_MOVABLE)
+		movable_pass(t, s, i, true);
+	else if (s->highmem)
 		pass_highmem(t, s, 0, PASS_WRITE);
 	else if (s->data)
 		memset(s->data, s->pattern, s->size);
@@ -379,12 +413,15 @@ static const enum stress_op op_of_kind[NR_STRESS_KINDS] = {
 	[S_KMALLOC]	= OP_KMALLOC,
 	[S_CACHE]	= OP_CACHE,
 	[S_VMALLOC]	= OP_VMALLOC,
+	[S_MOVABLE]	= OP_MOVABLE,
 };
 
 static void check(struct stress_thread *t, struct stress_slot *s,
 		  unsigned int i)
 {
-	if (s->highmem) {
+	if (s->kind == S_MOVABLE) {
+		movable_pass(t, s, i, false);
+	} else if (s->highmem) {
 		release_holds_of(t, i);
 		pass_highmem(t, s, s->pattern, PASS_CHECK);
 	} else if (s->data && memchr_inv(s->data, s->pattern, s->size)) {
@@ -519,8 +556,24 @@ static void take_vmalloc(struct stress_thread *t, struct stress_slot *s,
 	t->op[OP_VMALLOC]++;
 }
 
+/* One Normal page (toy_page_address() reaches it) that compaction may move. */
+static void take_movable(struct stress_thread *t, struct stress_slot *s)
+{
+	if (toy_alloc_movable(&s->ref, TOY_GFP_KERNEL | __TOY_GFP_NOWARN, 0)) {
+		t->fails++;
+		return;
+	}
+	s->kind = S_MOVABLE;
+	t->op[OP_MOVABLE]++;
+}
+
 static void take(struct stress_thread *t, struct stress_slot *s, u32 r)
 {
+	if (r % movable_every == movable_every - 1) {
+		take_movable(t, s);
+		return;
+	}
+	r /= movable_every;
 	switch (r % 7) {
 	case 0:
 	case 1:
@@ -632,6 +685,9 @@ static void give_back(struct stress_thread *t, struct stress_slot *s,
 	case S_VMALLOC:
 		toy_vfree(s->data);
 		break;
+	case S_MOVABLE:
+		toy_free_movable(&s->ref);
+		break;
 	default:
 		break;
 	}
@@ -641,7 +697,7 @@ static void give_back(struct stress_thread *t, struct stress_slot *s,
 static int stress_fn(void *arg)
 {
 	struct stress_thread *t = arg;
-	unsigned long end = jiffies + seconds * HZ;
+	unsigned long end = jiffies + seconds * HZ, next_compact = jiffies;
 	unsigned int i;
 
 	take_reserve(t);
@@ -666,6 +722,12 @@ static int stress_fn(void *arg)
 		if ((r >> 8) % 4096 == 7) {
 			toy_kmem_cache_shrink(caches[(r >> 20) % ARRAY_SIZE(caches)]);
 			atomic_long_inc(&nr_shrinks);
+		}
+		/* Thread 0 compacts the whole node four times a second. */
+		if (!t->id && time_after_eq(jiffies, next_compact)) {
+			toy_compact_memory();
+			t->op[OP_COMPACT]++;
+			next_compact = jiffies + HZ / 4;
 		}
 		t->ops++;
 		/* Held kmaps, if any, stay across this and now and then a sleep. */
@@ -763,6 +825,10 @@ static int __init toy_stress_init(void)
 	struct stress_thread *t;
 	int err;
 
+	if (!movable_every) {
+		pr_err("movable_every=0: one take in 1 or more is movable\n");
+		return -EINVAL;
+	}
 	if (kmap_hold > MAX_HOLD) {
 		pr_err("kmap_hold=%u: a thread holds 0 to %u kmaps\n",
 		       kmap_hold, MAX_HOLD);

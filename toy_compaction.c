@@ -64,25 +64,6 @@
 
 /* ==== Owners' records ==== */
 
-/* Put an owned page on the LRU, at its head (folio_add_lru()). */
-static void lru_add(struct toy_node *node, struct toy_page *page)
-	__must_hold(&node->lru_lock)
-{
-	__set_bit(TOY_PG_LRU, &page->flags);
-	list_add(&page->lru, &node->lru);
-	node->nr_lru_pages += 1UL << page->order;
-	toy_page_zone(node, page)->nr_inactive_file += 1UL << page->order;
-}
-
-static void lru_del(struct toy_node *node, struct toy_page *page)
-	__must_hold(&node->lru_lock)
-{
-	__clear_bit(TOY_PG_LRU, &page->flags);
-	list_del(&page->lru);
-	node->nr_lru_pages -= 1UL << page->order;
-	toy_page_zone(node, page)->nr_inactive_file -= 1UL << page->order;
-}
-
 static int ref_add(struct toy_node *node, struct toy_page_ref *ref,
 		   toy_gfp_t gfp, unsigned int order, bool lru)
 {
@@ -100,7 +81,7 @@ static int ref_add(struct toy_node *node, struct toy_page_ref *ref,
 	page->owner = ref;
 	__set_bit(TOY_PG_OWNED, &page->flags);
 	if (lru)
-		lru_add(node, page);
+		toy_lru_add(node, page);
 	spin_unlock_irqrestore(&node->lru_lock, flags);
 	return 0;
 }
@@ -165,12 +146,10 @@ bool toy_page_ref_put(struct toy_node *node, struct toy_page_ref *ref)
 	page = ref->page;
 	if (page) {
 		if (toy_page_test(page, TOY_PG_LRU))
-			lru_del(node, page);
-		__clear_bit(TOY_PG_OWNED, &page->flags);
-		page->owner = NULL;
+			toy_lru_del(node, page);
+		toy_page_disown(page);
 		if (!toy_page_test(page, TOY_PG_ISOLATED))
 			to_free = page;
-		ref->page = NULL;
 	}
 	spin_unlock_irqrestore(&node->lru_lock, flags);
 	if (to_free)
@@ -287,7 +266,7 @@ static bool isolate_owned_page(struct toy_node *node, struct toy_page *page)
 	    page->owner->pins)
 		return false;
 	if (toy_page_test(page, TOY_PG_LRU))
-		lru_del(node, page);
+		toy_lru_del(node, page);
 	__set_bit(TOY_PG_ISOLATED, &page->flags);
 	return true;
 }
@@ -304,7 +283,7 @@ static bool putback_page(struct toy_node *node, struct toy_page *page)
 	if (!toy_page_test(page, TOY_PG_OWNED))
 		return true;
 	if (page->owner->lru)
-		lru_add(node, page);
+		toy_lru_add(node, page);
 	return false;
 }
 
@@ -388,7 +367,7 @@ static int migrate_page(struct toy_node *node, struct toy_page *src,
 	__set_bit(TOY_PG_OWNED, &dst->flags);
 	ref->page = dst;
 	if (ref->lru)
-		lru_add(node, dst);
+		toy_lru_add(node, dst);
 	__clear_bit(TOY_PG_OWNED, &src->flags);
 	__clear_bit(TOY_PG_ISOLATED, &src->flags);
 	src->owner = NULL;

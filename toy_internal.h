@@ -722,6 +722,39 @@ static inline struct toy_zone *toy_page_zone(struct toy_node *node,
 	return &node->zones[page->zone];
 }
 
+/*
+ * The LRU's membership and counts, under the node's lru_lock: an owned
+ * page cache block on at the head (folio_add_lru()), or off.
+ */
+static inline void toy_lru_add(struct toy_node *node, struct toy_page *page)
+	__must_hold(&node->lru_lock)
+{
+	__set_bit(TOY_PG_LRU, &page->flags);
+	list_add(&page->lru, &node->lru);
+	node->nr_lru_pages += 1UL << page->order;
+	toy_page_zone(node, page)->nr_inactive_file += 1UL << page->order;
+}
+
+static inline void toy_lru_del(struct toy_node *node, struct toy_page *page)
+	__must_hold(&node->lru_lock)
+{
+	__clear_bit(TOY_PG_LRU, &page->flags);
+	list_del(&page->lru);
+	node->nr_lru_pages -= 1UL << page->order;
+	toy_page_zone(node, page)->nr_inactive_file -= 1UL << page->order;
+}
+
+/*
+ * An owned block leaves its owner (a put, or reclaim): the owner's record
+ * reads NULL from now on. Under the node's lru_lock.
+ */
+static inline void toy_page_disown(struct toy_page *page)
+{
+	__clear_bit(TOY_PG_OWNED, &page->flags);
+	page->owner->page = NULL;
+	page->owner = NULL;
+}
+
 /* --- toy_vmscan.c: reclaim --- */
 void toy_node_reclaim_init(struct toy_node *node);
 unsigned long toy_node_reclaim_exit(struct toy_node *node);

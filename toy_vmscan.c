@@ -119,17 +119,13 @@ static unsigned long shrink_lru(struct toy_node *node, unsigned long nr_to_scan,
 			list_move(&page->lru, &kept);
 			continue;
 		}
-		list_move(&page->lru, &victims);
-		__clear_bit(TOY_PG_LRU, &page->flags);
-		__clear_bit(TOY_PG_OWNED, &page->flags);
+		toy_lru_del(node, page);
+		list_add(&page->lru, &victims);
 		/* The owner may free its record once it reads NULL. */
-		ref->page = NULL;
-		page->owner = NULL;
+		toy_page_disown(page);
 		reclaimed += 1UL << page->order;
-		toy_page_zone(node, page)->nr_inactive_file -= 1UL << page->order;
 	}
 	list_splice(&kept, &node->lru);
-	node->nr_lru_pages -= reclaimed;
 	spin_unlock_irqrestore(&node->lru_lock, flags);
 
 	/* The head of an allocated block keeps its order (toy_node_alloc()). */
